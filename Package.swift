@@ -1,0 +1,62 @@
+// swift-tools-version:6.0
+import PackageDescription
+
+let package = Package(
+    name: "chronicle",
+    platforms: [.macOS(.v14)],
+    products: [
+        .executable(name: "chronicle", targets: ["chronicle"]),
+        .library(name: "HTTP", targets: ["HTTP"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.6.0"),
+    ],
+    targets: [
+        // libsqlite3 from the system (Debian: libsqlite3-dev).
+        .systemLibrary(
+            name: "CSQLite",
+            pkgConfig: "sqlite3",
+            providers: [.apt(["libsqlite3-dev"])]
+        ),
+        // epoll, eventfd and accept4, which Swift's Glibc module does not expose.
+        .target(name: "CSystem"),
+        // A thin, general SQLite wrapper: nothing Chronicle-specific.
+        .target(name: "SQLite", dependencies: ["CSQLite"]),
+        // The domain: models, partial dates, validation, repository protocols. No SQL, no HTTP.
+        .target(name: "Chronicle"),
+        // SQLite implementations of the repository protocols, migrations, search, dataset.
+        .target(
+            name: "ChronicleStore",
+            dependencies: ["Chronicle", "SQLite"],
+            resources: [.copy("Resources/builtin-dataset.json")]
+        ),
+        // An HTTP/1.1 server on epoll; knows nothing of Chronicle.
+        .target(
+            name: "HTTP",
+            dependencies: ["CSystem", .product(name: "Logging", package: "swift-log")]
+        ),
+        // Maps HTTP requests onto the repositories.
+        .target(
+            name: "ChronicleAPI",
+            dependencies: ["Chronicle", "HTTP", .product(name: "Logging", package: "swift-log")]
+        ),
+        // The executable: CLI and wiring only.
+        .executableTarget(
+            name: "chronicle",
+            dependencies: [
+                "Chronicle", "ChronicleStore", "ChronicleAPI", "HTTP",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        .testTarget(name: "SQLiteTests", dependencies: ["SQLite"]),
+        .testTarget(name: "ChronicleTests", dependencies: ["Chronicle"]),
+        .testTarget(name: "ChronicleStoreTests", dependencies: ["ChronicleStore", "Chronicle", "SQLite"]),
+        .testTarget(name: "HTTPTests", dependencies: ["HTTP"]),
+        .testTarget(
+            name: "ChronicleAPITests",
+            dependencies: ["ChronicleAPI", "ChronicleStore", "Chronicle", "HTTP"]
+        ),
+    ]
+)

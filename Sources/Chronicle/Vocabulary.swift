@@ -1,0 +1,31 @@
+/// What kind of actor a record is.
+public enum ActorKind: String, Sendable, Codable, CaseIterable { case person, organization, country, group }
+
+/// What an event is about, for filtering a timeline.
+public enum EventCategory: String, Sendable, Codable, CaseIterable {
+    case military, diplomacy, politics, protest, repression, election, statement, other
+}
+
+/// How an actor took part in an event.
+public enum ParticipantRole: String, Sendable, Codable, CaseIterable {
+    case initiator, target, participant, host, mediator, organizer, observer, victim
+}
+
+/// How far a quote has been checked.
+public enum VerificationStatus: String, Sendable, Codable, CaseIterable { case unverified, verified, disputed, misattributed }
+
+/// The record types Chronicle stores; used by search and by error messages.
+public enum RecordKind: String, Sendable, Codable, CaseIterable { case actor, event, quote, source }
+
+extension CaseIterable where Self: RawRepresentable, RawValue == String {
+    /// The allowed values, for error messages: `person, organization, country, group`.
+    public static var allowedValues: String { allCases.map(\.rawValue).joined(separator: ", ") }
+
+    /// Parses a raw value or says which values are allowed.
+    public static func parse(_ text: String, field: String) throws(ChronicleError) -> Self {
+        guard let value = Self(rawValue: text) else {
+            throw .validation([FieldError(field, "'\(text)' is not one of: \(allowedValues)")])
+        }
+        return value
+    }
+}

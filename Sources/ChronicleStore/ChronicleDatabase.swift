@@ -1,0 +1,41 @@
+import Chronicle
+import Foundation
+import SQLite
+
+/// One Chronicle database file: its pool, its migrations and the repositories over it.
+public final class ChronicleDatabase: Sendable {
+    public let pool: DatabasePool
+    public let actors: SQLiteActorRepository
+    public let events: SQLiteEventRepository
+    public let quotes: SQLiteQuoteRepository
+    public let sources: SQLiteSourceRepository
+    public let search: SQLiteSearchRepository
+
+    /// Opens (creating if needed) the database at `path` and applies pending migrations.
+    public init(path: String, migrations: Migrator, configuration: Configuration = Configuration()) throws {
+        let directory = URL(fileURLWithPath: path).deletingLastPathComponent()
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        // Migrate before the read-only connections open, so that they see the schema.
+        try migrations.migrate(Connection(path: path, configuration: configuration))
+        pool = try DatabasePool(path: path, configuration: configuration)
+        actors = SQLiteActorRepository(pool: pool)
+        events = SQLiteEventRepository(pool: pool)
+        quotes = SQLiteQuoteRepository(pool: pool)
+        sources = SQLiteSourceRepository(pool: pool)
+        search = SQLiteSearchRepository(pool: pool)
+    }
+
+    /// True when no actor, event, quote or source exists yet.
+    public func isEmpty() throws -> Bool {
+        try pool.read { db in
+            try db.first("SELECT (SELECT count(*) FROM actors) + (SELECT count(*) FROM events) + (SELECT count(*) FROM quotes) + (SELECT count(*) FROM sources)") {
+                $0.int(0) == 0
+            } ?? true
+        }
+    }
+
+    /// Answers when the database can be read, for readiness checks.
+    public func ping() throws {
+        _ = try pool.read { db in try db.first("SELECT 1") { $0.int(0) } }
+    }
+}

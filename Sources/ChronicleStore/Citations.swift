@@ -1,0 +1,80 @@
+import Chronicle
+import SQLite
+
+/// Reads and writes the citations of events and quotes, which share one shape.
+struct CitationTable {
+    /// `event_citations` or `quote_citations`.
+    let table: String
+    /// `event_id` or `quote_id`.
+    let ownerColumn: String
+
+    static let events = CitationTable(table: "event_citations", ownerColumn: "event_id")
+    static let quotes = CitationTable(table: "quote_citations", ownerColumn: "quote_id")
+
+    func load(_ db: Connection, owner: String) throws -> [Citation] {
+        try db.all("""
+            SELECT c.source_id, c.excerpt, s.title, s.url FROM \(table) c JOIN sources s ON s.id = c.source_id
+            WHERE c.\(ownerColumn) = ? ORDER BY c.position
+            """, [.text(owner)]) { Citation(sourceID: $0.string(0), excerpt: $0.optionalString(1), sourceTitle: $0.string(2), sourceURL: $0.optionalString(3)) }
+    }
+
+    func replace(_ db: Connection, owner: String, with citations: [Citation]) throws {
+        try db.run("DELETE FROM \(table) WHERE \(ownerColumn) = ?", [.text(owner)])
+        for (position, citation) in citations.enumerated() {
+            try db.run("INSERT INTO \(table) (\(ownerColumn), position, source_id, excerpt) VALUES (?, ?, ?, ?)",
+                       [.text(owner), .integer(Int64(position)), .text(citation.sourceID), citation.excerpt.sqliteValue])
+        }
+    }
+}
+
+/// Field errors for references to records that do not exist, checked inside the write
+/// transaction so that the answer is exact, not a bare foreign-key failure.
+struct ReferenceCheck {
+    var errors: [FieldError] = []
+
+    mutating func require(_ db: Connection, _ id: String?, in table: String, kind: RecordKind, field: String) throws {
+        guard let id else { return }
+        let exists = try db.first("SELECT 1 FROM \(table) WHERE id = ?", [.text(id)]) { _ in true } ?? false
+        if !exists { errors.append(FieldError(field, "no \(kind.rawValue) has id '\(id)'")) }
+    }
+
+    mutating func citations(_ db: Connection, _ citations: [Citation]) throws {
+        for (index, citation) in citations.enumerated() {
+            try require(db, citation.sourceID, in: "sources", kind: .source, field: "citations[\(index)].sourceId")
+        }
+    }
+
+    func finish() throws {
+        if !errors.isEmpty { throw ChronicleError.validation(errors) }
+    }
+}
+
+/// Counts rows that refer to a record, as phrases for a refusal: `2 events`, `1 quote`.
+func referenceSummary(_ db: Connection, _ checks: [(sql: String, noun: String)], id: String) throws -> [String] {
+    var phrases: [String] = []
+    for check in checks {
+        let count = try db.first(check.sql, [.text(id)]) { $0.int(0) } ?? 0
+        if count > 0 { phrases.append("\(count) \(check.noun)\(count == 1 ? "" : "s")") }
+    }
+    return phrases
+}
+
+/// Bumps the version of records whose dependent rows a cascade changed, so that clients
+/// holding an old copy get a conflict instead of overwriting the change.
+func touch(_ db: Connection, table: String, ids: [String]) throws {
+    let now = Timestamp.now()
+    for id in ids {
+        try db.run("UPDATE \(table) SET version = version + 1, updated_at = ? WHERE id = ?", [.text(now), .text(id)])
+    }
+}
+
+extension PartialDate {
+    init(stored text: String) {
+        // Stored dates were validated on the way in.
+        self = (try? PartialDate(parsing: text)) ?? (try! PartialDate(year: 1))
+    }
+}
+
+extension Optional where Wrapped == PartialDate {
+    var storedText: SQLiteValue { self.map { .text($0.description) } ?? .null }
+}

@@ -1,0 +1,100 @@
+import Chronicle
+import SQLite
+
+/// A filtered, sorted, keyset-paginated `SELECT id FROM ...`.
+///
+/// Rows are ordered by the chosen sort expressions and then by id, so that the order is total;
+/// the cursor holds the last row's values for each, and the next page starts strictly after
+/// them. Inserting rows never shifts a page the way OFFSET would.
+struct ListQuery {
+    /// `events e`, plus any joins.
+    var from: String
+    var conditions: [String] = []
+    var values: [SQLiteValue] = []
+    /// (SQL expression that is never NULL, descending) per sort key; id is added last.
+    var order: [(expression: String, descending: Bool)] = []
+    var idColumn: String
+    /// Text that names the sort, stored in the cursor.
+    var sortSignature: String
+
+    init(from: String, idColumn: String, sortSignature: String) {
+        self.from = from
+        self.idColumn = idColumn
+        self.sortSignature = sortSignature
+    }
+
+    mutating func filter(_ condition: String, _ bound: SQLiteValue...) {
+        conditions.append(condition)
+        values.append(contentsOf: bound)
+    }
+
+    /// Keeps rows that match an FTS5 query for one record kind.
+    mutating func matching(_ text: String?, kind: RecordKind) {
+        guard let text else { return }
+        filter("\(idColumn) IN (SELECT record_id FROM search_index WHERE search_index MATCH ? AND kind = ?)", .text(text), .text(kind.rawValue))
+    }
+
+    /// Runs the page query; returns the ids of the page, the next cursor and the total if asked.
+    func run(_ db: Connection, page: PageRequest, searchText: String?) throws -> (ids: [String], next: String?, total: Int?) {
+        let keys = order + [(idColumn, order.last?.descending ?? false)]
+        var where_ = conditions
+        var bound = values
+        if let token = page.cursor {
+            let cursor = try Cursor(decoding: token, expectedSort: sortSignature, valueCount: keys.count)
+            var alternatives: [String] = []
+            for index in keys.indices {
+                var parts: [String] = []
+                for previous in 0..<index {
+                    parts.append("\(keys[previous].expression) = ?")
+                    bound.append(.text(cursor.values[previous]))
+                }
+                parts.append("\(keys[index].expression) \(keys[index].descending ? "<" : ">") ?")
+                bound.append(.text(cursor.values[index]))
+                alternatives.append("(" + parts.joined(separator: " AND ") + ")")
+            }
+            where_.append("(" + alternatives.joined(separator: " OR ") + ")")
+        }
+        let whereClause = where_.isEmpty ? "" : " WHERE " + where_.joined(separator: " AND ")
+        let orderClause = keys.map { "\($0.expression)\($0.descending ? " DESC" : "")" }.joined(separator: ", ")
+        let columns = keys.map(\.expression).joined(separator: ", ")
+        let sql = "SELECT \(columns) FROM \(from)\(whereClause) ORDER BY \(orderClause) LIMIT ?"
+        bound.append(.integer(Int64(page.limit + 1)))
+
+        return try translatingSearchErrors(searchText) {
+            var rows: [[String]] = try db.all(sql, bound) { row in (0..<keys.count).map { row.string($0) } }
+            var next: String?
+            if rows.count > page.limit {
+                rows.removeLast()
+                next = Cursor(sort: sortSignature, values: rows.last!).encoded
+            }
+            var total: Int?
+            if page.includeTotal {
+                let countWhere = conditions.isEmpty ? "" : " WHERE " + conditions.joined(separator: " AND ")
+                total = try db.first("SELECT count(*) FROM \(from)\(countWhere)", values) { $0.int(0) }
+            }
+            return (rows.map { $0[keys.count - 1] }, next, total)
+        }
+    }
+}
+
+/// The signature stored in a cursor: `-start,title`.
+func signature<Field>(_ keys: [SortKey<Field>]) -> String where Field: RawRepresentable, Field.RawValue == String {
+    keys.map { ($0.descending ? "-" : "") + $0.field.rawValue }.joined(separator: ",")
+}
+
+/// Runs `body`; an SQLite error while a user's full-text query is part of it means the
+/// query's syntax was bad, and becomes a validation error that says so.
+func translatingSearchErrors<T>(_ searchText: String?, _ body: () throws -> T) throws -> T {
+    do {
+        return try body()
+    } catch let error as SQLiteError where searchText != nil && error.primaryCode == 1 {
+        let detail = error.message.replacingOccurrences(of: "fts5: ", with: "")
+        throw ChronicleError.validation([FieldError("q", "'\(searchText!)' is not a valid search (\(detail)); use words, \"exact phrases\", OR, NOT, and prefix*")])
+    }
+}
+
+func validatePage(_ page: PageRequest) throws {
+    guard (1...PageRequest.maximumLimit).contains(page.limit) else {
+        throw ChronicleError.validation([FieldError("limit", "must be between 1 and \(PageRequest.maximumLimit), got \(page.limit)")])
+    }
+}

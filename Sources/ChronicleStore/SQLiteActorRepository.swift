@@ -1,0 +1,156 @@
+import Chronicle
+import SQLite
+
+/// Actors in SQLite, with their aliases and search-index rows kept in the same transaction.
+public struct SQLiteActorRepository: ActorRepository {
+    let pool: DatabasePool
+
+    public init(pool: DatabasePool) { self.pool = pool }
+
+    static let columns = "id, slug, kind, name, description, country, wikidata_id, created_at, updated_at, version"
+
+    public func create(_ draft: ActorDraft) throws -> Actor {
+        try draft.validate()
+        return try pool.writeTransaction { db in
+            let slug = try draft.slug ?? uniqueSlug(db, base: makeSlug(draft.name))
+            let id = Identifier.make(.actor)
+            let now = Timestamp.now()
+            try mappingUniqueViolations(draft, slug: slug) {
+                try db.run("""
+                    INSERT INTO actors (id, slug, kind, name, description, country, wikidata_id, created_at, updated_at, version)
+                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 1)
+                    """, [.text(id), .text(slug), .text(draft.kind.rawValue), .text(draft.name), draft.description.sqliteValue,
+                          draft.country.sqliteValue, draft.wikidataID.sqliteValue, .text(now), .text(now)])
+            }
+            try writeAliases(db, id: id, draft.aliases)
+            try index(db, id: id, draft: draft, slug: slug)
+            return Actor(id: id, draft: draft, slug: slug, createdAt: now, updatedAt: now, version: 1)
+        }
+    }
+
+    public func find(_ idOrSlug: String) throws -> Actor {
+        try pool.read { db in
+            guard let actor = try load(db, idOrSlug) else { throw ChronicleError.notFound(.actor, idOrSlug) }
+            return actor
+        }
+    }
+
+    public func update(_ id: String, expectedVersion: Int, with draft: ActorDraft) throws -> Actor {
+        try draft.validate()
+        return try pool.writeTransaction { db in
+            guard let current = try load(db, id) else { throw ChronicleError.notFound(.actor, id) }
+            guard current.version == expectedVersion else {
+                throw ChronicleError.versionConflict(.actor, id: current.id, expected: expectedVersion, current: current.version)
+            }
+            let slug = draft.slug ?? current.slug
+            let now = Timestamp.now()
+            try mappingUniqueViolations(draft, slug: slug) {
+                try db.run("""
+                    UPDATE actors SET slug = ?, kind = ?, name = ?, description = ?, country = ?, wikidata_id = ?,
+                    updated_at = ?, version = version + 1 WHERE id = ? AND version = ?
+                    """, [.text(slug), .text(draft.kind.rawValue), .text(draft.name), draft.description.sqliteValue, draft.country.sqliteValue,
+                          draft.wikidataID.sqliteValue, .text(now), .text(current.id), .integer(Int64(expectedVersion))])
+            }
+            try writeAliases(db, id: current.id, draft.aliases)
+            try index(db, id: current.id, draft: draft, slug: slug)
+            return Actor(id: current.id, draft: draft, slug: slug, createdAt: current.createdAt, updatedAt: now, version: expectedVersion + 1)
+        }
+    }
+
+    public func delete(_ id: String, cascade: Bool) throws {
+        try pool.writeTransaction { db in
+            guard let actor = try load(db, id), let seq = try SearchIndex.seq(db, table: "actors", id: actor.id) else {
+                throw ChronicleError.notFound(.actor, id)
+            }
+            let references = try referenceSummary(db, [
+                ("SELECT count(DISTINCT event_id) FROM event_participants WHERE actor_id = ?", "event"),
+                ("SELECT count(*) FROM quotes WHERE speaker_id = ?", "quote"),
+            ], id: actor.id)
+            if !references.isEmpty {
+                guard cascade else { throw ChronicleError.stillReferenced(.actor, id: actor.id, references: references) }
+                let events = try db.all("SELECT DISTINCT event_id FROM event_participants WHERE actor_id = ?", [.text(actor.id)]) { $0.string(0) }
+                try db.run("DELETE FROM event_participants WHERE actor_id = ?", [.text(actor.id)])
+                try touch(db, table: "events", ids: events)
+                let quotes = try db.all("SELECT id FROM quotes WHERE speaker_id = ?", [.text(actor.id)]) { $0.string(0) }
+                for quote in quotes { try SQLiteQuoteRepository.deleteRow(db, id: quote) }
+            }
+            try db.run("DELETE FROM actors WHERE id = ?", [.text(actor.id)])
+            try SearchIndex.remove(db, kind: .actor, seq: seq)
+        }
+    }
+
+    public func list(_ filter: ActorFilter, sort: [SortKey<ActorSortField>], page: PageRequest) throws -> Page<Actor> {
+        try validatePage(page)
+        let keys = sort.isEmpty ? [SortKey(ActorSortField.name)] : sort
+        var query = ListQuery(from: "actors a", idColumn: "a.id", sortSignature: signature(keys))
+        query.order = keys.map { key in
+            let expression: String
+            switch key.field {
+            case .name: expression = "a.name"
+            case .slug: expression = "a.slug"
+            case .created: expression = "a.created_at"
+            case .updated: expression = "a.updated_at"
+            }
+            return (expression, key.descending)
+        }
+        if let kind = filter.kind { query.filter("a.kind = ?", .text(kind.rawValue)) }
+        if let country = filter.country { query.filter("a.country = ?", .text(country)) }
+        if let qid = filter.wikidataID { query.filter("a.wikidata_id = ?", .text(qid)) }
+        query.matching(filter.text, kind: .actor)
+        return try pool.read { db in
+            let result = try query.run(db, page: page, searchText: filter.text)
+            return Page(items: try result.ids.compactMap { try load(db, $0) }, nextCursor: result.next, total: result.total)
+        }
+    }
+
+    func load(_ db: Connection, _ idOrSlug: String) throws -> Actor? {
+        guard var actor = try db.first("SELECT \(Self.columns) FROM actors WHERE id = ?1 OR slug = ?1", [.text(idOrSlug)], map: Self.decode) else {
+            return nil
+        }
+        actor.aliases = try db.all("SELECT name, language FROM actor_aliases WHERE actor_id = ? ORDER BY position", [.text(actor.id)]) {
+            Alias(name: $0.string(0), language: $0.optionalString(1))
+        }
+        return actor
+    }
+
+    static func decode(_ row: Statement) -> Actor {
+        let draft = ActorDraft(slug: row.string(1), kind: ActorKind(rawValue: row.string(2)) ?? .person, name: row.string(3),
+                               description: row.optionalString(4), country: row.optionalString(5), wikidataID: row.optionalString(6))
+        return Actor(id: row.string(0), draft: draft, slug: row.string(1), createdAt: row.string(7), updatedAt: row.string(8), version: row.int(9))
+    }
+
+    private func writeAliases(_ db: Connection, id: String, _ aliases: [Alias]) throws {
+        try db.run("DELETE FROM actor_aliases WHERE actor_id = ?", [.text(id)])
+        for (position, alias) in aliases.enumerated() {
+            try db.run("INSERT INTO actor_aliases (actor_id, position, name, language) VALUES (?, ?, ?, ?)",
+                       [.text(id), .integer(Int64(position)), .text(alias.name), alias.language.sqliteValue])
+        }
+    }
+
+    private func index(_ db: Connection, id: String, draft: ActorDraft, slug: String) throws {
+        guard let seq = try SearchIndex.seq(db, table: "actors", id: id) else { return }
+        let body = (draft.aliases.map(\.name) + [draft.description ?? ""]).joined(separator: " \n ")
+        try SearchIndex.put(db, kind: .actor, seq: seq, id: id, title: draft.name, body: body)
+    }
+
+    private func uniqueSlug(_ db: Connection, base: String) throws -> String {
+        var candidate = base
+        var suffix = 2
+        while try db.first("SELECT 1 FROM actors WHERE slug = ?", [.text(candidate)], map: { _ in true }) != nil {
+            candidate = "\(base)-\(suffix)"
+            suffix += 1
+        }
+        return candidate
+    }
+
+    private func mappingUniqueViolations(_ draft: ActorDraft, slug: String, _ body: () throws -> Void) throws {
+        do {
+            try body()
+        } catch let error as SQLiteError where error.isUniqueViolation {
+            if error.message.contains("wikidata_id") {
+                throw ChronicleError.duplicate(.actor, field: "wikidataId", value: draft.wikidataID ?? "")
+            }
+            throw ChronicleError.duplicate(.actor, field: "slug", value: slug)
+        }
+    }
+}

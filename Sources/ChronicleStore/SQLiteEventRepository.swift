@@ -1,0 +1,155 @@
+import Chronicle
+import SQLite
+
+/// Events in SQLite, with participants, citations and search-index rows in one transaction.
+public struct SQLiteEventRepository: EventRepository {
+    let pool: DatabasePool
+
+    public init(pool: DatabasePool) { self.pool = pool }
+
+    static let columns = """
+        id, title, summary, start_date, end_date, location_name, location_country, category, created_at, updated_at, version
+        """
+
+    public func create(_ draft: EventDraft) throws -> Event {
+        try draft.validate()
+        return try pool.writeTransaction { db in
+            try checkReferences(db, draft)
+            let id = Identifier.make(.event)
+            let now = Timestamp.now()
+            try db.run("""
+                INSERT INTO events (id, title, summary, start_date, start_precision, start_earliest, end_date, end_precision, span_latest,
+                location_name, location_country, category, created_at, updated_at, version)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1)
+                """, [.text(id)] + fieldValues(draft) + [.text(now), .text(now)])
+            try writeDependents(db, id: id, draft)
+            return try load(db, id)!
+        }
+    }
+
+    public func find(_ id: String) throws -> Event {
+        try pool.read { db in
+            guard let event = try load(db, id) else { throw ChronicleError.notFound(.event, id) }
+            return event
+        }
+    }
+
+    public func update(_ id: String, expectedVersion: Int, with draft: EventDraft) throws -> Event {
+        try draft.validate()
+        return try pool.writeTransaction { db in
+            guard let current = try db.first("SELECT version FROM events WHERE id = ?", [.text(id)], map: { $0.int(0) }) else {
+                throw ChronicleError.notFound(.event, id)
+            }
+            guard current == expectedVersion else {
+                throw ChronicleError.versionConflict(.event, id: id, expected: expectedVersion, current: current)
+            }
+            try checkReferences(db, draft)
+            try db.run("""
+                UPDATE events SET title = ?, summary = ?, start_date = ?, start_precision = ?, start_earliest = ?, end_date = ?,
+                end_precision = ?, span_latest = ?, location_name = ?, location_country = ?, category = ?,
+                updated_at = ?, version = version + 1 WHERE id = ?
+                """, fieldValues(draft) + [.text(Timestamp.now()), .text(id)])
+            try writeDependents(db, id: id, draft)
+            return try load(db, id)!
+        }
+    }
+
+    public func delete(_ id: String, cascade: Bool) throws {
+        try pool.writeTransaction { db in
+            guard let seq = try SearchIndex.seq(db, table: "events", id: id) else { throw ChronicleError.notFound(.event, id) }
+            let references = try referenceSummary(db, [("SELECT count(*) FROM quotes WHERE event_id = ?", "quote")], id: id)
+            if !references.isEmpty {
+                guard cascade else { throw ChronicleError.stillReferenced(.event, id: id, references: references) }
+                for quote in try db.all("SELECT id FROM quotes WHERE event_id = ?", [.text(id)], map: { $0.string(0) }) {
+                    try SQLiteQuoteRepository.deleteRow(db, id: quote)
+                }
+            }
+            try db.run("DELETE FROM events WHERE id = ?", [.text(id)])
+            try SearchIndex.remove(db, kind: .event, seq: seq)
+        }
+    }
+
+    public func list(_ filter: EventFilter, sort: [SortKey<EventSortField>], page: PageRequest) throws -> Page<Event> {
+        try validatePage(page)
+        let keys = sort.isEmpty ? [SortKey(EventSortField.start)] : sort
+        var query = ListQuery(from: "events e", idColumn: "e.id", sortSignature: signature(keys))
+        query.order = keys.map { key in
+            let expression: String
+            switch key.field {
+            case .start: expression = "e.start_earliest"
+            case .end: expression = "e.span_latest"
+            case .title: expression = "e.title"
+            case .created: expression = "e.created_at"
+            case .updated: expression = "e.updated_at"
+            }
+            return (expression, key.descending)
+        }
+        if let actor = filter.actorID {
+            if let role = filter.role {
+                query.filter("e.id IN (SELECT event_id FROM event_participants WHERE actor_id = ? AND role = ?)", .text(actor), .text(role.rawValue))
+            } else {
+                query.filter("e.id IN (SELECT event_id FROM event_participants WHERE actor_id = ?)", .text(actor))
+            }
+        } else if let role = filter.role {
+            query.filter("e.id IN (SELECT event_id FROM event_participants WHERE role = ?)", .text(role.rawValue))
+        }
+        if let category = filter.category { query.filter("e.category = ?", .text(category.rawValue)) }
+        if let country = filter.country { query.filter("e.location_country = ?", .text(country)) }
+        if let from = filter.from { query.filter("e.span_latest >= ?", .text(from.earliest)) }
+        if let to = filter.to { query.filter("e.start_earliest <= ?", .text(to.latest)) }
+        query.matching(filter.text, kind: .event)
+        return try pool.read { db in
+            let result = try query.run(db, page: page, searchText: filter.text)
+            return Page(items: try result.ids.compactMap { try load(db, $0) }, nextCursor: result.next, total: result.total)
+        }
+    }
+
+    func load(_ db: Connection, _ id: String) throws -> Event? {
+        guard var event = try db.first("SELECT \(Self.columns) FROM events WHERE id = ?", [.text(id)], map: Self.decode) else { return nil }
+        event.participants = try db.all("""
+            SELECT p.actor_id, p.role, a.name, a.slug FROM event_participants p JOIN actors a ON a.id = p.actor_id
+            WHERE p.event_id = ? ORDER BY p.position
+            """, [.text(id)]) {
+            Participant(actorID: $0.string(0), role: ParticipantRole(rawValue: $0.string(1)) ?? .participant, actorName: $0.string(2), actorSlug: $0.string(3))
+        }
+        event.citations = try CitationTable.events.load(db, owner: id)
+        return event
+    }
+
+    static func decode(_ row: Statement) -> Event {
+        let draft = EventDraft(title: row.string(1), summary: row.optionalString(2), start: PartialDate(stored: row.string(3)),
+                               end: row.optionalString(4).map(PartialDate.init(stored:)), locationName: row.optionalString(5),
+                               locationCountry: row.optionalString(6), category: EventCategory(rawValue: row.string(7)) ?? .other)
+        return Event(id: row.string(0), draft: draft, createdAt: row.string(8), updatedAt: row.string(9), version: row.int(10))
+    }
+
+    /// The values of every column a draft sets, in the order the INSERT and UPDATE above name them.
+    private func fieldValues(_ draft: EventDraft) -> [SQLiteValue] {
+        [.text(draft.title), draft.summary.sqliteValue, .text(draft.start.description), .text(draft.start.precision.rawValue),
+         .text(draft.start.earliest), draft.end.storedText, draft.end.map { .text($0.precision.rawValue) } ?? .null,
+         .text(draft.end?.latest ?? draft.start.latest), draft.locationName.sqliteValue, draft.locationCountry.sqliteValue,
+         .text(draft.category.rawValue)]
+    }
+
+    private func checkReferences(_ db: Connection, _ draft: EventDraft) throws {
+        var check = ReferenceCheck()
+        for (index, participant) in draft.participants.enumerated() {
+            try check.require(db, participant.actorID, in: "actors", kind: .actor, field: "participants[\(index)].actorId")
+        }
+        try check.citations(db, draft.citations)
+        try check.finish()
+    }
+
+    private func writeDependents(_ db: Connection, id: String, _ draft: EventDraft) throws {
+        try db.run("DELETE FROM event_participants WHERE event_id = ?", [.text(id)])
+        for (position, participant) in draft.participants.enumerated() {
+            try db.run("INSERT INTO event_participants (event_id, actor_id, role, position) VALUES (?, ?, ?, ?)",
+                       [.text(id), .text(participant.actorID), .text(participant.role.rawValue), .integer(Int64(position))])
+        }
+        try CitationTable.events.replace(db, owner: id, with: draft.citations)
+        if let seq = try SearchIndex.seq(db, table: "events", id: id) {
+            let body = [draft.summary, draft.locationName].compactMap { $0 }.joined(separator: " \n ")
+            try SearchIndex.put(db, kind: .event, seq: seq, id: id, title: draft.title, body: body)
+        }
+    }
+}

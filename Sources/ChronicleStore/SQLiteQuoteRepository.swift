@@ -1,0 +1,129 @@
+import Chronicle
+import SQLite
+
+/// Quotes in SQLite, with citations and search-index rows in one transaction.
+public struct SQLiteQuoteRepository: QuoteRepository {
+    let pool: DatabasePool
+
+    public init(pool: DatabasePool) { self.pool = pool }
+
+    static let columns = """
+        q.id, q.text, q.language, q.speaker_id, a.name, q.said_date, q.event_id, q.context, q.verification, q.created_at, q.updated_at, q.version
+        """
+
+    public func create(_ draft: QuoteDraft) throws -> Quote {
+        try draft.validate()
+        return try pool.writeTransaction { db in
+            try checkReferences(db, draft)
+            let id = Identifier.make(.quote)
+            let now = Timestamp.now()
+            try db.run("""
+                INSERT INTO quotes (id, text, language, speaker_id, said_date, said_precision, said_earliest, said_latest, event_id, context,
+                verification, created_at, updated_at, version) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1)
+                """, [.text(id)] + fieldValues(draft) + [.text(now), .text(now)])
+            try writeDependents(db, id: id, draft)
+            return try load(db, id)!
+        }
+    }
+
+    public func find(_ id: String) throws -> Quote {
+        try pool.read { db in
+            guard let quote = try load(db, id) else { throw ChronicleError.notFound(.quote, id) }
+            return quote
+        }
+    }
+
+    public func update(_ id: String, expectedVersion: Int, with draft: QuoteDraft) throws -> Quote {
+        try draft.validate()
+        return try pool.writeTransaction { db in
+            guard let current = try db.first("SELECT version FROM quotes WHERE id = ?", [.text(id)], map: { $0.int(0) }) else {
+                throw ChronicleError.notFound(.quote, id)
+            }
+            guard current == expectedVersion else {
+                throw ChronicleError.versionConflict(.quote, id: id, expected: expectedVersion, current: current)
+            }
+            try checkReferences(db, draft)
+            try db.run("""
+                UPDATE quotes SET text = ?, language = ?, speaker_id = ?, said_date = ?, said_precision = ?, said_earliest = ?, said_latest = ?,
+                event_id = ?, context = ?, verification = ?, updated_at = ?, version = version + 1 WHERE id = ?
+                """, fieldValues(draft) + [.text(Timestamp.now()), .text(id)])
+            try writeDependents(db, id: id, draft)
+            return try load(db, id)!
+        }
+    }
+
+    public func delete(_ id: String) throws {
+        try pool.writeTransaction { db in
+            guard try SearchIndex.seq(db, table: "quotes", id: id) != nil else { throw ChronicleError.notFound(.quote, id) }
+            try Self.deleteRow(db, id: id)
+        }
+    }
+
+    /// Deletes one quote and its index row; citations go with it (ON DELETE CASCADE).
+    static func deleteRow(_ db: Connection, id: String) throws {
+        guard let seq = try SearchIndex.seq(db, table: "quotes", id: id) else { return }
+        try db.run("DELETE FROM quotes WHERE id = ?", [.text(id)])
+        try SearchIndex.remove(db, kind: .quote, seq: seq)
+    }
+
+    public func list(_ filter: QuoteFilter, sort: [SortKey<QuoteSortField>], page: PageRequest) throws -> Page<Quote> {
+        try validatePage(page)
+        let keys = sort.isEmpty ? [SortKey(QuoteSortField.said)] : sort
+        var query = ListQuery(from: "quotes q", idColumn: "q.id", sortSignature: signature(keys))
+        query.order = keys.map { key in
+            let expression: String
+            switch key.field {
+            case .said: expression = "coalesce(q.said_earliest, '')"
+            case .created: expression = "q.created_at"
+            case .updated: expression = "q.updated_at"
+            }
+            return (expression, key.descending)
+        }
+        if let speaker = filter.speakerID { query.filter("q.speaker_id = ?", .text(speaker)) }
+        if let event = filter.eventID { query.filter("q.event_id = ?", .text(event)) }
+        if let from = filter.from { query.filter("q.said_latest >= ?", .text(from.earliest)) }
+        if let to = filter.to { query.filter("q.said_earliest <= ?", .text(to.latest)) }
+        if let language = filter.language { query.filter("q.language = ?", .text(language)) }
+        if let verification = filter.verification { query.filter("q.verification = ?", .text(verification.rawValue)) }
+        query.matching(filter.text, kind: .quote)
+        return try pool.read { db in
+            let result = try query.run(db, page: page, searchText: filter.text)
+            return Page(items: try result.ids.compactMap { try load(db, $0) }, nextCursor: result.next, total: result.total)
+        }
+    }
+
+    func load(_ db: Connection, _ id: String) throws -> Quote? {
+        guard var quote = try db.first("SELECT \(Self.columns) FROM quotes q LEFT JOIN actors a ON a.id = q.speaker_id WHERE q.id = ?",
+                                       [.text(id)], map: Self.decode) else { return nil }
+        quote.citations = try CitationTable.quotes.load(db, owner: id)
+        return quote
+    }
+
+    static func decode(_ row: Statement) -> Quote {
+        let draft = QuoteDraft(text: row.string(1), language: row.string(2), speakerID: row.optionalString(3),
+                               said: row.optionalString(5).map(PartialDate.init(stored:)), eventID: row.optionalString(6),
+                               context: row.optionalString(7), verification: VerificationStatus(rawValue: row.string(8)) ?? .unverified)
+        return Quote(id: row.string(0), draft: draft, speakerName: row.optionalString(4), createdAt: row.string(9), updatedAt: row.string(10), version: row.int(11))
+    }
+
+    private func fieldValues(_ draft: QuoteDraft) -> [SQLiteValue] {
+        [.text(draft.text), .text(draft.language), draft.speakerID.sqliteValue, draft.said.storedText,
+         draft.said.map { .text($0.precision.rawValue) } ?? .null, draft.said.map { .text($0.earliest) } ?? .null,
+         draft.said.map { .text($0.latest) } ?? .null, draft.eventID.sqliteValue, draft.context.sqliteValue, .text(draft.verification.rawValue)]
+    }
+
+    private func checkReferences(_ db: Connection, _ draft: QuoteDraft) throws {
+        var check = ReferenceCheck()
+        try check.require(db, draft.speakerID, in: "actors", kind: .actor, field: "speakerId")
+        try check.require(db, draft.eventID, in: "events", kind: .event, field: "eventId")
+        try check.citations(db, draft.citations)
+        try check.finish()
+    }
+
+    private func writeDependents(_ db: Connection, id: String, _ draft: QuoteDraft) throws {
+        try CitationTable.quotes.replace(db, owner: id, with: draft.citations)
+        if let seq = try SearchIndex.seq(db, table: "quotes", id: id) {
+            try SearchIndex.put(db, kind: .quote, seq: seq, id: id, title: draft.text, body: draft.context ?? "")
+        }
+    }
+}

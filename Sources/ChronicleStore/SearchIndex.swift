@@ -1,0 +1,30 @@
+import Chronicle
+import SQLite
+
+/// Keeps the one FTS5 table in step with the records, inside the caller's write transaction.
+/// Each record's index row has rowid `seq * 4 + tag`, so it is replaced and deleted by key.
+enum SearchIndex {
+    static func tag(_ kind: RecordKind) -> Int64 {
+        switch kind {
+        case .actor: return 0
+        case .event: return 1
+        case .quote: return 2
+        case .source: return 3
+        }
+    }
+
+    static func put(_ db: Connection, kind: RecordKind, seq: Int64, id: String, title: String, body: String) throws {
+        let rowid = seq * 4 + tag(kind)
+        try db.run("DELETE FROM search_index WHERE rowid = ?", [.integer(rowid)])
+        try db.run("INSERT INTO search_index (rowid, kind, record_id, title, body) VALUES (?, ?, ?, ?, ?)",
+                   [.integer(rowid), .text(kind.rawValue), .text(id), .text(title), .text(body)])
+    }
+
+    static func remove(_ db: Connection, kind: RecordKind, seq: Int64) throws {
+        try db.run("DELETE FROM search_index WHERE rowid = ?", [.integer(seq * 4 + tag(kind))])
+    }
+
+    static func seq(_ db: Connection, table: String, id: String) throws -> Int64? {
+        try db.first("SELECT seq FROM \(table) WHERE id = ?", [.text(id)]) { $0.int64(0) }
+    }
+}

@@ -1,0 +1,19 @@
+import CSQLite
+
+/// Every knob of a database in one value, so that a pool's connections are all opened alike.
+public struct Configuration: Sendable {
+    /// `synchronous` in WAL mode: `FULL` syncs the WAL on every commit, so an acknowledged write
+    /// survives a power loss as well as a crash of the process; `NORMAL` survives only the latter.
+    public enum Synchronous: String, Sendable { case off = "OFF", normal = "NORMAL", full = "FULL" }
+
+    public var synchronous: Synchronous = .full
+    /// How long a connection waits for a lock held by another process before giving up.
+    public var busyTimeoutMilliseconds: Int32 = 5_000
+    /// Read-only connections in the pool; reads run in parallel with the single writer.
+    public var readerCount: Int = 4
+    public var foreignKeys = true
+    /// Prepared statements kept per connection; the least recently added are evicted beyond this.
+    public var statementCacheSize = 64
+
+    public init() {}
+}

@@ -1,0 +1,116 @@
+import CSQLite
+
+/// One SQLite connection. Not thread-safe by design: a pool hands it to one caller at a time.
+public final class Connection {
+    let handle: OpaquePointer
+    public let path: String
+    public let isReadOnly: Bool
+    private var cache: [String: Statement] = [:]
+    private var cacheOrder: [String] = []
+    private let cacheSize: Int
+
+    public init(path: String, readOnly: Bool = false, configuration: Configuration = Configuration()) throws {
+        var handle: OpaquePointer?
+        let flags = (readOnly ? SQLITE_OPEN_READONLY : (SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE))
+            | SQLITE_OPEN_NOMUTEX | SQLITE_OPEN_URI
+        let code = sqlite3_open_v2(path, &handle, flags, nil)
+        guard code == SQLITE_OK, let handle else {
+            let error = SQLiteError.from(handle, code: code)
+            sqlite3_close_v2(handle)
+            throw error
+        }
+        self.handle = handle
+        self.path = path
+        self.isReadOnly = readOnly
+        self.cacheSize = configuration.statementCacheSize
+        sqlite3_extended_result_codes(handle, 1)
+        sqlite3_busy_timeout(handle, configuration.busyTimeoutMilliseconds)
+        if !readOnly {
+            try execute("PRAGMA journal_mode = WAL")
+        }
+        try execute("PRAGMA synchronous = \(configuration.synchronous.rawValue)")
+        try execute("PRAGMA foreign_keys = \(configuration.foreignKeys ? "ON" : "OFF")")
+    }
+
+    deinit {
+        cache.removeAll()
+        sqlite3_close_v2(handle)
+    }
+
+    /// Runs one or more statements that take no parameters (pragmas, DDL, migrations).
+    public func execute(_ sql: String) throws {
+        var error: UnsafeMutablePointer<CChar>?
+        let code = sqlite3_exec(handle, sql, nil, nil, &error)
+        if code != SQLITE_OK {
+            let message = error.map { String(cString: $0) } ?? String(cString: sqlite3_errstr(code))
+            sqlite3_free(error)
+            throw SQLiteError(code: sqlite3_extended_errcode(handle), message: message, sql: sql)
+        }
+    }
+
+    /// A prepared statement from this connection's cache, prepared on first use.
+    public func cached(_ sql: String) throws -> Statement {
+        if let statement = cache[sql] { return statement }
+        let statement = try Statement(connection: self, sql: sql)
+        if cacheOrder.count >= cacheSize {
+            let evicted = cacheOrder.removeFirst()
+            cache[evicted] = nil
+        }
+        cache[sql] = statement
+        cacheOrder.append(sql)
+        return statement
+    }
+
+    /// Runs a statement with bound values, calling `row` for each result row.
+    public func query(_ sql: String, _ values: [SQLiteValue] = [], row: (Statement) throws -> Void) throws {
+        let statement = try cached(sql)
+        try statement.bind(values)
+        defer { statement.reset() }
+        while try statement.step() { try row(statement) }
+    }
+
+    /// Runs a statement with bound values and maps each row.
+    public func all<T>(_ sql: String, _ values: [SQLiteValue] = [], map: (Statement) throws -> T) throws -> [T] {
+        var result: [T] = []
+        try query(sql, values) { result.append(try map($0)) }
+        return result
+    }
+
+    /// The first row's mapping, or nil when there is none.
+    public func first<T>(_ sql: String, _ values: [SQLiteValue] = [], map: (Statement) throws -> T) throws -> T? {
+        let statement = try cached(sql)
+        try statement.bind(values)
+        defer { statement.reset() }
+        return try statement.step() ? try map(statement) : nil
+    }
+
+    /// Runs a statement for its effect; returns the number of rows changed.
+    @discardableResult
+    public func run(_ sql: String, _ values: [SQLiteValue] = []) throws -> Int {
+        let statement = try cached(sql)
+        try statement.bind(values)
+        defer { statement.reset() }
+        while try statement.step() {}
+        return Int(sqlite3_changes(handle))
+    }
+
+    public var lastInsertRowID: Int64 { sqlite3_last_insert_rowid(handle) }
+
+    public var isInTransaction: Bool { sqlite3_get_autocommit(handle) == 0 }
+
+    /// Runs `body` in a transaction: committed when it returns, rolled back when it throws.
+    /// Writers use `.immediate` so that the write lock is taken up front, not on first write.
+    public func transaction<T>(_ kind: TransactionKind = .immediate, _ body: () throws -> T) throws -> T {
+        try execute("BEGIN \(kind.rawValue)")
+        do {
+            let result = try body()
+            try execute("COMMIT")
+            return result
+        } catch {
+            if isInTransaction { try? execute("ROLLBACK") }
+            throw error
+        }
+    }
+
+    public enum TransactionKind: String, Sendable { case deferred = "DEFERRED", immediate = "IMMEDIATE" }
+}

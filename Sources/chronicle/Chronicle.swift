@@ -1,0 +1,44 @@
+import ArgumentParser
+import Foundation
+
+@main
+struct ChronicleCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "chronicle",
+        abstract: "A newsroom's store of events, actors and quotes, served as a JSON API.",
+        discussion: """
+            Every option can also be set through the environment variable named in its help. \
+            On an empty database, `chronicle serve` applies the migrations and loads the built-in \
+            dataset (the article in shared/source-article.txt) before it starts serving.
+            """,
+        subcommands: [Serve.self, Migrate.self, Seed.self, Token.self],
+        defaultSubcommand: Serve.self
+    )
+}
+
+/// Options every subcommand that opens the database shares.
+struct DatabaseOptions: ParsableArguments {
+    @Option(name: .customLong("db"), help: "Path of the SQLite database file, created if missing. [env: CHRONICLE_DB]")
+    var path: String = environment("CHRONICLE_DB") ?? "chronicle.sqlite"
+
+    @Option(help: "Folder of numbered .sql migrations; found next to the binary when not given. [env: CHRONICLE_MIGRATIONS]")
+    var migrations: String = environment("CHRONICLE_MIGRATIONS") ?? ""
+
+    /// The explicit migrations folder, if one was given.
+    var migrationsOverride: String? { migrations.isEmpty ? nil : migrations }
+}
+
+func environment(_ name: String) -> String? {
+    guard let value = ProcessInfo.processInfo.environment[name], !value.isEmpty else { return nil }
+    return value
+}
+
+func environmentFlag(_ name: String) -> Bool {
+    guard let value = environment(name)?.lowercased() else { return false }
+    return ["1", "true", "yes", "on"].contains(value)
+}
+
+/// Prints to standard error, for messages that are not the command's output.
+func warn(_ message: String) {
+    FileHandle.standardError.write(Data((message + "\n").utf8))
+}

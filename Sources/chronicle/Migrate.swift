@@ -1,0 +1,30 @@
+import ArgumentParser
+import ChronicleStore
+import SQLite
+
+struct Migrate: ParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "Apply pending migrations, or show which are applied.")
+
+    @OptionGroup var database: DatabaseOptions
+
+    @Flag(help: "List every migration and whether it is applied; change nothing.")
+    var status = false
+
+    func run() throws {
+        let migrator = try Migrator(directory: ResourceLocator.migrationsDirectory(override: database.migrationsOverride))
+        let connection = try Connection(path: database.path)
+        if status {
+            for entry in try migrator.status(connection) {
+                let state = entry.appliedAt.map { "applied \($0)" } ?? "pending"
+                print("\(entry.migration.name.padding(toLength: 40, withPad: " ", startingAt: 0)) \(state)")
+            }
+            return
+        }
+        let applied = try migrator.migrate(connection)
+        if applied.isEmpty {
+            print("\(database.path): up to date (\(migrator.migrations.count) migrations applied)")
+        } else {
+            for name in applied { print("applied \(name)") }
+        }
+    }
+}

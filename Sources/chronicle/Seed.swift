@@ -1,0 +1,22 @@
+import ArgumentParser
+import ChronicleStore
+
+struct Seed: ParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "Load the built-in dataset (the source article) into the database.")
+
+    @OptionGroup var database: DatabaseOptions
+
+    func run() throws {
+        let db = try openDatabase(database)
+        if let summary = try BuiltinDataset.bundled().load(into: db) {
+            print("loaded \(summary.sources) sources, \(summary.actors) actors, \(summary.events) events, \(summary.quotes) quotes into \(database.path)")
+        } else {
+            print("\(database.path) already holds the built-in dataset; nothing loaded")
+        }
+    }
+}
+
+func openDatabase(_ options: DatabaseOptions) throws -> ChronicleDatabase {
+    let migrator = try Migrator(directory: ResourceLocator.migrationsDirectory(override: options.migrationsOverride))
+    return try ChronicleDatabase(path: options.path, migrations: migrator)
+}

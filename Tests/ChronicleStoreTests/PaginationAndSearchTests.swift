@@ -1,0 +1,185 @@
+import Chronicle
+import ChronicleStore
+import Foundation
+import Testing
+
+@Suite struct PaginationTests {
+    @Test func pagesWithEqualSortKeysNeitherRepeatNorSkip() throws {
+        let db = try makeDatabase()
+        var expected: Set<String> = []
+        for i in 0..<11 { expected.insert(try db.event("same day \(i % 2)", "2022-02-24").id) }
+        for sort in [[SortKey(EventSortField.start)], [SortKey(.start, descending: true), SortKey(.title)], [SortKey(.title, descending: true)]] {
+            var seen: [String] = []
+            var cursor: String?
+            var pages = 0
+            repeat {
+                let page = try db.events.list(EventFilter(), sort: sort, page: PageRequest(limit: 3, cursor: cursor))
+                seen += page.items.map(\.id)
+                cursor = page.nextCursor
+                pages += 1
+            } while cursor != nil && pages < 10
+            #expect(pages == 4)
+            #expect(seen.count == 11 && Set(seen) == expected)
+        }
+    }
+
+    @Test func aCursorStaysValidWhileRowsAreInserted() throws {
+        let db = try makeDatabase()
+        for year in 2001...2006 { _ = try db.event("year \(year)", "\(year)") }
+        let first = try db.events.list(EventFilter(), sort: [], page: PageRequest(limit: 3))
+        #expect(first.items.map(\.title) == ["year 2001", "year 2002", "year 2003"])
+        _ = try db.event("year 2000", "2000")
+        _ = try db.event("year 2004 again", "2004")
+        let second = try db.events.list(EventFilter(), sort: [], page: PageRequest(limit: 10, cursor: first.nextCursor))
+        #expect(second.items.map(\.title).sorted() == ["year 2004", "year 2004 again", "year 2005", "year 2006"])
+        #expect(second.nextCursor == nil)
+    }
+
+    @Test func limitsAndForeignCursorsAreValidationErrors() throws {
+        let db = try makeDatabase()
+        #expect(validationFields { _ = try db.events.list(EventFilter(), sort: [], page: PageRequest(limit: 0)) } == ["limit"])
+        #expect(validationFields { _ = try db.events.list(EventFilter(), sort: [], page: PageRequest(limit: 501)) } == ["limit"])
+        #expect(validationFields { _ = try db.events.list(EventFilter(), sort: [], page: PageRequest(cursor: "garbage")) } == ["cursor"])
+        let cursor = Cursor(sort: "title", values: ["a", "b"]).encoded
+        #expect(validationFields { _ = try db.events.list(EventFilter(), sort: [], page: PageRequest(cursor: cursor)) } == ["cursor"])
+    }
+}
+
+@Suite struct SearchTests {
+    @Test func titleMatchesRankAboveBodyMatches() throws {
+        let db = try makeDatabase()
+        let body = try db.event("Talks in Minsk", "2022-03-03", summary: "Mediation about the invasion")
+        let title = try db.event("Russia invades Ukraine", "2022-02-24", summary: "The war begins")
+        let hits = try db.search.search("invades OR invasion", kinds: [.event], limit: 10)
+        #expect(hits.map(\.id) == [title.id, body.id])
+        #expect(hits[0].rank < hits[1].rank)
+        #expect(hits[0].snippet.contains("[invades]"))
+    }
+
+    @Test func aliasesInAnyScriptFindTheSamePerson() throws {
+        let db = try makeDatabase()
+        let actor = try db.person("Alexander Lukashenko", aliases: [Alias(name: "Лукашенко", language: "ru"), Alias(name: "Lukashenka", language: "en")])
+        _ = try db.person("Vladimir Putin")
+        for query in ["Лукашенко", "Lukashenka", "lukashenko", "Lukash*"] {
+            #expect(try db.search.search(query, kinds: [], limit: 10).map(\.id) == [actor.id], "query \(query)")
+        }
+        #expect(try db.actors.list(ActorFilter(text: "Лукашенко"), sort: [], page: PageRequest()).items.map(\.id) == [actor.id])
+    }
+
+    @Test func searchSpansKindsAndFollowsUpdatesAndDeletes() throws {
+        let db = try makeDatabase()
+        let actor = try db.person("Anatoli Liabedzka", description: "opposition")
+        let quote = try db.quotes.create(QuoteDraft(text: "legal foundation for a Russian military base", language: "en", speakerID: actor.id))
+        let event = try db.event("Referendum on a new constitution", "2022-02-27", summary: "Russian military base allowed")
+        #expect(Set(try db.search.search("military base", kinds: [], limit: 10).map(\.kind)) == [.quote, .event])
+        #expect(try db.search.search("military base", kinds: [.quote], limit: 10).map(\.id) == [quote.id])
+        var draft = event.draft
+        draft.summary = "nothing here"
+        _ = try db.events.update(event.id, expectedVersion: 1, with: draft)
+        #expect(try db.search.search("military", kinds: [], limit: 10).map(\.id) == [quote.id])
+        try db.quotes.delete(quote.id)
+        #expect(try db.search.search("military", kinds: [], limit: 10).isEmpty)
+    }
+
+    @Test(arguments: ["\"unbalanced", "AND", "foo:bar", "(a OR", "NEAR(", "*"])
+    func badSearchSyntaxIsAValidationError(_ query: String) throws {
+        let db = try makeDatabase()
+        _ = try db.event("anything", "2022")
+        #expect(validationFields { _ = try db.search.search(query, kinds: [], limit: 10) } == ["q"])
+        #expect(validationFields { _ = try db.events.list(EventFilter(text: query), sort: [], page: PageRequest()) } == ["q"])
+    }
+}
+
+@Suite struct ConcurrencyTests {
+    @Test func concurrentWritersAndReadersLoseNothing() throws {
+        let db = try makeDatabase()
+        let actor = try db.person("Shared")
+        let writers = 6, perWriter = 25
+        let failures = Failures()
+        DispatchQueue.concurrentPerform(iterations: writers * 2) { worker in
+            do {
+                if worker < writers {
+                    for i in 0..<perWriter {
+                        _ = try db.quotes.create(QuoteDraft(text: "quote \(worker)-\(i)", language: "en", speakerID: actor.id))
+                    }
+                } else {
+                    // Readers page through while writers commit; every page must be consistent.
+                    for _ in 0..<20 {
+                        let page = try db.quotes.list(QuoteFilter(speakerID: actor.id), sort: [SortKey(.created)], page: PageRequest(limit: 500, includeTotal: true))
+                        if page.items.count != page.total { failures.add("page of \(page.items.count) but total \(page.total ?? -1)") }
+                    }
+                }
+            } catch {
+                failures.add("\(error)")
+            }
+        }
+        #expect(failures.all.isEmpty)
+        let all = try db.quotes.list(QuoteFilter(speakerID: actor.id), sort: [], page: PageRequest(limit: 500))
+        #expect(Set(all.items.map(\.text)).count == writers * perWriter)
+    }
+
+    @Test func concurrentUpdatesWithTheSameVersionLetExactlyOneWin() throws {
+        let db = try makeDatabase()
+        let actor = try db.person("Contested")
+        let failures = Failures()
+        let wins = Failures()
+        DispatchQueue.concurrentPerform(iterations: 8) { worker in
+            var draft = actor.draft
+            draft.description = "writer \(worker)"
+            do {
+                _ = try db.actors.update(actor.id, expectedVersion: 1, with: draft)
+                wins.add("\(worker)")
+            } catch ChronicleError.versionConflict {
+            } catch {
+                failures.add("\(error)")
+            }
+        }
+        #expect(failures.all.isEmpty && wins.all.count == 1)
+        #expect(try db.actors.find(actor.id).description == "writer \(wins.all[0])")
+    }
+}
+
+final class Failures: @unchecked Sendable {
+    private let lock = NSLock()
+    private var items: [String] = []
+    func add(_ item: String) { lock.lock(); items.append(item); lock.unlock() }
+    var all: [String] { lock.lock(); defer { lock.unlock() }; return items }
+}
+
+@Suite struct BuiltinDatasetTests {
+    @Test func itLoadsOnceAndEveryRecordCitesTheArticle() throws {
+        let db = try makeDatabase()
+        let dataset = try BuiltinDataset.bundled()
+        let summary = try #require(try dataset.load(into: db))
+        #expect(summary.actors == dataset.actors.count && summary.events == dataset.events.count && summary.quotes == dataset.quotes.count)
+        #expect(try dataset.load(into: db) == nil)
+
+        let article = try #require(try db.sources.list(SourceFilter(), sort: [], page: PageRequest()).items.first { $0.title.contains("uncomfortable bedfellow") })
+        let events = try db.events.list(EventFilter(), sort: [], page: PageRequest(limit: 500)).items
+        let quotes = try db.quotes.list(QuoteFilter(), sort: [], page: PageRequest(limit: 500)).items
+        #expect(events.count == dataset.events.count && quotes.count == dataset.quotes.count)
+        #expect(events.allSatisfy { $0.citations.contains { $0.sourceID == article.id && $0.excerpt != nil } })
+        #expect(quotes.allSatisfy { $0.citations.contains { $0.sourceID == article.id } })
+    }
+
+    @Test func itAnswersTheNewsroomsQuestions() throws {
+        let db = try makeDatabase()
+        try BuiltinDataset.bundled().load(into: db)
+        let lukashenko = try db.actors.find("alexander-lukashenko")
+        #expect(try db.search.search("Лукашенко", kinds: [.actor], limit: 5).first?.id == lukashenko.id)
+
+        let in2022 = try db.events.list(EventFilter(actorID: lukashenko.id, from: date("2022"), to: date("2022")), sort: [], page: PageRequest())
+        #expect(in2022.items.contains { $0.start == date("2022-03-05") && $0.roles(of: lukashenko.id) == [.participant] })
+        #expect(in2022.items.contains { $0.start == date("2022-02-28") && $0.roles(of: lukashenko.id) == [.host] })
+
+        let february = try db.events.list(EventFilter(from: date("2022-02"), to: date("2022-02")), sort: [], page: PageRequest()).items
+        #expect(february.contains { $0.title == "Russia invades Ukraine" && $0.start == date("2022-02-24") })
+        #expect(february.map(\.start.earliest) == february.map(\.start.earliest).sorted())
+
+        let saidByHim = try db.actors.quotes(of: "alexander-lukashenko", in: db.quotes).items
+        #expect(saidByHim.map(\.text) == ["will be there if needed"])
+        #expect(saidByHim.first?.said == date("2022-02-24"))
+        let poll = try #require(february.first { $0.title.contains("Chatham House") })
+        #expect(poll.start == date("2022-01-20") && poll.end == date("2022-02-09"))
+    }
+}

@@ -1,0 +1,86 @@
+import Foundation
+import Testing
+@testable import SQLite
+
+func temporaryDatabasePath() -> String {
+    let directory = FileManager.default.temporaryDirectory.appendingPathComponent("sqlite-tests-\(UUID().uuidString)")
+    try! FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+    return directory.appendingPathComponent("test.sqlite").path
+}
+
+@Suite struct SQLiteTests {
+    @Test func boundValuesRoundTripWithTheirTypes() throws {
+        let db = try Connection(path: temporaryDatabasePath())
+        try db.execute("CREATE TABLE t (i INTEGER, r REAL, s TEXT, b BLOB, n TEXT)")
+        try db.run("INSERT INTO t VALUES (?, ?, ?, ?, ?)", [.integer(42), .real(2.5), .text("Лукашенко'; DROP TABLE t; --"), .blob([0, 1, 255]), .null])
+        let row = try db.first("SELECT i, r, s, b, n FROM t") { ($0.int(0), $0.double(1), $0.string(2), $0.blob(3), $0.optionalString(4)) }
+        #expect(row?.0 == 42 && row?.1 == 2.5 && row?.2 == "Лукашенко'; DROP TABLE t; --" && row?.3 == [0, 1, 255] && row?.4 == nil)
+    }
+
+    @Test func errorsCarryCodeMessageAndSQL() throws {
+        let db = try Connection(path: temporaryDatabasePath())
+        try db.execute("CREATE TABLE t (id TEXT PRIMARY KEY)")
+        try db.run("INSERT INTO t VALUES (?)", [.text("a")])
+        do {
+            try db.run("INSERT INTO t VALUES (?)", [.text("a")])
+            Issue.record("duplicate accepted")
+        } catch let error as SQLiteError {
+            #expect(error.isUniqueViolation)
+            #expect(error.message.contains("UNIQUE"))
+            #expect(error.sql == "INSERT INTO t VALUES (?)")
+        }
+        #expect(throws: SQLiteError.self) { try db.run("SELECT * FROM missing") }
+        #expect(throws: SQLiteError.self) { try db.run("SELECT ?", []) }
+    }
+
+    @Test func aThrowingTransactionRollsBack() throws {
+        let db = try Connection(path: temporaryDatabasePath())
+        try db.execute("CREATE TABLE t (x INTEGER)")
+        struct Boom: Error {}
+        #expect(throws: Boom.self) {
+            try db.transaction {
+                try db.run("INSERT INTO t VALUES (1)")
+                throw Boom()
+            }
+        }
+        #expect(try db.first("SELECT count(*) FROM t") { $0.int(0) } == 0)
+        #expect(!db.isInTransaction)
+    }
+
+    @Test func statementsAreCachedAndResetBetweenUses() throws {
+        let db = try Connection(path: temporaryDatabasePath())
+        let first = try db.cached("SELECT ?")
+        let second = try db.cached("SELECT ?")
+        #expect(first === second)
+        #expect(try db.first("SELECT ?", [.integer(1)]) { $0.int(0) } == 1)
+        #expect(try db.first("SELECT ?", [.integer(2)]) { $0.int(0) } == 2)
+    }
+
+    @Test func theConnectionUsesWALAndForeignKeys() throws {
+        let db = try Connection(path: temporaryDatabasePath())
+        #expect(try db.first("PRAGMA journal_mode") { $0.string(0) } == "wal")
+        #expect(try db.first("PRAGMA foreign_keys") { $0.int(0) } == 1)
+        #expect(try db.first("PRAGMA synchronous") { $0.int(0) } == 2)
+    }
+
+    @Test func readersSeeCommittedWritesAndNeverPartialOnes() throws {
+        let path = temporaryDatabasePath()
+        try Connection(path: path).execute("CREATE TABLE t (x INTEGER)")
+        let pool = try DatabasePool(path: path)
+        try pool.writeTransaction { db in try db.run("INSERT INTO t VALUES (1)") }
+        #expect(try pool.read { try $0.first("SELECT count(*) FROM t") { $0.int(0) } } == 1)
+        #expect(throws: SQLiteError.self) { try pool.read { try $0.run("INSERT INTO t VALUES (2)") } }
+    }
+
+    @Test func concurrentWritersThroughThePoolLoseNothing() throws {
+        let path = temporaryDatabasePath()
+        try Connection(path: path).execute("CREATE TABLE t (x INTEGER)")
+        var configuration = Configuration()
+        configuration.synchronous = .normal
+        let pool = try DatabasePool(path: path, configuration: configuration)
+        DispatchQueue.concurrentPerform(iterations: 8) { worker in
+            for i in 0..<50 { try! pool.writeTransaction { try $0.run("INSERT INTO t VALUES (?)", [.integer(Int64(worker * 100 + i))]) } }
+        }
+        #expect(try pool.read { try $0.first("SELECT count(DISTINCT x) FROM t") { $0.int(0) } } == 400)
+    }
+}
