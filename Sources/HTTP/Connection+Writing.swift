@@ -1,0 +1,159 @@
+import Foundation
+import Glibc
+
+extension Connection {
+    /// Serialises and writes a response; decides whether the connection stays open.
+    func finish(_ response: Response, keepAlive requested: Bool, isHead: Bool, minor: Int) {
+        if case .closed = state { return }
+        let server = loop.server
+        var keepAlive = requested && requestsServed < limits.maxRequestsPerConnection && !loop.draining && !peerClosedInput
+        var head = "HTTP/1.1 \(response.status) \(Status.reason(response.status))\r\n"
+        head.reserveCapacity(256)
+        var body: [UInt8] = []
+        var stream: BodyStream?
+        let bodyAllowed = response.status >= 200 && response.status != 204 && response.status != 304
+        switch response.body {
+        case .bytes(let bytes):
+            if bodyAllowed { head += "Content-Length: \(bytes.count)\r\n" }
+            if !isHead && bodyAllowed { body = bytes }
+        case .stream(let producer):
+            if minor == 1 {
+                head += "Transfer-Encoding: chunked\r\n"
+            } else {
+                keepAlive = false  // HTTP/1.0: the end of the body is the end of the connection
+            }
+            if !isHead && bodyAllowed { stream = producer }
+        }
+        for field in response.headers.fields {
+            let name = field.name
+            if name.equalsIgnoringASCIICase("Content-Length") || name.equalsIgnoringASCIICase("Transfer-Encoding")
+                || name.equalsIgnoringASCIICase("Connection") { continue }
+            head += "\(name): \(field.value)\r\n"
+        }
+        if let id = current?.id, response.headers["X-Request-Id"] == nil { head += "X-Request-Id: \(id)\r\n" }
+        head += "Date: \(loop.dateCache.current())\r\n"
+        if !keepAlive {
+            head += "Connection: close\r\n"
+        } else if minor == 0 {
+            head += "Connection: keep-alive\r\n"
+        }
+        head += "\r\n"
+        closeAfterWrite = !keepAlive
+        if var entry = current {
+            entry.status = response.status
+            entry.bytes = body.count
+            current = entry
+        }
+        if let stream {
+            state = .streaming(stream)
+            streamFinished = false
+        } else {
+            state = .writing
+        }
+        write(Array(head.utf8), body)
+        _ = server
+    }
+
+    /// Writes head and body in one call, keeping whatever the socket did not take.
+    func write(_ first: [UInt8], _ second: [UInt8]) {
+        if outbound.isEmpty {
+            let written = first.withUnsafeBytes { a in second.withUnsafeBytes { b in Socket.send(fd, a, b) } }
+            if written < 0 { close(); return }
+            let total = first.count + second.count
+            if written == total {
+                afterWrite()
+                return
+            }
+            if written < first.count {
+                outbound = Array(first[written...]) + second
+            } else {
+                outbound = Array(second[(written - first.count)...])
+            }
+            outboundOffset = 0
+        } else {
+            outbound += first
+            outbound += second
+        }
+        setWriteInterest(true)
+        setDeadline(.write, Socket.now() + limits.writeStallTimeout)
+    }
+
+    /// Called when the socket is writable again.
+    func flush() {
+        guard outboundOffset < outbound.count else { setWriteInterest(false); return }
+        let written = outbound.withUnsafeBytes { Socket.send(fd, UnsafeRawBufferPointer(rebasing: $0[outboundOffset...]), nil) }
+        if written < 0 { close(); return }
+        outboundOffset += written
+        if outboundOffset >= outbound.count {
+            outbound = []
+            outboundOffset = 0
+            setWriteInterest(false)
+            afterWrite()
+        } else if written > 0 {
+            setDeadline(.write, Socket.now() + limits.writeStallTimeout)
+        }
+    }
+
+    /// Everything queued was written: pull the next stream chunk, or end the exchange.
+    func afterWrite() {
+        if case .streaming(let stream) = state, !streamFinished {
+            pullChunk(stream)
+            return
+        }
+        logAccess()
+        if closeAfterWrite {
+            closeGracefully()
+            return
+        }
+        state = .readingHead
+        setDeadline(.none, .infinity)
+        setReadInterest(true)
+        process()
+        if peerClosedInput, case .readingHead = state { close() }
+    }
+
+    private func pullChunk(_ stream: BodyStream) {
+        setDeadline(.none, .infinity)
+        loop.server.workers.async {
+            let chunk: [UInt8]?
+            var failed = false
+            do { chunk = try stream.next() } catch {
+                self.loop.server.logger.error("response stream failed [\(self.current?.id ?? "-")]: \(error)")
+                chunk = nil
+                failed = true
+            }
+            self.loop.execute {
+                if case .closed = self.state { return }
+                if failed {
+                    // The status is already sent; an unterminated body tells the client it is incomplete.
+                    self.close()
+                    return
+                }
+                guard let chunk else {
+                    self.streamFinished = true
+                    self.write(Array("0\r\n\r\n".utf8), [])
+                    return
+                }
+                if chunk.isEmpty {
+                    self.pullChunk(stream)
+                    return
+                }
+                if var entry = self.current {
+                    entry.bytes += chunk.count
+                    self.current = entry
+                }
+                self.write(Array("\(String(chunk.count, radix: 16))\r\n".utf8), chunk + [13, 10])
+            }
+        }
+    }
+
+    private func logAccess() {
+        guard let entry = current else { return }
+        current = nil
+        let server = loop.server
+        guard server.accessLog else { return }
+        let milliseconds = (Socket.now() - entry.start) * 1000
+        let duration = (milliseconds * 100).rounded() / 100
+        server.logger.info("\(entry.method) \(entry.path) \(entry.status) \(entry.bytes)B \(duration)ms id=\(entry.id)")
+    }
+}

@@ -1,0 +1,299 @@
+import CSystem
+import Foundation
+import Glibc
+
+/// One client connection, confined to its event loop's thread.
+///
+/// It reads a head, then a body, hands the request to the responder (on the loop for cheap
+/// routes, on the worker pool otherwise), writes the response and, on keep-alive, goes back
+/// for the next request, which may already be buffered (pipelining answers in order because a
+/// connection handles one request at a time).
+final class Connection: @unchecked Sendable {
+    enum State {
+        case readingHead
+        case readingBody(RequestHead, Preparation, BodyReader)
+        case handling
+        case writing
+        case streaming(BodyStream)
+        case draining
+        case closed
+    }
+
+    enum BodyReader {
+        case length(remaining: Int)
+        case chunked(ChunkedDecoder)
+    }
+
+    enum DeadlineKind { case idle, head, body, write, drain, none }
+
+    let fd: Int32
+    unowned let loop: EventLoop
+    var state = State.readingHead
+    /// Bytes received but not yet parsed; empty (and unallocated) between requests.
+    var inbound: [UInt8] = []
+    var body: [UInt8] = []
+    /// Bytes of the response not yet accepted by the socket.
+    var outbound: [UInt8] = []
+    var outboundOffset = 0
+    var requestsServed = 0
+    var deadline = Double.infinity
+    var deadlineKind = DeadlineKind.none
+    var readInterest = true
+    var writeInterest = false
+    var peerClosedInput = false
+    var closeAfterWrite = false
+    var streamFinished = false
+    /// For the access log.
+    var current: (method: String, path: String, id: String, start: Double, status: Int, bytes: Int)?
+
+    var limits: ServerLimits { loop.server.limits }
+
+    init(fd: Int32, loop: EventLoop) {
+        self.fd = fd
+        self.loop = loop
+    }
+
+    var isIdle: Bool {
+        if case .readingHead = state { return inbound.isEmpty }
+        return false
+    }
+
+    func startIdle(now: Double) {
+        setDeadline(.idle, now + limits.idleTimeout)
+    }
+
+    func setDeadline(_ kind: DeadlineKind, _ at: Double) {
+        deadlineKind = kind
+        deadline = at
+    }
+
+    // MARK: Events
+
+    func handle(events: UInt32) {
+        if events & (CSYSTEM_EPOLLERR | CSYSTEM_EPOLLHUP) != 0 && events & CSYSTEM_EPOLLIN == 0 {
+            close()
+            return
+        }
+        if events & CSYSTEM_EPOLLOUT != 0 { flush() }
+        if events & (CSYSTEM_EPOLLIN | CSYSTEM_EPOLLRDHUP) != 0, readInterest { readAvailable() }
+    }
+
+    private func readAvailable() {
+        if case .closed = state { return }
+        while true {
+            let count = read(fd, loop.readBuffer.baseAddress, loop.readBuffer.count)
+            if count > 0 {
+                if case .draining = state { continue }
+                if inbound.isEmpty { inbound.reserveCapacity(count) }
+                inbound.append(contentsOf: UnsafeRawBufferPointer(start: loop.readBuffer.baseAddress, count: count))
+                if count < loop.readBuffer.count { break }
+                if inbound.count > limits.maxHeaderBytes + limits.maxRequestLineBytes + 65536 { break }
+            } else if count == 0 {
+                peerClosedInput = true
+                setReadInterest(false)
+                break
+            } else {
+                if errno == EINTR { continue }
+                if errno == EAGAIN || errno == EWOULDBLOCK { break }
+                close()
+                return
+            }
+        }
+        switch state {
+        case .draining:
+            if peerClosedInput { close() }
+        case .readingHead, .readingBody:
+            process()
+            if peerClosedInput, case .readingHead = state { close() }
+            else if peerClosedInput, case .readingBody = state { close() }
+        default:
+            // A response is in progress: keep what was pipelined, but stop reading once a lot is waiting.
+            if inbound.count > limits.maxHeaderBytes + limits.maxRequestLineBytes { setReadInterest(false) }
+        }
+    }
+
+    func deadlinePassed() {
+        switch deadlineKind {
+        case .head: fail(ParseError(408, "the request head did not arrive within \(limits.headTimeout) s"))
+        case .body: fail(ParseError(408, "the request body stalled for \(limits.bodyStallTimeout) s"))
+        case .idle, .write, .drain: close()
+        case .none: break
+        }
+    }
+
+    // MARK: Parsing
+
+    /// Parses and dispatches as many requests as the buffered bytes allow (one at a time).
+    func process() {
+        while true {
+            switch state {
+            case .readingHead:
+                if inbound.isEmpty {
+                    inbound = []
+                    if deadlineKind != .idle { startIdle(now: Socket.now()) }
+                    return
+                }
+                let result = inbound.withUnsafeBufferPointer { RequestParser.parseHead($0, limits: limits) }
+                switch result {
+                case .incomplete:
+                    if deadlineKind != .head { setDeadline(.head, Socket.now() + limits.headTimeout) }
+                    return
+                case .failure(let error):
+                    fail(error)
+                    return
+                case .complete(let head, let consumed):
+                    inbound.removeFirst(consumed)
+                    requestsServed += 1
+                    begin(head)
+                }
+            case .readingBody(let head, let preparation, var reader):
+                state = .handling  // release the enum's copy of the body state while we mutate
+                switch reader {
+                case .length(let remaining):
+                    let take = min(remaining, inbound.count)
+                    body.append(contentsOf: inbound[0..<take])
+                    inbound.removeFirst(take)
+                    if remaining - take > 0 {
+                        state = .readingBody(head, preparation, .length(remaining: remaining - take))
+                        setDeadline(.body, Socket.now() + limits.bodyStallTimeout)
+                        return
+                    }
+                case .chunked(var decoder):
+                    let outcome = inbound.withUnsafeBufferPointer { decoder.feed($0, into: &body) }
+                    switch outcome {
+                    case .needMore:
+                        inbound.removeAll()
+                        reader = .chunked(decoder)
+                        state = .readingBody(head, preparation, reader)
+                        setDeadline(.body, Socket.now() + limits.bodyStallTimeout)
+                        return
+                    case .done(let consumed):
+                        inbound.removeFirst(consumed)
+                    case .failure(let error):
+                        fail(error)
+                        return
+                    }
+                }
+                dispatch(head, preparation)
+            default:
+                return
+            }
+        }
+    }
+
+    private func begin(_ head: RequestHead) {
+        let path = head.target.split(separator: "?", maxSplits: 1).first.map(String.init) ?? head.target
+        let preparation = loop.server.responder.prepare(method: head.method, path: path)
+        let maxBody = preparation.maxBodyBytes ?? limits.maxBodyBytes
+        body = []
+        switch head.framing {
+        case .none:
+            dispatch(head, preparation)
+        case .length(let length):
+            guard length <= maxBody else {
+                fail(ParseError(413, "the body is \(length) bytes; the limit here is \(maxBody)"))
+                return
+            }
+            body.reserveCapacity(length)
+            if head.expectsContinue && inbound.count < length { sendContinue() }
+            state = .readingBody(head, preparation, .length(remaining: length))
+        case .chunked:
+            if head.expectsContinue && inbound.isEmpty { sendContinue() }
+            state = .readingBody(head, preparation, .chunked(ChunkedDecoder(maxBody: maxBody)))
+        }
+    }
+
+    private func sendContinue() {
+        let line = Array("HTTP/1.1 100 Continue\r\n\r\n".utf8)
+        _ = line.withUnsafeBytes { Socket.send(fd, $0, nil) }
+    }
+
+    // MARK: Dispatch
+
+    private func dispatch(_ head: RequestHead, _ preparation: Preparation) {
+        var request = Request(method: head.method, target: head.target, headers: head.headers, body: body, minorVersion: head.minorVersion)
+        body = []
+        request.id = Connection.acceptableRequestID(head.headers["X-Request-Id"]) ?? loop.nextRequestID()
+        current = (head.method, request.path, request.id, Socket.now(), 0, 0)
+        state = .handling
+        setDeadline(.none, .infinity)
+        let keepAlive = head.keepAlive
+        let responder = loop.server.responder
+        if preparation.runsOnLoop {
+            finish(Connection.respond(responder, request, server: loop.server), keepAlive: keepAlive, isHead: head.method == "HEAD", minor: head.minorVersion)
+        } else {
+            let server = loop.server
+            let request = request
+            server.workers.async {
+                let response = Connection.respond(responder, request, server: server)
+                self.loop.execute {
+                    self.finish(response, keepAlive: keepAlive, isHead: head.method == "HEAD", minor: head.minorVersion)
+                }
+            }
+        }
+    }
+
+    static func respond(_ responder: any Responder, _ request: Request, server: ServerCore) -> Response {
+        do {
+            return try responder.respond(to: request)
+        } catch {
+            server.logger.error("handler failed for \(request.method) \(request.path) [\(request.id)]: \(error)")
+            return Response.problem(500, detail: "the server failed to answer this request; quote request id \(request.id) when reporting it")
+        }
+    }
+
+    /// A client's own request id is kept when it is short and plain.
+    static func acceptableRequestID(_ value: String?) -> String? {
+        guard let value, !value.isEmpty, value.utf8.count <= 128,
+              value.utf8.allSatisfy({ RequestParser.isTokenByte($0) && $0 != 37 }) else { return nil }
+        return value
+    }
+
+    /// Answers a request that could not be parsed, then closes: its framing cannot be trusted.
+    func fail(_ error: ParseError) {
+        if current == nil { current = ("-", "-", loop.nextRequestID(), Socket.now(), 0, 0) }
+        inbound = []
+        state = .handling
+        finish(Response.problem(error.status, detail: error.message), keepAlive: false, isHead: false, minor: 1)
+    }
+
+    // MARK: Lifecycle
+
+    func close() {
+        if case .closed = state { return }
+        state = .closed
+        inbound = []
+        outbound = []
+        loop.remove(self)
+    }
+
+    /// Half-closes and reads what the client still sends for a moment, so that it receives our
+    /// last response instead of a reset.
+    func closeGracefully() {
+        shutdown(fd, Int32(SHUT_WR))
+        state = .draining
+        inbound = []
+        setReadInterest(true)
+        setDeadline(.drain, Socket.now() + 0.5)
+        if peerClosedInput { close() }
+    }
+
+    func setReadInterest(_ on: Bool) {
+        guard on != readInterest else { return }
+        readInterest = on
+        updateInterest()
+    }
+
+    func setWriteInterest(_ on: Bool) {
+        guard on != writeInterest else { return }
+        writeInterest = on
+        updateInterest()
+    }
+
+    private func updateInterest() {
+        var events: UInt32 = 0
+        if readInterest { events |= CSYSTEM_EPOLLIN | CSYSTEM_EPOLLRDHUP }
+        if writeInterest { events |= CSYSTEM_EPOLLOUT }
+        _ = csystem_epoll_mod(loop.epoll, fd, events, fd)
+    }
+}

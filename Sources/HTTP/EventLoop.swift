@@ -1,0 +1,183 @@
+import CSystem
+import Foundation
+import Glibc
+import Logging
+
+/// One thread, one epoll instance, and the connections it accepted. Everything a connection
+/// does happens on its loop's thread; other threads reach it only through `execute`.
+final class EventLoop: @unchecked Sendable {
+    let epoll: Int32
+    private let wakeFD: Int32
+    let server: ServerCore
+    let index: Int
+    private var connections: [Int32: Connection] = [:]
+    private var tasks: [() -> Void] = []
+    private var wakePending = false
+    private let taskLock = NSLock()
+    /// Shared by every connection of this loop: an idle connection keeps no buffer of its own.
+    let readBuffer: UnsafeMutableRawBufferPointer
+    var dateCache = DateCache()
+    private var listening = false
+    private var acceptPausedUntil: Double?
+    private(set) var draining = false
+    private var drainDeadline = Double.infinity
+    private var requestCounter = 0
+    private let requestIDPrefix = String(UInt32.random(in: 0...UInt32.max), radix: 16)
+    private var lastSweep = 0.0
+
+    init(server: ServerCore, index: Int) throws {
+        self.server = server
+        self.index = index
+        epoll = epoll_create1(Int32(EPOLL_CLOEXEC))
+        guard epoll >= 0 else { throw Socket.Failure(call: "epoll_create1", code: errno) }
+        wakeFD = eventfd(0, Int32(EFD_NONBLOCK | EFD_CLOEXEC))
+        guard wakeFD >= 0 else { throw Socket.Failure(call: "eventfd", code: errno) }
+        readBuffer = .allocate(byteCount: 64 * 1024, alignment: 16)
+        _ = csystem_epoll_add(epoll, wakeFD, CSYSTEM_EPOLLIN, wakeFD)
+    }
+
+    deinit {
+        readBuffer.deallocate()
+        close(epoll)
+        close(wakeFD)
+    }
+
+    /// Runs `task` on this loop's thread, soon. Safe from any thread.
+    func execute(_ task: @escaping () -> Void) {
+        taskLock.lock()
+        tasks.append(task)
+        let wake = !wakePending
+        wakePending = true
+        taskLock.unlock()
+        if wake {
+            var one: UInt64 = 1
+            _ = write(wakeFD, &one, 8)
+        }
+    }
+
+    func startListening() {
+        listening = true
+        _ = csystem_epoll_add(epoll, server.listenFD, CSYSTEM_EPOLLIN | CSYSTEM_EPOLLEXCLUSIVE, server.listenFD)
+    }
+
+    private func stopListening() {
+        guard listening else { return }
+        listening = false
+        _ = csystem_epoll_del(epoll, server.listenFD)
+    }
+
+    /// The loop itself; returns once draining has finished.
+    func run() {
+        let capacity = 256
+        var fds = [Int32](repeating: 0, count: capacity)
+        var events = [UInt32](repeating: 0, count: capacity)
+        let tick = Int32(max(10, min(250, server.limits.tickMilliseconds)))
+        while true {
+            let ready = csystem_epoll_wait(epoll, &fds, &events, Int32(capacity), tick)
+            if ready < 0 && errno != EINTR { server.logger.error("epoll_wait failed: errno \(errno)"); break }
+            for i in 0..<max(0, Int(ready)) {
+                let fd = fds[i]
+                if fd == wakeFD {
+                    runTasks()
+                } else if fd == server.listenFD {
+                    acceptConnections()
+                } else if let connection = connections[fd] {
+                    connection.handle(events: events[i])
+                }
+            }
+            let now = Socket.now()
+            if now - lastSweep >= Double(tick) / 1000 {
+                lastSweep = now
+                sweep(now: now)
+            }
+            if draining && (connections.isEmpty || now >= drainDeadline) { break }
+        }
+        for connection in Array(connections.values) { connection.close() }
+    }
+
+    private func runTasks() {
+        var value: UInt64 = 0
+        _ = read(wakeFD, &value, 8)
+        taskLock.lock()
+        let batch = tasks
+        tasks.removeAll(keepingCapacity: true)
+        wakePending = false
+        taskLock.unlock()
+        for task in batch { task() }
+    }
+
+    private func acceptConnections() {
+        while listening {
+            let fd = csystem_accept4(server.listenFD, nil, nil, CSYSTEM_SOCK_NONBLOCK | CSYSTEM_SOCK_CLOEXEC)
+            if fd < 0 {
+                switch errno {
+                case EAGAIN, EWOULDBLOCK: return
+                case EINTR, ECONNABORTED, EPROTO: continue
+                case EMFILE, ENFILE, ENOBUFS, ENOMEM:
+                    // Out of descriptors: stop accepting for a moment instead of spinning on a
+                    // listener that stays readable.
+                    server.logger.warning("accept: out of file descriptors (errno \(errno)); pausing accepts for 100 ms")
+                    stopListening()
+                    acceptPausedUntil = Socket.now() + 0.1
+                    return
+                default:
+                    server.logger.error("accept failed: errno \(errno)")
+                    return
+                }
+            }
+            if server.openConnections.add(1) > server.limits.maxConnections {
+                server.openConnections.add(-1)
+                rejectOverCapacity(fd)
+                continue
+            }
+            Socket.setNoDelay(fd)
+            let connection = Connection(fd: fd, loop: self)
+            connections[fd] = connection
+            _ = csystem_epoll_add(epoll, fd, CSYSTEM_EPOLLIN | CSYSTEM_EPOLLRDHUP, fd)
+            connection.startIdle(now: Socket.now())
+        }
+    }
+
+    private func rejectOverCapacity(_ fd: Int32) {
+        let response = Response.problem(503, detail: "the server is at its connection limit; retry shortly")
+        var head = "HTTP/1.1 503 Service Unavailable\r\nContent-Type: application/problem+json\r\nRetry-After: 1\r\nConnection: close\r\n"
+        if case .bytes(let body) = response.body {
+            head += "Content-Length: \(body.count)\r\n\r\n"
+            let bytes = Array(head.utf8) + body
+            _ = bytes.withUnsafeBytes { Socket.send(fd, $0, nil) }
+        }
+        shutdown(fd, Int32(SHUT_WR))
+        close(fd)
+    }
+
+    func remove(_ connection: Connection) {
+        guard connections.removeValue(forKey: connection.fd) != nil else { return }
+        _ = csystem_epoll_del(epoll, connection.fd)
+        close(connection.fd)
+        server.openConnections.add(-1)
+    }
+
+    /// Fires deadlines: timeouts, the drain deadline, and resumed accepting.
+    private func sweep(now: Double) {
+        if let until = acceptPausedUntil, now >= until, !draining {
+            acceptPausedUntil = nil
+            startListening()
+        }
+        for connection in Array(connections.values) where connection.deadline <= now {
+            connection.deadlinePassed()
+        }
+    }
+
+    /// Stops accepting, closes idle connections, and lets the busy ones finish.
+    func beginDraining(deadline: Double) {
+        draining = true
+        drainDeadline = deadline
+        stopListening()
+        for connection in Array(connections.values) where connection.isIdle { connection.close() }
+    }
+
+    func nextRequestID() -> String {
+        requestCounter += 1
+        return "\(requestIDPrefix)-\(index)-\(requestCounter)"
+    }
+}

@@ -1,0 +1,79 @@
+/// A parsed request: what a handler sees.
+public struct Request: Sendable {
+    public var method: String
+    /// The request target as sent, e.g. `/v1/events?from=2022-02`.
+    public var target: String
+    /// The decoded path, e.g. `/v1/events`.
+    public var path: String
+    /// Decoded query parameters in order; a name may repeat.
+    public var query: [(name: String, value: String)]
+    public var headers: Headers
+    public var body: [UInt8]
+    /// 0 for HTTP/1.0, 1 for HTTP/1.1.
+    public var minorVersion: Int
+    /// Values of `:name` segments of the matched route.
+    public var parameters: [String: String] = [:]
+    /// The request id the server assigned (or accepted from `X-Request-Id`), for logs and errors.
+    public var id: String = ""
+    /// The route pattern that matched, e.g. `/v1/events/:id`, for metrics; set by the router.
+    public var route: String?
+
+    public init(method: String, target: String, headers: Headers = Headers(), body: [UInt8] = [], minorVersion: Int = 1) {
+        self.method = method
+        self.target = target
+        self.headers = headers
+        self.body = body
+        self.minorVersion = minorVersion
+        let (path, query) = Request.split(target)
+        self.path = path
+        self.query = query
+    }
+
+    /// The first value of a query parameter.
+    public func query(_ name: String) -> String? { query.first { $0.name == name }?.value }
+
+    /// True when the parameter is present, with or without a value (`?pretty`).
+    public func hasQuery(_ name: String) -> Bool { query.contains { $0.name == name } }
+
+    static func split(_ target: String) -> (String, [(name: String, value: String)]) {
+        let parts = target.split(separator: "?", maxSplits: 1, omittingEmptySubsequences: false)
+        let path = percentDecode(Substring(parts[0]), plusAsSpace: false) ?? String(parts[0])
+        guard parts.count > 1 else { return (path, []) }
+        var items: [(name: String, value: String)] = []
+        for pair in parts[1].split(separator: "&", omittingEmptySubsequences: true) {
+            let kv = pair.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
+            let name = percentDecode(kv[0], plusAsSpace: true) ?? String(kv[0])
+            let value = kv.count > 1 ? (percentDecode(kv[1], plusAsSpace: true) ?? String(kv[1])) : ""
+            items.append((name, value))
+        }
+        return (path, items)
+    }
+}
+
+/// Decodes `%XX` escapes (and `+` in queries); nil when an escape is broken or not UTF-8.
+public func percentDecode(_ text: Substring, plusAsSpace: Bool) -> String? {
+    guard text.utf8.contains(where: { $0 == 37 || (plusAsSpace && $0 == 43) }) else { return String(text) }
+    var bytes: [UInt8] = []
+    bytes.reserveCapacity(text.utf8.count)
+    var iterator = text.utf8.makeIterator()
+    while let byte = iterator.next() {
+        if byte == 37 {
+            guard let high = iterator.next().flatMap(hexValue), let low = iterator.next().flatMap(hexValue) else { return nil }
+            bytes.append(high << 4 | low)
+        } else if byte == 43 && plusAsSpace {
+            bytes.append(32)
+        } else {
+            bytes.append(byte)
+        }
+    }
+    return String(validating: bytes, as: UTF8.self)
+}
+
+func hexValue(_ byte: UInt8) -> UInt8? {
+    switch byte {
+    case 48...57: return byte - 48
+    case 65...70: return byte - 55
+    case 97...102: return byte - 87
+    default: return nil
+    }
+}

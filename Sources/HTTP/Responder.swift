@@ -1,0 +1,27 @@
+/// What the server asks of an application. The server knows nothing else about it.
+public protocol Responder: Sendable {
+    /// Called on the event loop as soon as a request head is valid, before any body is read:
+    /// how large a body this request may have, and whether `respond` is cheap enough to run on
+    /// the loop thread (never true for anything that blocks, such as SQLite).
+    func prepare(method: String, path: String) -> Preparation
+
+    /// Answers a request. Thrown errors become a 500 problem response and a log line.
+    func respond(to request: Request) throws -> Response
+}
+
+public struct Preparation: Sendable {
+    /// nil: the server's default limit.
+    public var maxBodyBytes: Int?
+    public var runsOnLoop: Bool
+    public init(maxBodyBytes: Int? = nil, runsOnLoop: Bool = false) {
+        self.maxBodyBytes = maxBodyBytes
+        self.runsOnLoop = runsOnLoop
+    }
+}
+
+public typealias Handler = @Sendable (Request) throws -> Response
+
+/// Wraps every request: logging, CORS, authentication. Calls `next` to continue, or answers itself.
+public protocol Middleware: Sendable {
+    func respond(to request: Request, next: (Request) throws -> Response) throws -> Response
+}

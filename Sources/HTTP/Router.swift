@@ -1,0 +1,104 @@
+/// Routes by method and path pattern (`/v1/actors/:id`), read like a table:
+///
+///     router.get("/v1/events/:id") { request in ... }
+///
+/// An unknown path is a 404; a known path with another method is a 405 with `Allow`.
+/// HEAD is answered by the GET route.
+public struct Router: Responder {
+    public struct Route: Sendable {
+        public let method: String
+        public let pattern: String
+        let segments: [Segment]
+        let handler: Handler
+        let options: Preparation
+    }
+
+    enum Segment: Sendable, Equatable {
+        case literal(String)
+        case parameter(String)
+    }
+
+    public private(set) var routes: [Route] = []
+    private var middleware: [any Middleware] = []
+
+    public init() {}
+
+    public mutating func add(_ method: String, _ pattern: String, runsOnLoop: Bool = false, maxBodyBytes: Int? = nil, _ handler: @escaping Handler) {
+        let segments = pattern.split(separator: "/").map { part in
+            part.hasPrefix(":") ? Segment.parameter(String(part.dropFirst())) : Segment.literal(String(part))
+        }
+        routes.append(Route(method: method, pattern: pattern, segments: segments, handler: handler,
+                            options: Preparation(maxBodyBytes: maxBodyBytes, runsOnLoop: runsOnLoop)))
+    }
+
+    public mutating func get(_ pattern: String, runsOnLoop: Bool = false, _ handler: @escaping Handler) { add("GET", pattern, runsOnLoop: runsOnLoop, handler) }
+    public mutating func post(_ pattern: String, maxBodyBytes: Int? = nil, _ handler: @escaping Handler) { add("POST", pattern, maxBodyBytes: maxBodyBytes, handler) }
+    public mutating func patch(_ pattern: String, _ handler: @escaping Handler) { add("PATCH", pattern, handler) }
+    public mutating func put(_ pattern: String, _ handler: @escaping Handler) { add("PUT", pattern, handler) }
+    public mutating func delete(_ pattern: String, _ handler: @escaping Handler) { add("DELETE", pattern, handler) }
+
+    /// Adds middleware; the first added is the outermost.
+    public mutating func use(_ middleware: any Middleware) { self.middleware.append(middleware) }
+
+    public enum Match {
+        case found(Route, parameters: [String: String])
+        case methodNotAllowed(allow: [String])
+        case notFound
+    }
+
+    public func match(method: String, path: String) -> Match {
+        let parts = path.split(separator: "/", omittingEmptySubsequences: true)
+        var allowed: [String] = []
+        let lookup = method == "HEAD" ? "GET" : method
+        for route in routes where route.segments.count == parts.count {
+            var parameters: [String: String] = [:]
+            var matches = true
+            for (segment, part) in zip(route.segments, parts) {
+                switch segment {
+                case .literal(let literal): if literal != part { matches = false }
+                case .parameter(let name): parameters[name] = String(part)
+                }
+                if !matches { break }
+            }
+            guard matches else { continue }
+            if route.method == lookup { return .found(route, parameters: parameters) }
+            allowed.append(route.method)
+        }
+        if allowed.isEmpty { return .notFound }
+        if allowed.contains("GET") { allowed.append("HEAD") }
+        return .methodNotAllowed(allow: allowed)
+    }
+
+    public func prepare(method: String, path: String) -> Preparation {
+        if case .found(let route, _) = match(method: method, path: path) {
+            // Middleware may block (auth looks up tokens), so only a bare router runs on the loop.
+            return Preparation(maxBodyBytes: route.options.maxBodyBytes, runsOnLoop: route.options.runsOnLoop)
+        }
+        return Preparation(runsOnLoop: middleware.isEmpty)
+    }
+
+    public func respond(to request: Request) throws -> Response {
+        try chain(request, middlewareIndex: 0)
+    }
+
+    private func chain(_ request: Request, middlewareIndex: Int) throws -> Response {
+        guard middlewareIndex < middleware.count else { return try dispatch(request) }
+        return try middleware[middlewareIndex].respond(to: request) { try chain($0, middlewareIndex: middlewareIndex + 1) }
+    }
+
+    private func dispatch(_ request: Request) throws -> Response {
+        switch match(method: request.method, path: request.path) {
+        case .found(let route, let parameters):
+            var request = request
+            request.parameters = parameters
+            request.route = route.pattern
+            return try route.handler(request)
+        case .methodNotAllowed(let allow):
+            var response = Response.problem(405, detail: "\(request.method) is not allowed on \(request.path); allowed: \(allow.joined(separator: ", "))")
+            response.headers["Allow"] = allow.joined(separator: ", ")
+            return response
+        case .notFound:
+            return Response.problem(404, detail: "no route for \(request.path)")
+        }
+    }
+}

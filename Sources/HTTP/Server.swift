@@ -1,0 +1,137 @@
+import Dispatch
+import Foundation
+import Glibc
+import Logging
+
+/// Where and how the server runs.
+public struct ServerConfiguration: Sendable {
+    public var host = "127.0.0.1"
+    /// 0 picks a free port; read it back from `Server.port`.
+    public var port = 8080
+    /// Event-loop threads; one per core by default.
+    public var loopCount = max(1, ProcessInfo.processInfo.activeProcessorCount)
+    public var limits = ServerLimits()
+    public var backlog: Int32 = 1024
+    /// One log line per request: method, path, status, bytes, duration, request id.
+    public var accessLog = true
+    public var logger = Logger(label: "http")
+
+    public init() {}
+}
+
+/// What every loop of one server shares.
+final class ServerCore: Sendable {
+    let responder: any Responder
+    let limits: ServerLimits
+    let logger: Logger
+    let accessLog: Bool
+    let listenFD: Int32
+    let openConnections = Counter()
+    /// Blocking work (SQLite) runs here, never on a loop thread.
+    let workers = DispatchQueue(label: "http.workers", qos: .userInitiated, attributes: .concurrent)
+
+    init(responder: any Responder, configuration: ServerConfiguration, listenFD: Int32) {
+        self.responder = responder
+        limits = configuration.limits
+        logger = configuration.logger
+        accessLog = configuration.accessLog
+        self.listenFD = listenFD
+    }
+}
+
+extension ServerLimits {
+    /// How often deadlines are checked: often enough for the shortest timeout.
+    var tickMilliseconds: Int {
+        Int(min(headTimeout, bodyStallTimeout, idleTimeout, writeStallTimeout) * 1000 / 4)
+    }
+}
+
+/// A thread-safe integer, for the connection count the loops share.
+final class Counter: @unchecked Sendable {
+    private let lock = NSLock()
+    private var value = 0
+    @discardableResult
+    func add(_ delta: Int) -> Int {
+        lock.lock()
+        defer { lock.unlock() }
+        value += delta
+        return value
+    }
+    var current: Int { add(0) }
+}
+
+/// An HTTP/1.1 server on epoll: a few loop threads share one listening socket.
+public final class Server: @unchecked Sendable {
+    public let configuration: ServerConfiguration
+    /// The port actually bound.
+    public let port: Int
+    let core: ServerCore
+    private let loops: [EventLoop]
+    private let finished = DispatchGroup()
+    private let stateLock = NSLock()
+    private var stopping = false
+    private var listenerClosed = false
+    private var signalSources: [any DispatchSourceSignal] = []
+
+    /// Binds and starts serving at once.
+    public init(configuration: ServerConfiguration, responder: any Responder) throws {
+        signal(SIGPIPE, SIG_IGN)
+        Socket.raiseFileLimit()
+        self.configuration = configuration
+        let (fd, port) = try Socket.listen(host: configuration.host, port: configuration.port, backlog: configuration.backlog)
+        self.port = port
+        core = ServerCore(responder: responder, configuration: configuration, listenFD: fd)
+        let core = self.core
+        loops = try (0..<configuration.loopCount).map { try EventLoop(server: core, index: $0) }
+        let finished = self.finished
+        for loop in loops {
+            loop.startListening()
+            finished.enter()
+            let thread = Thread {
+                loop.run()
+                finished.leave()
+            }
+            thread.name = "http-loop-\(loop.index)"
+            thread.stackSize = 1 << 20
+            thread.start()
+        }
+    }
+
+    /// Connections open right now, across loops.
+    public var openConnections: Int { core.openConnections.current }
+
+    /// Stops accepting, closes idle connections, lets in-flight requests finish (up to the
+    /// grace period), then lets `wait()` return.
+    public func shutdown() {
+        stateLock.lock()
+        let first = !stopping
+        stopping = true
+        stateLock.unlock()
+        guard first else { return }
+        configuration.logger.info("shutting down: draining connections for up to \(configuration.limits.shutdownGracePeriod) s")
+        let deadline = Socket.now() + configuration.limits.shutdownGracePeriod
+        for loop in loops { loop.execute { loop.beginDraining(deadline: deadline) } }
+    }
+
+    /// Blocks until the server has shut down, then releases the listening socket.
+    public func wait() {
+        finished.wait()
+        stateLock.lock()
+        defer { stateLock.unlock() }
+        if !listenerClosed {
+            listenerClosed = true
+            close(core.listenFD)
+        }
+    }
+
+    /// Drains gracefully on SIGTERM and SIGINT.
+    public func shutdownOnSignals() {
+        for signalNumber in [SIGTERM, SIGINT] {
+            signal(signalNumber, SIG_IGN)
+            let source = DispatchSource.makeSignalSource(signal: signalNumber, queue: .global())
+            source.setEventHandler { [weak self] in self?.shutdown() }
+            source.resume()
+            signalSources.append(source)
+        }
+    }
+}

@@ -1,0 +1,131 @@
+import Testing
+@testable import HTTP
+
+/// The parser fed literal request text.
+@Suite struct ParserTests {
+    func parse(_ text: String, limits: ServerLimits = ServerLimits()) -> HeadParseResult {
+        Array(text.utf8).withUnsafeBufferPointer { RequestParser.parseHead($0, limits: limits) }
+    }
+
+    func status(_ text: String, limits: ServerLimits = ServerLimits()) -> Int? {
+        switch parse(text, limits: limits) {
+        case .failure(let error): return error.status
+        case .complete: return 200
+        case .incomplete: return nil
+        }
+    }
+
+    @Test func aSimpleGETIsParsed() throws {
+        guard case .complete(let head, let consumed) = parse("GET /v1/events?from=2022-02 HTTP/1.1\r\nHost: x\r\nAccept: */*\r\n\r\nNEXT") else {
+            Issue.record("not parsed"); return
+        }
+        #expect(head.method == "GET" && head.target == "/v1/events?from=2022-02" && head.minorVersion == 1)
+        #expect(head.headers["accept"] == "*/*" && head.keepAlive && head.framing == .none)
+        #expect(consumed == "GET /v1/events?from=2022-02 HTTP/1.1\r\nHost: x\r\nAccept: */*\r\n\r\n".utf8.count)
+    }
+
+    @Test func anIncompleteHeadAsksForMore() {
+        #expect(status("GET / HTTP/1.1\r\nHost: x\r\n") == nil)
+        #expect(status("GET / HTT") == nil)
+    }
+
+    @Test func framingIsReadFromContentLengthOrChunked() {
+        if case .complete(let head, _) = parse("POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 5\r\n\r\n") { #expect(head.framing == .length(5)) } else { Issue.record() }
+        if case .complete(let head, _) = parse("POST / HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n") { #expect(head.framing == .chunked) } else { Issue.record() }
+        if case .complete(let head, _) = parse("POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 5, 5\r\n\r\n") { #expect(head.framing == .length(5)) } else { Issue.record() }
+    }
+
+    @Test(arguments: [
+        ("GARBAGE\r\n\r\n", 400),
+        ("GET  / HTTP/1.1\r\nHost: x\r\n\r\n", 400),
+        ("GET / HTTP/1.1\r\nHost: x\r\n folded\r\n\r\n", 400),
+        ("GET / HTTP/1.1\r\nHost: x\rY: z\r\n\r\n", 400),
+        ("GET / HTTP/1.1\nHost: x\n\n", 400),
+        ("GET / HTTP/1.1\r\nHost: x\u{0}\r\n\r\n", 400),
+        ("GET / HTTP/1.1\r\n\r\n", 400),
+        ("GET / HTTP/1.1\r\nHost: a\r\nHost: b\r\n\r\n", 400),
+        ("GET / HTTP/1.1\r\nHost : a\r\n\r\n", 400),
+        ("POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 5\r\nTransfer-Encoding: chunked\r\n\r\n", 400),
+        ("POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 5\r\nContent-Length: 6\r\n\r\n", 400),
+        ("POST / HTTP/1.1\r\nHost: x\r\nContent-Length: +5\r\n\r\n", 400),
+        ("POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 99999999999999999999\r\n\r\n", 400),
+        ("POST / HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked, gzip\r\n\r\n", 400),
+        ("POST / HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: gzip, chunked\r\n\r\n", 501),
+        ("POST / HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked, chunked\r\n\r\n", 400),
+        ("BREW / HTTP/1.1\r\nHost: x\r\n\r\n", 501),
+        ("GET / HTTP/2.0\r\nHost: x\r\n\r\n", 505),
+        ("PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n", 505),
+        ("GET / HTTP/1.1\r\nHost: x\r\nExpect: teapot\r\n\r\n", 417),
+        ("GET relative HTTP/1.1\r\nHost: x\r\n\r\n", 400),
+        ("GET / HTTP/1.0\r\n\r\n", 200),
+        ("GET http://example.org/a?b=c HTTP/1.1\r\nHost: example.org\r\n\r\n", 200),
+    ])
+    func badRequestsGetTheRightStatus(_ text: String, _ expected: Int) {
+        #expect(status(text) == expected, "\(text.debugDescription)")
+    }
+
+    @Test func limitsOnLinesAndHeaders() {
+        let longTarget = "GET /" + String(repeating: "a", count: 9000) + " HTTP/1.1\r\nHost: x\r\n\r\n"
+        #expect(status(longTarget) == 414)
+        #expect(status("GET /" + String(repeating: "a", count: 9000)) == 414)
+        let bigHeader = "GET / HTTP/1.1\r\nHost: x\r\nX: " + String(repeating: "b", count: 33 * 1024) + "\r\n\r\n"
+        #expect(status(bigHeader) == 431)
+        let many = "GET / HTTP/1.1\r\nHost: x\r\n" + (0..<101).map { "X-\($0): y\r\n" }.joined() + "\r\n"
+        #expect(status(many) == 431)
+        var small = ServerLimits()
+        small.maxHeaderCount = 2
+        #expect(status("GET / HTTP/1.1\r\nHost: x\r\nA: 1\r\nB: 2\r\n\r\n", limits: small) == 431)
+    }
+
+    @Test func keepAliveFollowsVersionAndConnectionHeader() {
+        func keepAlive(_ text: String) -> Bool? {
+            if case .complete(let head, _) = parse(text) { return head.keepAlive }
+            return nil
+        }
+        #expect(keepAlive("GET / HTTP/1.1\r\nHost: x\r\n\r\n") == true)
+        #expect(keepAlive("GET / HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n") == false)
+        #expect(keepAlive("GET / HTTP/1.0\r\n\r\n") == false)
+        #expect(keepAlive("GET / HTTP/1.0\r\nConnection: keep-alive\r\n\r\n") == true)
+    }
+
+    @Test func queryParametersAreDecoded() {
+        let request = Request(method: "GET", target: "/p%20a?q=Лукашенко&x=a+b&flag&e=%E2%9C%93")
+        #expect(request.path == "/p a")
+        #expect(request.query("x") == "a b" && request.query("e") == "✓" && request.hasQuery("flag"))
+        let raw = Request(method: "GET", target: "/s?q=%D0%9B%D1%83%D0%BA")
+        #expect(raw.query("q") == "Лук")
+    }
+}
+
+@Suite struct ChunkedDecoderTests {
+    func decode(_ text: String, max: Int = 1000) -> (ChunkedDecoder.Outcome, String) {
+        var decoder = ChunkedDecoder(maxBody: max)
+        var body: [UInt8] = []
+        let outcome = Array(text.utf8).withUnsafeBufferPointer { decoder.feed($0, into: &body) }
+        return (outcome, String(decoding: body, as: UTF8.self))
+    }
+
+    @Test func chunksExtensionsAndTrailersDecode() {
+        let message = "5;ext=1\r\nhello\r\n6\r\n world\r\n0\r\nTrailer: x\r\n\r\n"
+        let (outcome, body) = decode(message + "NEXT")
+        #expect(outcome == .done(consumed: message.utf8.count) && body == "hello world")
+    }
+
+    @Test func byteByByteFeedingGivesTheSameBody() {
+        var decoder = ChunkedDecoder(maxBody: 100)
+        var body: [UInt8] = []
+        var last = ChunkedDecoder.Outcome.needMore
+        for byte in Array("3\r\nabc\r\n2\r\nde\r\n0\r\n\r\n".utf8) {
+            last = [byte].withUnsafeBufferPointer { decoder.feed($0, into: &body) }
+        }
+        #expect(last == .done(consumed: 1) && body == Array("abcde".utf8))
+    }
+
+    @Test func oversizeAndMalformedChunksFail() {
+        #expect(decode("fffffffffffffffff\r\n", max: Int.max).0 == .failure(ParseError(400, "chunk size is too large")))
+        if case .failure(let e) = decode("10\r\n", max: 8).0 { #expect(e.status == 413) } else { Issue.record() }
+        if case .failure(let e) = decode("zz\r\n").0 { #expect(e.status == 400) } else { Issue.record() }
+        if case .failure(let e) = decode("3\r\nabcd\r\n").0 { #expect(e.status == 400) } else { Issue.record() }
+        if case .failure(let e) = decode("3\nabc").0 { #expect(e.status == 400) } else { Issue.record() }
+    }
+}

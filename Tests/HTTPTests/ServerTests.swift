@@ -1,0 +1,189 @@
+import Foundation
+import Glibc
+import Testing
+@testable import HTTP
+
+@Suite struct ServerTests {
+    @Test func aGETIsAnsweredWithLengthDateAndRequestId() throws {
+        let server = try startServer()
+        defer { server.shutdown(); server.wait() }
+        let client = try RawClient(port: server.port)
+        client.send("GET /hello HTTP/1.1\r\nHost: x\r\n\r\n")
+        let reply = try client.read()
+        #expect(reply.status == 200 && reply.text == "hello")
+        #expect(reply.headers["Content-Length"] == "5" && reply.headers["Date"]?.hasSuffix("GMT") == true)
+        #expect(reply.headers["X-Request-Id"]?.isEmpty == false)
+        client.send("GET /hello HTTP/1.1\r\nHost: x\r\nX-Request-Id: abc-123\r\n\r\n")
+        #expect(try client.read().headers["X-Request-Id"] == "abc-123")
+        client.send("GET /hello HTTP/1.1\r\nHost: x\r\nX-Request-Id: bad id with spaces\r\n\r\n")
+        #expect(try client.read().headers["X-Request-Id"] != "bad id with spaces")
+    }
+
+    @Test func keepAliveServesSeveralRequestsAndCloseEndsIt() throws {
+        let server = try startServer()
+        defer { server.shutdown(); server.wait() }
+        let client = try RawClient(port: server.port)
+        for _ in 0..<3 {
+            client.send("GET /hello HTTP/1.1\r\nHost: x\r\n\r\n")
+            #expect(try client.read().status == 200)
+        }
+        client.send("GET /hello HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
+        let last = try client.read()
+        #expect(last.headers["Connection"] == "close")
+        #expect(client.isClosedByServer())
+    }
+
+    @Test func http10ClosesUnlessKeepAliveIsAsked() throws {
+        let server = try startServer()
+        defer { server.shutdown(); server.wait() }
+        let plain = try RawClient(port: server.port)
+        plain.send("GET /hello HTTP/1.0\r\n\r\n")
+        #expect(try plain.read().status == 200)
+        #expect(plain.isClosedByServer())
+        let kept = try RawClient(port: server.port)
+        kept.send("GET /hello HTTP/1.0\r\nConnection: keep-alive\r\n\r\n")
+        #expect(try kept.read().headers["Connection"] == "keep-alive")
+        kept.send("GET /hello HTTP/1.0\r\n\r\n")
+        #expect(try kept.read().status == 200)
+    }
+
+    @Test func pipelinedRequestsAreAnsweredInOrder() throws {
+        let server = try startServer()
+        defer { server.shutdown(); server.wait() }
+        let client = try RawClient(port: server.port)
+        client.send("GET /slow?ms=80 HTTP/1.1\r\nHost: x\r\n\r\nGET /hello HTTP/1.1\r\nHost: x\r\n\r\nGET /items/7 HTTP/1.1\r\nHost: x\r\n\r\nPOST /echo HTTP/1.1\r\nHost: x\r\nContent-Length: 3\r\n\r\nabc")
+        #expect(try client.read().text == "slow")
+        #expect(try client.read().text == "hello")
+        #expect(try client.read().text == "item 7")
+        #expect(try client.read().text == "abc")
+    }
+
+    @Test func headSendsTheHeadersOfGetWithoutABody() throws {
+        let server = try startServer()
+        defer { server.shutdown(); server.wait() }
+        let client = try RawClient(port: server.port)
+        client.send("HEAD /hello HTTP/1.1\r\nHost: x\r\n\r\n")
+        let reply = try client.read(head: true)
+        #expect(reply.status == 200 && reply.headers["Content-Length"] == "5" && reply.body.isEmpty)
+        client.send("GET /hello HTTP/1.1\r\nHost: x\r\n\r\n")
+        #expect(try client.read().text == "hello")
+    }
+
+    @Test func contentLengthAndChunkedBodiesArrive() throws {
+        let server = try startServer()
+        defer { server.shutdown(); server.wait() }
+        let client = try RawClient(port: server.port)
+        client.send("POST /echo HTTP/1.1\r\nHost: x\r\nContent-Length: 11\r\n\r\nhello")
+        usleep(20_000)
+        client.send(" world")
+        #expect(try client.read().text == "hello world")
+        client.send("POST /echo HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nhello\r\n1;x=y\r\n!\r\n0\r\nT: v\r\n\r\n")
+        #expect(try client.read().text == "hello!")
+    }
+
+    @Test func expectContinueIsAnsweredAfterTheHeadValidates() throws {
+        let server = try startServer()
+        defer { server.shutdown(); server.wait() }
+        let client = try RawClient(port: server.port)
+        client.send("POST /echo HTTP/1.1\r\nHost: x\r\nContent-Length: 4\r\nExpect: 100-continue\r\n\r\n")
+        #expect(try client.read().status == 100)
+        client.send("data")
+        #expect(try client.read().text == "data")
+        let refused = try RawClient(port: server.port)
+        refused.send("POST /echo HTTP/1.1\r\nHost: x\r\nContent-Length: 5000000\r\nExpect: 100-continue\r\n\r\n")
+        #expect(try refused.read().status == 413)
+        let unknown = try RawClient(port: server.port)
+        unknown.send("POST /echo HTTP/1.1\r\nHost: x\r\nContent-Length: 1\r\nExpect: something-else\r\n\r\nx")
+        #expect(try unknown.read().status == 417)
+    }
+
+    @Test func bodyLimitsAreEnforcedPerRoute() throws {
+        let server = try startServer()
+        defer { server.shutdown(); server.wait() }
+        let tooBig = try RawClient(port: server.port)
+        tooBig.send("POST /echo HTTP/1.1\r\nHost: x\r\nContent-Length: \(1024 * 1024 + 1)\r\n\r\n")
+        let reply = try tooBig.read()
+        #expect(reply.status == 413 && reply.headers["Content-Type"] == "application/problem+json")
+        #expect(tooBig.isClosedByServer())
+        let chunkedTooBig = try RawClient(port: server.port)
+        chunkedTooBig.send("POST /echo HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n200000\r\n")
+        #expect(try chunkedTooBig.read().status == 413)
+        let allowed = try RawClient(port: server.port)
+        let body = [UInt8](repeating: 65, count: 2 * 1024 * 1024)
+        allowed.send("POST /big HTTP/1.1\r\nHost: x\r\nContent-Length: \(body.count)\r\n\r\n")
+        allowed.send(body)
+        #expect(try allowed.read().text == "\(body.count)")
+    }
+
+    @Test(arguments: [
+        ("GET /" + String(repeating: "a", count: 9000) + " HTTP/1.1\r\nHost: x\r\n\r\n", 414),
+        ("GET / HTTP/1.1\r\nHost: x\r\nX: " + String(repeating: "b", count: 33 * 1024) + "\r\n\r\n", 431),
+        ("GET / HTTP/1.1\r\nHost: x\r\n" + (0..<101).map { "X-\($0): y\r\n" }.joined() + "\r\n", 431),
+        ("GET / HTTP/1.1\r\nHost: x\r\n folded\r\n\r\n", 400),
+        ("GET / HTTP/1.1\r\n\r\n", 400),
+        ("POST /echo HTTP/1.1\r\nHost: x\r\nContent-Length: 3\r\nTransfer-Encoding: chunked\r\n\r\nabc", 400),
+        ("POST /echo HTTP/1.1\r\nHost: x\r\nContent-Length: +3\r\n\r\nabc", 400),
+        ("POST /echo HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\nfffffffffffffffffff\r\n", 413),
+        ("POST /echo HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: br\r\n\r\n", 400),
+        ("POST /echo HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: br, chunked\r\n\r\n", 501),
+        ("BREW /pot HTTP/1.1\r\nHost: x\r\n\r\n", 501),
+        ("GET / HTTP/3.0\r\nHost: x\r\n\r\n", 505),
+        ("PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n", 505),
+    ])
+    func badRequestsAreAnsweredThenClosed(_ request: String, _ status: Int) throws {
+        let server = try startServer()
+        defer { server.shutdown(); server.wait() }
+        let client = try RawClient(port: server.port)
+        client.send(request)
+        let reply = try client.read()
+        #expect(reply.status == status)
+        #expect(reply.headers["Connection"] == "close")
+        #expect(reply.headers["Content-Type"] == "application/problem+json")
+        #expect(client.isClosedByServer())
+        // The server still serves others.
+        let other = try RawClient(port: server.port)
+        other.send("GET /hello HTTP/1.1\r\nHost: x\r\n\r\n")
+        #expect(try other.read().status == 200)
+    }
+
+    @Test func unknownPathsAre404AndWrongMethods405WithAllow() throws {
+        let server = try startServer()
+        defer { server.shutdown(); server.wait() }
+        let client = try RawClient(port: server.port)
+        client.send("GET /nowhere HTTP/1.1\r\nHost: x\r\n\r\n")
+        #expect(try client.read().status == 404)
+        client.send("PUT /items/1 HTTP/1.1\r\nHost: x\r\nContent-Length: 0\r\n\r\n")
+        let reply = try client.read()
+        #expect(reply.status == 405 && reply.headers["Allow"] == "GET, DELETE, HEAD")
+    }
+
+    @Test func aThrowingHandlerGets500AndTheServerKeepsServing() throws {
+        let server = try startServer()
+        defer { server.shutdown(); server.wait() }
+        let client = try RawClient(port: server.port)
+        client.send("GET /boom HTTP/1.1\r\nHost: x\r\n\r\n")
+        let reply = try client.read()
+        #expect(reply.status == 500 && reply.text.contains("\"status\":500"))
+        client.send("GET /hello HTTP/1.1\r\nHost: x\r\n\r\n")
+        #expect(try client.read().status == 200)
+    }
+
+    @Test func streamedResponsesArriveChunked() throws {
+        let server = try startServer { router in
+            router.get("/stream") { _ in
+                let remaining = Counter()
+                _ = remaining.add(5)
+                return Response(headers: ["Content-Type": "text/plain"], stream: BodyStream {
+                    remaining.add(-1) >= 0 ? Array(String(repeating: "x", count: 100_000).utf8) : nil
+                })
+            }
+        }
+        defer { server.shutdown(); server.wait() }
+        let client = try RawClient(port: server.port)
+        client.send("GET /stream HTTP/1.1\r\nHost: x\r\n\r\n")
+        let reply = try client.read()
+        #expect(reply.headers["Transfer-Encoding"] == "chunked" && reply.body.count == 500_000)
+        client.send("GET /hello HTTP/1.1\r\nHost: x\r\n\r\n")
+        #expect(try client.read().text == "hello")
+    }
+}
