@@ -6,12 +6,17 @@ public enum Identifier {
     private static let alphabet = Array("0123456789abcdefghjkmnpqrstvwxyz".utf8)
 
     public static func make(_ kind: RecordKind, now: Date = Date()) -> String {
+        make(prefix: prefix(kind), now: now)
+    }
+
+    /// An id with any prefix, for records outside `RecordKind` (API tokens).
+    public static func make(prefix: String, now: Date = Date()) -> String {
         var generator = SystemRandomNumberGenerator()
         let millis = UInt64(max(0, now.timeIntervalSince1970 * 1000))
         var bytes = [UInt8](repeating: 0, count: 16)
         for i in 0..<6 { bytes[i] = UInt8(truncatingIfNeeded: millis >> (8 * (5 - UInt64(i)))) }
         for i in 6..<16 { bytes[i] = UInt8.random(in: 0...255, using: &generator) }
-        var text = prefix(kind)
+        var text = prefix
         var buffer: UInt32 = 0
         var bits = 0
         for byte in bytes {

@@ -10,6 +10,7 @@ public final class ChronicleDatabase: Sendable {
     public let quotes: SQLiteQuoteRepository
     public let sources: SQLiteSourceRepository
     public let search: SQLiteSearchRepository
+    public let tokens: SQLiteTokenRepository
 
     /// Opens (creating if needed) the database at `path` and applies pending migrations.
     public init(path: String, migrations: Migrator, configuration: Configuration = Configuration()) throws {
@@ -23,6 +24,7 @@ public final class ChronicleDatabase: Sendable {
         quotes = SQLiteQuoteRepository(pool: pool)
         sources = SQLiteSourceRepository(pool: pool)
         search = SQLiteSearchRepository(pool: pool)
+        tokens = SQLiteTokenRepository(pool: pool)
     }
 
     /// True when no actor, event, quote or source exists yet.

@@ -129,7 +129,7 @@ public struct SQLiteActorRepository: ActorRepository {
 
     private func index(_ db: Connection, id: String, draft: ActorDraft, slug: String) throws {
         guard let seq = try SearchIndex.seq(db, table: "actors", id: id) else { return }
-        let body = (draft.aliases.map(\.name) + [draft.description ?? ""]).joined(separator: " \n ")
+        let body = (draft.aliases.map(\.name) + [draft.description ?? ""]).joined(separator: " · ")
         try SearchIndex.put(db, kind: .actor, seq: seq, id: id, title: draft.name, body: body)
     }
 

@@ -148,7 +148,7 @@ public struct SQLiteEventRepository: EventRepository {
         }
         try CitationTable.events.replace(db, owner: id, with: draft.citations)
         if let seq = try SearchIndex.seq(db, table: "events", id: id) {
-            let body = [draft.summary, draft.locationName].compactMap { $0 }.joined(separator: " \n ")
+            let body = [draft.summary, draft.locationName].compactMap { $0 }.joined(separator: " · ")
             try SearchIndex.put(db, kind: .event, seq: seq, id: id, title: draft.title, body: body)
         }
     }

@@ -105,7 +105,7 @@ public struct SQLiteSourceRepository: SourceRepository {
 
     private func index(_ db: Connection, id: String, _ draft: SourceDraft) throws {
         guard let seq = try SearchIndex.seq(db, table: "sources", id: id) else { return }
-        let body = [draft.publisher, draft.author].compactMap { $0 }.joined(separator: " \n ")
+        let body = [draft.publisher, draft.author].compactMap { $0 }.joined(separator: " · ")
         try SearchIndex.put(db, kind: .source, seq: seq, id: id, title: draft.title, body: body)
     }
 }

@@ -139,8 +139,11 @@ public enum RequestParser {
         guard firstSpace > start, (start..<firstSpace).allSatisfy({ isTokenByte(b[$0]) }) else {
             return .failure(ParseError(400, "the method is not a token"))
         }
-        guard secondSpace > firstSpace + 1, (firstSpace + 1..<secondSpace).allSatisfy({ b[$0] > 32 && b[$0] < 127 }) else {
-            return .failure(ParseError(400, "the request target is empty or has characters that must be percent-encoded"))
+        // Raw UTF-8 (bytes above 0x7F) is accepted in the target, since curl sends a typed
+        // `?q=Лукашенко` as is; it must be valid UTF-8.
+        let targetBytes = UnsafeBufferPointer(rebasing: b[firstSpace + 1..<secondSpace])
+        guard !targetBytes.isEmpty, targetBytes.allSatisfy({ $0 > 32 && $0 != 127 }), String(validating: targetBytes, as: UTF8.self) != nil else {
+            return .failure(ParseError(400, "the request target is empty, or has spaces, control characters or invalid UTF-8"))
         }
         let version = Array(b[secondSpace + 1..<end])
         guard version.count == 8, Array(version[0..<5]) == Array("HTTP/".utf8), isDigit(version[5]), version[6] == 46, isDigit(version[7]) else {

@@ -78,21 +78,27 @@ public struct Router: Responder {
     }
 
     public func respond(to request: Request) throws -> Response {
-        try chain(request, middlewareIndex: 0)
-    }
-
-    private func chain(_ request: Request, middlewareIndex: Int) throws -> Response {
-        guard middlewareIndex < middleware.count else { return try dispatch(request) }
-        return try middleware[middlewareIndex].respond(to: request) { try chain($0, middlewareIndex: middlewareIndex + 1) }
-    }
-
-    private func dispatch(_ request: Request) throws -> Response {
-        switch match(method: request.method, path: request.path) {
-        case .found(let route, let parameters):
-            var request = request
-            request.parameters = parameters
+        // Match first, so that middleware (metrics, auth) sees the route pattern.
+        let found = match(method: request.method, path: request.path)
+        var request = request
+        if case .found(let route, let parameters) = found {
             request.route = route.pattern
+            request.parameters = parameters
+        }
+        return try chain(request, found, middlewareIndex: 0)
+    }
+
+    private func chain(_ request: Request, _ found: Match, middlewareIndex: Int) throws -> Response {
+        guard middlewareIndex < middleware.count else { return try dispatch(request, found) }
+        return try middleware[middlewareIndex].respond(to: request) { try chain($0, found, middlewareIndex: middlewareIndex + 1) }
+    }
+
+    private func dispatch(_ request: Request, _ found: Match) throws -> Response {
+        switch found {
+        case .found(let route, _):
             return try route.handler(request)
+        case .methodNotAllowed(let allow) where request.method == "OPTIONS":
+            return Response(status: 204, headers: ["Allow": (allow + ["OPTIONS"]).joined(separator: ", ")])
         case .methodNotAllowed(let allow):
             var response = Response.problem(405, detail: "\(request.method) is not allowed on \(request.path); allowed: \(allow.joined(separator: ", "))")
             response.headers["Allow"] = allow.joined(separator: ", ")

@@ -1,6 +1,9 @@
 import ArgumentParser
+import ChronicleAPI
 import ChronicleStore
 import Foundation
+import HTTP
+import Logging
 
 struct Serve: ParsableCommand {
     static let configuration = CommandConfiguration(abstract: "Serve the JSON API (migrating and seeding an empty database first).")
@@ -13,14 +16,53 @@ struct Serve: ParsableCommand {
     @Option(help: "Port to listen on; 0 picks a free one. [env: CHRONICLE_PORT]")
     var port: Int = Int(environment("CHRONICLE_PORT") ?? "") ?? 8080
 
+    @Option(help: "Event-loop threads. [env: CHRONICLE_THREADS]")
+    var threads: Int = Int(environment("CHRONICLE_THREADS") ?? "") ?? ProcessInfo.processInfo.activeProcessorCount
+
+    @Option(name: .customLong("cors-origin"), help: "An origin browsers may call from (repeatable; * for any). [env: CHRONICLE_CORS_ORIGINS, comma-separated]")
+    var corsOrigins: [String] = (environment("CHRONICLE_CORS_ORIGINS") ?? "").split(separator: ",").map(String.init)
+
+    @Flag(help: "Require a token with the read scope for reads too. [env: CHRONICLE_REQUIRE_READ_TOKEN=1]")
+    var requireReadToken = environmentFlag("CHRONICLE_REQUIRE_READ_TOKEN")
+
     @Flag(help: "Do not load the built-in dataset into an empty database. [env: CHRONICLE_NO_SEED=1]")
     var noSeed = environmentFlag("CHRONICLE_NO_SEED")
 
+    @Flag(help: "Do not log a line per request. [env: CHRONICLE_NO_ACCESS_LOG=1]")
+    var noAccessLog = environmentFlag("CHRONICLE_NO_ACCESS_LOG")
+
     func run() throws {
+        LoggingSystem.bootstrap(StreamLogHandler.standardOutput)
+        let logger = Logger(label: "chronicle")
         let db = try openDatabase(database)
         if !noSeed, try db.isEmpty(), let summary = try BuiltinDataset.bundled().load(into: db) {
-            warn("loaded the built-in dataset: \(summary.actors) actors, \(summary.events) events, \(summary.quotes) quotes")
+            logger.info("loaded the built-in dataset: \(summary.actors) actors, \(summary.events) events, \(summary.quotes) quotes")
         }
-        warn("the HTTP server is not wired yet")
+        let repositories = Repositories(actors: db.actors, events: db.events, quotes: db.quotes, sources: db.sources, search: db.search,
+                                        tokens: db.tokens, checkReady: { try db.ping() })
+        let box = ServerBox()
+        var api = APIConfiguration()
+        api.allowedOrigins = corsOrigins
+        api.requireTokenForReads = requireReadToken
+        api.openAPIDocument = ResourceLocator.openAPIDocument()
+        api.openConnections = { box.server?.openConnections ?? 0 }
+
+        var configuration = ServerConfiguration()
+        configuration.host = host
+        configuration.port = port
+        configuration.loopCount = max(1, threads)
+        configuration.accessLog = !noAccessLog
+        configuration.logger = Logger(label: "http")
+        let server = try Server(configuration: configuration, responder: ChronicleAPI(repositories: repositories, configuration: api).router())
+        box.server = server
+        server.shutdownOnSignals()
+        logger.info("Chronicle serving \(database.path) on http://\(host):\(server.port)/ — try: curl 'http://\(host):\(server.port)/v1/search?q=Lukashenko'")
+        server.wait()
+        logger.info("stopped")
     }
+}
+
+/// Lets the metrics closure reach the server created after it.
+final class ServerBox: @unchecked Sendable {
+    var server: Server?
 }

@@ -1,0 +1,78 @@
+import Chronicle
+import HTTP
+
+extension ChronicleAPI {
+    static let actorFields = ["id", "slug", "kind", "name", "aliases", "description", "country", "wikidataId", "createdAt", "updatedAt", "version"]
+
+    func listActors(_ request: Request) throws -> Response {
+        var query = QueryParameters(request, allowed: QueryParameters.paging + ["kind", "country", "wikidataId"])
+        let filter = ActorFilter(kind: query.enumeration("kind", as: ActorKind.self), country: query.text("country", max: 2),
+                                 wikidataID: query.text("wikidataId", max: 20), text: query.text("q"))
+        let sort = query.sort(as: ActorSortField.self)
+        let page = query.page()
+        let fields = query.fields(of: Self.actorFields)
+        try query.finish()
+        return listResponse(request, try repositories.actors.list(filter, sort: sort, page: page), fields: fields, encode: Representation.actor)
+    }
+
+    func createActor(_ request: Request) throws -> Response {
+        let draft = try DraftDecoder.actor(try jsonBody(request), onto: nil)
+        let actor = try repositories.actors.create(draft)
+        return recordResponse(request, Representation.actor(actor), id: actor.id, version: actor.version, status: 201)
+    }
+
+    func getActor(_ request: Request) throws -> Response {
+        var query = QueryParameters(request, allowed: [])
+        let fields = query.fields(of: Self.actorFields)
+        try query.finish()
+        let actor = try repositories.actors.find(request.parameters["id"] ?? "")
+        return recordResponse(request, Representation.actor(actor), id: actor.id, version: actor.version, fields: fields)
+    }
+
+    func updateActor(_ request: Request) throws -> Response {
+        try QueryParameters(request, allowed: []).finish()
+        let body = try jsonBody(request)
+        let current = try repositories.actors.find(request.parameters["id"] ?? "")
+        let version = try expectedVersion(request, id: current.id, current: current.version)
+        let draft = try DraftDecoder.actor(body, onto: current.draft)
+        let actor = try repositories.actors.update(current.id, expectedVersion: version, with: draft)
+        return recordResponse(request, Representation.actor(actor), id: actor.id, version: actor.version)
+    }
+
+    func deleteActor(_ request: Request) throws -> Response {
+        let cascade = try cascadeFlag(request)
+        let current = try repositories.actors.find(request.parameters["id"] ?? "")
+        _ = try expectedVersion(request, id: current.id, current: current.version)
+        try repositories.actors.delete(current.id, cascade: cascade)
+        return Response(status: 204)
+    }
+
+    func eventsOfActor(_ request: Request) throws -> Response {
+        var query = QueryParameters(request, allowed: ["limit", "cursor", "sort", "count", "role", "from", "to", "category"])
+        let role = query.enumeration("role", as: ParticipantRole.self)
+        let from = query.date("from"), to = query.date("to")
+        let category = query.enumeration("category", as: EventCategory.self)
+        let sort = query.sort(as: EventSortField.self)
+        let page = query.page()
+        let fields = query.fields(of: Self.eventFields + ["roles"])
+        try query.finish()
+        let actor = try repositories.actors.find(request.parameters["id"] ?? "")
+        let events = try repositories.events.list(EventFilter(actorID: actor.id, role: role, category: category, from: from, to: to), sort: sort, page: page)
+        return listResponse(request, events, fields: fields) { Representation.event($0, roleOf: actor.id) }
+    }
+
+    func quotesOfActor(_ request: Request) throws -> Response {
+        var query = QueryParameters(request, allowed: ["limit", "cursor", "sort", "count", "from", "to", "language", "verification"])
+        let from = query.date("from"), to = query.date("to")
+        let language = query.text("language", max: 35)
+        let verification = query.enumeration("verification", as: VerificationStatus.self)
+        let sort = query.sort(as: QuoteSortField.self)
+        let page = query.page()
+        let fields = query.fields(of: Self.quoteFields)
+        try query.finish()
+        let actor = try repositories.actors.find(request.parameters["id"] ?? "")
+        let quotes = try repositories.quotes.list(QuoteFilter(speakerID: actor.id, from: from, to: to, language: language, verification: verification),
+                                                  sort: sort, page: page)
+        return listResponse(request, quotes, fields: fields, encode: Representation.quote)
+    }
+}

@@ -1,0 +1,39 @@
+import Chronicle
+import HTTP
+
+/// Writes need `Authorization: Bearer <token>` with the write scope; reads are open unless
+/// configured otherwise. Health, metrics and the contract are always open.
+struct AuthMiddleware: Middleware {
+    let tokens: any TokenRepository
+    let requireTokenForReads: Bool
+
+    static let openPaths: Set<String> = ["/", "/healthz", "/readyz", "/metrics", "/openapi.yaml"]
+
+    func respond(to request: Request, next: (Request) throws -> Response) throws -> Response {
+        let isRead = ["GET", "HEAD", "OPTIONS"].contains(request.method)
+        if AuthMiddleware.openPaths.contains(request.path) || (isRead && !requireTokenForReads) || request.route == nil {
+            return try next(request)
+        }
+        let needed: TokenScope = isRead ? .read : .write
+        guard let header = request.headers["Authorization"] else {
+            return challenge(request, "this request needs a token: send Authorization: Bearer <token> (create one with `chronicle token create --name NAME --scope \(needed.rawValue)`)", error: nil)
+        }
+        let parts = header.split(separator: " ", maxSplits: 1)
+        guard parts.count == 2, parts[0].lowercased() == "bearer" else {
+            return challenge(request, "the Authorization header must be 'Bearer <token>'", error: "invalid_request")
+        }
+        guard let token = try tokens.authenticate(secret: String(parts[1]).trimmingSpaces) else {
+            return challenge(request, "the token is unknown or revoked", error: "invalid_token")
+        }
+        guard token.scope >= needed else {
+            return Reply.problem(403, "token '\(token.name)' has the \(token.scope.rawValue) scope; this request needs \(needed.rawValue)", request: request)
+        }
+        return try next(request)
+    }
+
+    private func challenge(_ request: Request, _ detail: String, error: String?) -> Response {
+        var value = "Bearer realm=\"chronicle\""
+        if let error { value += ", error=\"\(error)\"" }
+        return Reply.problem(401, detail, request: request, headers: ["WWW-Authenticate": value])
+    }
+}

@@ -1,0 +1,78 @@
+import Chronicle
+import HTTP
+
+/// The v1 JSON API: maps HTTP onto the repositories. Holds no state of its own but metrics.
+public struct ChronicleAPI: Sendable {
+    let repositories: Repositories
+    let configuration: APIConfiguration
+    let metrics = Metrics()
+
+    public init(repositories: Repositories, configuration: APIConfiguration = APIConfiguration()) {
+        self.repositories = repositories
+        self.configuration = configuration
+    }
+
+    /// Every route, one per line.
+    public func router() -> Router {
+        var router = Router()
+        router.use(metrics)
+        router.use(CORSMiddleware(allowedOrigins: configuration.allowedOrigins))
+        router.use(AuthMiddleware(tokens: repositories.tokens, requireTokenForReads: configuration.requireTokenForReads))
+
+        router.get("/", runsOnLoop: true, index)
+        router.get("/healthz", runsOnLoop: true, health)
+        router.get("/readyz", ready)
+        router.get("/metrics", runsOnLoop: true, metricsText)
+        router.get("/openapi.yaml", runsOnLoop: true, openAPI)
+
+        router.get("/v1/actors", handling(listActors))
+        router.post("/v1/actors", handling(createActor))
+        router.get("/v1/actors/:id", handling(getActor))
+        router.patch("/v1/actors/:id", handling(updateActor))
+        router.delete("/v1/actors/:id", handling(deleteActor))
+        router.get("/v1/actors/:id/events", handling(eventsOfActor))
+        router.get("/v1/actors/:id/quotes", handling(quotesOfActor))
+
+        router.get("/v1/events", handling(listEvents))
+        router.post("/v1/events", handling(createEvent))
+        router.get("/v1/events/:id", handling(getEvent))
+        router.patch("/v1/events/:id", handling(updateEvent))
+        router.delete("/v1/events/:id", handling(deleteEvent))
+        router.get("/v1/events/:id/quotes", handling(quotesOfEvent))
+
+        router.get("/v1/quotes", handling(listQuotes))
+        router.post("/v1/quotes", handling(createQuote))
+        router.get("/v1/quotes/:id", handling(getQuote))
+        router.patch("/v1/quotes/:id", handling(updateQuote))
+        router.delete("/v1/quotes/:id", handling(deleteQuote))
+
+        router.get("/v1/sources", handling(listSources))
+        router.post("/v1/sources", handling(createSource))
+        router.get("/v1/sources/:id", handling(getSource))
+        router.patch("/v1/sources/:id", handling(updateSource))
+        router.delete("/v1/sources/:id", handling(deleteSource))
+
+        router.get("/v1/search", handling(search))
+        return router
+    }
+
+    /// Turns every error a handler throws into the right problem response.
+    func handling(_ handler: @escaping @Sendable (Request) throws -> Response) -> Handler {
+        { request in
+            do {
+                return try handler(request)
+            } catch {
+                if !(error is ChronicleError || error is APIError || error is JSONSyntaxError) {
+                    Log.api.error("request \(request.id) \(request.method) \(request.path) failed: \(error)")
+                }
+                return Reply.error(error, request, ifMatchGiven: request.headers["If-Match"] != nil)
+            }
+        }
+    }
+}
+
+import Logging
+
+enum Log {
+    static let api = Logger(label: "chronicle.api")
+}

@@ -1,0 +1,37 @@
+import Chronicle
+
+/// The repositories the API serves; the executable passes the SQLite ones.
+public struct Repositories: Sendable {
+    public var actors: any ActorRepository
+    public var events: any EventRepository
+    public var quotes: any QuoteRepository
+    public var sources: any SourceRepository
+    public var search: any SearchRepository
+    public var tokens: any TokenRepository
+    /// Throws when the database cannot answer, for `/readyz`.
+    public var checkReady: @Sendable () throws -> Void
+
+    public init(actors: any ActorRepository, events: any EventRepository, quotes: any QuoteRepository, sources: any SourceRepository,
+                search: any SearchRepository, tokens: any TokenRepository, checkReady: @escaping @Sendable () throws -> Void) {
+        self.actors = actors
+        self.events = events
+        self.quotes = quotes
+        self.sources = sources
+        self.search = search
+        self.tokens = tokens
+        self.checkReady = checkReady
+    }
+}
+
+public struct APIConfiguration: Sendable {
+    /// Origins allowed by CORS; `*` allows any. Empty (the default) sends no CORS headers.
+    public var allowedOrigins: [String] = []
+    /// When true, reads need a token with the read scope too.
+    public var requireTokenForReads = false
+    /// The contract, served at `/openapi.yaml`.
+    public var openAPIDocument: String?
+    /// Open connections, for `/metrics` (the server knows them, the API does not).
+    public var openConnections: @Sendable () -> Int = { 0 }
+
+    public init() {}
+}

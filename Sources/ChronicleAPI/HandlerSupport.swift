@@ -1,0 +1,71 @@
+import Chronicle
+import HTTP
+
+extension ChronicleAPI {
+    /// The JSON body of a write; refuses other media types (415) and malformed JSON (400).
+    func jsonBody(_ request: Request) throws -> JSON {
+        let type = (request.headers["Content-Type"] ?? "").split(separator: ";").first.map { String($0).trimmingSpaces.lowercased() } ?? ""
+        let accepted = request.method == "PATCH" ? ["application/json", "application/merge-patch+json"] : ["application/json"]
+        guard accepted.contains(type) else {
+            throw APIError(status: 415, detail: "send the body as \(accepted.joined(separator: " or ")), with a Content-Type header saying so")
+        }
+        return try JSON.parse(request.body)
+    }
+
+    /// A list page: `{"data": [...], "next": cursor, "total": n}`, with a `Link: rel="next"`.
+    func listResponse<T>(_ request: Request, _ page: Page<T>, fields: Set<String>?, encode: (T) -> JSON) -> Response {
+        var body: [(String, JSON)] = [("data", .array(page.items.map { Representation.select(encode($0), fields: fields) })), ("next", .optional(page.nextCursor))]
+        if let total = page.total { body.append(("total", .int(total))) }
+        var headers = Headers()
+        if let next = page.nextCursor {
+            headers["Link"] = "<\(linkTarget(request, cursor: next))>; rel=\"next\""
+        }
+        return Reply.json(request, .object(body), headers: headers)
+    }
+
+    /// The request's own path and query with `cursor` replaced, for the next page's link.
+    func linkTarget(_ request: Request, cursor: String) -> String {
+        let kept = request.query.filter { $0.name != "cursor" } + [(name: "cursor", value: cursor)]
+        return request.path + "?" + kept.map { "\(percentEncode($0.name))=\(percentEncode($0.value))" }.joined(separator: "&")
+    }
+
+    /// A single record, with its version as a strong ETag.
+    func recordResponse(_ request: Request, _ json: JSON, id: String, version: Int, status: Int = 200, fields: Set<String>? = nil) -> Response {
+        var headers = Headers()
+        if status == 201 { headers["Location"] = request.path + "/" + id }
+        return Reply.json(request, Representation.select(json, fields: fields), status: status, etag: Reply.recordTag(id, version), headers: headers)
+    }
+
+    /// The version a write may replace: the one `If-Match` names (412 when it is stale),
+    /// or the current one when the client sent no precondition.
+    func expectedVersion(_ request: Request, id: String, current: Int) throws -> Int {
+        guard let header = request.headers["If-Match"] else { return current }
+        if header.trimmingSpaces == "*" { return current }
+        guard let version = Reply.version(fromIfMatch: header, id: id), version == current else {
+            throw APIError(status: 412, detail: "If-Match \(header) does not match the current ETag \(Reply.recordTag(id, current)); fetch the record again and re-apply your change")
+        }
+        return version
+    }
+
+    /// Reads `cascade=true` on deletes.
+    func cascadeFlag(_ request: Request) throws -> Bool {
+        var query = QueryParameters(request, allowed: ["cascade"])
+        let cascade = query.bool("cascade")
+        try query.finish()
+        return cascade
+    }
+}
+
+/// Percent-encodes everything but unreserved characters (RFC 3986 §2.3).
+func percentEncode(_ text: String) -> String {
+    var out = ""
+    for byte in text.utf8 {
+        switch byte {
+        case 48...57, 65...90, 97...122, 45, 46, 95, 126: out.unicodeScalars.append(UnicodeScalar(byte))
+        default:
+            let hex = Array("0123456789ABCDEF")
+            out += "%\(hex[Int(byte >> 4)])\(hex[Int(byte & 15)])"
+        }
+    }
+    return out
+}

@@ -1,0 +1,112 @@
+import Chronicle
+import HTTP
+
+/// Reads query parameters, collecting every problem: unknown names (a typo such as `form=` would
+/// otherwise silently return the wrong data), bad numbers, dates and enum values.
+struct QueryParameters {
+    private let request: Request
+    private(set) var errors: [FieldError] = []
+
+    /// Accepted on every list and record endpoint.
+    static let common = ["pretty", "fields"]
+    static let paging = ["limit", "cursor", "sort", "count", "q"]
+
+    init(_ request: Request, allowed: [String]) {
+        self.request = request
+        let known = Set(allowed + QueryParameters.common)
+        var seen = Set<String>()
+        for item in request.query {
+            if !known.contains(item.name) {
+                errors.append(FieldError(item.name, "is not a parameter here; use one of: \((allowed + QueryParameters.common).joined(separator: ", "))"))
+            } else if !seen.insert(item.name).inserted {
+                errors.append(FieldError(item.name, "is given more than once"))
+            }
+        }
+    }
+
+    mutating func fail(_ name: String, _ message: String) { errors.append(FieldError(name, message)) }
+
+    func string(_ name: String) -> String? {
+        guard let value = request.query(name) else { return nil }
+        return value
+    }
+
+    mutating func text(_ name: String, max: Int = 500) -> String? {
+        guard let value = string(name) else { return nil }
+        if value.isEmpty { fail(name, "must not be empty"); return nil }
+        if value.count > max { fail(name, "is longer than \(max) characters"); return nil }
+        return value
+    }
+
+    mutating func date(_ name: String) -> PartialDate? {
+        guard let text = string(name) else { return nil }
+        do { return try PartialDate(parsing: text) } catch {
+            fail(name, error.message)
+            return nil
+        }
+    }
+
+    mutating func enumeration<E: RawRepresentable & CaseIterable>(_ name: String, as type: E.Type) -> E? where E.RawValue == String {
+        guard let text = string(name) else { return nil }
+        guard let value = E(rawValue: text) else {
+            fail(name, "'\(text)' is not one of: \(E.allowedValues)")
+            return nil
+        }
+        return value
+    }
+
+    mutating func bool(_ name: String) -> Bool {
+        guard let text = string(name) else { return false }
+        switch text {
+        case "", "true", "1": return true
+        case "false", "0": return false
+        default:
+            fail(name, "must be true or false")
+            return false
+        }
+    }
+
+    mutating func page() -> PageRequest {
+        var page = PageRequest()
+        if let text = string("limit") {
+            if let limit = Int(text), (1...PageRequest.maximumLimit).contains(limit) {
+                page.limit = limit
+            } else {
+                fail("limit", "must be a whole number from 1 to \(PageRequest.maximumLimit), not '\(text)'")
+            }
+        }
+        page.cursor = string("cursor")
+        page.includeTotal = bool("count")
+        return page
+    }
+
+    mutating func sort<Field: RawRepresentable & CaseIterable & Sendable & Hashable>(as type: Field.Type) -> [SortKey<Field>] where Field.RawValue == String {
+        guard let text = string("sort") else { return [] }
+        do { return try parseSort(text, as: type) } catch {
+            if case .validation(let list) = error { errors += list }
+            return []
+        }
+    }
+
+    /// `fields=id,title`: the top-level fields to keep, checked against the record's fields.
+    mutating func fields(of available: [String]) -> Set<String>? {
+        guard let text = string("fields") else { return nil }
+        let names = text.split(separator: ",").map { String($0).trimmingSpaces }
+        let unknown = names.filter { !available.contains($0) }
+        if names.isEmpty || !unknown.isEmpty {
+            fail("fields", "unknown field\(unknown.count == 1 ? "" : "s") \(unknown.joined(separator: ", ")); choose from: \(available.joined(separator: ", "))")
+            return nil
+        }
+        return Set(names)
+    }
+
+    func finish() throws {
+        if !errors.isEmpty { throw ChronicleError.validation(errors) }
+    }
+}
+
+extension String {
+    var trimmingSpaces: String {
+        String(drop { $0 == " " }.reversed().drop { $0 == " " }.reversed())
+    }
+}

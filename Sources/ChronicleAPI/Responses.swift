@@ -1,0 +1,115 @@
+import Chronicle
+import HTTP
+
+/// Builds JSON responses with ETags, pretty printing and problem documents.
+enum Reply {
+    /// Pretty when asked (`?pretty`, `?pretty=true`) or when the client is a terminal tool
+    /// (curl, HTTPie, Wget) and did not say `pretty=false`.
+    static func wantsPretty(_ request: Request) -> Bool {
+        if let value = request.query("pretty") { return value != "false" && value != "0" }
+        let agent = request.headers["User-Agent"] ?? ""
+        return agent.hasPrefix("curl/") || agent.hasPrefix("HTTPie/") || agent.hasPrefix("Wget/")
+    }
+
+    /// A JSON response; answers 304 when the client's `If-None-Match` matches.
+    static func json(_ request: Request, _ value: JSON, status: Int = 200, etag: String? = nil, headers: Headers = Headers()) -> Response {
+        let body = value.serialized(pretty: wantsPretty(request))
+        var response = Response(status: status, headers: headers, body: body)
+        response.headers["Content-Type"] = "application/json"
+        if status == 200 || status == 201 {
+            let tag = etag ?? "\"\(fnv1a(body))\""
+            response.headers["ETag"] = tag
+            if status == 200, let match = request.headers["If-None-Match"], etagMatches(match, tag, weak: true) {
+                var notModified = Response(status: 304, headers: headers)
+                notModified.headers["ETag"] = tag
+                return notModified
+            }
+        }
+        return response
+    }
+
+    /// The strong ETag of a record version: `"evt_…-v3"`.
+    static func recordTag(_ id: String, _ version: Int) -> String { "\"\(id)-v\(version)\"" }
+
+    /// The version named by an `If-Match` for this record, or nil when the header names another.
+    static func version(fromIfMatch header: String, id: String) -> Int? {
+        for candidate in header.split(separator: ",").map({ $0.trimmingCharacters(in: .whitespaces) }) {
+            let tag = candidate.hasPrefix("W/") ? String(candidate.dropFirst(2)) : candidate
+            let prefix = "\"\(id)-v"
+            if tag.hasPrefix(prefix), tag.hasSuffix("\""), let version = Int(tag.dropFirst(prefix.count).dropLast()) { return version }
+        }
+        return nil
+    }
+
+    static func etagMatches(_ header: String, _ tag: String, weak: Bool) -> Bool {
+        if header.trimmingCharacters(in: .whitespaces) == "*" { return true }
+        let bare = tag.hasPrefix("W/") ? String(tag.dropFirst(2)) : tag
+        return header.split(separator: ",").contains { part in
+            let candidate = part.trimmingCharacters(in: .whitespaces)
+            let stripped = weak && candidate.hasPrefix("W/") ? String(candidate.dropFirst(2)) : candidate
+            return stripped == bare
+        }
+    }
+
+    /// An RFC 9457 problem document.
+    static func problem(_ status: Int, _ detail: String, type: String = "about:blank", errors: [FieldError] = [], request: Request? = nil,
+                        headers: Headers = Headers()) -> Response {
+        var fields: [(String, JSON)] = [
+            ("type", .string(type)),
+            ("title", .string(Status.reason(status))),
+            ("status", .int(status)),
+            ("detail", .string(detail)),
+        ]
+        if !errors.isEmpty {
+            fields.append(("errors", .array(errors.map { .object([("field", .string($0.field)), ("message", .string($0.message))]) })))
+        }
+        if let request { fields.append(("requestId", .string(request.id))) }
+        let pretty = request.map(wantsPretty) ?? false
+        var response = Response(status: status, headers: headers, body: JSON.object(fields).serialized(pretty: pretty))
+        response.headers["Content-Type"] = "application/problem+json"
+        return response
+    }
+
+    /// Maps the domain's refusals to statuses; anything else is a 500 that says nothing internal.
+    static func error(_ error: any Error, _ request: Request, ifMatchGiven: Bool = false) -> Response {
+        switch error {
+        case let error as ChronicleError:
+            switch error {
+            case .notFound:
+                return problem(404, error.description, request: request)
+            case .versionConflict:
+                return problem(ifMatchGiven ? 412 : 409, error.description, request: request)
+            case .validation(let errors):
+                return problem(422, "the request has \(errors.count) invalid field\(errors.count == 1 ? "" : "s")", errors: errors, request: request)
+            case .duplicate(_, let field, _):
+                return problem(409, error.description, errors: [FieldError(field, error.description)], request: request)
+            case .stillReferenced:
+                return problem(409, error.description, request: request)
+            }
+        case let error as JSONSyntaxError:
+            return problem(400, "the body is not valid JSON: \(error.description)", request: request)
+        case let error as APIError:
+            return problem(error.status, error.detail, request: request, headers: error.headers)
+        default:
+            return problem(500, "the server failed to answer; quote request id \(request.id) when reporting it", request: request)
+        }
+    }
+}
+
+/// A refusal that is about HTTP rather than the domain: 401, 403, 412, 415...
+struct APIError: Error {
+    let status: Int
+    let detail: String
+    var headers = Headers()
+}
+
+/// FNV-1a, 64 bits: a fast fingerprint of a response body for list ETags (not for security).
+func fnv1a(_ bytes: [UInt8]) -> String {
+    var hash: UInt64 = 0xcbf2_9ce4_8422_2325
+    for byte in bytes {
+        hash ^= UInt64(byte)
+        hash = hash &* 0x100_0000_01b3
+    }
+    let hex = String(hash, radix: 16)
+    return String(repeating: "0", count: 16 - hex.count) + hex
+}

@@ -1,0 +1,41 @@
+import Chronicle
+import HTTP
+
+extension ChronicleAPI {
+    func index(_ request: Request) -> Response {
+        Reply.json(request, .object([
+            ("name", .string("Chronicle")),
+            ("description", .string("A newsroom's store of events, actors and quotes, each citing its sources.")),
+            ("links", .object([
+                ("actors", .string("/v1/actors")), ("events", .string("/v1/events")), ("quotes", .string("/v1/quotes")),
+                ("sources", .string("/v1/sources")), ("search", .string("/v1/search?q=Lukashenko")), ("openapi", .string("/openapi.yaml")),
+            ])),
+        ]))
+    }
+
+    func health(_ request: Request) -> Response {
+        Reply.json(request, .object([("status", .string("ok"))]))
+    }
+
+    func ready(_ request: Request) -> Response {
+        do {
+            try repositories.checkReady()
+            return Reply.json(request, .object([("status", .string("ready"))]))
+        } catch {
+            Log.api.error("readiness check failed: \(error)")
+            return Reply.problem(503, "the database does not answer", request: request, headers: ["Retry-After": "1"])
+        }
+    }
+
+    func metricsText(_ request: Request) -> Response {
+        Response(status: 200, contentType: "text/plain; version=0.0.4; charset=utf-8",
+                 text: metrics.render(openConnections: configuration.openConnections()))
+    }
+
+    func openAPI(_ request: Request) -> Response {
+        guard let document = configuration.openAPIDocument else {
+            return Reply.problem(404, "this build has no openapi.yaml beside it", request: request)
+        }
+        return Response(status: 200, contentType: "application/yaml; charset=utf-8", text: document)
+    }
+}
