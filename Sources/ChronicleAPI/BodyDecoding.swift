@@ -148,7 +148,8 @@ enum DraftDecoder {
         if let category = body.enumeration("category", as: EventCategory.self) { draft.category = category }
         if let participants = body.objects("participants", max: Limits.participants, { item -> Participant? in
             item.require("actorId", "role")
-            guard let actor = item.string("actorId"), let role = item.enumeration("role", as: ParticipantRole.self) else { return nil }
+            let actor = item.string("actorId"), role = item.enumeration("role", as: ParticipantRole.self)
+            guard let actor, let role else { return nil }
             return Participant(actorID: actor, role: role)
         }) { draft.participants = participants }
         if let citations = citations(&body) { draft.citations = citations }

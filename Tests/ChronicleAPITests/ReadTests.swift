@@ -1,0 +1,149 @@
+import Chronicle
+@testable import ChronicleAPI
+import Foundation
+import Testing
+
+@Suite struct ReadTests {
+    @Test func healthReadinessMetricsAndContractAnswer() throws {
+        let api = try TestAPI()
+        #expect(try api.get("/healthz").json["status"]?.stringValue == "ok")
+        #expect(try api.get("/readyz").json["status"]?.stringValue == "ready")
+        _ = try api.get("/v1/actors")
+        let metrics = try api.get("/metrics")
+        #expect(metrics.text.contains("chronicle_http_requests_total{method=\"GET\",route=\"/v1/actors\",status=\"200\"} 1"))
+        #expect(metrics.text.contains("chronicle_http_request_duration_seconds_bucket{route=\"/v1/actors\",le=\"+Inf\"} 1"))
+        #expect(metrics.text.contains("chronicle_http_open_connections"))
+        let contract = try api.get("/openapi.yaml")
+        #expect(contract.status == 200 && contract.text.hasPrefix("openapi: 3.1"))
+    }
+
+    @Test func lukashenkosEventsIn2022ComeWithHisRoles() throws {
+        let api = try TestAPI()
+        let reply = try api.get("/v1/actors/alexander-lukashenko/events?from=2022&to=2022&limit=100")
+        #expect(reply.status == 200)
+        let events = reply.json.data
+        #expect(events.count >= 8)
+        let skiing = try #require(events.first { $0["start"]?.stringValue == "2022-03-05" })
+        #expect(skiing["roles"]?.arrayValue.compactMap(\.stringValue) == ["participant"])
+        let talks = try #require(events.first { $0["start"]?.stringValue == "2022-02-28" && $0["title"]?.stringValue == "Lukashenko hosts mediation talks" })
+        #expect(talks["roles"]?.arrayValue.compactMap(\.stringValue) == ["host"])
+        let hosted = try api.get("/v1/events?actor=alexander-lukashenko&role=host&from=2022&to=2022").json.data
+        #expect(hosted.count == 2)
+    }
+
+    @Test func hisQuotesAndTheEventsOfFebruary2022InDateOrder() throws {
+        let api = try TestAPI()
+        let quotes = try api.get("/v1/quotes?speaker=alexander-lukashenko").json.data
+        #expect(quotes.map { $0["text"]?.stringValue } == ["will be there if needed"])
+        #expect(quotes.first?["speaker"]?["name"]?.stringValue == "Alexander Lukashenko")
+        let march = try api.get("/v1/quotes?speaker=alexander-lukashenko&from=2022-03&to=2022-03").json.data
+        #expect(march.isEmpty)
+
+        let february = try api.get("/v1/events?from=2022-02&to=2022-02&limit=500").json.data
+        let starts = february.compactMap { $0["start"]?.stringValue }
+        #expect(starts.contains("2022-02-24") && starts.contains("2022-02-27") && starts.contains("2022-02") && starts.contains("2022"))
+        let earliest = february.compactMap { try? PartialDate(parsing: $0["start"]?.stringValue ?? "").earliest }
+        #expect(earliest == earliest.sorted())
+        #expect(!starts.contains("2022-03-04"))
+        let descending = try api.get("/v1/events?from=2022-02&to=2022-02&sort=-start,title&limit=500").json.data
+        #expect(descending.compactMap { $0["id"]?.stringValue }.count == february.count)
+    }
+
+    @Test func aSingleEventEmbedsParticipantsCitationsAndQuotes() throws {
+        let api = try TestAPI()
+        let list = try api.get("/v1/events?q=needed%20OR%20capitulating").json.data
+        let id = try #require(list.first?["id"]?.stringValue)
+        let event = try api.get("/v1/events/\(id)")
+        #expect(event.status == 200)
+        #expect(event.json["participants"]?.arrayValue.first?["name"]?.stringValue == "Alexander Lukashenko")
+        let citations = event.json["citations"]?.arrayValue ?? []
+        #expect(citations.contains { $0["title"]?.stringValue?.contains("uncomfortable bedfellow") == true })
+        #expect(citations.contains { $0["title"]?.stringValue == "Belarus president accuses Ukraine of instigating the conflict" })
+        #expect(event.json["quotes"]?.arrayValue.first?["text"]?.stringValue == "will be there if needed")
+        #expect(try api.get("/v1/events/\(id)/quotes").json.data.count == 1)
+    }
+
+    @Test func everyListFilterNarrowsTheResults() throws {
+        let api = try TestAPI()
+        #expect(try api.get("/v1/actors?kind=country").json.data.count == 6)
+        #expect(try api.get("/v1/actors?country=BY&kind=person").json.data.compactMap { $0["slug"]?.stringValue }.sorted()
+            == ["alexander-lukashenko", "anatoli-liabedzka", "hienadz-korshunau"])
+        #expect(try api.get("/v1/actors?q=Lukashenka").json.data.first?["slug"]?.stringValue == "alexander-lukashenko")
+        #expect(try api.get("/v1/actors?wikidataId=Q1").json.data.isEmpty)
+        #expect(try api.get("/v1/events?category=protest&country=BY").json.data.allSatisfy { $0["category"]?.stringValue == "protest" && $0["locationCountry"]?.stringValue == "BY" })
+        #expect(try api.get("/v1/events?category=protest&country=BY").json.data.count == 2)
+        #expect(try api.get("/v1/quotes?verification=verified").json.data.isEmpty)
+        #expect(try api.get("/v1/quotes?language=en").json.data.count == 5)
+        #expect(try api.get("/v1/quotes?q=dictator").json.data.count == 1)
+        let event = try #require(try api.get("/v1/events?q=Liabedzka%20OR%20referendum%20OR%20Constitution&category=election").json.data.first?["id"]?.stringValue)
+        #expect(try api.get("/v1/quotes?event=\(event)").json.data.count <= 1)
+        #expect(try api.get("/v1/sources?publisher=Sky%20News").json.data.count == 1)
+        #expect(try api.get("/v1/sources?q=bedfellow").json.data.count == 1)
+    }
+
+    @Test func pagesFollowTheNextCursorAndLinkHeader() throws {
+        let api = try TestAPI()
+        var seen: [String] = []
+        var target: String? = "/v1/events?limit=7&count=true"
+        var total: Int?
+        while let next = target {
+            let reply = try api.get(next)
+            #expect(reply.status == 200)
+            total = reply.json["total"]?.intValue
+            seen += reply.json.data.compactMap { $0["id"]?.stringValue }
+            if let link = reply.headers["Link"] {
+                #expect(link.hasSuffix("rel=\"next\"") && reply.json["next"]?.stringValue != nil)
+                target = String(link.dropFirst().prefix { $0 != ">" })
+            } else {
+                #expect(reply.json["next"] == .null)
+                target = nil
+            }
+        }
+        #expect(Set(seen).count == seen.count && seen.count == total && total == 38)
+    }
+
+    @Test func fieldsChooseTheFieldsAndPrettyIsForPeople() throws {
+        let api = try TestAPI()
+        let compact = try api.get("/v1/actors/alexander-lukashenko?fields=id,name")
+        #expect(compact.json.keys == ["id", "name"] && !compact.text.contains("\n"))
+        #expect(try api.get("/v1/actors/alexander-lukashenko?pretty").text.contains("\n  \"slug\": \"alexander-lukashenko\""))
+        #expect(try api.get("/v1/actors/alexander-lukashenko", headers: ["User-Agent": "curl/8.5.0"]).text.contains("\n  "))
+        #expect(!(try api.get("/v1/actors/alexander-lukashenko?pretty=false", headers: ["User-Agent": "curl/8.5.0"]).text.contains("\n  ")))
+        #expect(try api.get("/v1/actors?fields=slug&limit=2").json.data.allSatisfy { $0.keys == ["slug"] })
+    }
+
+    @Test func searchRanksAcrossTypesWithSnippets() throws {
+        let api = try TestAPI()
+        let hits = try api.get("/v1/search?q=Лукашенко").json.data
+        #expect(hits.first?["type"]?.stringValue == "actor" && hits.first?["snippet"]?.stringValue?.contains("[Лукашенко]") == true)
+        let mixed = try api.get("/v1/search?q=constitution&limit=20").json.data
+        let types = Set(mixed.compactMap { $0["type"]?.stringValue })
+        #expect(types.isSuperset(of: ["event", "quote"]))
+        let eventsOnly = try api.get("/v1/search?q=constitution&type=event").json.data
+        #expect(!eventsOnly.isEmpty && eventsOnly.allSatisfy { $0["type"]?.stringValue == "event" })
+        let ranks = mixed.compactMap { if case .number(let n) = $0["rank"] { return n } else { return nil } }
+        #expect(ranks == ranks.sorted())
+    }
+
+    @Test func etagsGive304AndChangeWithTheRecord() throws {
+        let api = try TestAPI()
+        let first = try api.get("/v1/actors/belarus")
+        let tag = try #require(first.headers["ETag"])
+        let again = try api.get("/v1/actors/belarus", headers: ["If-None-Match": tag])
+        #expect(again.status == 304 && again.body.isEmpty && again.headers["ETag"] == tag)
+        let list = try api.get("/v1/events?limit=5")
+        let listTag = try #require(list.headers["ETag"])
+        #expect(try api.get("/v1/events?limit=5", headers: ["If-None-Match": listTag]).status == 304)
+        let id = try #require(first.json["id"]?.stringValue)
+        _ = try api.request("PATCH", "/v1/actors/\(id)", json: #"{"description":"A country in Eastern Europe"}"#, token: api.writeToken)
+        #expect(try api.get("/v1/actors/belarus", headers: ["If-None-Match": tag]).status == 200)
+        #expect(try api.get("/v1/events?limit=5", headers: ["If-None-Match": listTag]).status == 304)
+    }
+
+    @Test func headAnswersLikeGetWithoutABody() throws {
+        let api = try TestAPI()
+        let head = try api.request("HEAD", "/v1/actors/belarus")
+        let get = try api.get("/v1/actors/belarus")
+        #expect(head.status == 200 && head.body.isEmpty && head.headers["Content-Length"] == get.headers["Content-Length"])
+    }
+}

@@ -1,0 +1,120 @@
+import Chronicle
+@testable import ChronicleAPI
+import ChronicleStore
+import Foundation
+import Glibc
+import HTTP
+
+let repoRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+
+/// A real server on an ephemeral port over a fresh database (with the built-in dataset unless
+/// told otherwise), and a write token.
+final class TestAPI {
+    let database: ChronicleDatabase
+    let server: Server
+    let writeToken: String
+    let readToken: String
+    var port: Int { server.port }
+
+    init(seed: Bool = true, configure: (inout APIConfiguration) -> Void = { _ in }) throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("chronicle-api-\(UUID().uuidString)")
+        database = try ChronicleDatabase(path: directory.appendingPathComponent("db.sqlite").path,
+                                         migrations: Migrator(directory: repoRoot.appendingPathComponent("migrations")))
+        if seed { try BuiltinDataset.bundled().load(into: database) }
+        writeToken = try database.tokens.create(name: "writer", scope: .write).secret
+        readToken = try database.tokens.create(name: "reader", scope: .read).secret
+        let db = database
+        var api = APIConfiguration()
+        api.openAPIDocument = try String(contentsOf: repoRoot.appendingPathComponent("openapi.yaml"), encoding: .utf8)
+        configure(&api)
+        let repositories = Repositories(actors: db.actors, events: db.events, quotes: db.quotes, sources: db.sources, search: db.search,
+                                        tokens: db.tokens, checkReady: { try db.ping() })
+        var configuration = ServerConfiguration()
+        configuration.port = 0
+        configuration.accessLog = false
+        server = try Server(configuration: configuration, responder: ChronicleAPI(repositories: repositories, configuration: api).router())
+    }
+
+    deinit {
+        server.shutdown()
+        server.wait()
+    }
+
+    struct Reply {
+        let status: Int
+        let headers: Headers
+        let body: [UInt8]
+        var json: JSON { (try? JSON.parse(body)) ?? .null }
+        var text: String { String(decoding: body, as: UTF8.self) }
+    }
+
+    /// One request on its own connection; the body is JSON text when given.
+    func request(_ method: String, _ target: String, json: String? = nil, token: String? = nil, headers: [String: String] = [:]) throws -> Reply {
+        var head = "\(method) \(target) HTTP/1.1\r\nHost: test\r\nConnection: close\r\n"
+        if let token { head += "Authorization: Bearer \(token)\r\n" }
+        var allHeaders = headers
+        if json != nil && allHeaders["Content-Type"] == nil { allHeaders["Content-Type"] = "application/json" }
+        for (name, value) in allHeaders { head += "\(name): \(value)\r\n" }
+        let body = Array((json ?? "").utf8)
+        if json != nil { head += "Content-Length: \(body.count)\r\n" }
+        let raw = try exchange(Array((head + "\r\n").utf8) + body)
+        return try parse(raw, isHead: method == "HEAD")
+    }
+
+    func get(_ target: String, headers: [String: String] = [:]) throws -> Reply { try request("GET", target, headers: headers) }
+
+    private func exchange(_ bytes: [UInt8]) throws -> [UInt8] {
+        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        defer { close(fd) }
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_port = in_port_t(UInt16(port).bigEndian)
+        inet_pton(AF_INET, "127.0.0.1", &address.sin_addr)
+        let connected = withUnsafePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+        }
+        guard connected == 0 else { throw TestError.io("connect") }
+        var timeout = timeval(tv_sec: 10, tv_usec: 0)
+        setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
+        var offset = 0
+        while offset < bytes.count {
+            let n = bytes[offset...].withUnsafeBytes { send(fd, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }
+            guard n > 0 else { throw TestError.io("send") }
+            offset += n
+        }
+        var received: [UInt8] = []
+        var chunk = [UInt8](repeating: 0, count: 65536)
+        while true {
+            let n = chunk.withUnsafeMutableBytes { recv(fd, $0.baseAddress, $0.count, 0) }
+            if n == 0 { break }
+            guard n > 0 else { throw TestError.io("recv") }
+            received += chunk[0..<n]
+        }
+        return received
+    }
+
+    private func parse(_ raw: [UInt8], isHead: Bool) throws -> Reply {
+        guard let end = (0..<max(0, raw.count - 3)).first(where: { raw[$0] == 13 && raw[$0 + 1] == 10 && raw[$0 + 2] == 13 && raw[$0 + 3] == 10 }) else {
+            throw TestError.io("no response head in \(raw.count) bytes")
+        }
+        var lines = String(decoding: raw[0..<end], as: UTF8.self).components(separatedBy: "\r\n")
+        let status = Int(lines.removeFirst().split(separator: " ")[1]) ?? 0
+        var headers = Headers()
+        for line in lines {
+            if let colon = line.firstIndex(of: ":") {
+                headers.add(String(line[..<colon]), line[line.index(after: colon)...].trimmingCharacters(in: .whitespaces))
+            }
+        }
+        return Reply(status: status, headers: headers, body: isHead ? [] : Array(raw[(end + 4)...]))
+    }
+
+    enum TestError: Error { case io(String) }
+}
+
+extension JSON {
+    var stringValue: String? { if case .string(let s) = self { return s } else { return nil } }
+    var arrayValue: [JSON] { if case .array(let a) = self { return a } else { return [] } }
+    var intValue: Int? { if case .number(let n) = self { return Int(n) } else { return nil } }
+    var keys: [String] { if case .object(let f) = self { return f.map(\.0) } else { return [] } }
+    var data: [JSON] { self["data"]?.arrayValue ?? [] }
+}
