@@ -1,3 +1,5 @@
+import Foundation
+
 /// Collects every problem with a draft at once, so that a client can fix them all in one go.
 public struct Validator {
     public private(set) var errors: [FieldError] = []
@@ -33,7 +35,7 @@ public struct Validator {
         let parts = value.split(separator: "-", omittingEmptySubsequences: false)
         let primaryOK = parts.first.map { (2...3).contains($0.count) && $0.utf8.allSatisfy { $0 >= 97 && $0 <= 122 } } ?? false
         let restOK = parts.dropFirst().allSatisfy { (1...8).contains($0.count) && $0.utf8.allSatisfy(isAlphanumeric) }
-        if !primaryOK || !restOK { fail(field, "'\(value)' is not a BCP 47 language tag; use e.g. en, ru, be or en-GB") }
+        if !primaryOK || !restOK || value.count > 35 { fail(field, "'\(value)' is not a BCP 47 language tag; use e.g. en, ru, be or en-GB") }
     }
 
     public mutating func slug(_ value: String, _ field: String) {
@@ -52,8 +54,9 @@ public struct Validator {
 
     public mutating func url(_ value: String, _ field: String) {
         let lower = value.lowercased()
-        if !(lower.hasPrefix("http://") || lower.hasPrefix("https://")) || value.count < 10 || value.contains(where: \.isWhitespace) {
-            fail(field, "'\(value)' is not an http(s) URL")
+        let host = URL(string: value)?.host ?? ""
+        if !(lower.hasPrefix("http://") || lower.hasPrefix("https://")) || host.isEmpty || value.contains(where: \.isWhitespace) {
+            fail(field, "'\(value)' is not an http(s) URL with a host")
         }
         optionalText(value, field, max: Limits.url)
     }

@@ -6,8 +6,8 @@ extension ChronicleAPI {
 
     func listActors(_ request: Request) throws -> Response {
         var query = QueryParameters(request, allowed: QueryParameters.paging + ["kind", "country", "wikidataId"])
-        let filter = ActorFilter(kind: query.enumeration("kind", as: ActorKind.self), country: query.text("country", max: 2),
-                                 wikidataID: query.text("wikidataId", max: 20), text: query.text("q"))
+        let filter = ActorFilter(kind: query.enumeration("kind", as: ActorKind.self), country: query.formatted("country") { $0.country($1, $2) },
+                                 wikidataID: query.formatted("wikidataId") { $0.wikidata($1, $2) }, text: query.text("q"))
         let sort = query.sort(as: ActorSortField.self)
         let page = query.page()
         let fields = query.fields(of: Self.actorFields)
@@ -33,8 +33,8 @@ extension ChronicleAPI {
         try QueryParameters(request, allowed: []).finish()
         let body = try jsonBody(request)
         let current = try repositories.actors.find(request.parameters["id"] ?? "")
-        let version = try expectedVersion(request, id: current.id, current: current.version)
         let draft = try DraftDecoder.actor(body, onto: current.draft)
+        let version = try expectedVersion(request, id: current.id, current: current.version)
         let actor = try repositories.actors.update(current.id, expectedVersion: version, with: draft)
         return recordResponse(request, Representation.actor(actor), id: actor.id, version: actor.version)
     }
@@ -64,7 +64,7 @@ extension ChronicleAPI {
     func quotesOfActor(_ request: Request) throws -> Response {
         var query = QueryParameters(request, allowed: ["limit", "cursor", "sort", "count", "from", "to", "language", "verification"])
         let from = query.date("from"), to = query.date("to")
-        let language = query.text("language", max: 35)
+        let language = query.formatted("language") { $0.language($1, $2) }
         let verification = query.enumeration("verification", as: VerificationStatus.self)
         let sort = query.sort(as: QuoteSortField.self)
         let page = query.page()

@@ -8,7 +8,7 @@ extension ChronicleAPI {
     func listEvents(_ request: Request) throws -> Response {
         var query = QueryParameters(request, allowed: QueryParameters.paging + ["actor", "role", "category", "country", "from", "to"])
         var filter = EventFilter(role: query.enumeration("role", as: ParticipantRole.self), category: query.enumeration("category", as: EventCategory.self),
-                                 country: query.text("country", max: 2), from: query.date("from"), to: query.date("to"), text: query.text("q"))
+                                 country: query.formatted("country") { $0.country($1, $2) }, from: query.date("from"), to: query.date("to"), text: query.text("q"))
         let actor = query.text("actor", max: 100)
         let sort = query.sort(as: EventSortField.self)
         let page = query.page()
@@ -42,8 +42,9 @@ extension ChronicleAPI {
         try QueryParameters(request, allowed: []).finish()
         let body = try jsonBody(request)
         let current = try repositories.events.find(request.parameters["id"] ?? "")
+        let draft = try DraftDecoder.event(body, onto: current.draft)
         let version = try expectedVersion(request, id: current.id, current: current.version)
-        let event = try repositories.events.update(current.id, expectedVersion: version, with: try DraftDecoder.event(body, onto: current.draft))
+        let event = try repositories.events.update(current.id, expectedVersion: version, with: draft)
         let quotes = try repositories.quotes.list(QuoteFilter(eventID: event.id), sort: [], page: PageRequest(limit: PageRequest.maximumLimit)).items
         return recordResponse(request, Representation.event(event, quotes: quotes), id: event.id, version: event.version)
     }

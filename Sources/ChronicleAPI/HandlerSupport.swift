@@ -41,7 +41,8 @@ extension ChronicleAPI {
     func expectedVersion(_ request: Request, id: String, current: Int) throws -> Int {
         guard let header = request.headers["If-Match"] else { return current }
         if header.trimmingSpaces == "*" { return current }
-        guard let version = Reply.version(fromIfMatch: header, id: id), version == current else {
+        // A malformed If-Match matches nothing (RFC 9110 §13.1.1), so it fails like a stale one.
+        guard Reply.isEntityTagList(header), let version = Reply.version(fromIfMatch: header, id: id), version == current else {
             throw APIError(status: 412, detail: "If-Match \(header) does not match the current ETag \(Reply.recordTag(id, current)); fetch the record again and re-apply your change")
         }
         return version

@@ -22,6 +22,7 @@ struct QueryParameters {
                 errors.append(FieldError(item.name, "is given more than once"))
             }
         }
+        _ = bool("pretty")
     }
 
     mutating func fail(_ name: String, _ message: String) { errors.append(FieldError(name, message)) }
@@ -58,10 +59,10 @@ struct QueryParameters {
     mutating func bool(_ name: String) -> Bool {
         guard let text = string(name) else { return false }
         switch text {
-        case "", "true", "1": return true
-        case "false", "0": return false
+        case "", "true": return true
+        case "false": return false
         default:
-            fail(name, "must be true or false")
+            fail(name, "must be true or false (or given without a value, meaning true)")
             return false
         }
     }
@@ -80,8 +81,21 @@ struct QueryParameters {
         return page
     }
 
+    /// A value checked with the domain's validator for `rule` (country codes, language tags...).
+    mutating func formatted(_ name: String, _ rule: (inout Validator, String, String) -> Void) -> String? {
+        guard let value = string(name) else { return nil }
+        var validator = Validator()
+        rule(&validator, value, name)
+        errors += validator.errors
+        return validator.errors.isEmpty ? value : nil
+    }
+
     mutating func sort<Field: RawRepresentable & CaseIterable & Sendable & Hashable>(as type: Field.Type) -> [SortKey<Field>] where Field.RawValue == String {
         guard let text = string("sort") else { return [] }
+        if text.isEmpty || text.split(separator: ",", omittingEmptySubsequences: false).contains(where: { $0.isEmpty || $0 == "-" }) {
+            fail("sort", "'\(text)' is not a list of fields such as -start,title")
+            return []
+        }
         do { return try parseSort(text, as: type) } catch {
             if case .validation(let list) = error { errors += list }
             return []

@@ -7,7 +7,7 @@ extension ChronicleAPI {
     func listQuotes(_ request: Request) throws -> Response {
         var query = QueryParameters(request, allowed: QueryParameters.paging + ["speaker", "event", "from", "to", "language", "verification"])
         var filter = QuoteFilter(eventID: query.text("event", max: 100), from: query.date("from"), to: query.date("to"),
-                                 language: query.text("language", max: 35), verification: query.enumeration("verification", as: VerificationStatus.self),
+                                 language: query.formatted("language") { $0.language($1, $2) }, verification: query.enumeration("verification", as: VerificationStatus.self),
                                  text: query.text("q"))
         let speaker = query.text("speaker", max: 100)
         let sort = query.sort(as: QuoteSortField.self)
@@ -39,8 +39,9 @@ extension ChronicleAPI {
         try QueryParameters(request, allowed: []).finish()
         let body = try jsonBody(request)
         let current = try repositories.quotes.find(request.parameters["id"] ?? "")
+        let draft = try DraftDecoder.quote(body, onto: current.draft)
         let version = try expectedVersion(request, id: current.id, current: current.version)
-        let quote = try repositories.quotes.update(current.id, expectedVersion: version, with: try DraftDecoder.quote(body, onto: current.draft))
+        let quote = try repositories.quotes.update(current.id, expectedVersion: version, with: draft)
         return recordResponse(request, Representation.quote(quote), id: quote.id, version: quote.version)
     }
 

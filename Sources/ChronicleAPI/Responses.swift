@@ -41,6 +41,16 @@ enum Reply {
         return nil
     }
 
+    /// `"tag"`, `W/"tag"`, comma-separated (RFC 9110 §8.8.3).
+    static func isEntityTagList(_ header: String) -> Bool {
+        let parts = header.split(separator: ",", omittingEmptySubsequences: false).map { $0.trimmingCharacters(in: .whitespaces) }
+        return !parts.isEmpty && parts.allSatisfy { part in
+            let tag = part.hasPrefix("W/") ? part.dropFirst(2) : Substring(part)
+            return tag.count >= 2 && tag.hasPrefix("\"") && tag.hasSuffix("\"") && !tag.dropFirst().dropLast().contains("\"")
+                && tag.unicodeScalars.allSatisfy { $0.value >= 0x21 && $0.value != 0x7F }
+        }
+    }
+
     static func etagMatches(_ header: String, _ tag: String, weak: Bool) -> Bool {
         if header.trimmingCharacters(in: .whitespaces) == "*" { return true }
         let bare = tag.hasPrefix("W/") ? String(tag.dropFirst(2)) : tag

@@ -31,8 +31,9 @@ extension ChronicleAPI {
         try QueryParameters(request, allowed: []).finish()
         let body = try jsonBody(request)
         let current = try repositories.sources.find(request.parameters["id"] ?? "")
+        let draft = try DraftDecoder.source(body, onto: current.draft)
         let version = try expectedVersion(request, id: current.id, current: current.version)
-        let source = try repositories.sources.update(current.id, expectedVersion: version, with: try DraftDecoder.source(body, onto: current.draft))
+        let source = try repositories.sources.update(current.id, expectedVersion: version, with: draft)
         return recordResponse(request, Representation.source(source), id: source.id, version: source.version)
     }
 
@@ -50,7 +51,7 @@ extension ChronicleAPI {
         if text == nil && !query.errors.contains(where: { $0.field == "q" }) { query.fail("q", "is required, e.g. q=Lukashenko") }
         var kinds = Set<RecordKind>()
         if let types = query.string("type") {
-            for name in types.split(separator: ",") {
+            for name in types.split(separator: ",", omittingEmptySubsequences: false) {
                 if let kind = RecordKind(rawValue: String(name)) { kinds.insert(kind) } else {
                     query.fail("type", "'\(name)' is not one of: \(RecordKind.allowedValues)")
                 }

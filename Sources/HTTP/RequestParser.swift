@@ -36,7 +36,8 @@ public enum HeadParseResult: Sendable {
 /// A strict HTTP/1.1 request-head parser (RFC 9112). It accepts only CRLF line endings and
 /// refuses everything that lets two parsers disagree about where a request ends.
 public enum RequestParser {
-    static let knownMethods: Set<String> = ["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"]
+    /// The methods of RFC 9110 (and QUERY, the safe method with a body); a route that lacks one answers 405. Any other method is a 501.
+    static let knownMethods: Set<String> = ["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS", "TRACE", "CONNECT", "QUERY"]
     static let http2Preface: [UInt8] = Array("PRI * HTTP/2.0\r\n".utf8)
 
     public static func parseHead(_ buffer: UnsafeBufferPointer<UInt8>, limits: ServerLimits) -> HeadParseResult {

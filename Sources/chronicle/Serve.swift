@@ -23,17 +23,21 @@ struct Serve: ParsableCommand {
     var corsOrigins: [String] = (environment("CHRONICLE_CORS_ORIGINS") ?? "").split(separator: ",").map(String.init)
 
     @Flag(help: "Require a token with the read scope for reads too. [env: CHRONICLE_REQUIRE_READ_TOKEN=1]")
-    var requireReadToken = environmentFlag("CHRONICLE_REQUIRE_READ_TOKEN")
+    var requireReadToken = false
 
     @Flag(help: "Do not load the built-in dataset into an empty database. [env: CHRONICLE_NO_SEED=1]")
-    var noSeed = environmentFlag("CHRONICLE_NO_SEED")
+    var noSeed = false
 
     @Flag(help: "Do not log a line per request. [env: CHRONICLE_NO_ACCESS_LOG=1]")
-    var noAccessLog = environmentFlag("CHRONICLE_NO_ACCESS_LOG")
+    var noAccessLog = false
 
     func run() throws {
         LoggingSystem.bootstrap(StreamLogHandler.standardOutput)
         let logger = Logger(label: "chronicle")
+        // Flags set in the environment count as given (a flag's default must be false).
+        let requireReadToken = self.requireReadToken || environmentFlag("CHRONICLE_REQUIRE_READ_TOKEN")
+        let noSeed = self.noSeed || environmentFlag("CHRONICLE_NO_SEED")
+        let noAccessLog = self.noAccessLog || environmentFlag("CHRONICLE_NO_ACCESS_LOG")
         let db = try openDatabase(database)
         if !noSeed, try db.isEmpty(), let summary = try BuiltinDataset.bundled().load(into: db) {
             logger.info("loaded the built-in dataset: \(summary.actors) actors, \(summary.events) events, \(summary.quotes) quotes")

@@ -1,0 +1,26 @@
+#!/usr/bin/env bash
+# Validates openapi.yaml and fuzzes a live server against it with schemathesis (all checks).
+# Usage: tools/contract-test.sh [path/to/chronicle]   (default: the debug build)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+binary=${1:-.build/debug/chronicle}
+python3 -m pip install -q 'schemathesis>=4,<5' openapi-spec-validator >/dev/null 2>&1 || python3 -m pip install -q schemathesis openapi-spec-validator
+openapi-spec-validator openapi.yaml
+
+work=$(mktemp -d)
+trap 'kill "$pid" 2>/dev/null || true; wait "$pid" 2>/dev/null || true; rm -rf "$work"' EXIT
+db="$work/contract.sqlite"
+"$binary" migrate --db "$db" >/dev/null
+token=$("$binary" token create --db "$db" --name schemathesis --scope write 2>/dev/null)
+port=$((20000 + RANDOM % 20000))
+CHRONICLE_NO_ACCESS_LOG=1 "$binary" serve --db "$db" --port "$port" >"$work/server.log" 2>&1 &
+pid=$!
+for _ in $(seq 1 100); do curl -sf "http://127.0.0.1:$port/healthz" >/dev/null && break; sleep 0.1; done
+
+status=0
+schemathesis run openapi.yaml --url "http://127.0.0.1:$port" --header "Authorization: Bearer $token" \
+  --checks all --max-examples "${SCHEMATHESIS_EXAMPLES:-40}" --seed 1 --no-color || status=$?
+if ! kill -0 "$pid" 2>/dev/null; then
+  echo "the server died during the contract test:"; tail -20 "$work/server.log"; exit 1
+fi
+exit $status
