@@ -56,7 +56,7 @@ let package = Package(
         .testTarget(name: "HTTPTests", dependencies: ["HTTP"]),
         .testTarget(
             name: "ChronicleAPITests",
-            dependencies: ["ChronicleAPI", "ChronicleStore", "Chronicle", "HTTP"]
+            dependencies: ["ChronicleAPI", "ChronicleStore", "Chronicle", "HTTP", "SQLite"]
         ),
     ]
 )

@@ -1,5 +1,6 @@
 import ArgumentParser
 import ChronicleStore
+import Foundation
 import SQLite
 
 struct Migrate: ParsableCommand {
@@ -12,6 +13,7 @@ struct Migrate: ParsableCommand {
 
     func run() throws {
         let migrator = try Migrator(directory: ResourceLocator.migrationsDirectory(override: database.migrationsOverride))
+        try FileManager.default.createDirectory(at: URL(fileURLWithPath: database.path).deletingLastPathComponent(), withIntermediateDirectories: true)
         let connection = try Connection(path: database.path)
         if status {
             for entry in try migrator.status(connection) {

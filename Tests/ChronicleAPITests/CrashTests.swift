@@ -1,0 +1,172 @@
+import Chronicle
+@testable import ChronicleAPI
+import ChronicleStore
+import Foundation
+import SQLite
+import Testing
+
+/// The real `chronicle` binary, built beside the test bundle.
+func chronicleBinary() throws -> URL {
+    let candidates = [Bundle.main.bundleURL.deletingLastPathComponent().appendingPathComponent("chronicle"),
+                      repoRoot.appendingPathComponent(".build/debug/chronicle")]
+    guard let found = candidates.first(where: { FileManager.default.isExecutableFile(atPath: $0.path) }) else {
+        throw TestAPI.TestError.io("the chronicle executable is not built; run swift build first")
+    }
+    return found
+}
+
+/// Runs a `chronicle` subcommand to completion; returns its standard output.
+@discardableResult
+func runChronicle(_ arguments: [String]) throws -> String {
+    let process = Process()
+    process.executableURL = try chronicleBinary()
+    process.arguments = arguments
+    let output = Pipe()
+    process.standardOutput = output
+    process.standardError = FileHandle.nullDevice
+    try process.run()
+    let data = output.fileHandleForReading.readDataToEndOfFile()
+    process.waitUntilExit()
+    guard process.terminationStatus == 0 else { throw TestAPI.TestError.io("chronicle \(arguments) exited \(process.terminationStatus)") }
+    return String(decoding: data, as: UTF8.self)
+}
+
+/// A `chronicle serve` child process; its port is read from its start-up log line.
+final class ServerProcess {
+    let process = Process()
+    let port: Int
+
+    init(database: String, port: Int) throws {
+        process.executableURL = try chronicleBinary()
+        process.arguments = ["serve", "--db", database, "--port", String(port), "--no-access-log"]
+        process.standardOutput = FileHandle.nullDevice
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        self.port = port
+        for _ in 0..<100 {
+            if (try? HTTPProbe.status(port: port, "GET /healthz HTTP/1.1\r\nHost: t\r\nConnection: close\r\n\r\n")) == 200 { return }
+            usleep(50_000)
+        }
+        process.terminate()
+        throw TestAPI.TestError.io("chronicle serve did not start on port \(port)")
+    }
+
+    func kill9() {
+        kill(process.processIdentifier, SIGKILL)
+        process.waitUntilExit()
+    }
+
+    func stop() {
+        process.terminate()
+        process.waitUntilExit()
+    }
+}
+
+/// One raw request on its own connection; the whole response as text.
+enum HTTPProbe {
+    static func exchange(port: Int, _ request: String) throws -> String {
+        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        defer { close(fd) }
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_port = in_port_t(UInt16(port).bigEndian)
+        inet_pton(AF_INET, "127.0.0.1", &address.sin_addr)
+        let connected = withUnsafePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+        }
+        guard connected == 0 else { throw TestAPI.TestError.io("connect") }
+        var timeout = timeval(tv_sec: 5, tv_usec: 0)
+        setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
+        let bytes = Array(request.utf8)
+        guard bytes.withUnsafeBytes({ send(fd, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }) == bytes.count else { throw TestAPI.TestError.io("send") }
+        var received: [UInt8] = []
+        var chunk = [UInt8](repeating: 0, count: 16384)
+        while true {
+            let n = chunk.withUnsafeMutableBytes { recv(fd, $0.baseAddress, $0.count, 0) }
+            if n <= 0 { break }
+            received += chunk[0..<n]
+        }
+        return String(decoding: received, as: UTF8.self)
+    }
+
+    static func status(port: Int, _ request: String) throws -> Int {
+        let text = try exchange(port: port, request)
+        let parts = text.split(separator: " ", maxSplits: 2)
+        guard parts.count >= 2, let status = Int(parts[1]) else { throw TestAPI.TestError.io("no status") }
+        return status
+    }
+}
+
+@Suite(.serialized) struct CrashTests {
+    @Test func everyAcknowledgedWriteSurvivesSIGKILL() throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("chronicle-crash-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        let db = directory.appendingPathComponent("crash.sqlite").path
+        try runChronicle(["migrate", "--db", db])
+        let token = try runChronicle(["token", "create", "--db", db, "--name", "crash", "--scope", "write"]).trimmingCharacters(in: .whitespacesAndNewlines)
+        let port = Int.random(in: 30000...45000)
+        let server = try ServerProcess(database: db, port: port)
+
+        let acknowledged = Failures()
+        let stop = Failures()
+        let writers = DispatchGroup()
+        for writer in 0..<4 {
+            DispatchQueue.global().async(group: writers) {
+                var i = 0
+                while stop.all.isEmpty && i < 5000 {
+                    let body = #"{"text":"crash test \#(writer)-\#(i)","language":"en"}"#
+                    let request = "POST /v1/quotes HTTP/1.1\r\nHost: t\r\nConnection: close\r\nAuthorization: Bearer \(token)\r\nContent-Type: application/json\r\nContent-Length: \(body.utf8.count)\r\n\r\n\(body)"
+                    if let reply = try? HTTPProbe.exchange(port: port, request), reply.hasPrefix("HTTP/1.1 201"),
+                       let range = reply.range(of: "\"id\":\""), let end = reply[range.upperBound...].firstIndex(of: "\"") {
+                        acknowledged.add(String(reply[range.upperBound..<end]))
+                    }
+                    i += 1
+                }
+            }
+        }
+        // Kill mid-stream, once writes are flowing.
+        var waited = 0
+        while acknowledged.all.count < 150 && waited < 400 { usleep(10_000); waited += 1 }
+        server.kill9()
+        stop.add("stop")
+        writers.wait()
+        let acked = Set(acknowledged.all)
+        #expect(acked.count >= 150)
+
+        // Integrity first, on the file as the killed process left it.
+        let connection = try Connection(path: db)
+        #expect(try connection.first("PRAGMA integrity_check") { $0.string(0) } == "ok")
+        let stored = Set(try connection.all("SELECT id FROM quotes") { $0.string(0) })
+        #expect(acked.isSubset(of: stored), "lost \(acked.subtracting(stored).count) acknowledged writes")
+
+        // And the restarted server serves them.
+        let restarted = try ServerProcess(database: db, port: port)
+        defer { restarted.stop() }
+        for id in acked.prefix(20) {
+            #expect(try HTTPProbe.status(port: port, "GET /v1/quotes/\(id) HTTP/1.1\r\nHost: t\r\nConnection: close\r\n\r\n") == 200)
+        }
+    }
+
+    @Test func theCommandLineMigratesSeedsAndManagesTokens() throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("chronicle-cli-\(UUID().uuidString)")
+        let db = directory.appendingPathComponent("cli.sqlite").path
+        #expect(try runChronicle(["migrate", "--db", db]).contains("applied 0001_initial_schema.sql"))
+        #expect(try runChronicle(["migrate", "--status", "--db", db]).contains("0002_api_tokens.sql"))
+        #expect(try runChronicle(["seed", "--db", db]).contains("22 actors, 38 events, 5 quotes"))
+        #expect(try runChronicle(["seed", "--db", db]).contains("already holds"))
+        let secret = try runChronicle(["token", "create", "--db", db, "--name", "desk"]).trimmingCharacters(in: .whitespacesAndNewlines)
+        #expect(secret.hasPrefix("chr_"))
+        #expect(try runChronicle(["token", "list", "--db", db]).contains("write   desk"))
+        #expect(try runChronicle(["token", "revoke", "--db", db, "desk"]).contains("revoked"))
+        #expect(try runChronicle(["token", "list", "--db", db]).contains("revoked 20"))
+        let database = try Connection(path: db)
+        #expect(try database.first("SELECT count(*) FROM api_tokens WHERE secret_hash = ?", [.text(secret)]) { $0.int(0) } == 0)
+    }
+}
+
+final class Failures: @unchecked Sendable {
+    private let lock = NSLock()
+    private var items: [String] = []
+    func add(_ item: String) { lock.lock(); items.append(item); lock.unlock() }
+    var all: [String] { lock.lock(); defer { lock.unlock() }; return items }
+}
