@@ -5,20 +5,20 @@ extension Connection {
     /// Serialises and writes a response; decides whether the connection stays open.
     func finish(_ response: Response, keepAlive requested: Bool, isHead: Bool, minor: Int) {
         if case .closed = state { return }
-        let server = loop.server
         var keepAlive = requested && requestsServed < limits.maxRequestsPerConnection && !loop.draining && !peerClosedInput
-        var head = "HTTP/1.1 \(response.status) \(Status.reason(response.status))\r\n"
-        head.reserveCapacity(256)
+        var head: [UInt8] = []
+        head.reserveCapacity(320)
+        head.append(contentsOf: Connection.statusLine(response.status))
         var body: [UInt8] = []
         var stream: BodyStream?
         let bodyAllowed = response.status >= 200 && response.status != 204 && response.status != 304
         switch response.body {
         case .bytes(let bytes):
-            if bodyAllowed { head += "Content-Length: \(bytes.count)\r\n" }
+            if bodyAllowed { head.append(header: "Content-Length", String(bytes.count)) }
             if !isHead && bodyAllowed { body = bytes }
         case .stream(let producer):
             if minor == 1 {
-                head += "Transfer-Encoding: chunked\r\n"
+                head.append(header: "Transfer-Encoding", "chunked")
             } else {
                 keepAlive = false  // HTTP/1.0: the end of the body is the end of the connection
             }
@@ -28,16 +28,16 @@ extension Connection {
             let name = field.name
             if name.equalsIgnoringASCIICase("Content-Length") || name.equalsIgnoringASCIICase("Transfer-Encoding")
                 || name.equalsIgnoringASCIICase("Connection") { continue }
-            head += "\(name): \(field.value)\r\n"
+            head.append(header: name, field.value)
         }
-        if let id = current?.id, response.headers["X-Request-Id"] == nil { head += "X-Request-Id: \(id)\r\n" }
-        head += "Date: \(loop.dateCache.current())\r\n"
+        if let id = current?.id, response.headers["X-Request-Id"] == nil { head.append(header: "X-Request-Id", id) }
+        head.append(contentsOf: loop.dateCache.headerLine())
         if !keepAlive {
-            head += "Connection: close\r\n"
+            head.append(header: "Connection", "close")
         } else if minor == 0 {
-            head += "Connection: keep-alive\r\n"
+            head.append(header: "Connection", "keep-alive")
         }
-        head += "\r\n"
+        head.append(contentsOf: [13, 10])
         closeAfterWrite = !keepAlive
         if var entry = current {
             entry.status = response.status
@@ -50,8 +50,7 @@ extension Connection {
         } else {
             state = .writing
         }
-        write(Array(head.utf8), body)
-        _ = server
+        write(head, body)
     }
 
     /// Writes head and body in one call, keeping whatever the socket did not take.
@@ -155,5 +154,29 @@ extension Connection {
         let milliseconds = (Socket.now() - entry.start) * 1000
         let duration = (milliseconds * 100).rounded() / 100
         server.logger.info("\(entry.method) \(entry.path) \(entry.status) \(entry.bytes)B \(duration)ms id=\(entry.id)")
+    }
+}
+
+extension Connection {
+    private static let statusLines: [Int: [UInt8]] = {
+        var lines: [Int: [UInt8]] = [:]
+        for code in [100, 200, 201, 204, 301, 304, 400, 401, 403, 404, 405, 406, 408, 409, 411, 412, 413, 414, 415, 417, 422, 428, 429, 431, 500, 501, 503, 505] {
+            lines[code] = Array("HTTP/1.1 \(code) \(Status.reason(code))\r\n".utf8)
+        }
+        return lines
+    }()
+
+    static func statusLine(_ status: Int) -> [UInt8] {
+        statusLines[status] ?? Array("HTTP/1.1 \(status) \(Status.reason(status))\r\n".utf8)
+    }
+}
+
+extension Array where Element == UInt8 {
+    /// Appends `Name: value\r\n`.
+    mutating func append(header name: String, _ value: String) {
+        append(contentsOf: name.utf8)
+        append(contentsOf: [58, 32])
+        append(contentsOf: value.utf8)
+        append(contentsOf: [13, 10])
     }
 }

@@ -4,6 +4,7 @@ import Glibc
 struct DateCache {
     private var second: time_t = 0
     private(set) var value = ""
+    private var line: [UInt8] = []
 
     mutating func current() -> String {
         let now = time(nil)
@@ -12,6 +13,15 @@ struct DateCache {
             value = DateCache.format(now)
         }
         return value
+    }
+
+    /// `Date: ...\r\n` as bytes, ready to append to a response head.
+    mutating func headerLine() -> [UInt8] {
+        let now = time(nil)
+        if now != second || line.isEmpty {
+            line = Array("Date: \(current())\r\n".utf8)
+        }
+        return line
     }
 
     static func format(_ seconds: time_t) -> String {

@@ -36,11 +36,13 @@ public struct Request: Sendable {
     public func hasQuery(_ name: String) -> Bool { query.contains { $0.name == name } }
 
     static func split(_ target: String) -> (String, [(name: String, value: String)]) {
-        let parts = target.split(separator: "?", maxSplits: 1, omittingEmptySubsequences: false)
-        let path = percentDecode(Substring(parts[0]), plusAsSpace: false) ?? String(parts[0])
-        guard parts.count > 1 else { return (path, []) }
+        guard let mark = target.utf8.firstIndex(of: 63) else {
+            return (percentDecode(target[...], plusAsSpace: false) ?? target, [])
+        }
+        let rawPath = target[..<mark]
+        let path = percentDecode(rawPath, plusAsSpace: false) ?? String(rawPath)
         var items: [(name: String, value: String)] = []
-        for pair in parts[1].split(separator: "&", omittingEmptySubsequences: true) {
+        for pair in target[target.index(after: mark)...].split(separator: "&", omittingEmptySubsequences: true) {
             let kv = pair.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
             let name = percentDecode(kv[0], plusAsSpace: true) ?? String(kv[0])
             let value = kv.count > 1 ? (percentDecode(kv[1], plusAsSpace: true) ?? String(kv[1])) : ""

@@ -32,7 +32,9 @@ struct Serve: ParsableCommand {
     var noAccessLog = false
 
     func run() throws {
-        LoggingSystem.bootstrap(StreamLogHandler.standardOutput)
+        let sink = LogSink()
+        LoggingSystem.bootstrap { BufferedLogHandler(label: $0, sink: sink) }
+        defer { sink.flush() }
         let logger = Logger(label: "chronicle")
         // Flags set in the environment count as given (a flag's default must be false).
         let requireReadToken = self.requireReadToken || environmentFlag("CHRONICLE_REQUIRE_READ_TOKEN")

@@ -1,0 +1,115 @@
+import Dispatch
+import Foundation
+import Glibc
+import Logging
+
+/// A swift-log handler for busy servers: one line per event, UTC timestamps formatted once a
+/// second, written to a file descriptor in batches (at 64 KiB, every 100 ms, and at once for
+/// warnings and errors). swift-log's stream handler formats local time (a time-zone lookup)
+/// and flushes on every line, which costs more than answering a small request.
+public struct BufferedLogHandler: LogHandler {
+    public var logLevel: Logger.Level = .info
+    public var metadata: Logger.Metadata = [:]
+    private let label: String
+    private let sink: LogSink
+
+    public init(label: String, sink: LogSink) {
+        self.label = label
+        self.sink = sink
+    }
+
+    public subscript(metadataKey key: String) -> Logger.Metadata.Value? {
+        get { metadata[key] }
+        set { metadata[key] = newValue }
+    }
+
+    /// Level names without reflection (interpolating the enum would look its case name up).
+    static func name(_ level: Logger.Level) -> String {
+        switch level {
+        case .trace: return "trace"
+        case .debug: return "debug"
+        case .info: return "info"
+        case .notice: return "notice"
+        case .warning: return "warning"
+        case .error: return "error"
+        case .critical: return "critical"
+        }
+    }
+
+    public func log(event: LogEvent) {
+        var line = sink.timestamp()
+        line += " "
+        line += BufferedLogHandler.name(event.level)
+        line += " "
+        line += label
+        line += ": "
+        line += event.message.description
+        let all = event.metadata.map { metadata.merging($0) { $1 } } ?? metadata
+        if !all.isEmpty { line += " " + all.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: " ") }
+        line += "\n"
+        sink.write(line, urgent: event.level >= .warning)
+    }
+}
+
+/// Where buffered log lines go; shared by every handler of a process.
+public final class LogSink: @unchecked Sendable {
+    private let fd: Int32
+    private let lock = NSLock()
+    private var buffer: [UInt8] = []
+    private var second: time_t = 0
+    private var stamp = ""
+    private let timer: any DispatchSourceTimer
+
+    public init(fd: Int32 = STDOUT_FILENO) {
+        self.fd = fd
+        buffer.reserveCapacity(64 * 1024)
+        timer = DispatchSource.makeTimerSource(queue: .global(qos: .utility))
+        timer.schedule(deadline: .now() + .milliseconds(100), repeating: .milliseconds(100))
+        timer.setEventHandler { [weak self] in self?.flush() }
+        timer.resume()
+    }
+
+    deinit {
+        timer.cancel()
+        flush()
+    }
+
+    /// `2026-11-28T05:40:01Z`, recomputed when the second changes.
+    func timestamp() -> String {
+        let now = time(nil)
+        lock.lock()
+        defer { lock.unlock() }
+        if now != second {
+            second = now
+            var copy = now
+            var parts = tm()
+            gmtime_r(&copy, &parts)
+            func two(_ v: Int32) -> String { v < 10 ? "0\(v)" : "\(v)" }
+            stamp = "\(parts.tm_year + 1900)-\(two(parts.tm_mon + 1))-\(two(parts.tm_mday))T\(two(parts.tm_hour)):\(two(parts.tm_min)):\(two(parts.tm_sec))Z"
+        }
+        return stamp
+    }
+
+    func write(_ line: String, urgent: Bool) {
+        lock.lock()
+        buffer.append(contentsOf: line.utf8)
+        let full = buffer.count >= 64 * 1024
+        lock.unlock()
+        if urgent || full { flush() }
+    }
+
+    /// Writes out everything buffered so far.
+    public func flush() {
+        lock.lock()
+        let pending = buffer
+        buffer.removeAll(keepingCapacity: true)
+        lock.unlock()
+        var offset = 0
+        while offset < pending.count {
+            let written = pending[offset...].withUnsafeBytes { Glibc.write(fd, $0.baseAddress, $0.count) }
+            if written < 0 && errno == EINTR { continue }
+            if written <= 0 { break }
+            offset += written
+        }
+    }
+}
