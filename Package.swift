@@ -7,6 +7,8 @@ let package = Package(
     products: [
         .executable(name: "chronicle", targets: ["chronicle"]),
         .library(name: "HTTP", targets: ["HTTP"]),
+        // For the benchmark data generator in bench/, a package of its own.
+        .library(name: "ChronicleStore", targets: ["ChronicleStore", "Chronicle"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
@@ -29,7 +31,7 @@ let package = Package(
         .target(
             name: "ChronicleStore",
             dependencies: ["Chronicle", "SQLite"],
-            resources: [.copy("Resources/builtin-dataset.json")]
+            exclude: ["Resources/builtin-dataset.json"]
         ),
         // An HTTP/1.1 server on epoll; knows nothing of Chronicle.
         .target(

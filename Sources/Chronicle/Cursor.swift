@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 
 /// A keyset cursor: the sort values of the last row of a page, plus the sort it belongs to.
 /// Opaque to clients (base64url); a cursor used with another sort is refused, not misread.
@@ -13,12 +13,18 @@ public struct Cursor: Sendable, Equatable {
 
     public var encoded: String {
         let json = (try? JSONEncoder().encode([sort] + values)) ?? Data()
-        return json.base64EncodedString().replacingOccurrences(of: "+", with: "-")
-            .replacingOccurrences(of: "/", with: "_").replacingOccurrences(of: "=", with: "")
+        return String(json.base64EncodedString().compactMap { character -> Character? in
+            switch character {
+            case "+": return "-"
+            case "/": return "_"
+            case "=": return nil
+            default: return character
+            }
+        })
     }
 
     public init(decoding text: String, expectedSort: String, valueCount: Int) throws(ChronicleError) {
-        var base64 = text.replacingOccurrences(of: "-", with: "+").replacingOccurrences(of: "_", with: "/")
+        var base64 = String(text.map { $0 == "-" ? "+" : ($0 == "_" ? "/" : $0) })
         while base64.count % 4 != 0 { base64 += "=" }
         guard text.count <= 4096, let data = Data(base64Encoded: base64),
               let parts = try? JSONDecoder().decode([String].self, from: data), parts.count == valueCount + 1 else {

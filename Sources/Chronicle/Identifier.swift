@@ -1,4 +1,7 @@
-import Foundation
+import FoundationEssentials
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// Opaque, time-ordered record ids such as `evt_01jdx4q8m3...`: a kind prefix, 48 bits of
 /// milliseconds and 80 random bits in Crockford base32, so ids are unguessable and sort by creation.

@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 
 /// Collects every problem with a draft at once, so that a client can fix them all in one go.
 public struct Validator {

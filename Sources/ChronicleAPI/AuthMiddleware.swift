@@ -22,7 +22,7 @@ struct AuthMiddleware: Middleware {
         guard parts.count == 2, parts[0].lowercased() == "bearer" else {
             return challenge(request, "the Authorization header must be 'Bearer <token>'", error: "invalid_request")
         }
-        guard let token = try tokens.authenticate(secret: String(parts[1]).trimmingSpaces) else {
+        guard let token = try tokens.authenticate(secret: String(parts[1]).trimmingWhitespace) else {
             return challenge(request, "the token is unknown or revoked", error: "invalid_token")
         }
         guard token.scope >= needed else {

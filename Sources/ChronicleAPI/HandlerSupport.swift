@@ -4,7 +4,7 @@ import HTTP
 extension ChronicleAPI {
     /// The JSON body of a write; refuses other media types (415) and malformed JSON (400).
     func jsonBody(_ request: Request) throws -> JSON {
-        let type = (request.headers["Content-Type"] ?? "").split(separator: ";").first.map { String($0).trimmingSpaces.lowercased() } ?? ""
+        let type = (request.headers["Content-Type"] ?? "").split(separator: ";").first.map { String($0).trimmingWhitespace.lowercased() } ?? ""
         let accepted = request.method == "PATCH" ? ["application/json", "application/merge-patch+json"] : ["application/json"]
         guard accepted.contains(type) else {
             throw APIError(status: 415, detail: "send the body as \(accepted.joined(separator: " or ")), with a Content-Type header saying so")
@@ -40,7 +40,7 @@ extension ChronicleAPI {
     /// or the current one when the client sent no precondition.
     func expectedVersion(_ request: Request, id: String, current: Int) throws -> Int {
         guard let header = request.headers["If-Match"] else { return current }
-        if header.trimmingSpaces == "*" { return current }
+        if header.trimmingWhitespace == "*" { return current }
         // A malformed If-Match matches nothing (RFC 9110 §13.1.1), so it fails like a stale one.
         guard Reply.isEntityTagList(header), let version = Reply.version(fromIfMatch: header, id: id), version == current else {
             throw APIError(status: 412, detail: "If-Match \(header) does not match the current ETag \(Reply.recordTag(id, current)); fetch the record again and re-apply your change")

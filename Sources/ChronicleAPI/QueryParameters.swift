@@ -105,7 +105,7 @@ struct QueryParameters {
     /// `fields=id,title`: the top-level fields to keep, checked against the record's fields.
     mutating func fields(of available: [String]) -> Set<String>? {
         guard let text = string("fields") else { return nil }
-        let names = text.split(separator: ",").map { String($0).trimmingSpaces }
+        let names = text.split(separator: ",").map { String($0).trimmingWhitespace }
         let unknown = names.filter { !available.contains($0) }
         if names.isEmpty || !unknown.isEmpty {
             fail("fields", "unknown field\(unknown.count == 1 ? "" : "s") \(unknown.joined(separator: ", ")); choose from: \(available.joined(separator: ", "))")
@@ -116,11 +116,5 @@ struct QueryParameters {
 
     func finish() throws {
         if !errors.isEmpty { throw ChronicleError.validation(errors) }
-    }
-}
-
-extension String {
-    var trimmingSpaces: String {
-        String(drop { $0 == " " }.reversed().drop { $0 == " " }.reversed())
     }
 }

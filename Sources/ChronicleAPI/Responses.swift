@@ -33,7 +33,7 @@ enum Reply {
 
     /// The version named by an `If-Match` for this record, or nil when the header names another.
     static func version(fromIfMatch header: String, id: String) -> Int? {
-        for candidate in header.split(separator: ",").map({ $0.trimmingCharacters(in: .whitespaces) }) {
+        for candidate in header.split(separator: ",").map({ $0.trimmingWhitespace }) {
             let tag = candidate.hasPrefix("W/") ? String(candidate.dropFirst(2)) : candidate
             let prefix = "\"\(id)-v"
             if tag.hasPrefix(prefix), tag.hasSuffix("\""), let version = Int(tag.dropFirst(prefix.count).dropLast()) { return version }
@@ -43,7 +43,7 @@ enum Reply {
 
     /// `"tag"`, `W/"tag"`, comma-separated (RFC 9110 §8.8.3).
     static func isEntityTagList(_ header: String) -> Bool {
-        let parts = header.split(separator: ",", omittingEmptySubsequences: false).map { $0.trimmingCharacters(in: .whitespaces) }
+        let parts = header.split(separator: ",", omittingEmptySubsequences: false).map { $0.trimmingWhitespace }
         return !parts.isEmpty && parts.allSatisfy { part in
             let tag = part.hasPrefix("W/") ? part.dropFirst(2) : Substring(part)
             return tag.count >= 2 && tag.hasPrefix("\"") && tag.hasSuffix("\"") && !tag.dropFirst().dropLast().contains("\"")
@@ -52,10 +52,10 @@ enum Reply {
     }
 
     static func etagMatches(_ header: String, _ tag: String, weak: Bool) -> Bool {
-        if header.trimmingCharacters(in: .whitespaces) == "*" { return true }
+        if header.trimmingWhitespace == "*" { return true }
         let bare = tag.hasPrefix("W/") ? String(tag.dropFirst(2)) : tag
         return header.split(separator: ",").contains { part in
-            let candidate = part.trimmingCharacters(in: .whitespaces)
+            let candidate = part.trimmingWhitespace
             let stripped = weak && candidate.hasPrefix("W/") ? String(candidate.dropFirst(2)) : candidate
             return stripped == bare
         }

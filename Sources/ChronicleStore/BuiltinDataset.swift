@@ -1,5 +1,5 @@
 import Chronicle
-import Foundation
+import FoundationEssentials
 
 /// The article in `shared/source-article.txt`, encoded as sources, actors, events and quotes
 /// (see `tools/dataset.py`). Records refer to each other by slug and key, resolved to ids on load.
@@ -62,12 +62,10 @@ public struct BuiltinDataset: Decodable, Sendable {
     public var events: [EventEntry]
     public var quotes: [QuoteEntry]
 
-    /// The dataset shipped inside the build.
+    /// The dataset compiled into the binary (Resources/builtin-dataset.json, embedded by
+    /// tools/dataset.py), so that no file has to travel with the executable.
     public static func bundled() throws -> BuiltinDataset {
-        guard let url = Bundle.module.url(forResource: "builtin-dataset", withExtension: "json") else {
-            throw MigrationError("the built-in dataset is missing from this build")
-        }
-        return try JSONDecoder().decode(BuiltinDataset.self, from: Data(contentsOf: url))
+        try JSONDecoder().decode(BuiltinDataset.self, from: Data(BuiltinDataset.json.utf8))
     }
 
     /// What a load wrote, for the CLI to report.

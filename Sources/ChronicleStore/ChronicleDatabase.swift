@@ -1,5 +1,5 @@
 import Chronicle
-import Foundation
+import FoundationEssentials
 import SQLite
 
 /// One Chronicle database file: its pool, its migrations and the repositories over it.

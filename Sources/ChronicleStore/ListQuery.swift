@@ -88,7 +88,7 @@ func translatingSearchErrors<T>(_ searchText: String?, _ body: () throws -> T) t
     do {
         return try body()
     } catch let error as SQLiteError where searchText != nil && error.primaryCode == 1 {
-        let detail = error.message.replacingOccurrences(of: "fts5: ", with: "")
+        let detail = error.message.hasPrefix("fts5: ") ? String(error.message.dropFirst(6)) : error.message
         throw ChronicleError.validation([FieldError("q", "'\(searchText!)' is not a valid search (\(detail)); use words, \"exact phrases\", OR, NOT, and prefix*")])
     }
 }

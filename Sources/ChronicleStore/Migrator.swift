@@ -1,5 +1,5 @@
 import Chronicle
-import Foundation
+import FoundationEssentials
 import SQLite
 
 /// One numbered SQL file from `migrations/`, e.g. `0001_initial_schema.sql`.

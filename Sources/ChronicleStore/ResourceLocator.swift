@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 
 /// Finds the `migrations/` folder from any working directory: next to the executable or above
 /// it (a SwiftPM build folder sits inside the checkout; the Docker image puts it beside the
@@ -30,7 +30,9 @@ public enum ResourceLocator {
 
     private static func searchStarts() -> [URL] {
         var starts: [URL] = []
-        if let executable = Bundle.main.executableURL?.resolvingSymlinksInPath() { starts.append(executable.deletingLastPathComponent()) }
+        if let executable = try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe") {
+            starts.append(URL(fileURLWithPath: executable).deletingLastPathComponent())
+        }
         starts.append(URL(fileURLWithPath: FileManager.default.currentDirectoryPath))
         return starts
     }
@@ -50,7 +52,7 @@ public enum ResourceLocator {
     }
 
     private static func isDirectory(_ url: URL) -> Bool {
-        var isDirectory: ObjCBool = false
-        return FileManager.default.fileExists(atPath: url.path, isDirectory: &isDirectory) && isDirectory.boolValue
+        var isDirectory = false
+        return FileManager.default.fileExists(atPath: url.path, isDirectory: &isDirectory) && isDirectory
     }
 }

@@ -1,5 +1,5 @@
 import Dispatch
-import Foundation
+import FoundationEssentials
 import Glibc
 import Logging
 
@@ -54,7 +54,7 @@ public struct BufferedLogHandler: LogHandler {
 /// Where buffered log lines go; shared by every handler of a process.
 public final class LogSink: @unchecked Sendable {
     private let fd: Int32
-    private let lock = NSLock()
+    private let lock = Lock()
     private var buffer: [UInt8] = []
     private var second: time_t = 0
     private var stamp = ""

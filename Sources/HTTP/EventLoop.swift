@@ -1,5 +1,5 @@
 import CSystem
-import Foundation
+import FoundationEssentials
 import Glibc
 import Logging
 
@@ -13,7 +13,7 @@ final class EventLoop: @unchecked Sendable {
     private var connections: [Int32: Connection] = [:]
     private var tasks: [() -> Void] = []
     private var wakePending = false
-    private let taskLock = NSLock()
+    private let taskLock = Lock()
     /// Shared by every connection of this loop: an idle connection keeps no buffer of its own.
     let readBuffer: UnsafeMutableRawBufferPointer
     var dateCache = DateCache()

@@ -247,11 +247,13 @@ public enum RequestParser {
 }
 
 extension Substring {
-    var trimmingWhitespace: String {
+    /// Without leading and trailing spaces and tabs (optional whitespace, RFC 9110 §5.6.3).
+    public var trimmingWhitespace: String {
         String(drop { $0 == " " || $0 == "\t" }.reversed().drop { $0 == " " || $0 == "\t" }.reversed())
     }
 }
 
 extension String {
-    var trimmingWhitespace: String { self[...].trimmingWhitespace }
+    /// Without leading and trailing spaces and tabs (optional whitespace, RFC 9110 §5.6.3).
+    public var trimmingWhitespace: String { self[...].trimmingWhitespace }
 }

@@ -1,5 +1,5 @@
 import Dispatch
-import Foundation
+import FoundationEssentials
 import Glibc
 import Logging
 
@@ -48,7 +48,7 @@ extension ServerLimits {
 
 /// A thread-safe integer, for the connection count the loops share.
 final class Counter: @unchecked Sendable {
-    private let lock = NSLock()
+    private let lock = Lock()
     private var value = 0
     @discardableResult
     func add(_ delta: Int) -> Int {
@@ -68,7 +68,7 @@ public final class Server: @unchecked Sendable {
     let core: ServerCore
     private let loops: [EventLoop]
     private let finished = DispatchGroup()
-    private let stateLock = NSLock()
+    private let stateLock = Lock()
     private var stopping = false
     private var listenerClosed = false
     private var signalSources: [any DispatchSourceSignal] = []
@@ -87,13 +87,10 @@ public final class Server: @unchecked Sendable {
         for loop in loops {
             loop.startListening()
             finished.enter()
-            let thread = Thread {
+            startThread {
                 loop.run()
                 finished.leave()
             }
-            thread.name = "http-loop-\(loop.index)"
-            thread.stackSize = 1 << 20
-            thread.start()
         }
     }
 

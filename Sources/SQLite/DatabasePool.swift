@@ -1,4 +1,4 @@
-import Foundation
+import Dispatch
 
 /// One writer and several read-only connections on one WAL database.
 ///
@@ -9,9 +9,9 @@ public final class DatabasePool: @unchecked Sendable {
     public let path: String
     public let configuration: Configuration
     private let writer: Connection
-    private let writerLock = NSLock()
+    private let writerLock = DispatchSemaphore(value: 1)
     private var readers: [Connection]
-    private let readersLock = NSLock()
+    private let readersLock = DispatchSemaphore(value: 1)
     private let readersAvailable: DispatchSemaphore
 
     public init(path: String, configuration: Configuration = Configuration()) throws {
@@ -28,8 +28,8 @@ public final class DatabasePool: @unchecked Sendable {
 
     /// Runs `body` with exclusive use of the writer connection.
     public func write<T>(_ body: (Connection) throws -> T) throws -> T {
-        writerLock.lock()
-        defer { writerLock.unlock() }
+        writerLock.wait()
+        defer { writerLock.signal() }
         return try body(writer)
     }
 
@@ -41,13 +41,13 @@ public final class DatabasePool: @unchecked Sendable {
     /// Runs `body` on a read-only connection inside one read transaction (one consistent snapshot).
     public func read<T>(_ body: (Connection) throws -> T) throws -> T {
         readersAvailable.wait()
-        readersLock.lock()
+        readersLock.wait()
         let connection = readers.removeLast()
-        readersLock.unlock()
+        readersLock.signal()
         defer {
-            readersLock.lock()
+            readersLock.wait()
             readers.append(connection)
-            readersLock.unlock()
+            readersLock.signal()
             readersAvailable.signal()
         }
         return try connection.transaction(.deferred) { try body(connection) }

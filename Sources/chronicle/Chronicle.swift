@@ -1,5 +1,8 @@
 import ArgumentParser
-import Foundation
+import FoundationEssentials
+#if canImport(Glibc)
+import Glibc
+#endif
 
 @main
 struct ChronicleCommand: ParsableCommand {
@@ -33,6 +36,11 @@ func environment(_ name: String) -> String? {
     return value
 }
 
+/// Pads text on the right to a column width, for aligned listings.
+func padded(_ text: String, _ width: Int) -> String {
+    text.count >= width ? text : text + String(repeating: " ", count: width - text.count)
+}
+
 func environmentFlag(_ name: String) -> Bool {
     guard let value = environment(name)?.lowercased() else { return false }
     return ["1", "true", "yes", "on"].contains(value)
@@ -40,5 +48,6 @@ func environmentFlag(_ name: String) -> Bool {
 
 /// Prints to standard error, for messages that are not the command's output.
 func warn(_ message: String) {
-    FileHandle.standardError.write(Data((message + "\n").utf8))
+    let line = Array((message + "\n").utf8)
+    _ = line.withUnsafeBytes { write(STDERR_FILENO, $0.baseAddress, $0.count) }
 }

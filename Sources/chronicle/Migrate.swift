@@ -1,6 +1,6 @@
 import ArgumentParser
 import ChronicleStore
-import Foundation
+import FoundationEssentials
 import SQLite
 
 struct Migrate: ParsableCommand {
@@ -18,7 +18,7 @@ struct Migrate: ParsableCommand {
         if status {
             for entry in try migrator.status(connection) {
                 let state = entry.appliedAt.map { "applied \($0)" } ?? "pending"
-                print("\(entry.migration.name.padding(toLength: 40, withPad: " ", startingAt: 0)) \(state)")
+                print("\(padded(entry.migration.name, 40)) \(state)")
             }
             return
         }

@@ -1,7 +1,7 @@
 import ArgumentParser
 import ChronicleAPI
 import ChronicleStore
-import Foundation
+import FoundationEssentials
 import HTTP
 import Logging
 

@@ -27,7 +27,7 @@ struct Token: ParsableCommand {
         func run() throws {
             for token in try openDatabase(database).tokens.list() {
                 let state = token.revokedAt.map { "revoked \($0)" } ?? "active"
-                print("\(token.id)  \(token.scope.rawValue.padding(toLength: 6, withPad: " ", startingAt: 0))  \(token.name)  created \(token.createdAt)  \(state)")
+                print("\(token.id)  \(padded(token.scope.rawValue, 6))  \(token.name)  created \(token.createdAt)  \(state)")
             }
         }
     }

@@ -183,3 +183,21 @@ final class Failures: @unchecked Sendable {
         #expect(poll.start == date("2022-01-20") && poll.end == date("2022-02-09"))
     }
 }
+
+@Suite struct BuiltinDatasetSourceTests {
+    let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+
+    @Test func theEmbeddedJSONIsTheResourceFile() throws {
+        let file = try String(contentsOf: root.appendingPathComponent("Sources/ChronicleStore/Resources/builtin-dataset.json"), encoding: .utf8)
+        #expect(BuiltinDataset.json == file, "run python3 tools/dataset.py after editing the dataset")
+    }
+
+    @Test func everyExcerptIsVerbatimInTheArticle() throws {
+        let article = try String(contentsOf: root.deletingLastPathComponent().appendingPathComponent("shared/source-article.txt"), encoding: .utf8)
+        let dataset = try BuiltinDataset.bundled()
+        let excerpts = (dataset.events.flatMap(\.citations) + dataset.quotes.flatMap(\.citations)).filter { $0.source == "article" }.compactMap(\.excerpt)
+        #expect(excerpts.count == dataset.events.count + dataset.quotes.count)
+        for excerpt in excerpts { #expect(article.contains(excerpt), "not in the article: \(excerpt)") }
+        for quote in dataset.quotes { #expect(article.contains(quote.text), "quote not in the article: \(quote.text)") }
+    }
+}

@@ -1,0 +1,43 @@
+#!/usr/bin/env bash
+# API benchmark on a large generated dataset (50,000 actors, 200,000 events, 1,000,000 quotes,
+# built through the repositories by bench/Sources/generate): GET one event, a list page with a
+# date filter, a full-text search (wrk -t2 -c64) and POST a quote (16 connections), with the
+# access log on. Prints requests/s, p50 and p99 of each, and checks that every acknowledged
+# write is stored. Usage: bench/api.sh [seconds]   Loopback only; stops by itself.
+set -euo pipefail
+cd "$(dirname "$0")"
+seconds=${1:-10}
+command -v wrk >/dev/null || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk >/dev/null; }
+command -v sqlite3 >/dev/null || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq sqlite3 >/dev/null; }
+(cd .. && swift build -c release --product chronicle 2>&1 | tail -1)
+swift build -c release 2>&1 | tail -1
+bin=$(cd .. && swift build -c release --show-bin-path)/chronicle
+mkdir -p out
+db=out/large.sqlite
+if [ ! -f "$db.event-ids" ]; then
+  rm -f "$db" "$db-wal" "$db-shm"
+  ./.build/release/generate "$db" "${ACTORS:-50000}" "${EVENTS:-200000}" "${QUOTES:-1000000}"
+fi
+"$bin" token revoke --db "$db" bench >/dev/null 2>&1 || true
+sqlite3 "$db" "DELETE FROM api_tokens WHERE name = 'bench'"
+token=$("$bin" token create --db "$db" --name bench --scope write 2>/dev/null)
+port=18183
+"$bin" serve --db "$db" --port "$port" --no-seed > out/access.log 2>&1 &
+pid=$!
+trap 'kill $pid 2>/dev/null || true' EXIT
+for _ in $(seq 1 100); do curl -sf "http://127.0.0.1:$port/healthz" >/dev/null && break; sleep 0.1; done
+echo "dataset: $(sqlite3 "$db" 'SELECT (SELECT count(*) FROM actors) || " actors, " || (SELECT count(*) FROM events) || " events, " || (SELECT count(*) FROM quotes) || " quotes"')"
+
+report() {  # name, wrk output file
+  awk -v name="$1" '/Requests\/sec/ {rps=$2} $1=="50%" {p50=$2} $1=="99%" {p99=$2} END {printf "%-28s %10s req/s   p50 %8s   p99 %8s\n", name, rps, p50, p99}' "$2"
+}
+export EVENT_IDS="$PWD/$db.event-ids" TOKEN="$token"
+wrk -t2 -c64 -d"${seconds}s" --latency -s lua/get-event.lua "http://127.0.0.1:$port" > out/get-event.txt; report "GET /v1/events/{id}" out/get-event.txt
+wrk -t2 -c64 -d"${seconds}s" --latency -s lua/list-page.lua "http://127.0.0.1:$port" > out/list-page.txt; report "GET /v1/events?from&to" out/list-page.txt
+wrk -t2 -c64 -d"${seconds}s" --latency -s lua/search.lua "http://127.0.0.1:$port" > out/search.txt; report "GET /v1/search?q" out/search.txt
+before=$(sqlite3 "$db" "SELECT count(*) FROM quotes")
+wrk -t2 -c16 -d"${seconds}s" --latency -s lua/post-quote.lua "http://127.0.0.1:$port" > out/post-quote.txt; report "POST /v1/quotes (16 conns)" out/post-quote.txt
+after=$(sqlite3 "$db" "SELECT count(*) FROM quotes")
+sent=$(awk '/requests in/ {print $1}' out/post-quote.txt)
+failed=$(awk '/non-2xx or failed/ {print $NF}' out/post-quote.txt)
+echo "writes: $sent sent, $failed not 2xx, $((after - before)) new rows stored (must equal $((sent - failed)))"
