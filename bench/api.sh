@@ -9,9 +9,9 @@ cd "$(dirname "$0")"
 seconds=${1:-10}
 command -v wrk >/dev/null || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk >/dev/null; }
 command -v sqlite3 >/dev/null || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq sqlite3 >/dev/null; }
-(cd .. && swift build -c release --product chronicle 2>&1 | tail -1)
+(cd .. && swift build -c release --product chronicle --static-swift-stdlib --scratch-path .build-static 2>&1 | tail -1)
 swift build -c release 2>&1 | tail -1
-bin=$(cd .. && swift build -c release --show-bin-path)/chronicle
+bin=../.build-static/release/chronicle
 mkdir -p out
 db=out/large.sqlite
 if [ ! -f "$db.event-ids" ]; then

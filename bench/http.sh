@@ -10,8 +10,9 @@ seconds=${2:-10}
 command -v wrk >/dev/null && command -v nginx >/dev/null || {
   apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk nginx-light >/dev/null
 }
-swift build -c release --product chronicle 2>&1 | tail -1
-bin=$(swift build -c release --show-bin-path)/chronicle
+# The production build: release, Swift runtime linked statically (as in docker/Dockerfile).
+swift build -c release --product chronicle --static-swift-stdlib --scratch-path .build-static 2>&1 | tail -1
+bin=.build-static/release/chronicle
 
 work=$(mktemp -d)
 cleanup() { kill "$cpid" 2>/dev/null || true; [ -f "$work/nginx.pid" ] && kill "$(cat "$work/nginx.pid")" 2>/dev/null || true; rm -rf "$work"; }
