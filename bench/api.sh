@@ -31,7 +31,7 @@ echo "dataset: $(sqlite3 "$db" 'SELECT (SELECT count(*) FROM actors) || " actors
 report() {  # name, wrk output file
   awk -v name="$1" '/Requests\/sec/ {rps=$2} $1=="50%" {p50=$2} $1=="99%" {p99=$2} END {printf "%-28s %10s req/s   p50 %8s   p99 %8s\n", name, rps, p50, p99}' "$2"
 }
-export EVENT_IDS="$PWD/$db.event-ids" TOKEN="$token"
+export EVENT_IDS="$PWD/$db.event-ids" SEARCH_WORDS="$PWD/$db.search-words" TOKEN="$token"
 wrk -t2 -c64 -d"${seconds}s" --latency -s lua/get-event.lua "http://127.0.0.1:$port" > out/get-event.txt; report "GET /v1/events/{id}" out/get-event.txt
 wrk -t2 -c64 -d"${seconds}s" --latency -s lua/list-page.lua "http://127.0.0.1:$port" > out/list-page.txt; report "GET /v1/events?from&to" out/list-page.txt
 wrk -t2 -c64 -d"${seconds}s" --latency -s lua/search.lua "http://127.0.0.1:$port" > out/search.txt; report "GET /v1/search?q" out/search.txt

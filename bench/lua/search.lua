@@ -1,9 +1,9 @@
--- Full-text search for two random words of the generator's vocabulary, across all kinds.
-local words = {"minister", "summit", "border", "troops", "sanctions", "election", "protest", "treaty", "pipeline", "referendum",
-  "ceasefire", "parliament", "opposition", "court", "embassy", "negotiations", "missile", "refugees", "grain", "energy",
-  "journalist", "arrest", "pardon", "decree", "coalition", "budget", "harbour", "airbase", "exercise", "observer"}
+-- Full-text search for one or two words of middling frequency (written by the generator), across all kinds.
+local words = {}
+for line in io.lines(os.getenv("SEARCH_WORDS")) do words[#words + 1] = line end
 math.randomseed(os.time())
 request = function()
-  local q = words[math.random(#words)] .. "%20" .. words[math.random(#words)]
+  local q = words[math.random(#words)]
+  if math.random(2) == 1 then q = q .. "%20OR%20" .. words[math.random(#words)] end
   return wrk.format("GET", "/v1/search?q=" .. q .. "&limit=20")
 end

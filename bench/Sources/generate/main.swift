@@ -28,11 +28,23 @@ struct SplitMix: RandomNumberGenerator {
     }
 }
 var random = SplitMix(state: 42)
-let words = ["minister", "summit", "border", "troops", "sanctions", "election", "protest", "treaty", "pipeline", "referendum",
-             "ceasefire", "parliament", "opposition", "court", "embassy", "negotiations", "missile", "refugees", "grain", "energy",
-             "journalist", "arrest", "pardon", "decree", "coalition", "budget", "harbour", "airbase", "exercise", "observer",
-             "corridor", "mediation", "constitution", "broadcast", "strike", "union", "alliance", "statement", "warning", "visit"]
-func sentence(_ n: Int) -> String { (0..<n).map { _ in words.randomElement(using: &random)! }.joined(separator: " ") }
+// A newsroom-like vocabulary: a few very common words and 20,000 rarer ones drawn with a
+// skewed (Zipf-like) frequency, so that searches match a realistic share of the records.
+let common = ["minister", "summit", "border", "troops", "sanctions", "election", "protest", "treaty", "pipeline", "referendum",
+              "ceasefire", "parliament", "opposition", "court", "embassy", "negotiations", "missile", "refugees", "grain", "energy"]
+let syllables = ["ka", "lo", "mi", "ter", "van", "su", "dre", "po", "li", "nor", "ba", "chen", "ro", "vi", "dal", "ne", "os", "tu", "gar", "shi"]
+var vocabulary: [String] = []
+var seen = Set<String>()
+while vocabulary.count < 20_000 {
+    let word = (0..<Int.random(in: 2...4, using: &random)).map { _ in syllables.randomElement(using: &random)! }.joined()
+    if seen.insert(word).inserted { vocabulary.append(word) }
+}
+func word() -> String {
+    if Int.random(in: 0..<4, using: &random) == 0 { return common.randomElement(using: &random)! }
+    let u = Double.random(in: 0..<1, using: &random)
+    return vocabulary[min(vocabulary.count - 1, Int(pow(u, 3) * Double(vocabulary.count)))]
+}
+func sentence(_ n: Int) -> String { (0..<n).map { _ in word() }.joined(separator: " ") }
 func day() -> PartialDate {
     try! PartialDate(year: Int.random(in: 1990...2025, using: &random), month: Int.random(in: 1...12, using: &random), day: Int.random(in: 1...28, using: &random))
 }
@@ -73,7 +85,8 @@ try timed("quotes", quoteCount) { i in
                                         eventID: i % 2 == 0 ? eventIDs.randomElement(using: &random)! : nil, context: sentence(6),
                                         citations: [Citation(sourceID: source.id)]))
 }
-// Ids for the load scripts.
+// Ids and search words for the load scripts: words of middling frequency.
+try (vocabulary[200..<2200].joined(separator: "\n") + "\n").write(toFile: arguments[1] + ".search-words", atomically: true, encoding: .utf8)
 try (eventIDs.shuffled(using: &random).prefix(20_000).joined(separator: "\n") + "\n")
     .write(toFile: arguments[1] + ".event-ids", atomically: true, encoding: .utf8)
 try db.pool.write { try $0.execute("PRAGMA wal_checkpoint(TRUNCATE); ANALYZE; PRAGMA optimize") }
