@@ -37,8 +37,7 @@ public struct BufferedLogHandler: LogHandler {
     }
 
     public func log(event: LogEvent) {
-        var line = sink.timestamp()
-        line += " "
+        var line = " "
         line += BufferedLogHandler.name(event.level)
         line += " "
         line += label
@@ -74,11 +73,9 @@ public final class LogSink: @unchecked Sendable {
         flush()
     }
 
-    /// `2026-11-28T05:40:01Z`, recomputed when the second changes.
-    func timestamp() -> String {
+    /// `2026-11-28T05:40:01Z`, recomputed when the second changes. Called with the lock held.
+    private func timestamp() -> String {
         let now = time(nil)
-        lock.lock()
-        defer { lock.unlock() }
         if now != second {
             second = now
             var copy = now
@@ -90,8 +87,10 @@ public final class LogSink: @unchecked Sendable {
         return stamp
     }
 
+    /// Appends one line, prefixed with the current timestamp.
     func write(_ line: String, urgent: Bool) {
         lock.lock()
+        buffer.append(contentsOf: timestamp().utf8)
         buffer.append(contentsOf: line.utf8)
         let full = buffer.count >= 64 * 1024
         lock.unlock()

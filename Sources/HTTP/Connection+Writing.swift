@@ -151,9 +151,11 @@ extension Connection {
         current = nil
         let server = loop.server
         guard server.accessLog else { return }
-        let milliseconds = (Socket.now() - entry.start) * 1000
-        let duration = (milliseconds * 100).rounded() / 100
-        server.logger.info("\(entry.method) \(entry.path) \(entry.status) \(entry.bytes)B \(duration)ms id=\(entry.id)")
+        // Hundredths of a millisecond, formatted with integers (cheaper than a Double's description).
+        let hundredths = Int((Socket.now() - entry.start) * 100_000)
+        let fraction = hundredths % 100
+        let duration = "\(hundredths / 100).\(fraction < 10 ? "0" : "")\(fraction)ms"
+        server.logger.info("\(entry.method) \(entry.path) \(entry.status) \(entry.bytes)B \(duration) id=\(entry.id)")
     }
 }
 

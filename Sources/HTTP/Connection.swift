@@ -27,7 +27,8 @@ final class Connection: @unchecked Sendable {
     enum DeadlineKind { case idle, head, body, write, drain, none }
 
     let fd: Int32
-    unowned let loop: EventLoop
+    /// The loop owns its connections and outlives them; unowned(unsafe) skips a retain per access.
+    unowned(unsafe) let loop: EventLoop
     var state = State.readingHead
     /// Bytes received but not yet parsed; empty (and unallocated) between requests.
     var inbound: [UInt8] = []
@@ -214,6 +215,7 @@ final class Connection: @unchecked Sendable {
         var request = Request(method: head.method, target: head.target, headers: head.headers, body: body, minorVersion: head.minorVersion)
         body = []
         request.id = Connection.acceptableRequestID(head.headers["X-Request-Id"]) ?? loop.nextRequestID()
+        request.preparedTag = preparation.tag
         current = (head.method, request.path, request.id, Socket.now(), 0, 0)
         state = .handling
         setDeadline(.none, .infinity)

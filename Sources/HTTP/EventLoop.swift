@@ -10,7 +10,9 @@ final class EventLoop: @unchecked Sendable {
     private let wakeFD: Int32
     let server: ServerCore
     let index: Int
-    private var connections: [Int32: Connection] = [:]
+    /// Indexed by file descriptor (small integers the kernel reuses), grown on demand.
+    private var connections: [Connection?] = []
+    private var connectionCount = 0
     private var tasks: [() -> Void] = []
     private var wakePending = false
     private let taskLock = Lock()
@@ -81,7 +83,7 @@ final class EventLoop: @unchecked Sendable {
                     runTasks()
                 } else if fd == server.listenFD {
                     acceptConnections()
-                } else if let connection = connections[fd] {
+                } else if Int(fd) < connections.count, let connection = connections[Int(fd)] {
                     connection.handle(events: events[i])
                 }
             }
@@ -90,9 +92,9 @@ final class EventLoop: @unchecked Sendable {
                 lastSweep = now
                 sweep(now: now)
             }
-            if draining && (connections.isEmpty || now >= drainDeadline) { break }
+            if draining && (connectionCount == 0 || now >= drainDeadline) { break }
         }
-        for connection in Array(connections.values) { connection.close() }
+        for case let connection? in connections { connection.close() }
     }
 
     private func runTasks() {
@@ -132,7 +134,9 @@ final class EventLoop: @unchecked Sendable {
             }
             Socket.setNoDelay(fd)
             let connection = Connection(fd: fd, loop: self)
-            connections[fd] = connection
+            if Int(fd) >= connections.count { connections += Array(repeating: nil, count: Int(fd) + 1 - connections.count + 64) }
+            connections[Int(fd)] = connection
+            connectionCount += 1
             _ = csystem_epoll_add(epoll, fd, CSYSTEM_EPOLLIN | CSYSTEM_EPOLLRDHUP, fd)
             connection.startIdle(now: Socket.now())
         }
@@ -151,7 +155,9 @@ final class EventLoop: @unchecked Sendable {
     }
 
     func remove(_ connection: Connection) {
-        guard connections.removeValue(forKey: connection.fd) != nil else { return }
+        guard Int(connection.fd) < connections.count, connections[Int(connection.fd)] === connection else { return }
+        connections[Int(connection.fd)] = nil
+        connectionCount -= 1
         _ = csystem_epoll_del(epoll, connection.fd)
         close(connection.fd)
         server.openConnections.add(-1)
@@ -163,7 +169,7 @@ final class EventLoop: @unchecked Sendable {
             acceptPausedUntil = nil
             startListening()
         }
-        for connection in Array(connections.values) where connection.deadline <= now {
+        for case let connection? in connections where connection.deadline <= now {
             connection.deadlinePassed()
         }
     }
@@ -173,7 +179,7 @@ final class EventLoop: @unchecked Sendable {
         draining = true
         drainDeadline = deadline
         stopListening()
-        for connection in Array(connections.values) where connection.isIdle { connection.close() }
+        for case let connection? in connections where connection.isIdle { connection.close() }
     }
 
     func nextRequestID() -> String {

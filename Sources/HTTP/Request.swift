@@ -17,6 +17,8 @@ public struct Request: Sendable {
     public var id: String = ""
     /// The route pattern that matched, e.g. `/v1/events/:id`, for metrics; set by the router.
     public var route: String?
+    /// What `Responder.prepare` noted for this request, if anything.
+    public var preparedTag: Int?
 
     public init(method: String, target: String, headers: Headers = Headers(), body: [UInt8] = [], minorVersion: Int = 1) {
         self.method = method

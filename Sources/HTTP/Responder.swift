@@ -13,9 +13,13 @@ public struct Preparation: Sendable {
     /// nil: the server's default limit.
     public var maxBodyBytes: Int?
     public var runsOnLoop: Bool
-    public init(maxBodyBytes: Int? = nil, runsOnLoop: Bool = false) {
+    /// The responder's own note about this request (the router's matched route), handed back
+    /// in `Request.preparedTag` so that the work is not done twice.
+    public var tag: Int?
+    public init(maxBodyBytes: Int? = nil, runsOnLoop: Bool = false, tag: Int? = nil) {
         self.maxBodyBytes = maxBodyBytes
         self.runsOnLoop = runsOnLoop
+        self.tag = tag
     }
 }
 

@@ -9,6 +9,8 @@ public struct Router: Responder {
         public let method: String
         public let pattern: String
         let segments: [Segment]
+        let index: Int
+        var hasParameters: Bool { segments.contains { if case .parameter = $0 { return true } else { return false } } }
         let handler: Handler
         let options: Preparation
     }
@@ -27,7 +29,7 @@ public struct Router: Responder {
         let segments = pattern.split(separator: "/").map { part in
             part.hasPrefix(":") ? Segment.parameter(String(part.dropFirst())) : Segment.literal(String(part))
         }
-        routes.append(Route(method: method, pattern: pattern, segments: segments, handler: handler,
+        routes.append(Route(method: method, pattern: pattern, segments: segments, index: routes.count, handler: handler,
                             options: Preparation(maxBodyBytes: maxBodyBytes, runsOnLoop: runsOnLoop)))
     }
 
@@ -72,14 +74,21 @@ public struct Router: Responder {
     public func prepare(method: String, path: String) -> Preparation {
         if case .found(let route, _) = match(method: method, path: path) {
             // Middleware may block (auth looks up tokens), so only a bare router runs on the loop.
-            return Preparation(maxBodyBytes: route.options.maxBodyBytes, runsOnLoop: route.options.runsOnLoop)
+            return Preparation(maxBodyBytes: route.options.maxBodyBytes, runsOnLoop: route.options.runsOnLoop,
+                               tag: route.hasParameters ? nil : route.index)
         }
         return Preparation(runsOnLoop: middleware.isEmpty)
     }
 
     public func respond(to request: Request) throws -> Response {
         // Match first, so that middleware (metrics, auth) sees the route pattern.
-        let found = match(method: request.method, path: request.path)
+        let found: Match
+        if let tag = request.preparedTag, tag < routes.count {
+            // prepare() already matched this request to a route without parameters.
+            found = .found(routes[tag], parameters: [:])
+        } else {
+            found = match(method: request.method, path: request.path)
+        }
         var request = request
         if case .found(let route, let parameters) = found {
             request.route = route.pattern

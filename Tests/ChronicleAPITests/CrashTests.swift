@@ -36,19 +36,35 @@ final class ServerProcess {
     let process = Process()
     let port: Int
 
-    init(database: String, port: Int) throws {
+    /// Starts on a free port (`--port 0`) and reads the port from the start-up log line.
+    init(database: String) throws {
         process.executableURL = try chronicleBinary()
-        process.arguments = ["serve", "--db", database, "--port", String(port), "--no-access-log"]
-        process.standardOutput = FileHandle.nullDevice
+        process.arguments = ["serve", "--db", database, "--port", "0", "--no-access-log"]
+        let output = Pipe()
+        process.standardOutput = output
         process.standardError = FileHandle.nullDevice
         try process.run()
-        self.port = port
+        var text = ""
+        var found: Int?
+        while found == nil {
+            let data = output.fileHandleForReading.availableData
+            if data.isEmpty { break }
+            text += String(decoding: data, as: UTF8.self)
+            if let range = text.range(of: "http://127.0.0.1:") {
+                found = Int(text[range.upperBound...].prefix { $0.isNumber })
+            }
+        }
+        guard let found else {
+            process.terminate()
+            throw TestAPI.TestError.io("chronicle serve did not say where it listens: \(text)")
+        }
+        port = found
         for _ in 0..<100 {
             if (try? HTTPProbe.status(port: port, "GET /healthz HTTP/1.1\r\nHost: t\r\nConnection: close\r\n\r\n")) == 200 { return }
             usleep(50_000)
         }
         process.terminate()
-        throw TestAPI.TestError.io("chronicle serve did not start on port \(port)")
+        throw TestAPI.TestError.io("chronicle serve did not answer on port \(port)")
     }
 
     func kill9() {
@@ -104,8 +120,8 @@ enum HTTPProbe {
         let db = directory.appendingPathComponent("crash.sqlite").path
         try runChronicle(["migrate", "--db", db])
         let token = try runChronicle(["token", "create", "--db", db, "--name", "crash", "--scope", "write"]).trimmingCharacters(in: .whitespacesAndNewlines)
-        let port = Int.random(in: 30000...45000)
-        let server = try ServerProcess(database: db, port: port)
+        let server = try ServerProcess(database: db)
+        let port = server.port
 
         let acknowledged = Failures()
         let stop = Failures()
@@ -140,10 +156,10 @@ enum HTTPProbe {
         #expect(acked.isSubset(of: stored), "lost \(acked.subtracting(stored).count) acknowledged writes")
 
         // And the restarted server serves them.
-        let restarted = try ServerProcess(database: db, port: port)
+        let restarted = try ServerProcess(database: db)
         defer { restarted.stop() }
         for id in acked.prefix(20) {
-            #expect(try HTTPProbe.status(port: port, "GET /v1/quotes/\(id) HTTP/1.1\r\nHost: t\r\nConnection: close\r\n\r\n") == 200)
+            #expect(try HTTPProbe.status(port: restarted.port, "GET /v1/quotes/\(id) HTTP/1.1\r\nHost: t\r\nConnection: close\r\n\r\n") == 200)
         }
     }
 
