@@ -80,7 +80,8 @@ final class ServerProcess {
 
 /// One raw request on its own connection; the whole response as text.
 enum HTTPProbe {
-    static func exchange(port: Int, _ request: String) throws -> String {
+    /// Sends the bytes on a new connection and reads until the server closes it.
+    static func exchange(port: Int, _ bytes: [UInt8]) throws -> [UInt8] {
         let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
         defer { close(fd) }
         var address = sockaddr_in()
@@ -91,18 +92,27 @@ enum HTTPProbe {
             $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
         }
         guard connected == 0 else { throw TestAPI.TestError.io("connect") }
-        var timeout = timeval(tv_sec: 5, tv_usec: 0)
+        var timeout = timeval(tv_sec: 10, tv_usec: 0)
         setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
-        let bytes = Array(request.utf8)
-        guard bytes.withUnsafeBytes({ send(fd, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }) == bytes.count else { throw TestAPI.TestError.io("send") }
+        var offset = 0
+        while offset < bytes.count {
+            let n = bytes[offset...].withUnsafeBytes { send(fd, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }
+            guard n > 0 else { throw TestAPI.TestError.io("send") }
+            offset += n
+        }
         var received: [UInt8] = []
-        var chunk = [UInt8](repeating: 0, count: 16384)
+        var chunk = [UInt8](repeating: 0, count: 65536)
         while true {
             let n = chunk.withUnsafeMutableBytes { recv(fd, $0.baseAddress, $0.count, 0) }
-            if n <= 0 { break }
+            if n == 0 { break }
+            guard n > 0 else { throw TestAPI.TestError.io("recv") }
             received += chunk[0..<n]
         }
-        return String(decoding: received, as: UTF8.self)
+        return received
+    }
+
+    static func exchange(port: Int, _ request: String) throws -> String {
+        String(decoding: try exchange(port: port, Array(request.utf8)), as: UTF8.self)
     }
 
     static func status(port: Int, _ request: String) throws -> Int {
