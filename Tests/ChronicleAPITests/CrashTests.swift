@@ -173,6 +173,15 @@ enum HTTPProbe {
         }
     }
 
+    @Test func sigtermDrainsAndExitsZero() throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("chronicle-term-\(UUID().uuidString)")
+        let server = try ServerProcess(database: directory.appendingPathComponent("term.sqlite").path)
+        #expect(try HTTPProbe.status(port: server.port, "GET /v1/actors/belarus HTTP/1.1\r\nHost: t\r\nConnection: close\r\n\r\n") == 200)
+        kill(server.process.processIdentifier, SIGTERM)
+        server.process.waitUntilExit()
+        #expect(server.process.terminationReason == .exit && server.process.terminationStatus == 0)
+    }
+
     @Test func theCommandLineMigratesSeedsAndManagesTokens() throws {
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("chronicle-cli-\(UUID().uuidString)")
         let db = directory.appendingPathComponent("cli.sqlite").path
