@@ -95,7 +95,13 @@ public struct SQLiteEventRepository: EventRepository {
         }
         if let category = filter.category { query.filter("e.category = ?", .text(category.rawValue)) }
         if let country = filter.country { query.filter("e.location_country = ?", .text(country)) }
-        if let from = filter.from { query.filter("e.span_latest >= ?", .text(from.earliest)) }
+        if let from = filter.from {
+            query.filter("e.span_latest >= ?", .text(from.earliest))
+            // Redundant but index-friendly: no event spans longer than the recorded maximum.
+            // (date() gives NULL before year 0, hence the floor.)
+            query.filter("e.start_earliest >= coalesce(date(?, '-' || (SELECT max_span_days FROM event_span_bound) || ' days'), '0000-01-01')",
+                         .text(from.earliest))
+        }
         if let to = filter.to { query.filter("e.start_earliest <= ?", .text(to.latest)) }
         query.matching(filter.text, kind: .event)
         return try pool.read { db in
@@ -141,6 +147,9 @@ public struct SQLiteEventRepository: EventRepository {
     }
 
     private func writeDependents(_ db: Connection, id: String, _ draft: EventDraft) throws {
+        try db.run("""
+            UPDATE event_span_bound SET max_span_days = max(max_span_days, CAST(julianday(?) - julianday(?) AS INTEGER)) WHERE id = 1
+            """, [.text(draft.end?.latest ?? draft.start.latest), .text(draft.start.earliest)])
         try db.run("DELETE FROM event_participants WHERE event_id = ?", [.text(id)])
         for (position, participant) in draft.participants.enumerated() {
             try db.run("INSERT INTO event_participants (event_id, actor_id, role, position) VALUES (?, ?, ?, ?)",

@@ -127,6 +127,10 @@ import Testing
         #expect(fromMarch.items.map(\.title) == ["year", "march"])
         let mid2000s = try db.events.list(EventFilter(from: date("2005"), to: date("2005")), sort: [], page: PageRequest())
         #expect(mid2000s.items.map(\.title) == ["decade"])
+        // The longest span bounds the index scan; it must never hide an event.
+        _ = try db.event("ancient", "0001", end: "0020")
+        #expect(try db.events.list(EventFilter(from: date("0010"), to: date("0010")), sort: [], page: PageRequest()).items.map(\.title) == ["ancient"])
+        #expect(try db.events.list(EventFilter(from: date("0001-01-01")), sort: [], page: PageRequest(limit: 500)).items.count == 8)
     }
 
     @Test func filtersByActorRoleCategoryAndCountry() throws {
