@@ -100,7 +100,21 @@ extension JSON {
 
     static func writeString(_ text: String, into out: inout [UInt8]) {
         out.append(34)
-        for byte in text.utf8 {
+        var text = text
+        text.withUTF8 { bytes in
+            // Copy runs of bytes that need no escape in one go; escape the rest one by one.
+            var runStart = 0
+            for index in 0..<bytes.count where bytes[index] < 32 || bytes[index] == 34 || bytes[index] == 92 {
+                out.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[runStart..<index]))
+                escape(bytes[index], into: &out)
+                runStart = index + 1
+            }
+            out.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[runStart..<bytes.count]))
+        }
+        out.append(34)
+    }
+
+    private static func escape(_ byte: UInt8, into out: inout [UInt8]) {
             switch byte {
             case 34: out.append(contentsOf: [92, 34])
             case 92: out.append(contentsOf: [92, 92])
@@ -112,8 +126,6 @@ extension JSON {
                 out.append(contentsOf: [92, 117, 48, 48, hex[Int(byte >> 4)], hex[Int(byte & 15)]])
             default: out.append(byte)
             }
-        }
-        out.append(34)
     }
 }
 

@@ -14,6 +14,9 @@ public struct Configuration: Sendable {
     public var foreignKeys = true
     /// Prepared statements kept per connection; the least recently added are evicted beyond this.
     public var statementCacheSize = 64
+    /// Bytes of the file read through a memory map instead of read(2) calls: pages come
+    /// straight from the OS cache, without a system call and a copy each.
+    public var mmapSize: Int64 = 1 << 30
 
     public init() {}
 }

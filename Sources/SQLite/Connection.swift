@@ -30,6 +30,7 @@ public final class Connection {
         }
         try execute("PRAGMA synchronous = \(configuration.synchronous.rawValue)")
         try execute("PRAGMA foreign_keys = \(configuration.foreignKeys ? "ON" : "OFF")")
+        try execute("PRAGMA mmap_size = \(configuration.mmapSize)")
     }
 
     deinit {

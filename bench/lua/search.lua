@@ -1,4 +1,4 @@
--- Full-text search for one or two words of middling frequency (written by the generator), across all kinds.
+-- Full-text search for one word, or either of two, from bench/out/search-words.txt, across all kinds.
 local words = {}
 for line in io.lines(os.getenv("SEARCH_WORDS")) do words[#words + 1] = line end
 math.randomseed(os.time())
