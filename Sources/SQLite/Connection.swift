@@ -10,6 +10,7 @@ public final class Connection {
     private let cacheSize: Int
 
     public init(path: String, readOnly: Bool = false, configuration: Configuration = Configuration()) throws {
+        _ = Connection.processSetup
         var handle: OpaquePointer?
         let flags = (readOnly ? SQLITE_OPEN_READONLY : (SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE))
             | SQLITE_OPEN_NOMUTEX | SQLITE_OPEN_URI
@@ -32,6 +33,11 @@ public final class Connection {
         try execute("PRAGMA foreign_keys = \(configuration.foreignKeys ? "ON" : "OFF")")
         try execute("PRAGMA mmap_size = \(configuration.mmapSize)")
     }
+
+    /// Process-wide settings, applied once before the first connection.
+    private static let processSetup: Void = {
+        _ = csqlite_disable_memory_statistics()
+    }()
 
     deinit {
         cache.removeAll()
