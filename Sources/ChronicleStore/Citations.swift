@@ -11,11 +11,17 @@ struct CitationTable {
     static let events = CitationTable(table: "event_citations", ownerColumn: "event_id")
     static let quotes = CitationTable(table: "quote_citations", ownerColumn: "quote_id")
 
-    func load(_ db: Connection, owner: String) throws -> [Citation] {
-        try db.all("""
-            SELECT c.source_id, c.excerpt, s.title, s.url FROM \(table) c JOIN sources s ON s.id = c.source_id
-            WHERE c.\(ownerColumn) = ? ORDER BY c.position
-            """, [.text(owner)]) { Citation(sourceID: $0.string(0), excerpt: $0.optionalString(1), sourceTitle: $0.string(2), sourceURL: $0.optionalString(3)) }
+    /// The citations of many owners in one query, grouped by owner.
+    func load(_ db: Connection, owners: [String]) throws -> [String: [Citation]] {
+        var grouped: [String: [Citation]] = [:]
+        try db.query("""
+            SELECT c.\(ownerColumn), c.source_id, c.excerpt, s.title, s.url FROM \(table) c JOIN sources s ON s.id = c.source_id
+            WHERE c.\(ownerColumn) IN (SELECT value FROM json_each(?)) ORDER BY c.\(ownerColumn), c.position
+            """, [jsonArray(owners)]) {
+            grouped[$0.string(0), default: []].append(Citation(sourceID: $0.string(1), excerpt: $0.optionalString(2), sourceTitle: $0.string(3),
+                                                               sourceURL: $0.optionalString(4)))
+        }
+        return grouped
     }
 
     func replace(_ db: Connection, owner: String, with citations: [Citation]) throws {
@@ -66,6 +72,26 @@ func touch(_ db: Connection, table: String, ids: [String]) throws {
     for id in ids {
         try db.run("UPDATE \(table) SET version = version + 1, updated_at = ? WHERE id = ?", [.text(now), .text(id)])
     }
+}
+
+/// A JSON array of strings, bound as one parameter and read with json_each(?): one query for
+/// a whole page of records instead of one per record.
+func jsonArray(_ strings: [String]) -> SQLiteValue {
+    var text = "["
+    for (index, string) in strings.enumerated() {
+        if index > 0 { text += "," }
+        text += "\""
+        for scalar in string.unicodeScalars {
+            switch scalar {
+            case "\"": text += "\\\""
+            case "\\": text += "\\\\"
+            case _ where scalar.value < 0x20: text += "\\u" + String(repeating: "0", count: 4 - String(scalar.value, radix: 16).count) + String(scalar.value, radix: 16)
+            default: text.unicodeScalars.append(scalar)
+            }
+        }
+        text += "\""
+    }
+    return .text(text + "]")
 }
 
 extension PartialDate {

@@ -106,20 +106,32 @@ public struct SQLiteEventRepository: EventRepository {
         query.matching(filter.text, kind: .event)
         return try pool.read { db in
             let result = try query.run(db, page: page, searchText: filter.text)
-            return Page(items: try result.ids.compactMap { try load(db, $0) }, nextCursor: result.next, total: result.total)
+            return Page(items: try load(db, ids: result.ids), nextCursor: result.next, total: result.total)
         }
     }
 
     func load(_ db: Connection, _ id: String) throws -> Event? {
-        guard var event = try db.first("SELECT \(Self.columns) FROM events WHERE id = ?", [.text(id)], map: Self.decode) else { return nil }
-        event.participants = try db.all("""
-            SELECT p.actor_id, p.role, a.name, a.slug FROM event_participants p JOIN actors a ON a.id = p.actor_id
-            WHERE p.event_id = ? ORDER BY p.position
-            """, [.text(id)]) {
-            Participant(actorID: $0.string(0), role: ParticipantRole(rawValue: $0.string(1)) ?? .participant, actorName: $0.string(2), actorSlug: $0.string(3))
+        try load(db, ids: [id]).first
+    }
+
+    /// Events with their participants and citations, in the order of `ids`, in three queries.
+    func load(_ db: Connection, ids: [String]) throws -> [Event] {
+        guard !ids.isEmpty else { return [] }
+        let list = jsonArray(ids)
+        var events: [String: Event] = [:]
+        try db.query("SELECT \(Self.columns) FROM events WHERE id IN (SELECT value FROM json_each(?))", [list]) {
+            let event = Self.decode($0)
+            events[event.id] = event
         }
-        event.citations = try CitationTable.events.load(db, owner: id)
-        return event
+        try db.query("""
+            SELECT p.event_id, p.actor_id, p.role, a.name, a.slug FROM event_participants p JOIN actors a ON a.id = p.actor_id
+            WHERE p.event_id IN (SELECT value FROM json_each(?)) ORDER BY p.event_id, p.position
+            """, [list]) {
+            events[$0.string(0)]?.participants.append(Participant(actorID: $0.string(1), role: ParticipantRole(rawValue: $0.string(2)) ?? .participant,
+                                                                  actorName: $0.string(3), actorSlug: $0.string(4)))
+        }
+        for (owner, citations) in try CitationTable.events.load(db, owners: ids) { events[owner]?.citations = citations }
+        return ids.compactMap { events[$0] }
     }
 
     static func decode(_ row: Statement) -> Event {

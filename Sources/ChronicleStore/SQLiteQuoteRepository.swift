@@ -88,15 +88,25 @@ public struct SQLiteQuoteRepository: QuoteRepository {
         query.matching(filter.text, kind: .quote)
         return try pool.read { db in
             let result = try query.run(db, page: page, searchText: filter.text)
-            return Page(items: try result.ids.compactMap { try load(db, $0) }, nextCursor: result.next, total: result.total)
+            return Page(items: try load(db, ids: result.ids), nextCursor: result.next, total: result.total)
         }
     }
 
     func load(_ db: Connection, _ id: String) throws -> Quote? {
-        guard var quote = try db.first("SELECT \(Self.columns) FROM quotes q LEFT JOIN actors a ON a.id = q.speaker_id WHERE q.id = ?",
-                                       [.text(id)], map: Self.decode) else { return nil }
-        quote.citations = try CitationTable.quotes.load(db, owner: id)
-        return quote
+        try load(db, ids: [id]).first
+    }
+
+    /// Quotes with their speakers' names and citations, in the order of `ids`, in two queries.
+    func load(_ db: Connection, ids: [String]) throws -> [Quote] {
+        guard !ids.isEmpty else { return [] }
+        var quotes: [String: Quote] = [:]
+        try db.query("SELECT \(Self.columns) FROM quotes q LEFT JOIN actors a ON a.id = q.speaker_id WHERE q.id IN (SELECT value FROM json_each(?))",
+                     [jsonArray(ids)]) {
+            let quote = Self.decode($0)
+            quotes[quote.id] = quote
+        }
+        for (owner, citations) in try CitationTable.quotes.load(db, owners: ids) { quotes[owner]?.citations = citations }
+        return ids.compactMap { quotes[$0] }
     }
 
     static func decode(_ row: Statement) -> Quote {

@@ -16,7 +16,7 @@ public struct Configuration: Sendable {
     public var statementCacheSize = 64
     /// Bytes of the file read through a memory map instead of read(2) calls: pages come
     /// straight from the OS cache, without a system call and a copy each.
-    public var mmapSize: Int64 = 1 << 30
+    public var mmapSize: Int64 = 1 << 31
 
     public init() {}
 }
