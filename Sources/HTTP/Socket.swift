@@ -50,13 +50,15 @@ enum Socket {
 
     /// Writes up to two buffers in one call, without SIGPIPE. Returns bytes written, 0 on EAGAIN, -1 on error.
     static func send(_ fd: Int32, _ first: UnsafeRawBufferPointer, _ second: UnsafeRawBufferPointer?) -> Int {
-        var vectors = [iovec(iov_base: UnsafeMutableRawPointer(mutating: first.baseAddress), iov_len: first.count)]
-        if let second, second.count > 0 { vectors.append(iovec(iov_base: UnsafeMutableRawPointer(mutating: second.baseAddress), iov_len: second.count)) }
+        let count = (second?.count ?? 0) > 0 ? 2 : 1
         while true {
-            let written = vectors.withUnsafeMutableBufferPointer { buffer -> Int in
+            // Two iovecs on the stack: no allocation per write.
+            let written = withUnsafeTemporaryAllocation(of: iovec.self, capacity: 2) { vectors -> Int in
+                vectors[0] = iovec(iov_base: UnsafeMutableRawPointer(mutating: first.baseAddress), iov_len: first.count)
+                if count == 2, let second { vectors[1] = iovec(iov_base: UnsafeMutableRawPointer(mutating: second.baseAddress), iov_len: second.count) }
                 var message = msghdr()
-                message.msg_iov = buffer.baseAddress
-                message.msg_iovlen = buffer.count
+                message.msg_iov = vectors.baseAddress
+                message.msg_iovlen = count
                 return sendmsg(fd, &message, CSYSTEM_MSG_NOSIGNAL)
             }
             if written >= 0 { return written }
