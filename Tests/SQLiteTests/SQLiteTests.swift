@@ -83,4 +83,40 @@ func temporaryDatabasePath() -> String {
         }
         #expect(try pool.read { try $0.first("SELECT count(DISTINCT x) FROM t") { $0.int(0) } } == 400)
     }
+
+    @Test func aFailingWriteInAGroupRollsBackOnlyItself() throws {
+        let path = temporaryDatabasePath()
+        try Connection(path: path).execute("CREATE TABLE t (x INTEGER UNIQUE)")
+        let pool = try DatabasePool(path: path)
+        struct Refused: Error {}
+        let outcomes = Outcomes()
+        DispatchQueue.concurrentPerform(iterations: 60) { i in
+            do {
+                let value: Int = try pool.writeTransaction { db in
+                    try db.run("INSERT INTO t VALUES (?)", [.integer(Int64(i))])
+                    if i % 3 == 0 { throw Refused() }          // after writing: must be rolled back
+                    if i % 5 == 1 { try db.run("INSERT INTO t VALUES (?)", [.integer(Int64(i))]) }  // a constraint error
+                    return i
+                }
+                outcomes.record(i, committed: value == i)
+            } catch {
+                outcomes.record(i, committed: false)
+            }
+        }
+        let stored = Set(try pool.read { try $0.all("SELECT x FROM t") { $0.int(0) } })
+        let expected = Set((0..<60).filter { $0 % 3 != 0 && $0 % 5 != 1 })
+        #expect(stored == expected)
+        #expect(outcomes.committed == expected)
+    }
+}
+
+final class Outcomes: @unchecked Sendable {
+    private let lock = DispatchSemaphore(value: 1)
+    private var values = Set<Int>()
+    func record(_ value: Int, committed: Bool) {
+        lock.wait()
+        if committed { values.insert(value) }
+        lock.signal()
+    }
+    var committed: Set<Int> { lock.wait(); defer { lock.signal() }; return values }
 }
