@@ -40,6 +40,8 @@ export EVENT_IDS="$PWD/$db.event-ids" SEARCH_WORDS="$PWD/out/search-words.txt" T
 wrk -t2 -c64 -d"${seconds}s" --latency -s lua/get-event.lua "http://127.0.0.1:$port" > out/get-event.txt; report "GET /v1/events/{id}" out/get-event.txt
 wrk -t2 -c64 -d"${seconds}s" --latency -s lua/list-page.lua "http://127.0.0.1:$port" > out/list-page.txt; report "GET /v1/events?from&to" out/list-page.txt
 wrk -t2 -c64 -d"${seconds}s" --latency -s lua/search.lua "http://127.0.0.1:$port" > out/search.txt; report "GET /v1/search?q" out/search.txt
+# The same searches one at a time: the cost of a query itself, without queueing behind 63 others.
+wrk -t1 -c1 -d"${seconds}s" --latency -s lua/search.lua "http://127.0.0.1:$port" > out/search-1.txt; report "GET /v1/search?q (1 conn)" out/search-1.txt
 before=$(sqlite3 "$db" "SELECT count(*) FROM quotes")
 wrk -t2 -c16 -d"${seconds}s" --latency -s lua/post-quote.lua "http://127.0.0.1:$port" > out/post-quote.txt; report "POST /v1/quotes (16 conns)" out/post-quote.txt
 after=$(sqlite3 "$db" "SELECT count(*) FROM quotes")
