@@ -15,36 +15,12 @@ extension ChronicleAPI {
         return listResponse(request, try repositories.actors.list(filter, sort: sort, page: page), fields: fields, encode: Representation.actor)
     }
 
-    func createActor(_ request: Request) throws -> Response {
-        let draft = try DraftDecoder.actor(try jsonBody(request), onto: nil)
-        let actor = try repositories.actors.create(draft)
-        return recordResponse(request, Representation.actor(actor), id: actor.id, version: actor.version, status: 201)
-    }
-
-    func getActor(_ request: Request) throws -> Response {
-        var query = QueryParameters(request, allowed: [])
-        let fields = query.fields(of: Self.actorFields)
-        try query.finish()
-        let actor = try repositories.actors.find(request.parameters["id"] ?? "")
-        return recordResponse(request, Representation.actor(actor), id: actor.id, version: actor.version, fields: fields)
-    }
-
-    func updateActor(_ request: Request) throws -> Response {
-        try QueryParameters(request, allowed: []).finish()
-        let body = try jsonBody(request)
-        let current = try repositories.actors.find(request.parameters["id"] ?? "")
-        let draft = try DraftDecoder.actor(body, onto: current.draft)
-        let version = try expectedVersion(request, id: current.id, current: current.version)
-        let actor = try repositories.actors.update(current.id, expectedVersion: version, with: draft)
-        return recordResponse(request, Representation.actor(actor), id: actor.id, version: actor.version)
-    }
-
-    func deleteActor(_ request: Request) throws -> Response {
-        let cascade = try cascadeFlag(request)
-        let current = try repositories.actors.find(request.parameters["id"] ?? "")
-        _ = try expectedVersion(request, id: current.id, current: current.version)
-        try repositories.actors.delete(current.id, cascade: cascade)
-        return Response(status: 204)
+    var actorEndpoints: RecordEndpoints<Actor, ActorDraft> {
+        let actors = repositories.actors
+        return RecordEndpoints(
+            fields: Self.actorFields, find: actors.find, identity: { ($0.id, $0.version) }, draft: \.draft,
+            decode: DraftDecoder.actor, create: actors.create, update: { try actors.update($0, expectedVersion: $1, with: $2) },
+            delete: { try actors.delete($0, cascade: $1) }, represent: Representation.actor, cascades: true)
     }
 
     func eventsOfActor(_ request: Request) throws -> Response {

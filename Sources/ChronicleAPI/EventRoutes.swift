@@ -23,38 +23,17 @@ extension ChronicleAPI {
         return listResponse(request, try repositories.events.list(filter, sort: sort, page: page), fields: fields) { Representation.event($0) }
     }
 
-    func createEvent(_ request: Request) throws -> Response {
-        let draft = try DraftDecoder.event(try jsonBody(request), onto: nil)
-        let event = try repositories.events.create(draft)
-        return recordResponse(request, Representation.event(event, quotes: []), id: event.id, version: event.version, status: 201)
-    }
-
-    func getEvent(_ request: Request) throws -> Response {
-        var query = QueryParameters(request, allowed: [])
-        let fields = query.fields(of: Self.eventFields + ["quotes"])
-        try query.finish()
-        let event = try repositories.events.find(request.parameters["id"] ?? "")
-        let quotes = try repositories.quotes.list(QuoteFilter(eventID: event.id), sort: [], page: PageRequest(limit: PageRequest.maximumLimit)).items
-        return recordResponse(request, Representation.event(event, quotes: quotes), id: event.id, version: event.version, fields: fields)
-    }
-
-    func updateEvent(_ request: Request) throws -> Response {
-        try QueryParameters(request, allowed: []).finish()
-        let body = try jsonBody(request)
-        let current = try repositories.events.find(request.parameters["id"] ?? "")
-        let draft = try DraftDecoder.event(body, onto: current.draft)
-        let version = try expectedVersion(request, id: current.id, current: current.version)
-        let event = try repositories.events.update(current.id, expectedVersion: version, with: draft)
-        let quotes = try repositories.quotes.list(QuoteFilter(eventID: event.id), sort: [], page: PageRequest(limit: PageRequest.maximumLimit)).items
-        return recordResponse(request, Representation.event(event, quotes: quotes), id: event.id, version: event.version)
-    }
-
-    func deleteEvent(_ request: Request) throws -> Response {
-        let cascade = try cascadeFlag(request)
-        let current = try repositories.events.find(request.parameters["id"] ?? "")
-        _ = try expectedVersion(request, id: current.id, current: current.version)
-        try repositories.events.delete(current.id, cascade: cascade)
-        return Response(status: 204)
+    var eventEndpoints: RecordEndpoints<Event, EventDraft> {
+        let events = repositories.events, quotes = repositories.quotes
+        return RecordEndpoints(
+            fields: Self.eventFields + ["quotes"], find: events.find, identity: { ($0.id, $0.version) }, draft: \.draft,
+            decode: DraftDecoder.event, create: events.create, update: { try events.update($0, expectedVersion: $1, with: $2) },
+            delete: { try events.delete($0, cascade: $1) },
+            represent: { event in
+                let embedded = try quotes.list(QuoteFilter(eventID: event.id), sort: [], page: PageRequest(limit: PageRequest.maximumLimit)).items
+                return Representation.event(event, quotes: embedded)
+            },
+            cascades: true)
     }
 
     func quotesOfEvent(_ request: Request) throws -> Response {

@@ -47,14 +47,6 @@ extension ChronicleAPI {
         }
         return version
     }
-
-    /// Reads `cascade=true` on deletes.
-    func cascadeFlag(_ request: Request) throws -> Bool {
-        var query = QueryParameters(request, allowed: ["cascade"])
-        let cascade = query.bool("cascade")
-        try query.finish()
-        return cascade
-    }
 }
 
 /// Percent-encodes everything but unreserved characters (RFC 3986 §2.3).

@@ -22,34 +22,11 @@ extension ChronicleAPI {
         return listResponse(request, try repositories.quotes.list(filter, sort: sort, page: page), fields: fields, encode: Representation.quote)
     }
 
-    func createQuote(_ request: Request) throws -> Response {
-        let quote = try repositories.quotes.create(try DraftDecoder.quote(try jsonBody(request), onto: nil))
-        return recordResponse(request, Representation.quote(quote), id: quote.id, version: quote.version, status: 201)
-    }
-
-    func getQuote(_ request: Request) throws -> Response {
-        var query = QueryParameters(request, allowed: [])
-        let fields = query.fields(of: Self.quoteFields)
-        try query.finish()
-        let quote = try repositories.quotes.find(request.parameters["id"] ?? "")
-        return recordResponse(request, Representation.quote(quote), id: quote.id, version: quote.version, fields: fields)
-    }
-
-    func updateQuote(_ request: Request) throws -> Response {
-        try QueryParameters(request, allowed: []).finish()
-        let body = try jsonBody(request)
-        let current = try repositories.quotes.find(request.parameters["id"] ?? "")
-        let draft = try DraftDecoder.quote(body, onto: current.draft)
-        let version = try expectedVersion(request, id: current.id, current: current.version)
-        let quote = try repositories.quotes.update(current.id, expectedVersion: version, with: draft)
-        return recordResponse(request, Representation.quote(quote), id: quote.id, version: quote.version)
-    }
-
-    func deleteQuote(_ request: Request) throws -> Response {
-        try QueryParameters(request, allowed: []).finish()
-        let current = try repositories.quotes.find(request.parameters["id"] ?? "")
-        _ = try expectedVersion(request, id: current.id, current: current.version)
-        try repositories.quotes.delete(current.id)
-        return Response(status: 204)
+    var quoteEndpoints: RecordEndpoints<Quote, QuoteDraft> {
+        let quotes = repositories.quotes
+        return RecordEndpoints(
+            fields: Self.quoteFields, find: quotes.find, identity: { ($0.id, $0.version) }, draft: \.draft,
+            decode: DraftDecoder.quote, create: quotes.create, update: { try quotes.update($0, expectedVersion: $1, with: $2) },
+            delete: { id, _ in try quotes.delete(id) }, represent: Representation.quote, cascades: false)
     }
 }

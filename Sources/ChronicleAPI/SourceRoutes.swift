@@ -14,35 +14,12 @@ extension ChronicleAPI {
         return listResponse(request, try repositories.sources.list(filter, sort: sort, page: page), fields: fields, encode: Representation.source)
     }
 
-    func createSource(_ request: Request) throws -> Response {
-        let source = try repositories.sources.create(try DraftDecoder.source(try jsonBody(request), onto: nil))
-        return recordResponse(request, Representation.source(source), id: source.id, version: source.version, status: 201)
-    }
-
-    func getSource(_ request: Request) throws -> Response {
-        var query = QueryParameters(request, allowed: [])
-        let fields = query.fields(of: Self.sourceFields)
-        try query.finish()
-        let source = try repositories.sources.find(request.parameters["id"] ?? "")
-        return recordResponse(request, Representation.source(source), id: source.id, version: source.version, fields: fields)
-    }
-
-    func updateSource(_ request: Request) throws -> Response {
-        try QueryParameters(request, allowed: []).finish()
-        let body = try jsonBody(request)
-        let current = try repositories.sources.find(request.parameters["id"] ?? "")
-        let draft = try DraftDecoder.source(body, onto: current.draft)
-        let version = try expectedVersion(request, id: current.id, current: current.version)
-        let source = try repositories.sources.update(current.id, expectedVersion: version, with: draft)
-        return recordResponse(request, Representation.source(source), id: source.id, version: source.version)
-    }
-
-    func deleteSource(_ request: Request) throws -> Response {
-        let cascade = try cascadeFlag(request)
-        let current = try repositories.sources.find(request.parameters["id"] ?? "")
-        _ = try expectedVersion(request, id: current.id, current: current.version)
-        try repositories.sources.delete(current.id, cascade: cascade)
-        return Response(status: 204)
+    var sourceEndpoints: RecordEndpoints<Source, SourceDraft> {
+        let sources = repositories.sources
+        return RecordEndpoints(
+            fields: Self.sourceFields, find: sources.find, identity: { ($0.id, $0.version) }, draft: \.draft,
+            decode: DraftDecoder.source, create: sources.create, update: { try sources.update($0, expectedVersion: $1, with: $2) },
+            delete: { try sources.delete($0, cascade: $1) }, represent: Representation.source, cascades: true)
     }
 
     func search(_ request: Request) throws -> Response {
