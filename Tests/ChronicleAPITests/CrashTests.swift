@@ -37,9 +37,16 @@ final class ServerProcess {
     let port: Int
 
     /// Starts on a free port (`--port 0`) and reads the port from the start-up log line.
-    init(database: String) throws {
-        process.executableURL = try chronicleBinary()
-        process.arguments = ["serve", "--db", database, "--port", "0", "--no-access-log"]
+    init(database: String, descriptorLimit: Int? = nil) throws {
+        let arguments = ["serve", "--db", database, "--port", "0", "--no-access-log"]
+        if let descriptorLimit {
+            // A shell lowers the open-file limit (soft and hard), then becomes the server.
+            process.executableURL = URL(fileURLWithPath: "/bin/sh")
+            process.arguments = ["-c", "ulimit -n \(descriptorLimit) && exec \"$0\" \"$@\"", try chronicleBinary().path] + arguments
+        } else {
+            process.executableURL = try chronicleBinary()
+            process.arguments = arguments
+        }
         let output = Pipe()
         process.standardOutput = output
         process.standardError = FileHandle.nullDevice
@@ -182,6 +189,39 @@ enum HTTPProbe {
         #expect(server.process.terminationReason == .exit && server.process.terminationStatus == 0)
     }
 
+    @Test func runningOutOfDescriptorsBacksOffAndRecovers() throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("chronicle-emfile-\(UUID().uuidString)")
+        let server = try ServerProcess(database: directory.appendingPathComponent("emfile.sqlite").path, descriptorLimit: 64)
+        defer { server.stop() }
+        // Far more connections than descriptors: the server hits EMFILE and must pause, not spin or die.
+        var clients: [Int32] = []
+        for _ in 0..<120 {
+            let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+            var address = sockaddr_in()
+            address.sin_family = sa_family_t(AF_INET)
+            address.sin_port = in_port_t(UInt16(server.port).bigEndian)
+            inet_pton(AF_INET, "127.0.0.1", &address.sin_addr)
+            _ = withUnsafePointer(to: &address) {
+                $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+            }
+            clients.append(fd)
+        }
+        // A loop spinning on a listener it cannot accept from would burn a whole core meanwhile.
+        let before = try cpuTicks(server.process.processIdentifier)
+        usleep(1_000_000)
+        let spent = try cpuTicks(server.process.processIdentifier) - before
+        #expect(spent < 40, "the server used \(spent) of 100 clock ticks while out of descriptors")
+        #expect(server.process.isRunning)
+        for fd in clients { close(fd) }
+        // Once descriptors are free again, it accepts and answers.
+        var status = 0
+        for _ in 0..<50 where status != 200 {
+            status = (try? HTTPProbe.status(port: server.port, "GET /healthz HTTP/1.1\r\nHost: t\r\nConnection: close\r\n\r\n")) ?? 0
+            if status != 200 { usleep(100_000) }
+        }
+        #expect(status == 200)
+    }
+
     @Test func theCommandLineMigratesSeedsAndManagesTokens() throws {
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("chronicle-cli-\(UUID().uuidString)")
         let db = directory.appendingPathComponent("cli.sqlite").path
@@ -204,4 +244,11 @@ final class Failures: @unchecked Sendable {
     private var items: [String] = []
     func add(_ item: String) { lock.lock(); items.append(item); lock.unlock() }
     var all: [String] { lock.lock(); defer { lock.unlock() }; return items }
+}
+
+/// User plus system CPU time of a process, in clock ticks (1/100 s), from /proc.
+func cpuTicks(_ pid: Int32) throws -> Int {
+    let stat = try String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8)
+    let fields = stat[stat.index(after: stat.lastIndex(of: ")")!)...].split(separator: " ")
+    return Int(fields[11])! + Int(fields[12])!
 }
