@@ -146,8 +146,9 @@ public enum RequestParser {
         guard !targetBytes.isEmpty, targetBytes.allSatisfy({ $0 > 32 && $0 != 127 }), String(validating: targetBytes, as: UTF8.self) != nil else {
             return .failure(ParseError(400, "the request target is empty, or has spaces, control characters or invalid UTF-8"))
         }
-        let version = Array(b[secondSpace + 1..<end])
-        guard version.count == 8, Array(version[0..<5]) == Array("HTTP/".utf8), isDigit(version[5]), version[6] == 46, isDigit(version[7]) else {
+        let version = UnsafeBufferPointer(rebasing: b[secondSpace + 1..<end])
+        guard version.count == 8, version[0] == 72, version[1] == 84, version[2] == 84, version[3] == 80, version[4] == 47,  // "HTTP/"
+              isDigit(version[5]), version[6] == 46, isDigit(version[7]) else {
             return .failure(ParseError(400, "'\(String(decoding: version, as: UTF8.self))' is not an HTTP version"))
         }
         guard version[5] == 49, version[7] == 48 || version[7] == 49 else {
@@ -190,13 +191,24 @@ public enum RequestParser {
 
     /// Applies the rules that span fields: Host, framing, Expect, Connection.
     static func interpret(method: String, target: String, minor: Int, headers: Headers) -> Result<RequestHead, ParseError> {
-        let hosts = headers.values("Host")
-        if hosts.count > 1 { return .failure(ParseError(400, "more than one Host header")) }
-        if minor == 1 && hosts.isEmpty { return .failure(ParseError(400, "HTTP/1.1 requires a Host header")) }
+        // One pass over the fields for the few that shape the exchange.
+        var hostCount = 0
+        var lengths: [String] = [], codings: [String] = [], connection: [String] = []
+        var expect: String?
+        for field in headers {
+            switch field.name.utf8.count {
+            case 4 where field.name.equalsIgnoringASCIICase("Host"): hostCount += 1
+            case 6 where field.name.equalsIgnoringASCIICase("Expect"): expect = expect ?? field.value
+            case 10 where field.name.equalsIgnoringASCIICase("Connection"): connection.append(field.value)
+            case 14 where field.name.equalsIgnoringASCIICase("Content-Length"): lengths.append(field.value)
+            case 17 where field.name.equalsIgnoringASCIICase("Transfer-Encoding"): codings.append(field.value)
+            default: break
+            }
+        }
+        if hostCount > 1 { return .failure(ParseError(400, "more than one Host header")) }
+        if minor == 1 && hostCount == 0 { return .failure(ParseError(400, "HTTP/1.1 requires a Host header")) }
 
         var framing = BodyFraming.none
-        let lengths = headers.values("Content-Length")
-        let codings = headers.values("Transfer-Encoding")
         if !codings.isEmpty {
             if !lengths.isEmpty { return .failure(ParseError(400, "both Content-Length and Transfer-Encoding; send one")) }
             if minor == 0 { return .failure(ParseError(400, "Transfer-Encoding in an HTTP/1.0 request")) }
@@ -221,15 +233,15 @@ public enum RequestParser {
         }
 
         var expectsContinue = false
-        if let expect = headers["Expect"] {
+        if let expect {
             guard expect.trimmingWhitespace.equalsIgnoringASCIICase("100-continue") else {
                 return .failure(ParseError(417, "Expect '\(expect)' is not supported; only 100-continue is"))
             }
             expectsContinue = minor == 1
         }
 
-        let connection = headers.values("Connection").flatMap { $0.split(separator: ",") }.map { $0.trimmingWhitespace.lowercased() }
-        let keepAlive = minor == 1 ? !connection.contains("close") : connection.contains("keep-alive")
+        let tokens = connection.isEmpty ? [] : connection.flatMap { $0.split(separator: ",") }.map { $0.trimmingWhitespace.lowercased() }
+        let keepAlive = minor == 1 ? !tokens.contains("close") : tokens.contains("keep-alive")
         return .success(RequestHead(method: method, target: target, minorVersion: minor, headers: headers, framing: framing,
                                     keepAlive: keepAlive, expectsContinue: expectsContinue))
     }

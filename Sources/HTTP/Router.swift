@@ -22,6 +22,8 @@ public struct Router: Responder {
 
     public private(set) var routes: [Route] = []
     private var middleware: [any Middleware] = []
+    /// Routes without parameters by "METHOD /path", so the common case needs no path split.
+    private var exact: [String: Int] = [:]
 
     public init() {}
 
@@ -29,8 +31,10 @@ public struct Router: Responder {
         let segments = pattern.split(separator: "/").map { part in
             part.hasPrefix(":") ? Segment.parameter(String(part.dropFirst())) : Segment.literal(String(part))
         }
-        routes.append(Route(method: method, pattern: pattern, segments: segments, index: routes.count, handler: handler,
-                            options: Preparation(maxBodyBytes: maxBodyBytes, runsOnLoop: runsOnLoop)))
+        let route = Route(method: method, pattern: pattern, segments: segments, index: routes.count, handler: handler,
+                          options: Preparation(maxBodyBytes: maxBodyBytes, runsOnLoop: runsOnLoop))
+        if !route.hasParameters { exact["\(method) /\(segments.map { if case .literal(let l) = $0 { l } else { "" } }.joined(separator: "/"))"] = route.index }
+        routes.append(route)
     }
 
     public mutating func get(_ pattern: String, runsOnLoop: Bool = false, _ handler: @escaping Handler) { add("GET", pattern, runsOnLoop: runsOnLoop, handler) }
@@ -49,6 +53,7 @@ public struct Router: Responder {
     }
 
     public func match(method: String, path: String) -> Match {
+        if let index = exact["\(method == "HEAD" ? "GET" : method) \(path)"] { return .found(routes[index], parameters: [:]) }
         let parts = path.split(separator: "/", omittingEmptySubsequences: true)
         var allowed: [String] = []
         let lookup = method == "HEAD" ? "GET" : method
