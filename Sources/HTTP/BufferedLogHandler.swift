@@ -37,16 +37,10 @@ public struct BufferedLogHandler: LogHandler {
     }
 
     public func log(event: LogEvent) {
-        var line = " "
-        line += BufferedLogHandler.name(event.level)
-        line += " "
-        line += label
-        line += ": "
-        line += event.message.description
         let all = event.metadata.map { metadata.merging($0) { $1 } } ?? metadata
-        if !all.isEmpty { line += " " + all.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: " ") }
-        line += "\n"
-        sink.write(line, urgent: event.level >= .warning)
+        let suffix = all.isEmpty ? "" : " " + all.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: " ")
+        sink.write(level: BufferedLogHandler.name(event.level), label: label, message: event.message.description, suffix: suffix,
+                   urgent: event.level >= .warning)
     }
 }
 
@@ -87,11 +81,18 @@ public final class LogSink: @unchecked Sendable {
         return stamp
     }
 
-    /// Appends one line, prefixed with the current timestamp.
-    func write(_ line: String, urgent: Bool) {
+    /// Appends one line, `TIME LEVEL LABEL: MESSAGE[ METADATA]`, straight into the buffer.
+    func write(level: String, label: String, message: String, suffix: String, urgent: Bool) {
         lock.lock()
         buffer.append(contentsOf: timestamp().utf8)
-        buffer.append(contentsOf: line.utf8)
+        buffer.append(32)
+        buffer.append(contentsOf: level.utf8)
+        buffer.append(32)
+        buffer.append(contentsOf: label.utf8)
+        buffer.append(contentsOf: [58, 32])
+        buffer.append(contentsOf: message.utf8)
+        buffer.append(contentsOf: suffix.utf8)
+        buffer.append(10)
         let full = buffer.count >= 64 * 1024
         lock.unlock()
         if urgent || full { flush() }

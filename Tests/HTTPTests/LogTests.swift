@@ -1,0 +1,26 @@
+import Glibc
+import Logging
+import Testing
+@testable import HTTP
+
+@Suite struct LogTests {
+    @Test func linesCarryTimeLevelLabelMessageAndMetadata() throws {
+        var fds: [Int32] = [0, 0]
+        #expect(pipe(&fds) == 0)
+        defer { close(fds[0]) }
+        let sink = LogSink(fd: fds[1])
+        var logger = Logger(label: "http") { BufferedLogHandler(label: $0, sink: sink) }
+        logger[metadataKey: "loop"] = "1"
+        logger.info("GET /healthz 200 15B 0.05ms id=abc")
+        logger.warning("pausing accepts")  // a warning is written at once, with what was buffered before it
+        var buffer = [UInt8](repeating: 0, count: 4096)
+        let count = read(fds[0], &buffer, buffer.count)
+        let text = String(decoding: buffer[0..<max(0, count)], as: UTF8.self)
+        let lines = text.split(separator: "\n")
+        #expect(lines.count == 2)
+        #expect(lines.first?.hasSuffix(" info http: GET /healthz 200 15B 0.05ms id=abc loop=1") == true)
+        #expect(lines.first?.dropFirst(4).hasPrefix("-") == true && lines.first?.split(separator: " ").first?.hasSuffix("Z") == true)
+        #expect(lines.last?.hasSuffix(" warning http: pausing accepts loop=1") == true)
+        close(fds[1])
+    }
+}
