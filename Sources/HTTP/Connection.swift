@@ -47,11 +47,13 @@ final class Connection: @unchecked Sendable {
     /// For the access log.
     var current: (method: String, path: String, id: String, start: Double, status: Int, bytes: Int)?
 
-    var limits: ServerLimits { loop.server.limits }
+    /// A copy, read on every request; the server's limits never change while it runs.
+    let limits: ServerLimits
 
     init(fd: Int32, loop: EventLoop) {
         self.fd = fd
         self.loop = loop
+        limits = loop.server.limits
     }
 
     var isIdle: Bool {
