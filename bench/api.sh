@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # API benchmark on a large generated dataset (50,000 actors, 200,000 events, 1,000,000 quotes,
-# built through the repositories by bench/Sources/generate): GET one event, a list page with a
-# date filter, a full-text search (wrk -t2 -c64) and POST a quote (16 connections), with the
-# access log on. Prints requests/s, p50 and p99 of each, and checks that every acknowledged
+# built through the repositories by bench/Sources/generate): GET one event, GET one actor (a
+# single small record), a list page with a date filter, a full-text search (wrk -t2 -c64) and
+# POST a quote (16 connections), with the access log on. Prints requests/s, p50 and p99 of each, and checks that every acknowledged
 # write is stored. Usage: bench/api.sh [seconds]   Loopback only; stops by itself.
 set -euo pipefail
 cd "$(dirname "$0")"
@@ -38,6 +38,7 @@ sqlite3 "$db" "CREATE VIRTUAL TABLE temp.vocabulary USING fts5vocab(main, 'searc
 echo "search terms: $(wc -l < out/search-words.txt) words matching 50 to 2,000 records each"
 export EVENT_IDS="$PWD/$db.event-ids" SEARCH_WORDS="$PWD/out/search-words.txt" TOKEN="$token"
 wrk -t2 -c64 -d"${seconds}s" --latency -s lua/get-event.lua "http://127.0.0.1:$port" > out/get-event.txt; report "GET /v1/events/{id}" out/get-event.txt
+wrk -t2 -c64 -d"${seconds}s" --latency -s lua/get-actor.lua "http://127.0.0.1:$port" > out/get-actor.txt; report "GET /v1/actors/{slug}" out/get-actor.txt
 wrk -t2 -c64 -d"${seconds}s" --latency -s lua/list-page.lua "http://127.0.0.1:$port" > out/list-page.txt; report "GET /v1/events?from&to" out/list-page.txt
 wrk -t2 -c64 -d"${seconds}s" --latency -s lua/search.lua "http://127.0.0.1:$port" > out/search.txt; report "GET /v1/search?q" out/search.txt
 # The same searches one at a time: the cost of a query itself, without queueing behind 63 others.
