@@ -21,22 +21,4 @@ extension ChronicleAPI {
             decode: DraftDecoder.source, create: sources.create, update: { try sources.update($0, expectedVersion: $1, with: $2) },
             delete: { try sources.delete($0, cascade: $1) }, represent: Representation.source, cascades: true)
     }
-
-    func search(_ request: Request) throws -> Response {
-        var query = QueryParameters(request, allowed: ["q", "type", "limit"])
-        let text = query.text("q")
-        if text == nil && !query.errors.contains(where: { $0.field == "q" }) { query.fail("q", "is required, e.g. q=Lukashenko") }
-        var kinds = Set<RecordKind>()
-        if let types = query.string("type") {
-            for name in types.split(separator: ",", omittingEmptySubsequences: false) {
-                if let kind = RecordKind(rawValue: String(name)) { kinds.insert(kind) } else {
-                    query.fail("type", "'\(name)' is not one of: \(RecordKind.allowedValues)")
-                }
-            }
-        }
-        let limit = query.page().limit
-        try query.finish()
-        let hits = try repositories.search.search(text ?? "", kinds: kinds, limit: limit)
-        return Reply.json(request, .object([("data", .array(hits.map(Representation.hit)))]))
-    }
 }

@@ -121,6 +121,7 @@ import Testing
         #expect(types.isSuperset(of: ["event", "quote"]))
         let eventsOnly = try api.get("/v1/search?q=constitution&type=event").json.data
         #expect(!eventsOnly.isEmpty && eventsOnly.allSatisfy { $0["type"]?.stringValue == "event" })
+        #expect(try api.get("/v1/search?q=constitution&fields=type,id").json.data.allSatisfy { $0.keys == ["type", "id"] })
         let ranks = mixed.compactMap { if case .number(let n) = $0["rank"] { return n } else { return nil } }
         #expect(ranks == ranks.sorted())
     }

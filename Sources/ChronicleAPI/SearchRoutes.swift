@@ -1,0 +1,24 @@
+import Chronicle
+import HTTP
+
+extension ChronicleAPI {
+    /// One ranked list across kinds: `GET /v1/search?q=...&type=event,actor`.
+    func search(_ request: Request) throws -> Response {
+        var query = QueryParameters(request, allowed: ["q", "type", "limit"])
+        let text = query.text("q")
+        if text == nil && !query.errors.contains(where: { $0.field == "q" }) { query.fail("q", "is required, e.g. q=Lukashenko") }
+        var kinds = Set<RecordKind>()
+        if let types = query.string("type") {
+            for name in types.split(separator: ",", omittingEmptySubsequences: false) {
+                if let kind = RecordKind(rawValue: String(name)) { kinds.insert(kind) } else {
+                    query.fail("type", "'\(name)' is not one of: \(RecordKind.allowedValues)")
+                }
+            }
+        }
+        let limit = query.page().limit
+        let fields = query.fields(of: ["type", "id", "title", "snippet", "rank"])
+        try query.finish()
+        let hits = try repositories.search.search(text ?? "", kinds: kinds, limit: limit)
+        return Reply.json(request, .object([("data", .array(hits.map { Representation.select(Representation.hit($0), fields: fields) }))]))
+    }
+}
