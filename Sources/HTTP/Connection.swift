@@ -87,10 +87,8 @@ final class Connection: @unchecked Sendable {
             let count = read(fd, loop.readBuffer.baseAddress, loop.readBuffer.count)
             if count > 0 {
                 if case .draining = state { continue }
-                if !handleInPlace(count) {
-                    if inbound.isEmpty { inbound.reserveCapacity(count) }
-                    inbound.append(contentsOf: UnsafeRawBufferPointer(start: loop.readBuffer.baseAddress, count: count))
-                }
+                if inbound.isEmpty { inbound.reserveCapacity(count) }
+                inbound.append(contentsOf: UnsafeRawBufferPointer(start: loop.readBuffer.baseAddress, count: count))
                 if count < loop.readBuffer.count { break }
                 if inbound.count > limits.maxHeaderBytes + limits.maxRequestLineBytes + 65536 { break }
             } else if count == 0 {
@@ -115,18 +113,6 @@ final class Connection: @unchecked Sendable {
             // A response is in progress: keep what was pipelined, but stop reading once a lot is waiting.
             if inbound.count > limits.maxHeaderBytes + limits.maxRequestLineBytes { setReadInterest(false) }
         }
-    }
-
-    /// The common case without a copy: a whole bodiless request in a fresh read is parsed where
-    /// it lies in the loop's buffer; only what follows it (pipelined bytes) is kept.
-    private func handleInPlace(_ count: Int) -> Bool {
-        guard inbound.isEmpty, case .readingHead = state, let base = loop.readBuffer.baseAddress else { return false }
-        let bytes = UnsafeBufferPointer(start: base.assumingMemoryBound(to: UInt8.self), count: count)
-        guard case .complete(let head, let consumed) = RequestParser.parseHead(bytes, limits: limits), head.framing == .none else { return false }
-        if consumed < count { inbound.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[consumed...])) }
-        requestsServed += 1
-        begin(head)
-        return true
     }
 
     func deadlinePassed() {
