@@ -104,7 +104,9 @@ public struct SQLiteActorRepository: ActorRepository {
     }
 
     func load(_ db: Connection, _ idOrSlug: String) throws -> Actor? {
-        guard var actor = try db.first("SELECT \(Self.columns) FROM actors WHERE id = ?1 OR slug = ?1", [.text(idOrSlug)], map: Self.decode) else {
+        // Ids and slugs cannot collide (a slug has no underscore), so one unique index answers.
+        let column = idOrSlug.hasPrefix(Identifier.prefix(.actor)) ? "id" : "slug"
+        guard var actor = try db.first("SELECT \(Self.columns) FROM actors WHERE \(column) = ?", [.text(idOrSlug)], map: Self.decode) else {
             return nil
         }
         actor.aliases = try db.all("SELECT name, language FROM actor_aliases WHERE actor_id = ? ORDER BY position", [.text(actor.id)]) {
