@@ -65,3 +65,9 @@ extension EventRepository {
         return try quotes.list(QuoteFilter(eventID: event.id), sort: sort, page: page)
     }
 }
+
+/// Several reads that must agree with each other (a record and what it embeds) run inside one
+/// snapshot: no write committed meanwhile is half-visible to them.
+public protocol ReadSnapshots: Sendable {
+    func snapshot<T>(_ body: () throws -> T) throws -> T
+}

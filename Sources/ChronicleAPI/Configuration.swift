@@ -8,17 +8,21 @@ public struct Repositories: Sendable {
     public var sources: any SourceRepository
     public var search: any SearchRepository
     public var tokens: any TokenRepository
+    /// Runs several reads against one snapshot.
+    public var snapshots: any ReadSnapshots
     /// Throws when the database cannot answer, for `/readyz`.
     public var checkReady: @Sendable () throws -> Void
 
     public init(actors: any ActorRepository, events: any EventRepository, quotes: any QuoteRepository, sources: any SourceRepository,
-                search: any SearchRepository, tokens: any TokenRepository, checkReady: @escaping @Sendable () throws -> Void) {
+                search: any SearchRepository, tokens: any TokenRepository, snapshots: any ReadSnapshots,
+                checkReady: @escaping @Sendable () throws -> Void) {
         self.actors = actors
         self.events = events
         self.quotes = quotes
         self.sources = sources
         self.search = search
         self.tokens = tokens
+        self.snapshots = snapshots
         self.checkReady = checkReady
     }
 }

@@ -36,9 +36,13 @@ extension ChronicleAPI {
             var query = QueryParameters(request, allowed: [])
             let fields = query.fields(of: kind.fields)
             try query.finish()
-            let record = try kind.find(request.parameters["id"] ?? "")
+            // The record and what it embeds (an event's quotes) come from one snapshot.
+            let (record, json) = try repositories.snapshots.snapshot {
+                let record = try kind.find(request.parameters["id"] ?? "")
+                return (record, try kind.represent(record))
+            }
             let (id, version) = kind.identity(record)
-            return recordResponse(request, try kind.represent(record), id: id, version: version, fields: fields)
+            return recordResponse(request, json, id: id, version: version, fields: fields)
         }
     }
 

@@ -3,7 +3,7 @@ import FoundationEssentials
 import SQLite
 
 /// One Chronicle database file: its pool, its migrations and the repositories over it.
-public final class ChronicleDatabase: Sendable {
+public final class ChronicleDatabase: ReadSnapshots {
     public let pool: DatabasePool
     public let actors: SQLiteActorRepository
     public let events: SQLiteEventRepository
@@ -25,6 +25,11 @@ public final class ChronicleDatabase: Sendable {
         sources = SQLiteSourceRepository(pool: pool)
         search = SQLiteSearchRepository(pool: pool)
         tokens = SQLiteTokenRepository(pool: pool)
+    }
+
+    /// Repository reads inside `body` share one read transaction (and one connection).
+    public func snapshot<T>(_ body: () throws -> T) throws -> T {
+        try pool.read { _ in try body() }
     }
 
     /// True when no actor, event, quote or source exists yet.

@@ -1,4 +1,7 @@
 import Dispatch
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// One writer and several read-only connections on one WAL database.
 ///
@@ -14,6 +17,8 @@ public final class DatabasePool: @unchecked Sendable {
     private var readers: [Connection]
     private let readersLock = DispatchSemaphore(value: 1)
     private let readersAvailable: DispatchSemaphore
+    /// The reader connection this thread is inside `read` with, if any.
+    private var readerKey = pthread_key_t()
     private let queueLock = DispatchSemaphore(value: 1)
     private var pending: [PendingWrite] = []
     private var leaderActive = false
@@ -28,7 +33,10 @@ public final class DatabasePool: @unchecked Sendable {
         }
         self.readers = readers
         readersAvailable = DispatchSemaphore(value: readers.count)
+        pthread_key_create(&readerKey, nil)
     }
+
+    deinit { pthread_key_delete(readerKey) }
 
     /// Runs `body` with exclusive use of the writer connection.
     public func write<T>(_ body: (Connection) throws -> T) throws -> T {
@@ -109,12 +117,21 @@ public final class DatabasePool: @unchecked Sendable {
     }
 
     /// Runs `body` on a read-only connection inside one read transaction (one consistent snapshot).
+    ///
+    /// A `read` inside another `read` on the same thread joins the outer one: same connection,
+    /// same snapshot, and no second checkout (which could wait forever once every reader is
+    /// held by a thread waiting for a second one).
     public func read<T>(_ body: (Connection) throws -> T) throws -> T {
+        if let current = pthread_getspecific(readerKey) {
+            return try body(Unmanaged<Connection>.fromOpaque(current).takeUnretainedValue())
+        }
         readersAvailable.wait()
         readersLock.wait()
         let connection = readers.removeLast()
         readersLock.signal()
+        pthread_setspecific(readerKey, Unmanaged.passUnretained(connection).toOpaque())
         defer {
+            pthread_setspecific(readerKey, nil)
             readersLock.wait()
             readers.append(connection)
             readersLock.signal()

@@ -45,7 +45,7 @@ struct Serve: ParsableCommand {
             logger.info("loaded the built-in dataset: \(summary.actors) actors, \(summary.events) events, \(summary.quotes) quotes")
         }
         let repositories = Repositories(actors: db.actors, events: db.events, quotes: db.quotes, sources: db.sources, search: db.search,
-                                        tokens: db.tokens, checkReady: { try db.ping() })
+                                        tokens: db.tokens, snapshots: db, checkReady: { try db.ping() })
         let box = ServerBox()
         var api = APIConfiguration()
         api.allowedOrigins = corsOrigins

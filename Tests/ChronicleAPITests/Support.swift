@@ -28,7 +28,7 @@ final class TestAPI {
         api.openAPIDocument = try String(contentsOf: repoRoot.appendingPathComponent("openapi.yaml"), encoding: .utf8)
         configure(&api)
         let repositories = Repositories(actors: db.actors, events: db.events, quotes: db.quotes, sources: db.sources, search: db.search,
-                                        tokens: db.tokens, checkReady: { try db.ping() })
+                                        tokens: db.tokens, snapshots: db, checkReady: { try db.ping() })
         var configuration = ServerConfiguration()
         configuration.port = 0
         configuration.accessLog = false
