@@ -1,0 +1,84 @@
+extension JSON {
+    /// Serialises compactly, or indented by two spaces for people.
+    public func serialized(pretty: Bool = false) -> [UInt8] {
+        var out: [UInt8] = []
+        out.reserveCapacity(512)
+        write(into: &out, pretty: pretty, indent: 0)
+        if pretty { out.append(10) }
+        return out
+    }
+
+    private func write(into out: inout [UInt8], pretty: Bool, indent: Int) {
+        switch self {
+        case .null: out.append(contentsOf: [110, 117, 108, 108])
+        case .bool(let value): out.append(contentsOf: value ? Array("true".utf8) : Array("false".utf8))
+        case .number(let value):
+            if value.isFinite, value == value.rounded(), abs(value) < 1e15 {
+                out.append(contentsOf: String(Int64(value)).utf8)
+            } else if value.isFinite {
+                out.append(contentsOf: "\(value)".utf8)
+            } else {
+                out.append(contentsOf: [110, 117, 108, 108])
+            }
+        case .string(let text): JSON.writeString(text, into: &out)
+        case .array(let items):
+            if items.isEmpty { out.append(contentsOf: [91, 93]); return }
+            out.append(91)
+            for (index, item) in items.enumerated() {
+                if index > 0 { out.append(44) }
+                if pretty { JSON.newline(&out, indent + 1) }
+                item.write(into: &out, pretty: pretty, indent: indent + 1)
+            }
+            if pretty { JSON.newline(&out, indent) }
+            out.append(93)
+        case .object(let fields):
+            if fields.isEmpty { out.append(contentsOf: [123, 125]); return }
+            out.append(123)
+            for (index, (key, value)) in fields.enumerated() {
+                if index > 0 { out.append(44) }
+                if pretty { JSON.newline(&out, indent + 1) }
+                JSON.writeString(key, into: &out)
+                out.append(58)
+                if pretty { out.append(32) }
+                value.write(into: &out, pretty: pretty, indent: indent + 1)
+            }
+            if pretty { JSON.newline(&out, indent) }
+            out.append(125)
+        }
+    }
+
+    private static func newline(_ out: inout [UInt8], _ indent: Int) {
+        out.append(10)
+        out.append(contentsOf: repeatElement(32, count: indent * 2))
+    }
+
+    static func writeString(_ text: String, into out: inout [UInt8]) {
+        out.append(34)
+        var text = text
+        text.withUTF8 { bytes in
+            // Copy runs of bytes that need no escape in one go; escape the rest one by one.
+            var runStart = 0
+            for index in 0..<bytes.count where bytes[index] < 32 || bytes[index] == 34 || bytes[index] == 92 {
+                out.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[runStart..<index]))
+                escape(bytes[index], into: &out)
+                runStart = index + 1
+            }
+            out.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[runStart..<bytes.count]))
+        }
+        out.append(34)
+    }
+
+    private static func escape(_ byte: UInt8, into out: inout [UInt8]) {
+            switch byte {
+            case 34: out.append(contentsOf: [92, 34])
+            case 92: out.append(contentsOf: [92, 92])
+            case 10: out.append(contentsOf: [92, 110])
+            case 13: out.append(contentsOf: [92, 114])
+            case 9: out.append(contentsOf: [92, 116])
+            case 0..<32:
+                let hex = Array("0123456789abcdef".utf8)
+                out.append(contentsOf: [92, 117, 48, 48, hex[Int(byte >> 4)], hex[Int(byte & 15)]])
+            default: out.append(byte)
+            }
+    }
+}
