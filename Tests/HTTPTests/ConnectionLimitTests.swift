@@ -88,7 +88,6 @@ import Testing
     @Test func openingAndClosing20000ConnectionsLeaksNothing() throws {
         let server = try startServer()
         defer { server.shutdown(); server.wait() }
-        let before = openDescriptorCount()
         let failures = Counter()
         DispatchQueue.concurrentPerform(iterations: 4) { worker in
             for i in 0..<5000 {
@@ -108,7 +107,9 @@ import Testing
         var waited = 0
         while server.openConnections > 0 && waited < 100 { usleep(20_000); waited += 1 }
         #expect(server.openConnections == 0)
-        #expect(openDescriptorCount() - before < 50)
+        // A server-side descriptor the server forgot to close stays in CLOSE_WAIT once the client
+        // has gone. (Counting /proc/self/fd would also count other tests running in parallel.)
+        #expect(serverSideSockets(port: server.port).filter { $0 != "0A" && $0 != "06" }.isEmpty)
     }
 
     @Test func gracefulShutdownFinishesTheRequestInFlight() throws {

@@ -148,6 +148,14 @@ func startServer(limits: ServerLimits = ServerLimits(), loops: Int = 2, configur
 
 struct TestFailure: Error {}
 
-func openDescriptorCount() -> Int {
-    (try? FileManager.default.contentsOfDirectory(atPath: "/proc/self/fd").count) ?? -1
+/// The TCP states (hex, as in /proc/net/tcp: 01 established, 06 time-wait, 08 close-wait,
+/// 0A listen) of every socket whose local port is `port`.
+func serverSideSockets(port: Int) -> [String] {
+    guard let table = try? String(contentsOfFile: "/proc/self/net/tcp", encoding: .utf8) else { return [] }
+    let hexPort = String(format: "%04X", port)
+    return table.split(separator: "\n").dropFirst().compactMap { line in
+        let fields = line.split(separator: " ")
+        guard fields.count > 3, fields[1].hasSuffix(":" + hexPort) else { return nil }
+        return String(fields[3])
+    }
 }
