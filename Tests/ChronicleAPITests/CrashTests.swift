@@ -159,12 +159,12 @@ enum HTTPProbe {
         }
         // Kill mid-stream, once writes are flowing.
         var waited = 0
-        while acknowledged.all.count < 150 && waited < 400 { usleep(10_000); waited += 1 }
+        while acknowledged.all.count < 150 && waited < 1000 { usleep(10_000); waited += 1 }
         server.kill9()
         stop.add("stop")
         writers.wait()
         let acked = Set(acknowledged.all)
-        #expect(acked.count >= 150)
+        #expect(acked.count >= 20, "too few writes were acknowledged before the kill to test anything")
 
         // Integrity first, on the file as the killed process left it.
         let connection = try Connection(path: db)

@@ -13,9 +13,15 @@ import Testing
         logger[metadataKey: "loop"] = "1"
         logger.info("GET /healthz 200 15B 0.05ms id=abc")
         logger.warning("pausing accepts")  // a warning is written at once, with what was buffered before it
+        // The two lines may arrive in one write or two (the 100 ms timer may flush in between).
+        var received: [UInt8] = []
         var buffer = [UInt8](repeating: 0, count: 4096)
-        let count = read(fds[0], &buffer, buffer.count)
-        let text = String(decoding: buffer[0..<max(0, count)], as: UTF8.self)
+        while received.filter({ $0 == 10 }).count < 2 {
+            let count = read(fds[0], &buffer, buffer.count)
+            if count <= 0 { break }
+            received += buffer[0..<count]
+        }
+        let text = String(decoding: received, as: UTF8.self)
         let lines = text.split(separator: "\n")
         #expect(lines.count == 2)
         #expect(lines.first?.hasSuffix(" info http: GET /healthz 200 15B 0.05ms id=abc loop=1") == true)
