@@ -10,8 +10,8 @@ struct AuthMiddleware: Middleware {
     static let openPaths: Set<String> = ["/", "/healthz", "/readyz", "/metrics", "/openapi.yaml"]
 
     func respond(to request: Request, next: (Request) throws -> Response) throws -> Response {
-        let isRead = ["GET", "HEAD", "OPTIONS"].contains(request.method)
-        if AuthMiddleware.openPaths.contains(request.path) || (isRead && !requireTokenForReads) || request.route == nil {
+        let isRead = request.method == "GET" || request.method == "HEAD" || request.method == "OPTIONS"
+        if (isRead && !requireTokenForReads) || request.route == nil || AuthMiddleware.openPaths.contains(request.path) {
             return try next(request)
         }
         let needed: TokenScope = isRead ? .read : .write

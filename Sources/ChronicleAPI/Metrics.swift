@@ -8,13 +8,18 @@ final class Metrics: Middleware, Sendable {
     static let bounds: [Double] = [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5]
 
     private struct RouteStats {
-        var statuses: [Int: [String: Int]] = [:]  // status -> method -> count
+        /// A route sees a handful of method and status pairs; a short array beats two hash lookups.
+        var counts: [(status: Int, method: String, count: Int)] = []
         var buckets = [Int](repeating: 0, count: Metrics.bounds.count)
         var sum = 0.0
         var count = 0
 
         mutating func record(method: String, status: Int, seconds: Double, bucket: Int?) {
-            statuses[status, default: [:]][method, default: 0] += 1
+            if let index = counts.firstIndex(where: { $0.status == status && $0.method == method }) {
+                counts[index].count += 1
+            } else {
+                counts.append((status, method, 1))
+            }
             if let bucket { buckets[bucket] += 1 }
             sum += seconds
             count += 1
@@ -39,10 +44,8 @@ final class Metrics: Middleware, Sendable {
         let routes = state.withLock { $0 }
         var out = "# HELP chronicle_http_requests_total Requests answered, by method, route and status.\n# TYPE chronicle_http_requests_total counter\n"
         for (route, stats) in routes.sorted(by: { $0.key < $1.key }) {
-            for (status, methods) in stats.statuses.sorted(by: { $0.key < $1.key }) {
-                for (method, count) in methods.sorted(by: { $0.key < $1.key }) {
-                    out += "chronicle_http_requests_total{method=\"\(method)\",route=\"\(route)\",status=\"\(status)\"} \(count)\n"
-                }
+            for entry in stats.counts.sorted(by: { ($0.status, $0.method) < ($1.status, $1.method) }) {
+                out += "chronicle_http_requests_total{method=\"\(entry.method)\",route=\"\(route)\",status=\"\(entry.status)\"} \(entry.count)\n"
             }
         }
         out += "# HELP chronicle_http_request_duration_seconds Time to answer a request, by route.\n# TYPE chronicle_http_request_duration_seconds histogram\n"

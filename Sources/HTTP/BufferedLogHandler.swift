@@ -84,14 +84,14 @@ public final class LogSink: @unchecked Sendable {
     /// Appends one line, `TIME LEVEL LABEL: MESSAGE[ METADATA]`, straight into the buffer.
     func write(level: String, label: String, message: String, suffix: String, urgent: Bool) {
         lock.lock()
-        buffer.append(contentsOf: timestamp().utf8)
+        buffer.append(utf8: timestamp())
         buffer.append(32)
-        buffer.append(contentsOf: level.utf8)
+        buffer.append(utf8: level)
         buffer.append(32)
-        buffer.append(contentsOf: label.utf8)
+        buffer.append(utf8: label)
         buffer.append(contentsOf: [58, 32])
-        buffer.append(contentsOf: message.utf8)
-        buffer.append(contentsOf: suffix.utf8)
+        buffer.append(utf8: message)
+        buffer.append(utf8: suffix)
         buffer.append(10)
         let full = buffer.count >= 64 * 1024
         lock.unlock()

@@ -1,5 +1,6 @@
 import FoundationEssentials
 import Glibc
+import Logging
 
 extension Connection {
     /// Serialises and writes a response; decides whether the connection stays open.
@@ -151,11 +152,45 @@ extension Connection {
         current = nil
         let server = loop.server
         guard server.accessLog else { return }
+        server.logger.info(Logger.Message(stringLiteral: Connection.accessLine(entry, now: Socket.now())))
+    }
+
+    /// `GET /v1/events 200 1234B 0.52ms id=…`, written byte by byte into one string: string
+    /// interpolation of six parts cost more than answering a small request.
+    static func accessLine(_ entry: (method: String, path: String, id: String, start: Double, status: Int, bytes: Int), now: Double) -> String {
         // Hundredths of a millisecond, formatted with integers (cheaper than a Double's description).
-        let hundredths = Int((Socket.now() - entry.start) * 100_000)
-        let fraction = hundredths % 100
-        let duration = "\(hundredths / 100).\(fraction < 10 ? "0" : "")\(fraction)ms"
-        server.logger.info("\(entry.method) \(entry.path) \(entry.status) \(entry.bytes)B \(duration) id=\(entry.id)")
+        let hundredths = max(0, Int(((now - entry.start) * 100_000).rounded()))
+        let capacity = entry.method.utf8.count + entry.path.utf8.count + entry.id.utf8.count + 80
+        return String(unsafeUninitializedCapacity: capacity) { out in
+            var at = 0
+            func put(_ text: String) {
+                let copied: Void? = text.utf8.withContiguousStorageIfAvailable { bytes in
+                    _ = UnsafeMutableBufferPointer(rebasing: out[at..<at + bytes.count]).initialize(fromContentsOf: bytes)
+                    at += bytes.count
+                }
+                if copied == nil { for byte in text.utf8 { out[at] = byte; at += 1 } }
+            }
+            func byte(_ value: UInt8) { out[at] = value; at += 1 }
+            func put(_ number: Int, minDigits: Int = 1) {
+                var digits = 1, rest = number / 10
+                while rest > 0 { digits += 1; rest /= 10 }
+                digits = max(digits, minDigits)
+                var value = number
+                for index in stride(from: at + digits - 1, through: at, by: -1) {
+                    out[index] = UInt8(48 + value % 10)
+                    value /= 10
+                }
+                at += digits
+            }
+            put(entry.method); byte(32)
+            put(entry.path); byte(32)
+            put(entry.status); byte(32)
+            put(entry.bytes); byte(66); byte(32)
+            put(hundredths / 100); byte(46); put(hundredths % 100, minDigits: 2)
+            put("ms id=")
+            put(entry.id)
+            return at
+        }
     }
 }
 
@@ -176,9 +211,18 @@ extension Connection {
 extension Array where Element == UInt8 {
     /// Appends `Name: value\r\n`.
     mutating func append(header name: String, _ value: String) {
-        append(contentsOf: name.utf8)
-        append(contentsOf: [58, 32])
-        append(contentsOf: value.utf8)
-        append(contentsOf: [13, 10])
+        append(utf8: name)
+        append(58)
+        append(32)
+        append(utf8: value)
+        append(13)
+        append(10)
+    }
+
+    /// Appends a string's bytes with one copy; the generic `append(contentsOf: text.utf8)`
+    /// walks the view byte by byte.
+    mutating func append(utf8 text: String) {
+        let copied: Void? = text.utf8.withContiguousStorageIfAvailable { append(contentsOf: $0) }
+        if copied == nil { append(contentsOf: text.utf8) }
     }
 }

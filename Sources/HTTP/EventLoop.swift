@@ -24,12 +24,15 @@ final class EventLoop: @unchecked Sendable {
     private(set) var draining = false
     private var drainDeadline = Double.infinity
     private var requestCounter = 0
-    private let requestIDPrefix = String(UInt32.random(in: 0...UInt32.max), radix: 16)
+    /// Six random hex digits and the loop's index: ids stay distinct across loops and restarts,
+    /// and short enough (up to 15 bytes) to be stored inline instead of on the heap.
+    private let requestIDPrefix: String
     private var lastSweep = 0.0
 
     init(server: ServerCore, index: Int) throws {
         self.server = server
         self.index = index
+        requestIDPrefix = String(UInt32.random(in: 0x100000...0xFFFFFF), radix: 16) + String(index % 36, radix: 36) + "-"
         epoll = epoll_create1(Int32(EPOLL_CLOEXEC))
         guard epoll >= 0 else { throw Socket.Failure(call: "epoll_create1", code: errno) }
         wakeFD = eventfd(0, Int32(EFD_NONBLOCK | EFD_CLOEXEC))
@@ -184,6 +187,19 @@ final class EventLoop: @unchecked Sendable {
 
     func nextRequestID() -> String {
         requestCounter += 1
-        return "\(requestIDPrefix)-\(index)-\(requestCounter)"
+        // The counter in base 36, written by hand: String(_:radix:) is generic and slow.
+        var digits: (UInt64, UInt64) = (0, 0)
+        var count = 0
+        var value = requestCounter
+        withUnsafeMutableBytes(of: &digits) { buffer in
+            repeat {
+                let digit = value % 36
+                buffer[15 - count] = UInt8(digit < 10 ? 48 + digit : 87 + digit)
+                value /= 36
+                count += 1
+            } while value > 0 && count < 16
+        }
+        let suffix = withUnsafeBytes(of: &digits) { String(decoding: $0[(16 - count)...], as: UTF8.self) }
+        return requestIDPrefix + suffix
     }
 }

@@ -31,6 +31,17 @@ extension String {
     public func equalsIgnoringASCIICase(_ other: String) -> Bool {
         let a = utf8, b = other.utf8
         guard a.count == b.count else { return false }
-        return zip(a, b).allSatisfy { x, y in x == y || (x | 0x20 == y | 0x20 && (x | 0x20) >= 97 && (x | 0x20) <= 122) }
+        @inline(__always) func same(_ x: UInt8, _ y: UInt8) -> Bool {
+            x == y || (x | 0x20 == y | 0x20 && (x | 0x20) >= 97 && (x | 0x20) <= 122)
+        }
+        // Native strings (all the server makes) compare over their bytes directly.
+        let direct = a.withContiguousStorageIfAvailable { x in
+            b.withContiguousStorageIfAvailable { y in
+                for index in 0..<x.count where !same(x[index], y[index]) { return false }
+                return true
+            }
+        }
+        if let direct, let result = direct { return result }
+        return zip(a, b).allSatisfy(same)
     }
 }

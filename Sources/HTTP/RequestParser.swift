@@ -37,7 +37,16 @@ public enum HeadParseResult: Sendable {
 /// refuses everything that lets two parsers disagree about where a request ends.
 public enum RequestParser {
     /// The methods of RFC 9110 (and QUERY, the safe method with a body); a route that lacks one answers 405. Any other method is a 501.
-    static let knownMethods: Set<String> = ["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS", "TRACE", "CONNECT", "QUERY"]
+    static let knownMethods = ["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS", "TRACE", "CONNECT", "QUERY"]
+
+    /// The method's shared string when the bytes name a known method; compared as bytes, so the
+    /// common case neither hashes nor allocates.
+    static func knownMethod(_ bytes: UnsafeBufferPointer<UInt8>) -> String? {
+        for method in knownMethods where method.utf8.count == bytes.count {
+            if method.utf8.elementsEqual(bytes) { return method }
+        }
+        return nil
+    }
     static let http2Preface: [UInt8] = Array("PRI * HTTP/2.0\r\n".utf8)
 
     public static func parseHead(_ buffer: UnsafeBufferPointer<UInt8>, limits: ServerLimits) -> HeadParseResult {
@@ -143,7 +152,12 @@ public enum RequestParser {
         // Raw UTF-8 (bytes above 0x7F) is accepted in the target, since curl sends a typed
         // `?q=Лукашенко` as is; it must be valid UTF-8.
         let targetBytes = UnsafeBufferPointer(rebasing: b[firstSpace + 1..<secondSpace])
-        guard !targetBytes.isEmpty, targetBytes.allSatisfy({ $0 > 32 && $0 != 127 }), String(validating: targetBytes, as: UTF8.self) != nil else {
+        var targetIsASCII = true
+        for byte in targetBytes {
+            if byte <= 32 || byte == 127 { return .failure(ParseError(400, "the request target is empty, or has spaces, control characters or invalid UTF-8")) }
+            if byte >= 128 { targetIsASCII = false }
+        }
+        guard !targetBytes.isEmpty, targetIsASCII || String(validating: targetBytes, as: UTF8.self) != nil else {
             return .failure(ParseError(400, "the request target is empty, or has spaces, control characters or invalid UTF-8"))
         }
         let version = UnsafeBufferPointer(rebasing: b[secondSpace + 1..<end])
@@ -154,10 +168,14 @@ public enum RequestParser {
         guard version[5] == 49, version[7] == 48 || version[7] == 49 else {
             return .failure(ParseError(505, "HTTP/\(Character(UnicodeScalar(version[5]))).\(Character(UnicodeScalar(version[7]))) is not supported; use HTTP/1.1"))
         }
-        let method = String(decoding: UnsafeBufferPointer(rebasing: b[start..<firstSpace]), as: UTF8.self)
-        var target = String(decoding: UnsafeBufferPointer(rebasing: b[firstSpace + 1..<secondSpace]), as: UTF8.self)
-        guard knownMethods.contains(method) else { return .failure(ParseError(501, "method \(method) is not implemented")) }
-        if target.hasPrefix("http://") || target.hasPrefix("https://") {
+        let methodBytes = UnsafeBufferPointer(rebasing: b[start..<firstSpace])
+        guard let method = knownMethod(methodBytes) else {
+            return .failure(ParseError(501, "method \(String(decoding: methodBytes, as: UTF8.self)) is not implemented"))
+        }
+        var target = String(decoding: targetBytes, as: UTF8.self)
+        if targetBytes[0] == 47 {
+            // origin form, the common case: nothing more to check
+        } else if target.hasPrefix("http://") || target.hasPrefix("https://") {
             // Absolute form (RFC 9112 §3.2.2): keep the path and query.
             let afterScheme = target.drop { $0 != "/" }.dropFirst(2)
             target = afterScheme.firstIndex(where: { $0 == "/" || $0 == "?" }).map { String(afterScheme[$0...]) } ?? "/"

@@ -5,14 +5,25 @@
 /// An unknown path is a 404; a known path with another method is a 405 with `Allow`.
 /// HEAD is answered by the GET route.
 public struct Router: Responder {
-    public struct Route: Sendable {
+    /// A class, so that handing a matched route along costs one reference, not a copy of each field.
+    public final class Route: Sendable {
         public let method: String
         public let pattern: String
         let segments: [Segment]
         let index: Int
-        var hasParameters: Bool { segments.contains { if case .parameter = $0 { return true } else { return false } } }
+        let hasParameters: Bool
         let handler: Handler
         let options: Preparation
+
+        init(method: String, pattern: String, segments: [Segment], index: Int, handler: @escaping Handler, options: Preparation) {
+            self.method = method
+            self.pattern = pattern
+            self.segments = segments
+            self.index = index
+            hasParameters = segments.contains { if case .parameter = $0 { return true } else { return false } }
+            self.handler = handler
+            self.options = options
+        }
     }
 
     enum Segment: Sendable, Equatable {

@@ -29,4 +29,13 @@ import Testing
         #expect(lines.last?.hasSuffix(" warning http: pausing accepts loop=1") == true)
         close(fds[1])
     }
+
+    @Test func accessLinesNameMethodPathStatusBytesDurationAndID() {
+        let entry = (method: "GET", path: "/v1/actors/лукашенко", id: "a1b2c30-1z", start: 100.0, status: 200, bytes: 1234)
+        #expect(Connection.accessLine(entry, now: 100.000_52) == "GET /v1/actors/лукашенко 200 1234B 0.52ms id=a1b2c30-1z")
+        #expect(Connection.accessLine(entry, now: 100.012_34) == "GET /v1/actors/лукашенко 200 1234B 12.34ms id=a1b2c30-1z")
+        #expect(Connection.accessLine(entry, now: 101.5) == "GET /v1/actors/лукашенко 200 1234B 1500.00ms id=a1b2c30-1z")
+        let failed = (method: "-", path: "-", id: "x", start: 5.0, status: 400, bytes: 0)
+        #expect(Connection.accessLine(failed, now: 5.0) == "- - 400 0B 0.00ms id=x")
+    }
 }

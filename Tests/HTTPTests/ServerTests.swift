@@ -19,6 +19,23 @@ import Testing
         #expect(try client.read().headers["X-Request-Id"] != "bad id with spaces")
     }
 
+    @Test func assignedRequestIdsAreDistinctShortAndPlain() throws {
+        let server = try startServer()
+        defer { server.shutdown(); server.wait() }
+        let client = try RawClient(port: server.port)
+        var ids: [String] = []
+        for _ in 0..<40 {
+            client.send("GET /hello HTTP/1.1\r\nHost: x\r\n\r\n")
+            ids.append(try #require(try client.read().headers["X-Request-Id"]))
+        }
+        #expect(Set(ids).count == ids.count)
+        for id in ids {
+            #expect(id.utf8.count <= 15 && id.utf8.allSatisfy { ($0 >= 48 && $0 <= 57) || ($0 >= 97 && $0 <= 122) || $0 == 45 })
+        }
+        // The counter part counts up in base 36: the 36th request of this loop ends in "10".
+        #expect(ids.contains { $0.hasSuffix("-10") })
+    }
+
     @Test func keepAliveServesSeveralRequestsAndCloseEndsIt() throws {
         let server = try startServer()
         defer { server.shutdown(); server.wait() }
