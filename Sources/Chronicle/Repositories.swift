@@ -25,6 +25,10 @@ public protocol QuoteRepository: Sendable {
     func update(_ id: String, expectedVersion: Int, with draft: QuoteDraft) throws -> Quote
     func delete(_ id: String) throws
     func list(_ filter: QuoteFilter, sort: [SortKey<QuoteSortField>], page: PageRequest) throws -> Page<Quote>
+    /// What an event's own response embeds: its first `limit` quotes in the order of the default
+    /// list sort (said, then id). The same rows as a first list page, without cursor machinery,
+    /// since every read of an event asks for them.
+    func quotes(ofEvent eventID: String, limit: Int) throws -> [Quote]
 }
 
 public protocol SourceRepository: Sendable {

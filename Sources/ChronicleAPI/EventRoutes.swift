@@ -30,7 +30,7 @@ extension ChronicleAPI {
             decode: DraftDecoder.event, create: events.create, update: { try events.update($0, expectedVersion: $1, with: $2) },
             delete: { try events.delete($0, cascade: $1) },
             represent: { event in
-                let embedded = try quotes.list(QuoteFilter(eventID: event.id), sort: [], page: PageRequest(limit: PageRequest.maximumLimit)).items
+                let embedded = try quotes.quotes(ofEvent: event.id, limit: PageRequest.maximumLimit)
                 return Representation.event(event, quotes: embedded)
             },
             cascades: true)

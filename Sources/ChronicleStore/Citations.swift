@@ -16,8 +16,8 @@ struct CitationTable {
         var grouped: [String: [Citation]] = [:]
         try db.query("""
             SELECT c.\(ownerColumn), c.source_id, c.excerpt, s.title, s.url FROM \(table) c JOIN sources s ON s.id = c.source_id
-            WHERE c.\(ownerColumn) IN (SELECT value FROM json_each(?)) ORDER BY c.\(ownerColumn), c.position
-            """, [jsonArray(owners)]) {
+            WHERE \(oneOf("c.\(ownerColumn)", owners)) ORDER BY c.\(ownerColumn), c.position
+            """, [boundIDs(owners)]) {
             grouped[$0.string(0), default: []].append(Citation(sourceID: $0.string(1), excerpt: $0.optionalString(2), sourceTitle: $0.string(3),
                                                                sourceURL: $0.optionalString(4)))
         }
@@ -72,6 +72,17 @@ func touch(_ db: Connection, table: String, ids: [String]) throws {
     for id in ids {
         try db.run("UPDATE \(table) SET version = version + 1, updated_at = ? WHERE id = ?", [.text(now), .text(id)])
     }
+}
+
+/// `column = ?` for one id (a plain index lookup, the common case of a single record), else
+/// `column IN (SELECT value FROM json_each(?))`; bind `boundIDs(ids)` to it.
+func oneOf(_ column: String, _ ids: [String]) -> String {
+    ids.count == 1 ? "\(column) = ?" : "\(column) IN (SELECT value FROM json_each(?))"
+}
+
+/// The value for `oneOf`'s placeholder.
+func boundIDs(_ ids: [String]) -> SQLiteValue {
+    ids.count == 1 ? .text(ids[0]) : jsonArray(ids)
 }
 
 /// A JSON array of strings, bound as one parameter and read with json_each(?): one query for

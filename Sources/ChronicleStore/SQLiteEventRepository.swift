@@ -117,15 +117,15 @@ public struct SQLiteEventRepository: EventRepository {
     /// Events with their participants and citations, in the order of `ids`, in three queries.
     func load(_ db: Connection, ids: [String]) throws -> [Event] {
         guard !ids.isEmpty else { return [] }
-        let list = jsonArray(ids)
+        let list = boundIDs(ids)
         var events: [String: Event] = [:]
-        try db.query("SELECT \(Self.columns) FROM events WHERE id IN (SELECT value FROM json_each(?))", [list]) {
+        try db.query("SELECT \(Self.columns) FROM events WHERE \(oneOf("id", ids))", [list]) {
             let event = Self.decode($0)
             events[event.id] = event
         }
         try db.query("""
             SELECT p.event_id, p.actor_id, p.role, a.name, a.slug FROM event_participants p JOIN actors a ON a.id = p.actor_id
-            WHERE p.event_id IN (SELECT value FROM json_each(?)) ORDER BY p.event_id, p.position
+            WHERE \(oneOf("p.event_id", ids)) ORDER BY p.event_id, p.position
             """, [list]) {
             events[$0.string(0)]?.participants.append(Participant(actorID: $0.string(1), role: ParticipantRole(rawValue: $0.string(2)) ?? .participant,
                                                                   actorName: $0.string(3), actorSlug: $0.string(4)))

@@ -92,6 +92,20 @@ public struct SQLiteQuoteRepository: QuoteRepository {
         }
     }
 
+    public func quotes(ofEvent eventID: String, limit: Int) throws -> [Quote] {
+        try pool.read { db in
+            var quotes: [Quote] = []
+            try db.query("""
+                SELECT \(Self.columns) FROM quotes q LEFT JOIN actors a ON a.id = q.speaker_id
+                WHERE q.event_id = ? ORDER BY coalesce(q.said_earliest, ''), q.id LIMIT ?
+                """, [.text(eventID), .integer(Int64(limit))]) { quotes.append(Self.decode($0)) }
+            guard !quotes.isEmpty else { return [] }
+            let citations = try CitationTable.quotes.load(db, owners: quotes.map(\.id))
+            for index in quotes.indices { quotes[index].citations = citations[quotes[index].id] ?? [] }
+            return quotes
+        }
+    }
+
     func load(_ db: Connection, _ id: String) throws -> Quote? {
         try load(db, ids: [id]).first
     }
@@ -100,8 +114,8 @@ public struct SQLiteQuoteRepository: QuoteRepository {
     func load(_ db: Connection, ids: [String]) throws -> [Quote] {
         guard !ids.isEmpty else { return [] }
         var quotes: [String: Quote] = [:]
-        try db.query("SELECT \(Self.columns) FROM quotes q LEFT JOIN actors a ON a.id = q.speaker_id WHERE q.id IN (SELECT value FROM json_each(?))",
-                     [jsonArray(ids)]) {
+        try db.query("SELECT \(Self.columns) FROM quotes q LEFT JOIN actors a ON a.id = q.speaker_id WHERE \(oneOf("q.id", ids))",
+                     [boundIDs(ids)]) {
             let quote = Self.decode($0)
             quotes[quote.id] = quote
         }

@@ -40,11 +40,8 @@ extension Connection {
         }
         head.append(contentsOf: [13, 10])
         closeAfterWrite = !keepAlive
-        if var entry = current {
-            entry.status = response.status
-            entry.bytes = body.count
-            current = entry
-        }
+        current?.status = response.status  // in place: copying the entry out and back costs retains
+        current?.bytes = body.count
         if let stream {
             state = .streaming(stream)
             streamFinished = false
@@ -138,10 +135,7 @@ extension Connection {
                     self.pullChunk(stream)
                     return
                 }
-                if var entry = self.current {
-                    entry.bytes += chunk.count
-                    self.current = entry
-                }
+                self.current?.bytes += chunk.count
                 self.write(Array("\(String(chunk.count, radix: 16))\r\n".utf8), chunk + [13, 10])
             }
         }

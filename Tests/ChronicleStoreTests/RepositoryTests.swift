@@ -181,6 +181,28 @@ import Testing
         #expect(validationFields { _ = try db.quotes.create(QuoteDraft(text: "x", language: "en", speakerID: "act_x", eventID: "evt_x")) } == ["speakerId", "eventId"])
     }
 
+    @Test func anEventsEmbeddedQuotesAreItsFirstListPage() throws {
+        let db = try makeDatabase()
+        let speaker = try db.person("Alexander Lukashenko")
+        let source = try db.sources.create(SourceDraft(url: nil, title: "Article"))
+        let event = try db.event("Invasion", "2022-02-24")
+        let other = try db.event("Talks", "2022-03")
+        for (index, said) in ["2022-03", nil, "2022-02-24", "2022", "2022-02-24"].enumerated() {
+            let citations = index % 2 == 0 ? [Citation(sourceID: source.id, excerpt: "excerpt \(index)")] : []
+            _ = try db.quotes.create(QuoteDraft(text: "quote \(index)", language: "en", speakerID: speaker.id, said: said.map(date),
+                                                eventID: event.id, citations: citations))
+        }
+        _ = try db.quotes.create(QuoteDraft(text: "elsewhere", language: "en", eventID: other.id))
+        let listed = try db.quotes.list(QuoteFilter(eventID: event.id), sort: [], page: PageRequest(limit: 500)).items
+        let embedded = try db.quotes.quotes(ofEvent: event.id, limit: 500)
+        #expect(embedded.map(\.id) == listed.map(\.id) && embedded.count == 5)
+        #expect(embedded.map(\.citations) == listed.map(\.citations))
+        #expect(embedded.map(\.speakerName) == Array(repeating: "Alexander Lukashenko", count: 5))
+        #expect(embedded.filter { !$0.citations.isEmpty }.count == 3)
+        #expect(try db.quotes.quotes(ofEvent: event.id, limit: 2).map(\.id) == Array(listed.prefix(2).map(\.id)))
+        #expect(try db.quotes.quotes(ofEvent: "evt_unknown", limit: 500).isEmpty)
+    }
+
     @Test func sourcesCannotBeDeletedWhileCitedUnlessCascade() throws {
         let db = try makeDatabase()
         let source = try db.sources.create(SourceDraft(url: nil, title: "Article", publisher: "Desk", published: date("2022-03")))
