@@ -27,6 +27,10 @@ public struct PartialDate: Hashable, Sendable, Comparable, CustomStringConvertib
 
     /// Parses `YYYY`, `YYYY-MM` or `YYYY-MM-DD`, and says why anything else is refused.
     public init(parsing text: String) throws(DateError) {
+        if let (year, month, day) = PartialDate.quickFields(text) {
+            try self.init(year: year, month: month, day: day)
+            return
+        }
         let parts = text.split(separator: "-", omittingEmptySubsequences: false)
         let widths = [4, 2, 2]
         guard (1...3).contains(parts.count) else {
@@ -41,6 +45,30 @@ public struct PartialDate: Hashable, Sendable, Comparable, CustomStringConvertib
             numbers.append(value)
         }
         try self.init(year: numbers[0], month: numbers.count > 1 ? numbers[1] : nil, day: numbers.count > 2 ? numbers[2] : nil)
+    }
+
+    /// `YYYY`, `YYYY-MM` or `YYYY-MM-DD` read straight from the bytes (every stored date is read
+    /// this way, so it must be cheap); nil for anything else, which the careful path explains.
+    static func quickFields(_ text: String) -> (Int, Int?, Int?)? {
+        let result = text.utf8.withContiguousStorageIfAvailable { bytes -> (Int, Int?, Int?)? in
+            guard bytes.count == 4 || bytes.count == 7 || bytes.count == 10 else { return nil }
+            func number(_ from: Int, _ count: Int) -> Int? {
+                var value = 0
+                for index in from..<from + count {
+                    let byte = bytes[index]
+                    guard byte >= 48 && byte <= 57 else { return nil }
+                    value = value * 10 + Int(byte - 48)
+                }
+                return value
+            }
+            guard let year = number(0, 4) else { return nil }
+            if bytes.count == 4 { return (year, nil, nil) }
+            guard bytes[4] == 45, let month = number(5, 2) else { return nil }
+            if bytes.count == 7 { return (year, month, nil) }
+            guard bytes[7] == 45, let day = number(8, 2) else { return nil }
+            return (year, month, day)
+        }
+        return result ?? nil
     }
 
     /// The canonical text form, e.g. `2022-02`.

@@ -13,11 +13,16 @@ struct CitationTable {
 
     /// The citations of many owners in one query, grouped by owner.
     func load(_ db: Connection, owners: [String]) throws -> [String: [Citation]] {
+        try load(db, where: oneOf("c.\(ownerColumn)", owners), boundIDs(owners))
+    }
+
+    /// The citations of the owners a condition selects (on `c`, or on a table joined to it).
+    func load(_ db: Connection, join: String = "", where condition: String, _ value: SQLiteValue) throws -> [String: [Citation]] {
         var grouped: [String: [Citation]] = [:]
         try db.query("""
-            SELECT c.\(ownerColumn), c.source_id, c.excerpt, s.title, s.url FROM \(table) c JOIN sources s ON s.id = c.source_id
-            WHERE \(oneOf("c.\(ownerColumn)", owners)) ORDER BY c.\(ownerColumn), c.position
-            """, [boundIDs(owners)]) {
+            SELECT c.\(ownerColumn), c.source_id, c.excerpt, s.title, s.url FROM \(table) c \(join) JOIN sources s ON s.id = c.source_id
+            WHERE \(condition) ORDER BY c.\(ownerColumn), c.position
+            """, [value]) {
             grouped[$0.string(0), default: []].append(Citation(sourceID: $0.string(1), excerpt: $0.optionalString(2), sourceTitle: $0.string(3),
                                                                sourceURL: $0.optionalString(4)))
         }

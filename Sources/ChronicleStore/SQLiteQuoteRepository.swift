@@ -100,7 +100,10 @@ public struct SQLiteQuoteRepository: QuoteRepository {
                 WHERE q.event_id = ? ORDER BY coalesce(q.said_earliest, ''), q.id LIMIT ?
                 """, [.text(eventID), .integer(Int64(limit))]) { quotes.append(Self.decode($0)) }
             guard !quotes.isEmpty else { return [] }
-            let citations = try CitationTable.quotes.load(db, owners: quotes.map(\.id))
+            // All of the event's quotes fit: their citations are selected by the event, not by a list of ids.
+            let citations = quotes.count < limit
+                ? try CitationTable.quotes.load(db, join: "JOIN quotes q ON q.id = c.quote_id", where: "q.event_id = ?", .text(eventID))
+                : try CitationTable.quotes.load(db, owners: quotes.map(\.id))
             for index in quotes.indices { quotes[index].citations = citations[quotes[index].id] ?? [] }
             return quotes
         }

@@ -65,20 +65,12 @@ public struct Router: Responder {
 
     public func match(method: String, path: String) -> Match {
         if let index = exact["\(method == "HEAD" ? "GET" : method) \(path)"] { return .found(routes[index], parameters: [:]) }
-        let parts = path.split(separator: "/", omittingEmptySubsequences: true)
+        // Split as bytes: splitting the String compares Characters, which cost more than the rest.
+        let parts = path.utf8.split(separator: 47, omittingEmptySubsequences: true)
         var allowed: [String] = []
         let lookup = method == "HEAD" ? "GET" : method
         for route in routes where route.segments.count == parts.count {
-            var parameters: [String: String] = [:]
-            var matches = true
-            for (segment, part) in zip(route.segments, parts) {
-                switch segment {
-                case .literal(let literal): if literal != part { matches = false }
-                case .parameter(let name): parameters[name] = String(part)
-                }
-                if !matches { break }
-            }
-            guard matches else { continue }
+            guard let parameters = Router.parameters(route, parts) else { continue }
             if route.method == lookup { return .found(route, parameters: parameters) }
             allowed.append(route.method)
         }
@@ -87,11 +79,23 @@ public struct Router: Responder {
         return .methodNotAllowed(allow: allowed)
     }
 
+    /// The `:name` values when `route` matches the path's segments, else nil.
+    static func parameters(_ route: Route, _ parts: [Substring.UTF8View]) -> [String: String]? {
+        guard route.segments.count == parts.count else { return nil }
+        var parameters: [String: String] = [:]
+        for (segment, part) in zip(route.segments, parts) {
+            switch segment {
+            case .literal(let literal): if !literal.utf8.elementsEqual(part) { return nil }
+            case .parameter(let name): parameters[name] = String(Substring(part))
+            }
+        }
+        return parameters
+    }
+
     public func prepare(method: String, path: String) -> Preparation {
         if case .found(let route, _) = match(method: method, path: path) {
             // Middleware may block (auth looks up tokens), so only a bare router runs on the loop.
-            return Preparation(maxBodyBytes: route.options.maxBodyBytes, runsOnLoop: route.options.runsOnLoop,
-                               tag: route.hasParameters ? nil : route.index)
+            return Preparation(maxBodyBytes: route.options.maxBodyBytes, runsOnLoop: route.options.runsOnLoop, tag: route.index)
         }
         return Preparation(runsOnLoop: middleware.isEmpty)
     }
@@ -99,9 +103,13 @@ public struct Router: Responder {
     public func respond(to request: Request) throws -> Response {
         // Match first, so that middleware (metrics, auth) sees the route pattern.
         let found: Match
-        if let tag = request.preparedTag, tag < routes.count {
+        if let tag = request.preparedTag, tag < routes.count, !routes[tag].hasParameters {
             // prepare() already matched this request to a route without parameters.
             found = .found(routes[tag], parameters: [:])
+        } else if let tag = request.preparedTag, tag < routes.count,
+                  let parameters = Router.parameters(routes[tag], request.path.utf8.split(separator: 47, omittingEmptySubsequences: true)) {
+            // prepare() found the route (on the raw path); its parameters come from the decoded one.
+            found = .found(routes[tag], parameters: parameters)
         } else {
             found = match(method: request.method, path: request.path)
         }

@@ -199,7 +199,8 @@ import Testing
         #expect(embedded.map(\.citations) == listed.map(\.citations))
         #expect(embedded.map(\.speakerName) == Array(repeating: "Alexander Lukashenko", count: 5))
         #expect(embedded.filter { !$0.citations.isEmpty }.count == 3)
-        #expect(try db.quotes.quotes(ofEvent: event.id, limit: 2).map(\.id) == Array(listed.prefix(2).map(\.id)))
+        let firstTwo = try db.quotes.quotes(ofEvent: event.id, limit: 2)
+        #expect(firstTwo.map(\.id) == Array(listed.prefix(2).map(\.id)) && firstTwo.map(\.citations) == Array(listed.prefix(2).map(\.citations)))
         #expect(try db.quotes.quotes(ofEvent: "evt_unknown", limit: 500).isEmpty)
     }
 

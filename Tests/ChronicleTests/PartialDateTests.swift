@@ -23,7 +23,7 @@ import Testing
         #expect(day.earliest == "2022-02-24" && day.latest == "2022-02-24")
     }
 
-    @Test(arguments: ["2022-02-30", "2022-13", "22-02-24", "2022-2-24", "2022-00", "0000", "2022-02-24T00:00", "", "abcd", "2022--02", "２０２２"])
+    @Test(arguments: ["2022-02-30", "2022-13", "22-02-24", "2022-2-24", "2022-00", "0000", "2022-02-24T00:00", "", "abcd", "2022--02", "２０２２", "2022/02/24", "2022-02+24", "2022-0a", "+022", "2022-"])
     func invalidDatesAreRejectedWithAReason(_ text: String) {
         #expect(throws: DateError.self) { try PartialDate(parsing: text) }
     }

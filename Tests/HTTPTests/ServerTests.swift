@@ -174,6 +174,21 @@ import Testing
         #expect(reply.status == 405 && reply.headers["Allow"] == "GET, DELETE, HEAD")
     }
 
+    @Test func routeParametersArePercentDecoded() throws {
+        let server = try startServer()
+        defer { server.shutdown(); server.wait() }
+        let client = try RawClient(port: server.port)
+        client.send("GET /items/%D0%9B%D1%83 HTTP/1.1\r\nHost: x\r\n\r\n")
+        #expect(try client.read().text == "item Лу")
+        client.send("GET /items/42/ HTTP/1.1\r\nHost: x\r\n\r\n")
+        #expect(try client.read().text == "item 42")
+        // An encoded slash decodes to a path with one more segment, which no route has.
+        client.send("GET /items/a%2Fb HTTP/1.1\r\nHost: x\r\n\r\n")
+        #expect(try client.read().status == 404)
+        client.send("GET /items/1/2 HTTP/1.1\r\nHost: x\r\n\r\n")
+        #expect(try client.read().status == 404)
+    }
+
     @Test func aThrowingHandlerGets500AndTheServerKeepsServing() throws {
         let server = try startServer()
         defer { server.shutdown(); server.wait() }
