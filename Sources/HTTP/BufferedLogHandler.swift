@@ -49,13 +49,17 @@ public final class LogSink: @unchecked Sendable {
     private let fd: Int32
     private let lock = Lock()
     private var buffer: [UInt8] = []
+    /// The batch being written out; swapped with `buffer`, so that neither is reallocated.
+    private var spare: [UInt8] = []
+    private let flushLock = Lock()
     private var second: time_t = 0
     private var stamp = ""
     private let timer: any DispatchSourceTimer
 
     public init(fd: Int32 = STDOUT_FILENO) {
         self.fd = fd
-        buffer.reserveCapacity(64 * 1024)
+        buffer.reserveCapacity(128 * 1024)
+        spare.reserveCapacity(128 * 1024)
         timer = DispatchSource.makeTimerSource(queue: .global(qos: .utility))
         timer.schedule(deadline: .now() + .milliseconds(100), repeating: .milliseconds(100))
         timer.setEventHandler { [weak self] in self?.flush() }
@@ -100,16 +104,20 @@ public final class LogSink: @unchecked Sendable {
 
     /// Writes out everything buffered so far.
     public func flush() {
+        flushLock.lock()
+        defer { flushLock.unlock() }
+        // Copying the buffer out would make the next append reallocate it (copy on write);
+        // swapping in the empty spare keeps both allocations for the life of the process.
         lock.lock()
-        let pending = buffer
-        buffer.removeAll(keepingCapacity: true)
+        swap(&buffer, &spare)
         lock.unlock()
         var offset = 0
-        while offset < pending.count {
-            let written = pending[offset...].withUnsafeBytes { Glibc.write(fd, $0.baseAddress, $0.count) }
+        while offset < spare.count {
+            let written = spare[offset...].withUnsafeBytes { Glibc.write(fd, $0.baseAddress, $0.count) }
             if written < 0 && errno == EINTR { continue }
             if written <= 0 { break }
             offset += written
         }
+        spare.removeAll(keepingCapacity: true)
     }
 }
