@@ -5,8 +5,9 @@ import Logging
 
 /// A swift-log handler for busy servers: one line per event, UTC timestamps formatted once a
 /// second, written to a file descriptor in batches (at 64 KiB, every 100 ms, and at once for
-/// warnings and errors). swift-log's stream handler formats local time (a time-zone lookup)
-/// and flushes on every line, which costs more than answering a small request.
+/// warnings and errors) by a thread of its own, so that logging never waits for the reader.
+/// swift-log's stream handler formats local time (a time-zone lookup) and flushes on every
+/// line, which costs more than answering a small request.
 public struct BufferedLogHandler: LogHandler {
     public var logLevel: Logger.Level = .info
     public var metadata: Logger.Metadata = [:]
@@ -55,12 +56,20 @@ public final class LogSink: @unchecked Sendable {
     private var second: time_t = 0
     private var stamp = ""
     private let timer: any DispatchSourceTimer
+    /// Every write to the descriptor happens here, so a slow or stuck reader of the log (a
+    /// full pipe) blocks this one thread, never an event loop.
+    private let queue = DispatchQueue(label: "chronicle.log-sink")
+    private var flushScheduled = false
+    /// Past this much unwritten text, new lines are counted and dropped instead of buffered.
+    let maxBufferedBytes: Int
+    private(set) var droppedLines = 0
 
-    public init(fd: Int32 = STDOUT_FILENO) {
+    public init(fd: Int32 = STDOUT_FILENO, maxBufferedBytes: Int = 8 << 20) {
         self.fd = fd
+        self.maxBufferedBytes = maxBufferedBytes
         buffer.reserveCapacity(128 * 1024)
         spare.reserveCapacity(128 * 1024)
-        timer = DispatchSource.makeTimerSource(queue: .global(qos: .utility))
+        timer = DispatchSource.makeTimerSource(queue: queue)
         timer.schedule(deadline: .now() + .milliseconds(100), repeating: .milliseconds(100))
         timer.setEventHandler { [weak self] in self?.flush() }
         timer.resume()
@@ -88,6 +97,11 @@ public final class LogSink: @unchecked Sendable {
     /// Appends one line, `TIME LEVEL LABEL: MESSAGE[ METADATA]`, straight into the buffer.
     func write(level: String, label: String, message: String, suffix: String, urgent: Bool) {
         lock.lock()
+        guard buffer.count < maxBufferedBytes else {
+            droppedLines += 1
+            lock.unlock()
+            return
+        }
         buffer.append(utf8: timestamp())
         buffer.append(32)
         buffer.append(utf8: level)
@@ -97,9 +111,10 @@ public final class LogSink: @unchecked Sendable {
         buffer.append(utf8: message)
         buffer.append(utf8: suffix)
         buffer.append(10)
-        let full = buffer.count >= 64 * 1024
+        let schedule = (urgent || buffer.count >= 64 * 1024) && !flushScheduled
+        if schedule { flushScheduled = true }
         lock.unlock()
-        if urgent || full { flush() }
+        if schedule { queue.async { [weak self] in self?.flush() } }
     }
 
     /// Writes out everything buffered so far.
@@ -110,6 +125,12 @@ public final class LogSink: @unchecked Sendable {
         // swapping in the empty spare keeps both allocations for the life of the process.
         lock.lock()
         swap(&buffer, &spare)
+        flushScheduled = false
+        let dropped = droppedLines
+        droppedLines = 0
+        if dropped > 0 {
+            spare.append(utf8: "\(timestamp()) warning log: \(dropped) lines dropped: the log output was not being read fast enough\n")
+        }
         lock.unlock()
         var offset = 0
         while offset < spare.count {

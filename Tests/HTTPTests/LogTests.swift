@@ -1,3 +1,4 @@
+import Foundation
 import Glibc
 import Logging
 import Testing
@@ -37,5 +38,38 @@ import Testing
         #expect(Connection.accessLine(entry, now: 101.5) == "GET /v1/actors/лукашенко 200 1234B 1500.00ms id=a1b2c30-1z")
         let failed = (method: "-", path: "-", id: "x", start: 5.0, status: 400, bytes: 0)
         #expect(Connection.accessLine(failed, now: 5.0) == "- - 400 0B 0.00ms id=x")
+    }
+
+    @Test func aLogNobodyReadsNeverBlocksTheWriterAndSaysWhatItDropped() throws {
+        var fds: [Int32] = [0, 0]
+        #expect(pipe(&fds) == 0)
+        defer { close(fds[0]); close(fds[1]) }
+        let sink = LogSink(fd: fds[1], maxBufferedBytes: 256 * 1024)
+        let logger = Logger(label: "http") { BufferedLogHandler(label: $0, sink: sink) }
+        // 10 MB of lines into a 64 KiB pipe that nobody reads: an event loop writing access
+        // lines must not stall, so the writes must return, dropping what does not fit.
+        let done = DispatchSemaphore(value: 0)
+        Thread.detachNewThread {
+            for index in 0..<100_000 { logger.info("GET /v1/events/\(index) 200 4715B 0.52ms id=abcdef0-\(index) padding padding padding") }
+            logger.warning("still serving")
+            done.signal()
+        }
+        #expect(done.wait(timeout: .now() + 20) == .success)
+        #expect(sink.droppedLines > 0)
+        // Once the output is read again, the sink says how many lines it had to drop.
+        _ = fcntl(fds[0], F_SETFL, fcntl(fds[0], F_GETFL) | O_NONBLOCK)
+        var tail: [UInt8] = []
+        var buffer = [UInt8](repeating: 0, count: 65536)
+        let deadline = Date().addingTimeInterval(10)
+        while Date() < deadline {
+            let count = read(fds[0], &buffer, buffer.count)
+            if count > 0 {
+                tail = Array((tail + buffer[0..<count]).suffix(4096))
+                if String(decoding: tail, as: UTF8.self).contains("lines dropped: the log output was not being read fast enough") { break }
+            } else {
+                usleep(10_000)
+            }
+        }
+        #expect(String(decoding: tail, as: UTF8.self).contains("lines dropped: the log output was not being read fast enough"))
     }
 }
