@@ -93,21 +93,23 @@ func boundIDs(_ ids: [String]) -> SQLiteValue {
 /// A JSON array of strings, bound as one parameter and read with json_each(?): one query for
 /// a whole page of records instead of one per record.
 func jsonArray(_ strings: [String]) -> SQLiteValue {
-    var text = "["
+    var bytes: [UInt8] = [91]
+    bytes.reserveCapacity(strings.reduce(2) { $0 + $1.utf8.count + 3 })
+    let hex = Array("0123456789abcdef".utf8)
     for (index, string) in strings.enumerated() {
-        if index > 0 { text += "," }
-        text += "\""
-        for scalar in string.unicodeScalars {
-            switch scalar {
-            case "\"": text += "\\\""
-            case "\\": text += "\\\\"
-            case _ where scalar.value < 0x20: text += "\\u" + String(repeating: "0", count: 4 - String(scalar.value, radix: 16).count) + String(scalar.value, radix: 16)
-            default: text.unicodeScalars.append(scalar)
+        if index > 0 { bytes.append(44) }
+        bytes.append(34)
+        for byte in string.utf8 {
+            switch byte {
+            case 34, 92: bytes += [92, byte]
+            case 0..<32: bytes += [92, 117, 48, 48, hex[Int(byte >> 4)], hex[Int(byte & 15)]]
+            default: bytes.append(byte)
             }
         }
-        text += "\""
+        bytes.append(34)
     }
-    return .text(text + "]")
+    bytes.append(93)
+    return .text(String(decoding: bytes, as: UTF8.self))
 }
 
 extension PartialDate {

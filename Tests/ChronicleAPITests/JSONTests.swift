@@ -29,4 +29,19 @@ import Testing
     @Test func surrogatePairsDecode() throws {
         #expect(try JSON.parse(Array(#""\ud83c\udde7""#.utf8)) == .string("🇧"))
     }
+
+    @Test func bodyFingerprintsAreStableAndSeeEveryByte() {
+        let body = Array("{\"items\":[\"Лукашенко\"],\"next\":null}".utf8) + Array(repeating: 97, count: 100)
+        let tag = contentHash(body)
+        #expect(tag == contentHash(body) && tag.utf8.count == 16 && tag.utf8.allSatisfy { ($0 >= 48 && $0 <= 57) || ($0 >= 97 && $0 <= 102) })
+        // One changed byte anywhere (in a 32-byte block or in the tail) changes the tag.
+        var tags: Set<String> = [tag]
+        for position in body.indices {
+            var changed = body
+            changed[position] ^= 1
+            tags.insert(contentHash(changed))
+        }
+        #expect(tags.count == body.count + 1)
+        #expect(contentHash(body + [0]) != tag && contentHash([]) != contentHash([0]))
+    }
 }

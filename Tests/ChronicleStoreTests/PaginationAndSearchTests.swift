@@ -1,5 +1,5 @@
 import Chronicle
-import ChronicleStore
+@testable import ChronicleStore
 import Foundation
 import Testing
 
@@ -199,5 +199,17 @@ final class Failures: @unchecked Sendable {
         #expect(excerpts.count == dataset.events.count + dataset.quotes.count)
         for excerpt in excerpts { #expect(article.contains(excerpt), "not in the article: \(excerpt)") }
         for quote in dataset.quotes { #expect(article.contains(quote.text), "quote not in the article: \(quote.text)") }
+    }
+}
+
+@Suite struct BoundIDListTests {
+    @Test func jsonEachReadsBackEveryStringAsWritten() throws {
+        let db = try makeDatabase()
+        let strings = ["evt_plain", "quote\"inside", "back\\slash", "tab\tand\nnewline\u{1}", "Лукашенко", "emoji 🇺🇦", ""]
+        let read = try db.pool.read { connection in
+            try connection.all("SELECT value FROM json_each(?) ORDER BY key", [jsonArray(strings)]) { $0.string(0) }
+        }
+        #expect(read == strings)
+        #expect(oneOf("c.id", ["a"]) == "c.id = ?" && oneOf("c.id", ["a", "b"]).contains("json_each"))
     }
 }
