@@ -1,4 +1,3 @@
-import Dispatch
 import HTTP
 import Synchronization
 
@@ -29,9 +28,8 @@ final class Metrics: Middleware, Sendable {
     private let state = Mutex<[String: RouteStats]>([:])
 
     func respond(to request: Request, next: (Request) throws -> Response) throws -> Response {
-        let start = DispatchTime.now().uptimeNanoseconds
         let response = try next(request)
-        let seconds = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
+        let seconds = request.secondsSinceReceived
         let route = request.route ?? "unmatched"
         let bucket = Metrics.bounds.firstIndex { seconds <= $0 }
         state.withLock { routes in

@@ -9,13 +9,18 @@ extension Connection {
         var keepAlive = requested && requestsServed < limits.maxRequestsPerConnection && !loop.draining && !peerClosedInput
         var head: [UInt8] = []
         head.reserveCapacity(320)
-        head.append(contentsOf: Connection.statusLine(response.status))
+        Connection.appendStatusLine(response.status, to: &head)
         var body: [UInt8] = []
         var stream: BodyStream?
         let bodyAllowed = response.status >= 200 && response.status != 204 && response.status != 304
         switch response.body {
         case .bytes(let bytes):
-            if bodyAllowed { head.append(header: "Content-Length", String(bytes.count)) }
+            if bodyAllowed {
+                head.append(contentsOf: Connection.contentLengthPrefix)
+                head.append(decimal: bytes.count)
+                head.append(13)
+                head.append(10)
+            }
             if !isHead && bodyAllowed { body = bytes }
         case .stream(let producer):
             if minor == 1 {
@@ -25,13 +30,20 @@ extension Connection {
             }
             if !isHead && bodyAllowed { stream = producer }
         }
+        var hasRequestID = false
         for field in response.headers.fields {
             let name = field.name
-            if name.equalsIgnoringASCIICase("Content-Length") || name.equalsIgnoringASCIICase("Transfer-Encoding")
-                || name.equalsIgnoringASCIICase("Connection") { continue }
+            // Framing is the server's to write; compare names only when the length could match.
+            switch name.utf8.count {
+            case 14 where name.equalsIgnoringASCIICase("Content-Length"): continue
+            case 17 where name.equalsIgnoringASCIICase("Transfer-Encoding"): continue
+            case 10 where name.equalsIgnoringASCIICase("Connection"): continue
+            case 12 where name.equalsIgnoringASCIICase("X-Request-Id"): hasRequestID = true
+            default: break
+            }
             head.append(header: name, field.value)
         }
-        if let id = current?.id, response.headers["X-Request-Id"] == nil { head.append(header: "X-Request-Id", id) }
+        if !hasRequestID, let id = current?.id { head.append(header: "X-Request-Id", id) }
         head.append(contentsOf: loop.dateCache.headerLine())
         if !keepAlive {
             head.append(header: "Connection", "close")
@@ -189,16 +201,18 @@ extension Connection {
 }
 
 extension Connection {
-    private static let statusLines: [Int: [UInt8]] = {
-        var lines: [Int: [UInt8]] = [:]
-        for code in [100, 200, 201, 204, 301, 304, 400, 401, 403, 404, 405, 406, 408, 409, 411, 412, 413, 414, 415, 417, 422, 428, 429, 431, 500, 501, 503, 505] {
-            lines[code] = Array("HTTP/1.1 \(code) \(Status.reason(code))\r\n".utf8)
-        }
-        return lines
-    }()
+    /// Status lines by code, 100 to 599, built once: indexing beats hashing on every response.
+    private static let statusLines: [[UInt8]] = (0..<600).map { code in
+        code < 100 ? [] : Array("HTTP/1.1 \(code) \(Status.reason(code))\r\n".utf8)
+    }
+    static let contentLengthPrefix = Array("Content-Length: ".utf8)
 
-    static func statusLine(_ status: Int) -> [UInt8] {
-        statusLines[status] ?? Array("HTTP/1.1 \(status) \(Status.reason(status))\r\n".utf8)
+    static func appendStatusLine(_ status: Int, to head: inout [UInt8]) {
+        if status >= 100 && status < 600 {
+            head.append(contentsOf: statusLines[status])
+        } else {
+            head.append(contentsOf: Array("HTTP/1.1 \(status) \(Status.reason(status))\r\n".utf8))
+        }
     }
 }
 
@@ -211,6 +225,20 @@ extension Array where Element == UInt8 {
         append(utf8: value)
         append(13)
         append(10)
+    }
+
+    /// Appends a non-negative integer in decimal, without making a String of it.
+    mutating func append(decimal value: Int) {
+        guard value > 0 else { append(48); return }
+        var digits = 0, rest = value
+        while rest > 0 { digits += 1; rest /= 10 }
+        let start = count
+        append(contentsOf: repeatElement(48, count: digits))
+        rest = value
+        for index in stride(from: start + digits - 1, through: start, by: -1) {
+            self[index] = UInt8(48 + rest % 10)
+            rest /= 10
+        }
     }
 
     /// Appends a string's bytes with one copy; the generic `append(contentsOf: text.utf8)`

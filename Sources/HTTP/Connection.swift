@@ -218,7 +218,8 @@ final class Connection: @unchecked Sendable {
         body = []
         request.id = Connection.acceptableRequestID(head.headers["X-Request-Id"]) ?? loop.nextRequestID()
         request.preparedTag = preparation.tag
-        current = (head.method, request.path, request.id, Socket.now(), 0, 0)
+        request.receivedAt = Socket.now()
+        current = (head.method, request.path, request.id, request.receivedAt, 0, 0)
         state = .handling
         setDeadline(.none, .infinity)
         let keepAlive = head.keepAlive

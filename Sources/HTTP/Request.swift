@@ -19,6 +19,11 @@ public struct Request: Sendable {
     public var route: String?
     /// What `Responder.prepare` noted for this request, if anything.
     public var preparedTag: Int?
+    /// When the server had the whole request, on the monotonic clock; with `secondsSinceReceived`
+    /// a middleware times a request (queueing for a worker included) without a clock of its own.
+    public var receivedAt: Double = 0
+
+    public var secondsSinceReceived: Double { max(0, Socket.now() - receivedAt) }
 
     public init(method: String, target: String, headers: Headers = Headers(), body: [UInt8] = [], minorVersion: Int = 1) {
         self.method = method

@@ -34,7 +34,9 @@ public struct Router: Responder {
     public private(set) var routes: [Route] = []
     private var middleware: [any Middleware] = []
     /// Routes without parameters by "METHOD /path", so the common case needs no path split.
-    private var exact: [String: Int] = [:]
+    /// Routes without parameters by path, then method: the common case needs one hash of the
+    /// path as sent, no split and no string built.
+    private var exact: [String: [(method: String, index: Int)]] = [:]
 
     public init() {}
 
@@ -44,7 +46,10 @@ public struct Router: Responder {
         }
         let route = Route(method: method, pattern: pattern, segments: segments, index: routes.count, handler: handler,
                           options: Preparation(maxBodyBytes: maxBodyBytes, runsOnLoop: runsOnLoop))
-        if !route.hasParameters { exact["\(method) /\(segments.map { if case .literal(let l) = $0 { l } else { "" } }.joined(separator: "/"))"] = route.index }
+        if !route.hasParameters {
+            let path = "/" + segments.map { if case .literal(let l) = $0 { l } else { "" } }.joined(separator: "/")
+            exact[path, default: []].append((method, route.index))
+        }
         routes.append(route)
     }
 
@@ -64,11 +69,13 @@ public struct Router: Responder {
     }
 
     public func match(method: String, path: String) -> Match {
-        if let index = exact["\(method == "HEAD" ? "GET" : method) \(path)"] { return .found(routes[index], parameters: [:]) }
+        let lookup = method == "HEAD" ? "GET" : method
+        if let candidates = exact[path], let hit = candidates.first(where: { $0.method == lookup }) {
+            return .found(routes[hit.index], parameters: [:])
+        }
         // Split as bytes: splitting the String compares Characters, which cost more than the rest.
         let parts = path.utf8.split(separator: 47, omittingEmptySubsequences: true)
         var allowed: [String] = []
-        let lookup = method == "HEAD" ? "GET" : method
         for route in routes where route.segments.count == parts.count {
             guard let parameters = Router.parameters(route, parts) else { continue }
             if route.method == lookup { return .found(route, parameters: parameters) }

@@ -72,4 +72,12 @@ import Testing
         }
         #expect(String(decoding: tail, as: UTF8.self).contains("lines dropped: the log output was not being read fast enough"))
     }
+
+    @Test func decimalsAreWrittenStraightIntoTheHead() {
+        for value in [0, 7, 10, 99, 100, 12345, 1_048_576, Int.max] {
+            var bytes: [UInt8] = [65]
+            bytes.append(decimal: value)
+            #expect(String(decoding: bytes, as: UTF8.self) == "A\(value)")
+        }
+    }
 }
