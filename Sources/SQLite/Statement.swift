@@ -35,7 +35,10 @@ public final class Statement {
             case .null: code = sqlite3_bind_null(handle, index)
             case .integer(let v): code = sqlite3_bind_int64(handle, index, v)
             case .real(let v): code = sqlite3_bind_double(handle, index, v)
-            case .text(let v): code = sqlite3_bind_text(handle, index, v, -1, SQLITE_TRANSIENT)
+            case .text(let v):
+                // With its byte count: a length of -1 would make SQLite stop at the first NUL and
+                // silently store a shorter text. (A C string keeps "" from binding as NULL.)
+                code = v.withCString { sqlite3_bind_text(handle, index, $0, Int32(v.utf8.count), SQLITE_TRANSIENT) }
             case .blob(let v):
                 code = v.withUnsafeBytes { sqlite3_bind_blob(handle, index, $0.baseAddress, Int32($0.count), SQLITE_TRANSIENT) }
             }
@@ -75,8 +78,11 @@ public final class Statement {
     public func double(_ index: Int) -> Double { sqlite3_column_double(handle, Int32(index)) }
 
     public func string(_ index: Int) -> String {
+        // Text first, then its length (SQLite's documented order); the length spares a strlen
+        // and keeps text after an embedded NUL, which String(cString:) would cut off.
         guard let text = sqlite3_column_text(handle, Int32(index)) else { return "" }
-        return String(cString: text)
+        let count = Int(sqlite3_column_bytes(handle, Int32(index)))
+        return String(decoding: UnsafeBufferPointer(start: text, count: count), as: UTF8.self)
     }
 
     public func optionalString(_ index: Int) -> String? { isNull(index) ? nil : string(index) }

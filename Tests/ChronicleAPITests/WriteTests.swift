@@ -57,6 +57,16 @@ import Testing
         #expect(try api.get("/v1/quotes/\(quote.json["id"]?.stringValue ?? "")").status == 404)
     }
 
+    @Test func newlinesAndTabsAreStoredWholeAndNULIsRefused() throws {
+        let api = try TestAPI(seed: false)
+        let created = try api.request("POST", "/v1/quotes", json: #"{"text":"first line\nsecond\tcolumn","language":"en"}"#, token: api.writeToken)
+        #expect(created.status == 201)
+        let id = try #require(created.json["id"]?.stringValue)
+        #expect(try api.get("/v1/quotes/\(id)").json["text"]?.stringValue == "first line\nsecond\tcolumn")
+        let nul = try api.request("POST", "/v1/quotes", json: #"{"text":"before\u0000after","language":"en"}"#, token: api.writeToken)
+        #expect(nul.status == 422 && nul.text.contains("NUL"))
+    }
+
     @Test func writesNeedAWriteToken() throws {
         let api = try TestAPI(seed: false)
         let body = #"{"kind":"person","name":"Somebody"}"#

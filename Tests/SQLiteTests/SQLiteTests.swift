@@ -17,6 +17,14 @@ func temporaryDatabasePath() -> String {
         #expect(row?.0 == 42 && row?.1 == 2.5 && row?.2 == "Лукашенко'; DROP TABLE t; --" && row?.3 == [0, 1, 255] && row?.4 == nil)
     }
 
+    @Test func textWithAnEmbeddedNULRoundTripsWhole() throws {
+        let db = try Connection(path: temporaryDatabasePath())
+        try db.execute("CREATE TABLE t (s TEXT)")
+        try db.run("INSERT INTO t VALUES (?)", [.text("before\u{0}after Лукашенко")])
+        #expect(try db.first("SELECT s FROM t") { $0.string(0) } == "before\u{0}after Лукашенко")
+        #expect(try db.first("SELECT length(CAST(s AS BLOB)) FROM t") { $0.int(0) } == "before\u{0}after Лукашенко".utf8.count)
+    }
+
     @Test func errorsCarryCodeMessageAndSQL() throws {
         let db = try Connection(path: temporaryDatabasePath())
         try db.execute("CREATE TABLE t (id TEXT PRIMARY KEY)")
