@@ -39,6 +39,8 @@ public final class Statement {
                 // With its byte count: a length of -1 would make SQLite stop at the first NUL and
                 // silently store a shorter text. (A C string keeps "" from binding as NULL.)
                 code = v.withCString { sqlite3_bind_text(handle, index, $0, Int32(v.utf8.count), SQLITE_TRANSIENT) }
+            case .blob(let v) where v.isEmpty:
+                code = sqlite3_bind_zeroblob(handle, index, 0)  // a nil pointer would bind NULL
             case .blob(let v):
                 code = v.withUnsafeBytes { sqlite3_bind_blob(handle, index, $0.baseAddress, Int32($0.count), SQLITE_TRANSIENT) }
             }

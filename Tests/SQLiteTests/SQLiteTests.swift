@@ -25,6 +25,13 @@ func temporaryDatabasePath() -> String {
         #expect(try db.first("SELECT length(CAST(s AS BLOB)) FROM t") { $0.int(0) } == "before\u{0}after Лукашенко".utf8.count)
     }
 
+    @Test func emptyTextAndBlobStayEmptyNotNull() throws {
+        let db = try Connection(path: temporaryDatabasePath())
+        try db.execute("CREATE TABLE t (s TEXT, b BLOB)")
+        try db.run("INSERT INTO t VALUES (?, ?)", [.text(""), .blob([])])
+        #expect(try db.first("SELECT s IS NULL, b IS NULL, length(s), length(b) FROM t") { [$0.int(0), $0.int(1), $0.int(2), $0.int(3)] } == [0, 0, 0, 0])
+    }
+
     @Test func errorsCarryCodeMessageAndSQL() throws {
         let db = try Connection(path: temporaryDatabasePath())
         try db.execute("CREATE TABLE t (id TEXT PRIMARY KEY)")
