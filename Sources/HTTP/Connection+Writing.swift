@@ -201,14 +201,16 @@ extension Connection {
 }
 
 extension Connection {
-    /// Status lines by code, 100 to 599, built once: indexing beats hashing on every response.
+    /// Status lines by code, built once for the codes that have a reason phrase: indexing beats
+    /// hashing on every response. Other codes share the empty array and are built when sent.
     private static let statusLines: [[UInt8]] = (0..<600).map { code in
-        code < 100 ? [] : Array("HTTP/1.1 \(code) \(Status.reason(code))\r\n".utf8)
+        let reason = Status.reason(code)
+        return reason.hasPrefix("Status ") ? [] : Array("HTTP/1.1 \(code) \(reason)\r\n".utf8)
     }
     static let contentLengthPrefix = Array("Content-Length: ".utf8)
 
     static func appendStatusLine(_ status: Int, to head: inout [UInt8]) {
-        if status >= 100 && status < 600 {
+        if status >= 100 && status < 600 && !statusLines[status].isEmpty {
             head.append(contentsOf: statusLines[status])
         } else {
             head.append(contentsOf: Array("HTTP/1.1 \(status) \(Status.reason(status))\r\n".utf8))

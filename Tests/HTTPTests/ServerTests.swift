@@ -174,6 +174,17 @@ import Testing
         #expect(reply.status == 405 && reply.headers["Allow"] == "GET, DELETE, HEAD")
     }
 
+    @Test func statusLinesCarryTheirReasonPhrase() throws {
+        let server = try startServer()
+        defer { server.shutdown(); server.wait() }
+        let client = try RawClient(port: server.port)
+        for (code, reason) in [(200, "OK"), (422, "Unprocessable Content"), (418, "Status 418"), (299, "Status 299")] {
+            client.send("GET /status/\(code) HTTP/1.1\r\nHost: x\r\n\r\n")
+            let reply = try client.read()
+            #expect(reply.status == code && reply.reason == reason && reply.text == "status")
+        }
+    }
+
     @Test func routeParametersArePercentDecoded() throws {
         let server = try startServer()
         defer { server.shutdown(); server.wait() }

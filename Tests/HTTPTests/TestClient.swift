@@ -49,6 +49,7 @@ final class RawClient {
 
     struct Reply {
         var status: Int
+        var reason = ""
         var headers: Headers
         var body: [UInt8]
         var text: String { String(decoding: body, as: UTF8.self) }
@@ -70,7 +71,8 @@ final class RawClient {
             guard let colon = line.firstIndex(of: ":") else { continue }
             headers.add(String(line[..<colon]), line[line.index(after: colon)...].trimmingCharacters(in: .whitespaces))
         }
-        if status == 100 { return Reply(status: 100, headers: headers, body: []) }
+        let reason = statusLine.dropFirst(2).joined(separator: " ")
+        if status == 100 { return Reply(status: 100, reason: reason, headers: headers, body: []) }
         var body: [UInt8] = []
         if isHead || status == 204 || status == 304 {
         } else if headers["Transfer-Encoding"] == "chunked" {
@@ -91,7 +93,7 @@ final class RawClient {
             body = buffer
             buffer = []
         }
-        return Reply(status: status, headers: headers, body: body)
+        return Reply(status: status, reason: reason, headers: headers, body: body)
     }
 
     private func readLine() throws -> String {
@@ -137,6 +139,7 @@ func startServer(limits: ServerLimits = ServerLimits(), loops: Int = 2, configur
     router.get("/query") { request in Response(contentType: "text/plain", text: request.query.map { "\($0.name)=\($0.value)" }.joined(separator: "&")) }
     router.get("/items/:id") { request in Response(contentType: "text/plain", text: "item \(request.parameters["id"] ?? "")") }
     router.delete("/items/:id") { _ in Response(status: 204) }
+    router.get("/status/:code") { request in Response(status: Int(request.parameters["code"] ?? "") ?? 500, contentType: "text/plain", text: "status") }
     configure(&router)
     var configuration = ServerConfiguration()
     configuration.port = 0
