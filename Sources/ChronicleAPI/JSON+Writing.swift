@@ -54,18 +54,23 @@ extension JSON {
 
     static func writeString(_ text: String, into out: inout [UInt8]) {
         out.append(34)
-        var text = text
-        text.withUTF8 { bytes in
-            // Copy runs of bytes that need no escape in one go; escape the rest one by one.
-            var runStart = 0
-            for index in 0..<bytes.count where bytes[index] < 32 || bytes[index] == 34 || bytes[index] == 92 {
-                out.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[runStart..<index]))
-                escape(bytes[index], into: &out)
-                runStart = index + 1
-            }
-            out.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[runStart..<bytes.count]))
+        // Native strings (nearly all) are read in place; others are made contiguous first.
+        if text.utf8.withContiguousStorageIfAvailable({ writeEscaped($0, into: &out) }) == nil {
+            var copy = text
+            copy.withUTF8 { writeEscaped($0, into: &out) }
         }
         out.append(34)
+    }
+
+    private static func writeEscaped(_ bytes: UnsafeBufferPointer<UInt8>, into out: inout [UInt8]) {
+        // Copy runs of bytes that need no escape in one go; escape the rest one by one.
+        var runStart = 0
+        for index in 0..<bytes.count where bytes[index] < 32 || bytes[index] == 34 || bytes[index] == 92 {
+            out.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[runStart..<index]))
+            escape(bytes[index], into: &out)
+            runStart = index + 1
+        }
+        out.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[runStart..<bytes.count]))
     }
 
     private static func escape(_ byte: UInt8, into out: inout [UInt8]) {

@@ -13,6 +13,8 @@ struct QueryParameters {
 
     init(_ request: Request, allowed: [String]) {
         self.request = request
+        // Most requests have no parameters at all; the check below is for those that do.
+        guard !request.query.isEmpty else { return }
         let known = Set(allowed + QueryParameters.common)
         var seen = Set<String>()
         for item in request.query {
