@@ -16,10 +16,13 @@ public struct Preparation: Sendable {
     /// The responder's own note about this request (the router's matched route), handed back
     /// in `Request.preparedTag` so that the work is not done twice.
     public var tag: Int?
-    public init(maxBodyBytes: Int? = nil, runsOnLoop: Bool = false, tag: Int? = nil) {
+    /// Path parameters the responder already read, handed back in `Request.parameters`.
+    public var parameters: [String: String]
+    public init(maxBodyBytes: Int? = nil, runsOnLoop: Bool = false, tag: Int? = nil, parameters: [String: String] = [:]) {
         self.maxBodyBytes = maxBodyBytes
         self.runsOnLoop = runsOnLoop
         self.tag = tag
+        self.parameters = parameters
     }
 }
 

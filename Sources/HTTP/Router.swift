@@ -100,9 +100,11 @@ public struct Router: Responder {
     }
 
     public func prepare(method: String, path: String) -> Preparation {
-        if case .found(let route, _) = match(method: method, path: path) {
+        if case .found(let route, let parameters) = match(method: method, path: path) {
             // Middleware may block (auth looks up tokens), so only a bare router runs on the loop.
-            return Preparation(maxBodyBytes: route.options.maxBodyBytes, runsOnLoop: route.options.runsOnLoop, tag: route.index)
+            // Parameters read from a path without escapes are final (decoding changes nothing).
+            return Preparation(maxBodyBytes: route.options.maxBodyBytes, runsOnLoop: route.options.runsOnLoop, tag: route.index,
+                               parameters: path.utf8.contains(37) ? [:] : parameters)
         }
         return Preparation(runsOnLoop: middleware.isEmpty)
     }
@@ -110,9 +112,9 @@ public struct Router: Responder {
     public func respond(to request: Request) throws -> Response {
         // Match first, so that middleware (metrics, auth) sees the route pattern.
         let found: Match
-        if let tag = request.preparedTag, tag < routes.count, !routes[tag].hasParameters {
-            // prepare() already matched this request to a route without parameters.
-            found = .found(routes[tag], parameters: [:])
+        if let tag = request.preparedTag, tag < routes.count, !routes[tag].hasParameters || !request.parameters.isEmpty {
+            // prepare() already matched this request, and read its parameters if it has any.
+            found = .found(routes[tag], parameters: request.parameters)
         } else if let tag = request.preparedTag, tag < routes.count,
                   let parameters = Router.parameters(routes[tag], request.path.utf8.split(separator: 47, omittingEmptySubsequences: true)) {
             // prepare() found the route (on the raw path); its parameters come from the decoded one.
