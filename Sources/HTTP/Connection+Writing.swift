@@ -161,42 +161,27 @@ extension Connection {
         server.logger.info(Logger.Message(stringLiteral: Connection.accessLine(entry, now: Socket.now())))
     }
 
-    /// `GET /v1/events 200 1234B 0.52ms id=…`, written byte by byte into one string: string
-    /// interpolation of six parts cost more than answering a small request.
+    /// `GET /v1/events 200 1234B 0.52ms id=…`, written as bytes with the helpers the response
+    /// head uses: string interpolation of six parts cost more than answering a small request.
     static func accessLine(_ entry: (method: String, path: String, id: String, start: Double, status: Int, bytes: Int), now: Double) -> String {
         // Hundredths of a millisecond, formatted with integers (cheaper than a Double's description).
         let hundredths = max(0, Int(((now - entry.start) * 100_000).rounded()))
-        let capacity = entry.method.utf8.count + entry.path.utf8.count + entry.id.utf8.count + 80
-        return String(unsafeUninitializedCapacity: capacity) { out in
-            var at = 0
-            func put(_ text: String) {
-                let copied: Void? = text.utf8.withContiguousStorageIfAvailable { bytes in
-                    _ = UnsafeMutableBufferPointer(rebasing: out[at..<at + bytes.count]).initialize(fromContentsOf: bytes)
-                    at += bytes.count
-                }
-                if copied == nil { for byte in text.utf8 { out[at] = byte; at += 1 } }
-            }
-            func byte(_ value: UInt8) { out[at] = value; at += 1 }
-            func put(_ number: Int, minDigits: Int = 1) {
-                var digits = 1, rest = number / 10
-                while rest > 0 { digits += 1; rest /= 10 }
-                digits = max(digits, minDigits)
-                var value = number
-                for index in stride(from: at + digits - 1, through: at, by: -1) {
-                    out[index] = UInt8(48 + value % 10)
-                    value /= 10
-                }
-                at += digits
-            }
-            put(entry.method); byte(32)
-            put(entry.path); byte(32)
-            put(entry.status); byte(32)
-            put(entry.bytes); byte(66); byte(32)
-            put(hundredths / 100); byte(46); put(hundredths % 100, minDigits: 2)
-            put("ms id=")
-            put(entry.id)
-            return at
-        }
+        var line: [UInt8] = []
+        line.reserveCapacity(entry.method.utf8.count + entry.path.utf8.count + entry.id.utf8.count + 80)
+        line.append(utf8: entry.method)
+        line.append(32)
+        line.append(utf8: entry.path)
+        line.append(32)
+        line.append(decimal: entry.status)
+        line.append(32)
+        line.append(decimal: entry.bytes)
+        line.append(utf8: "B ")
+        line.append(decimal: hundredths / 100)
+        line.append(utf8: hundredths % 100 < 10 ? ".0" : ".")
+        line.append(decimal: hundredths % 100)
+        line.append(utf8: "ms id=")
+        line.append(utf8: entry.id)
+        return String(decoding: line, as: UTF8.self)
     }
 }
 

@@ -188,18 +188,18 @@ final class EventLoop: @unchecked Sendable {
     func nextRequestID() -> String {
         requestCounter += 1
         // The counter in base 36, written by hand: String(_:radix:) is generic and slow.
-        var digits: (UInt64, UInt64) = (0, 0)
-        var count = 0
-        var value = requestCounter
-        withUnsafeMutableBytes(of: &digits) { buffer in
-            repeat {
-                let digit = value % 36
-                buffer[15 - count] = UInt8(digit < 10 ? 48 + digit : 87 + digit)
-                value /= 36
-                count += 1
-            } while value > 0 && count < 16
+        // Thirteen base-36 digits hold any Int.
+        let suffix = String(unsafeUninitializedCapacity: 13) { out in
+            var count = 0, rest = requestCounter
+            repeat { count += 1; rest /= 36 } while rest > 0
+            rest = requestCounter
+            for index in stride(from: count - 1, through: 0, by: -1) {
+                let digit = UInt8(rest % 36)
+                out[index] = digit < 10 ? 48 + digit : 87 + digit
+                rest /= 36
+            }
+            return count
         }
-        let suffix = withUnsafeBytes(of: &digits) { String(decoding: $0[(16 - count)...], as: UTF8.self) }
         return requestIDPrefix + suffix
     }
 }
