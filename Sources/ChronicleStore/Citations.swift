@@ -70,15 +70,6 @@ func referenceSummary(_ db: Connection, _ checks: [(sql: String, noun: String)],
     return phrases
 }
 
-/// Bumps the version of records whose dependent rows a cascade changed, so that clients
-/// holding an old copy get a conflict instead of overwriting the change.
-func touch(_ db: Connection, table: String, ids: [String]) throws {
-    let now = Timestamp.now()
-    for id in ids {
-        try db.run("UPDATE \(table) SET version = version + 1, updated_at = ? WHERE id = ?", [.text(now), .text(id)])
-    }
-}
-
 /// `column = ?` for one id (a plain index lookup, the common case of a single record), else
 /// `column IN (SELECT value FROM json_each(?))`; bind `boundIDs(ids)` to it.
 func oneOf(_ column: String, _ ids: [String]) -> String {

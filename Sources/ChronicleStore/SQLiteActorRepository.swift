@@ -53,6 +53,7 @@ public struct SQLiteActorRepository: ActorRepository {
             }
             try writeAliases(db, id: current.id, draft.aliases)
             try index(db, id: current.id, draft: draft, slug: slug)
+            if draft.name != current.name || slug != current.slug { try EmbeddedVersions.touchEmbedders(ofActor: current.id, db) }
             return Actor(id: current.id, draft: draft, slug: slug, createdAt: current.createdAt, updatedAt: now, version: expectedVersion + 1)
         }
     }
@@ -70,7 +71,7 @@ public struct SQLiteActorRepository: ActorRepository {
                 guard cascade else { throw ChronicleError.stillReferenced(.actor, id: actor.id, references: references) }
                 let events = try db.all("SELECT DISTINCT event_id FROM event_participants WHERE actor_id = ?", [.text(actor.id)]) { $0.string(0) }
                 try db.run("DELETE FROM event_participants WHERE actor_id = ?", [.text(actor.id)])
-                try touch(db, table: "events", ids: events)
+                try EmbeddedVersions.touchEvents(db, events)
                 let quotes = try db.all("SELECT id FROM quotes WHERE speaker_id = ?", [.text(actor.id)]) { $0.string(0) }
                 for quote in quotes { try SQLiteQuoteRepository.deleteRow(db, id: quote) }
             }

@@ -22,6 +22,7 @@ public struct SQLiteQuoteRepository: QuoteRepository {
                 verification, created_at, updated_at, version) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1)
                 """, [.text(id)] + fieldValues(draft) + [.text(now), .text(now)])
             try writeDependents(db, id: id, draft)
+            try EmbeddedVersions.touchEvents(db, draft.eventID.map { [$0] } ?? [])
             return try load(db, id)!
         }
     }
@@ -36,7 +37,8 @@ public struct SQLiteQuoteRepository: QuoteRepository {
     public func update(_ id: String, expectedVersion: Int, with draft: QuoteDraft) throws -> Quote {
         try draft.validate()
         return try pool.writeTransaction { db in
-            guard let current = try db.first("SELECT version FROM quotes WHERE id = ?", [.text(id)], map: { $0.int(0) }) else {
+            guard let (current, oldEventID) = try db.first("SELECT version, event_id FROM quotes WHERE id = ?", [.text(id)],
+                                                           map: { ($0.int(0), $0.optionalString(1)) }) else {
                 throw ChronicleError.notFound(.quote, id)
             }
             guard current == expectedVersion else {
@@ -48,6 +50,8 @@ public struct SQLiteQuoteRepository: QuoteRepository {
                 event_id = ?, context = ?, verification = ?, updated_at = ?, version = version + 1 WHERE id = ?
                 """, fieldValues(draft) + [.text(Timestamp.now()), .text(id)])
             try writeDependents(db, id: id, draft)
+            // The event it left and the event it joined both embed quotes.
+            try EmbeddedVersions.touchEvents(db, Array(Set([oldEventID, draft.eventID].compactMap { $0 })))
             return try load(db, id)!
         }
     }
@@ -62,6 +66,7 @@ public struct SQLiteQuoteRepository: QuoteRepository {
     /// Deletes one quote and its index row; citations go with it (ON DELETE CASCADE).
     static func deleteRow(_ db: Connection, id: String) throws {
         guard let seq = try SearchIndex.seq(db, table: "quotes", id: id) else { return }
+        try EmbeddedVersions.touchQuotes(db, [id])
         try db.run("DELETE FROM quotes WHERE id = ?", [.text(id)])
         try SearchIndex.remove(db, kind: .quote, seq: seq)
     }

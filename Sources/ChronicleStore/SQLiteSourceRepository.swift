@@ -43,6 +43,7 @@ public struct SQLiteSourceRepository: SourceRepository {
                 version = version + 1 WHERE id = ?
                 """, fieldValues(draft) + [.text(now), .text(id)])
             try index(db, id: id, draft)
+            if draft.title != current.title || draft.url != current.url { try EmbeddedVersions.touchEmbedders(ofSource: id, db) }
             return Source(id: id, draft: draft, createdAt: current.createdAt, updatedAt: now, version: expectedVersion + 1)
         }
     }
@@ -60,8 +61,8 @@ public struct SQLiteSourceRepository: SourceRepository {
                 let quotes = try db.all("SELECT DISTINCT quote_id FROM quote_citations WHERE source_id = ?", [.text(id)]) { $0.string(0) }
                 try db.run("DELETE FROM event_citations WHERE source_id = ?", [.text(id)])
                 try db.run("DELETE FROM quote_citations WHERE source_id = ?", [.text(id)])
-                try touch(db, table: "events", ids: events)
-                try touch(db, table: "quotes", ids: quotes)
+                try EmbeddedVersions.touchEvents(db, events)
+                try EmbeddedVersions.touchQuotes(db, quotes)
             }
             try db.run("DELETE FROM sources WHERE id = ?", [.text(id)])
             try SearchIndex.remove(db, kind: .source, seq: seq)

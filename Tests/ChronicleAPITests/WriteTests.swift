@@ -47,6 +47,61 @@ import Testing
         #expect(try api.get("/v1/actors/\(actorID)").status == 404)
     }
 
+    /// An event shows its participants' names, its sources and its quotes; a quote shows its
+    /// speaker and sources. A change to any of them is a new representation, so the ETag must
+    /// change with it, or `If-None-Match` would answer 304 to a client holding the old one.
+    @Test func embeddedChangesGiveTheEmbeddingRecordANewETag() throws {
+        let api = try TestAPI(seed: false)
+        func post(_ path: String, _ json: String) throws -> String {
+            let reply = try api.request("POST", path, json: json, token: api.writeToken)
+            #expect(reply.status == 201, "\(path): \(reply.text)")
+            return try #require(reply.json["id"]?.stringValue)
+        }
+        let sourceID = try post("/v1/sources", #"{"title":"Wire report"}"#)
+        let actorID = try post("/v1/actors", #"{"kind":"person","name":"Anna Speaker"}"#)
+        let eventID = try post("/v1/events", """
+            {"title":"Talks","start":"2022-02-28","category":"diplomacy","participants":[{"actorId":"\(actorID)","role":"host"}],
+             "citations":[{"sourceId":"\(sourceID)"}]}
+            """)
+        let otherEventID = try post("/v1/events", #"{"title":"Other talks","start":"2022-03-01","category":"diplomacy"}"#)
+
+        /// Runs a write and checks that each path's ETag changed and its old tag no longer gets 304.
+        func expectNewTags(_ paths: [String], _ label: String, after write: () throws -> Void) throws {
+            let before = try paths.map { try #require(try api.get($0).headers["ETag"]) }
+            try write()
+            for (path, tag) in zip(paths, before) {
+                let reply = try api.get(path, headers: ["If-None-Match": tag])
+                #expect(reply.status == 200 && reply.headers["ETag"] != tag, "\(label): \(path) kept \(tag)")
+            }
+        }
+        var quoteID = ""
+        try expectNewTags(["/v1/events/\(eventID)"], "quote created") {
+            quoteID = try post("/v1/quotes", #"{"text":"we will talk","language":"en","speakerId":"\#(actorID)","eventId":"\#(eventID)","citations":[{"sourceId":"\#(sourceID)"}]}"#)
+        }
+        #expect(try api.get("/v1/events/\(eventID)").json["quotes"]?.arrayValue.count == 1)
+        try expectNewTags(["/v1/events/\(eventID)", "/v1/events/\(otherEventID)"], "quote moved to another event") {
+            let status = try api.request("PATCH", "/v1/quotes/\(quoteID)", json: #"{"eventId":"\#(otherEventID)"}"#, token: api.writeToken).status
+            #expect(status == 200)
+        }
+        try expectNewTags(["/v1/events/\(eventID)", "/v1/events/\(otherEventID)", "/v1/quotes/\(quoteID)"], "speaker renamed") {
+            let status = try api.request("PATCH", "/v1/actors/\(actorID)", json: #"{"name":"Anna Renamed"}"#, token: api.writeToken).status
+            #expect(status == 200)
+        }
+        #expect(try api.get("/v1/events/\(otherEventID)").json["quotes"]?.arrayValue.first?["speaker"]?["name"]?.stringValue == "Anna Renamed")
+        try expectNewTags(["/v1/events/\(eventID)", "/v1/events/\(otherEventID)", "/v1/quotes/\(quoteID)"], "source retitled") {
+            let status = try api.request("PATCH", "/v1/sources/\(sourceID)", json: #"{"title":"Wire report, corrected"}"#, token: api.writeToken).status
+            #expect(status == 200)
+        }
+        // A change the embedding records do not show leaves their tags alone.
+        let unchanged = try #require(try api.get("/v1/events/\(eventID)").headers["ETag"])
+        #expect(try api.request("PATCH", "/v1/actors/\(actorID)", json: #"{"description":"Negotiator"}"#, token: api.writeToken).status == 200)
+        #expect(try api.get("/v1/events/\(eventID)", headers: ["If-None-Match": unchanged]).status == 304)
+        try expectNewTags(["/v1/events/\(otherEventID)"], "quote deleted") {
+            let status = try api.request("DELETE", "/v1/quotes/\(quoteID)", token: api.writeToken).status
+            #expect(status == 204)
+        }
+    }
+
     @Test func cascadeDeletesWhatReferstoTheRecord() throws {
         let api = try TestAPI(seed: false)
         let actorID = try #require(try api.request("POST", "/v1/actors", json: #"{"kind":"group","name":"Opposition"}"#, token: api.writeToken).json["id"]?.stringValue)
