@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # API benchmark on a large generated dataset (50,000 actors, 200,000 events, 1,000,000 quotes,
-# built through the repositories by bench/Sources/generate): GET one event, GET one actor (a
+# built through the repositories by bench/Sources/generate): GET one event (a random one of
+# 20,000, whose rendered bodies fit the default 64 MB kept; then again with none kept), GET one actor (a
 # single small record), a list page with a date filter, a full-text search (wrk -t2 -c64) and
 # POST a quote (16 connections), with the access log on. Prints requests/s, p50 and p99 of each, and checks that every acknowledged
 # write is stored. Usage: bench/api.sh [seconds]   Loopback only; stops by itself.
@@ -38,6 +39,13 @@ sqlite3 "$db" "CREATE VIRTUAL TABLE temp.vocabulary USING fts5vocab(main, 'searc
 echo "search terms: $(wc -l < out/search-words.txt) words matching 50 to 2,000 records each"
 export EVENT_IDS="$PWD/$db.event-ids" SEARCH_WORDS="$PWD/out/search-words.txt" TOKEN="$token"
 wrk -t2 -c64 -d"${seconds}s" --latency -s lua/get-event.lua "http://127.0.0.1:$port" > out/get-event.txt; report "GET /v1/events/{id}" out/get-event.txt
+# The same reads with no rendered bodies kept: every request runs the event's five queries.
+"$bin" serve --db "$db" --port $((port + 1)) --no-seed --rendered-cache-mb 0 > out/access-uncached.log 2>&1 &
+uncached=$!
+for _ in $(seq 1 100); do curl -sf "http://127.0.0.1:$((port + 1))/healthz" >/dev/null && break; sleep 0.1; done
+wrk -t2 -c64 -d"${seconds}s" --latency -s lua/get-event.lua "http://127.0.0.1:$((port + 1))" > out/get-event-uncached.txt
+kill $uncached; wait $uncached 2>/dev/null || true
+report "GET /v1/events/{id} uncached" out/get-event-uncached.txt
 wrk -t2 -c64 -d"${seconds}s" --latency -s lua/get-actor.lua "http://127.0.0.1:$port" > out/get-actor.txt; report "GET /v1/actors/{slug}" out/get-actor.txt
 wrk -t2 -c64 -d"${seconds}s" --latency -s lua/list-page.lua "http://127.0.0.1:$port" > out/list-page.txt; report "GET /v1/events?from&to" out/list-page.txt
 wrk -t2 -c64 -d"${seconds}s" --latency -s lua/search.lua "http://127.0.0.1:$port" > out/search.txt; report "GET /v1/search?q" out/search.txt

@@ -17,6 +17,9 @@ public protocol EventRepository: Sendable {
     /// Refused while quotes refer to the event, unless `cascade` (which deletes those quotes).
     func delete(_ id: String, cascade: Bool) throws
     func list(_ filter: EventFilter, sort: [SortKey<EventSortField>], page: PageRequest) throws -> Page<Event>
+    /// Which version of the event is current, without loading what it embeds: enough to answer
+    /// from a copy rendered earlier.
+    func stamp(_ id: String) throws -> RecordStamp
 }
 
 public protocol QuoteRepository: Sendable {

@@ -1,15 +1,18 @@
 import Chronicle
 import HTTP
 
-/// The v1 JSON API: maps HTTP onto the repositories. Holds no state of its own but metrics.
+/// The v1 JSON API: maps HTTP onto the repositories. Holds no state of its own but metrics
+/// and rendered record bodies.
 public struct ChronicleAPI: Sendable {
     let repositories: Repositories
     let configuration: APIConfiguration
     let metrics = Metrics()
+    let renderedRecords: RenderedRecords
 
     public init(repositories: Repositories, configuration: APIConfiguration = APIConfiguration()) {
         self.repositories = repositories
         self.configuration = configuration
+        renderedRecords = RenderedRecords(capacity: configuration.renderedRecordBytes)
     }
 
     /// Every route, one per line.

@@ -34,6 +34,8 @@ public struct APIConfiguration: Sendable {
     public var requireTokenForReads = false
     /// The contract, served at `/openapi.yaml`.
     public var openAPIDocument: String?
+    /// Bytes of rendered event bodies kept for repeated reads (see `RenderedRecords`); 0 keeps none.
+    public var renderedRecordBytes = 64 << 20
     /// Open connections, for `/metrics` (the server knows them, the API does not).
     public var openConnections: @Sendable () -> Int = { 0 }
 

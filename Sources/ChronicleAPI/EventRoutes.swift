@@ -33,7 +33,8 @@ extension ChronicleAPI {
                 let embedded = try quotes.quotes(ofEvent: event.id, limit: PageRequest.maximumLimit)
                 return Representation.event(event, quotes: embedded)
             },
-            cascades: true)
+            cascades: true,
+            rendering: Rendering(current: events.stamp, stamp: { RecordStamp(id: $0.id, version: $0.version, createdAt: $0.createdAt) }))
     }
 
     func quotesOfEvent(_ request: Request) throws -> Response {

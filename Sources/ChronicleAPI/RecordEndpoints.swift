@@ -19,6 +19,15 @@ struct RecordEndpoints<Record: Sendable, Draft: Sendable>: Sendable {
     let represent: @Sendable (Record) throws -> JSON
     /// Whether `DELETE ...?cascade=true` means anything for this kind.
     let cascades: Bool
+    /// Set for kinds whose bodies are costly enough to keep (see `RenderedRecords`).
+    var rendering: Rendering<Record>? = nil
+}
+
+/// How to tell whether a kept body is current: the record's stamp read on its own, and the
+/// stamp of a record just loaded.
+struct Rendering<Record>: Sendable {
+    let current: @Sendable (String) throws -> RecordStamp
+    let stamp: @Sendable (Record) -> RecordStamp
 }
 
 extension ChronicleAPI {
@@ -36,12 +45,26 @@ extension ChronicleAPI {
             var query = QueryParameters(request, allowed: [])
             let fields = query.fields(of: kind.fields)
             try query.finish()
+            let requested = request.parameters["id"] ?? ""
+            // Only the whole compact body is kept: what tools and the web front end ask for.
+            let rendering = fields == nil && renderedRecords.capacity > 0 && !Reply.wantsPretty(request) ? kind.rendering : nil
+            if let rendering {
+                let current = try rendering.current(requested)
+                if let body = renderedRecords.body(for: current) {
+                    return Reply.json(request, body: body, etag: Reply.recordTag(current.id, current.version))
+                }
+            }
             // The record and what it embeds (an event's quotes) come from one snapshot.
             let (record, json) = try repositories.snapshots.snapshot {
-                let record = try kind.find(request.parameters["id"] ?? "")
+                let record = try kind.find(requested)
                 return (record, try kind.represent(record))
             }
             let (id, version) = kind.identity(record)
+            if let rendering {
+                let body = json.serialized(pretty: false)
+                renderedRecords.store(body, for: rendering.stamp(record))
+                return Reply.json(request, body: body, etag: Reply.recordTag(id, version))
+            }
             return recordResponse(request, json, id: id, version: version, fields: fields)
         }
     }

@@ -13,7 +13,11 @@ enum Reply {
 
     /// A JSON response; answers 304 when the client's `If-None-Match` matches.
     static func json(_ request: Request, _ value: JSON, status: Int = 200, etag: String? = nil, headers: Headers = Headers()) -> Response {
-        let body = value.serialized(pretty: wantsPretty(request))
+        json(request, body: value.serialized(pretty: wantsPretty(request)), status: status, etag: etag, headers: headers)
+    }
+
+    /// A JSON body serialized already.
+    static func json(_ request: Request, body: [UInt8], status: Int = 200, etag: String? = nil, headers: Headers = Headers()) -> Response {
         var response = Response(status: status, headers: headers, body: body)
         response.headers["Content-Type"] = "application/json"
         if status == 200 || status == 201 {

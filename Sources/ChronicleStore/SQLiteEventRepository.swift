@@ -34,6 +34,15 @@ public struct SQLiteEventRepository: EventRepository {
         }
     }
 
+    public func stamp(_ id: String) throws -> RecordStamp {
+        try pool.read { db in
+            guard let stamp = try db.first("SELECT version, created_at FROM events WHERE id = ?", [.text(id)], map: {
+                RecordStamp(id: id, version: $0.int(0), createdAt: $0.string(1))
+            }) else { throw ChronicleError.notFound(.event, id) }
+            return stamp
+        }
+    }
+
     public func update(_ id: String, expectedVersion: Int, with draft: EventDraft) throws -> Event {
         try draft.validate()
         return try pool.writeTransaction { db in

@@ -22,6 +22,9 @@ struct Serve: ParsableCommand {
     @Option(name: .customLong("cors-origin"), help: "An origin browsers may call from (repeatable; * for any). [env: CHRONICLE_CORS_ORIGINS, comma-separated]")
     var corsOrigins: [String] = (environment("CHRONICLE_CORS_ORIGINS") ?? "").split(separator: ",").map(String.init)
 
+    @Option(name: .customLong("rendered-cache-mb"), help: "Megabytes of rendered event bodies kept for repeated reads; 0 keeps none. [env: CHRONICLE_RENDERED_CACHE_MB]")
+    var renderedCacheMB: Int = Int(environment("CHRONICLE_RENDERED_CACHE_MB") ?? "") ?? 64
+
     @Flag(help: "Require a token with the read scope for reads too. [env: CHRONICLE_REQUIRE_READ_TOKEN=1]")
     var requireReadToken = false
 
@@ -30,6 +33,12 @@ struct Serve: ParsableCommand {
 
     @Flag(help: "Do not log a line per request. [env: CHRONICLE_NO_ACCESS_LOG=1]")
     var noAccessLog = false
+
+    func validate() throws {
+        guard (0...65_536).contains(renderedCacheMB) else {
+            throw ValidationError("--rendered-cache-mb must be between 0 (keep none) and 65536, not \(renderedCacheMB)")
+        }
+    }
 
     func run() throws {
         let sink = LogSink()
@@ -50,6 +59,7 @@ struct Serve: ParsableCommand {
         var api = APIConfiguration()
         api.allowedOrigins = corsOrigins
         api.requireTokenForReads = requireReadToken
+        api.renderedRecordBytes = renderedCacheMB << 20
         api.openAPIDocument = ResourceLocator.openAPIDocument()
         api.openConnections = { box.server?.openConnections ?? 0 }
 

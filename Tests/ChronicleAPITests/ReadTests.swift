@@ -149,4 +149,45 @@ import Testing
         let get = try api.get("/v1/actors/belarus")
         #expect(head.status == 200 && head.body.isEmpty && head.headers["Content-Length"] == get.headers["Content-Length"])
     }
+
+    /// A second read of an event is answered from the body rendered by the first, and a write
+    /// (to the event or to something it embeds) is visible at once.
+    @Test func repeatedEventReadsAreServedFromRenderedBodiesAndNeverStale() throws {
+        let api = try TestAPI()
+        func lookups() throws -> (hits: Int, misses: Int) {
+            let text = try api.get("/metrics").text
+            func value(_ result: String) -> Int {
+                let prefix = "chronicle_rendered_records_lookups_total{result=\"\(result)\"} "
+                return text.split(separator: "\n").first { $0.hasPrefix(prefix) }.flatMap { Int($0.dropFirst(prefix.count)) } ?? -1
+            }
+            return (value("hit"), value("miss"))
+        }
+        let id = try #require(try api.get("/v1/events?limit=1").json.data.first?["id"]?.stringValue)
+        let first = try api.get("/v1/events/\(id)")
+        #expect(try lookups() == (0, 1))
+        let second = try api.get("/v1/events/\(id)")
+        #expect(try lookups() == (1, 1))
+        #expect(second.status == 200 && second.body == first.body && second.headers["ETag"] == first.headers["ETag"])
+        #expect(second.headers["Content-Type"] == "application/json")
+        // The kept body is the one the full path renders.
+        #expect(try api.get("/v1/events/\(id)?pretty=false", headers: ["User-Agent": "curl/8"]).body == first.body)
+        #expect(try api.get("/v1/events/\(id)", headers: ["If-None-Match": first.headers["ETag"] ?? ""]).status == 304)
+
+        let patched = try api.request("PATCH", "/v1/events/\(id)", json: #"{"summary":"Revised by the desk."}"#, token: api.writeToken)
+        #expect(patched.status == 200)
+        let after = try api.get("/v1/events/\(id)")
+        #expect(after.json["summary"]?.stringValue == "Revised by the desk." && after.headers["ETag"] == patched.headers["ETag"])
+        let quote = try api.request("POST", "/v1/quotes", json: #"{"text":"added later","language":"en","eventId":"\#(id)"}"#, token: api.writeToken)
+        #expect(quote.status == 201)
+        #expect(try api.get("/v1/events/\(id)").json["quotes"]?.arrayValue.contains { $0["text"]?.stringValue == "added later" } == true)
+        #expect(try api.get("/v1/events/evt_doesnotexist").status == 404)
+    }
+
+    @Test func renderedBodiesCanBeTurnedOff() throws {
+        let api = try TestAPI { $0.renderedRecordBytes = 0 }
+        let id = try #require(try api.get("/v1/events?limit=1").json.data.first?["id"]?.stringValue)
+        let first = try api.get("/v1/events/\(id)")
+        #expect(try api.get("/v1/events/\(id)").body == first.body)
+        #expect(try api.get("/metrics").text.contains(#"chronicle_rendered_records_lookups_total{result="miss"} 0"#))
+    }
 }
