@@ -1,14 +1,11 @@
 import Chronicle
 import SQLite
 
-/// Ranked full-text search across every record kind, with bm25 and highlighted snippets.
+/// Ranked full-text search across every record kind, with highlighted snippets.
 public struct SQLiteSearchRepository: SearchRepository {
     let pool: DatabasePool
 
     public init(pool: DatabasePool) { self.pool = pool }
-
-    /// Title matches count five times as much as body matches.
-    static let rank = "bm25(search_index, 0.0, 0.0, 5.0, 1.0)"
 
     public func search(_ query: String, kinds: Set<RecordKind>, limit: Int) throws -> [SearchHit] {
         guard !query.allSatisfy(\.isWhitespace) else { throw ChronicleError.validation([FieldError("q", "must not be empty")]) }
@@ -24,7 +21,7 @@ public struct SQLiteSearchRepository: SearchRepository {
             ? "" : " AND (rowid & 3) IN (\(ordered.indices.map { "?\($0 + 3)" }.joined(separator: ", ")))"
         let sql = """
             SELECT s.kind, s.record_id, s.title, snippet(search_index, -1, '[', ']', '…', 16), best.score
-            FROM (SELECT rowid AS id, \(Self.rank) AS score FROM search_index
+            FROM (SELECT rowid AS id, \(SearchRanking.expression) AS score FROM search_index
                   WHERE search_index MATCH ?1\(kindFilter) ORDER BY score LIMIT ?2) AS best
             JOIN search_index AS s ON s.rowid = best.id
             WHERE search_index MATCH ?1 ORDER BY best.score

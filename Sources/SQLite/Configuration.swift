@@ -17,6 +17,9 @@ public struct Configuration: Sendable {
     /// Bytes of the file read through a memory map instead of read(2) calls: pages come
     /// straight from the OS cache, without a system call and a copy each.
     public var mmapSize: Int64 = 1 << 31
+    /// Runs on every connection as it opens, after the pragmas: SQL functions are registered
+    /// per connection, so an application's own functions go here.
+    public var prepareConnection: (@Sendable (Connection) throws -> Void)?
 
     public init() {}
 }

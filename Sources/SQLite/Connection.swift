@@ -32,6 +32,16 @@ public final class Connection {
         try execute("PRAGMA synchronous = \(configuration.synchronous.rawValue)")
         try execute("PRAGMA foreign_keys = \(configuration.foreignKeys ? "ON" : "OFF")")
         try execute("PRAGMA mmap_size = \(configuration.mmapSize)")
+        try configuration.prepareConnection?(self)
+    }
+
+    /// The C handle, for registering functions written in C; valid while the connection lives.
+    public var unsafeHandle: OpaquePointer { handle }
+
+    /// Throws the connection's current error when `code` is not `SQLITE_OK`.
+    public func check(_ code: Int32, _ context: String) throws {
+        guard code != SQLITE_OK else { return }
+        throw SQLiteError(code: code, message: String(cString: sqlite3_errstr(code)), sql: context)
     }
 
     /// Process-wide settings, applied once before the first connection.

@@ -56,6 +56,25 @@ import Testing
         #expect(hits[0].snippet.contains("[invades]"))
     }
 
+    /// What the ranking function must keep from bm25: rarer words weigh more, more of the
+    /// query's words beat fewer, repeated words count for less each time.
+    @Test func rankingWeighsRareWordsAndMoreOfTheQuery() throws {
+        let db = try makeDatabase()
+        // "talks" is in every title below, "ceasefire" in one: a ceasefire match outranks a talks match.
+        let common = try (0..<6).map { try db.event("Talks round \($0)", "2022-03-0\($0 + 1)") }
+        let rare = try db.event("Ceasefire agreed", "2022-03-09")
+        let both = try db.event("Ceasefire talks", "2022-03-10")
+        let hits = try db.search.search("ceasefire OR talks", kinds: [.event], limit: 20)
+        #expect(hits.first?.id == both.id, "both words beat either one")
+        #expect(hits.dropFirst().first?.id == rare.id, "the rare word beats the common one")
+        #expect(Set(hits.dropFirst(2).map(\.id)) == Set(common.map(\.id)))
+        #expect(hits.map(\.rank) == hits.map(\.rank).sorted())
+        // Saying a word twice in the body does not outweigh saying it once in the title.
+        let body = try db.event("Meeting", "2022-04-01", summary: "armistice armistice armistice")
+        let title = try db.event("Armistice", "2022-04-02")
+        #expect(try db.search.search("armistice", kinds: [.event], limit: 5).map(\.id) == [title.id, body.id])
+    }
+
     @Test func aliasesInAnyScriptFindTheSamePerson() throws {
         let db = try makeDatabase()
         let actor = try db.person("Alexander Lukashenko", aliases: [Alias(name: "Лукашенко", language: "ru"), Alias(name: "Lukashenka", language: "en")])
