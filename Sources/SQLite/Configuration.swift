@@ -17,6 +17,10 @@ public struct Configuration: Sendable {
     /// Bytes of the file read through a memory map instead of read(2) calls: pages come
     /// straight from the OS cache, without a system call and a copy each.
     public var mmapSize: Int64 = 1 << 31
+    /// Bytes the WAL file is cut back to once a checkpoint has emptied it. Without a limit a
+    /// single large transaction (a rename that bumps a million records) leaves a WAL of its size
+    /// on disk for good.
+    public var walSizeLimit: Int64 = 64 << 20
     /// Runs on every connection as it opens, after the pragmas: SQL functions are registered
     /// per connection, so an application's own functions go here.
     public var prepareConnection: (@Sendable (Connection) throws -> Void)?

@@ -28,6 +28,7 @@ public final class Connection {
         sqlite3_busy_timeout(handle, configuration.busyTimeoutMilliseconds)
         if !readOnly {
             try execute("PRAGMA journal_mode = WAL")
+            try execute("PRAGMA journal_size_limit = \(configuration.walSizeLimit)")
         }
         try execute("PRAGMA synchronous = \(configuration.synchronous.rawValue)")
         try execute("PRAGMA foreign_keys = \(configuration.foreignKeys ? "ON" : "OFF")")

@@ -78,6 +78,24 @@ func temporaryDatabasePath() -> String {
         #expect(try db.first("PRAGMA synchronous") { $0.int(0) } == 2)
     }
 
+    @Test func theWALShrinksBackAfterALargeTransaction() throws {
+        var configuration = Configuration()
+        configuration.walSizeLimit = 128 * 1024
+        let path = temporaryDatabasePath()
+        let db = try Connection(path: path, configuration: configuration)
+        try db.execute("CREATE TABLE t (s TEXT)")
+        try db.transaction {
+            for _ in 0..<2_000 { try db.run("INSERT INTO t VALUES (?)", [.text(String(repeating: "x", count: 1_000))]) }
+        }
+        func walSize() throws -> Int { (try FileManager.default.attributesOfItem(atPath: path + "-wal")[.size] as? Int) ?? -1 }
+        #expect(try walSize() > 1_000_000)
+        // A checkpoint empties the WAL; the next write starts it over and cuts the file to the limit.
+        try db.execute("PRAGMA wal_checkpoint(PASSIVE)")
+        try db.run("INSERT INTO t VALUES ('after')")
+        #expect(try walSize() <= 128 * 1024)
+        #expect(try db.first("SELECT count(*) FROM t") { $0.int(0) } == 2_001)
+    }
+
     @Test func readersSeeCommittedWritesAndNeverPartialOnes() throws {
         let path = temporaryDatabasePath()
         try Connection(path: path).execute("CREATE TABLE t (x INTEGER)")
