@@ -22,6 +22,8 @@ fi
 "$bin" token revoke --db "$db" bench >/dev/null 2>&1 || true
 sqlite3 "$db" "DELETE FROM api_tokens WHERE name = 'bench'"
 token=$("$bin" token create --db "$db" --name bench --scope write 2>/dev/null)
+# Earlier runs' POSTs left small index segments behind: compact, so every run searches alike.
+"$bin" optimize --db "$db"
 port=18183
 "$bin" serve --db "$db" --port "$port" --no-seed > out/access.log 2>&1 &
 pid=$!

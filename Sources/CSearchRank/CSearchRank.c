@@ -62,15 +62,16 @@ static void chronicleRank(const Fts5ExtensionApi *api, Fts5Context *fts, sqlite3
     }
     int columns = api->xColumnCount(fts);
     if (columns > maxColumns) columns = maxColumns;
-    double frequency[maxPhrases][maxColumns];
-    memset(frequency, 0, sizeof(frequency));
+    // Only the cells this query uses are cleared: this runs once per matching row.
+    double frequency[maxPhrases * maxColumns];
+    memset(frequency, 0, sizeof(double) * (size_t)(weights->phrases * columns));
     for (int index = 0; index < instances; index++) {
         int phrase = 0, column = 0, offset = 0;
         if ((rc = api->xInst(fts, index, &phrase, &column, &offset)) != SQLITE_OK) {
             sqlite3_result_error_code(context, rc);
             return;
         }
-        if (phrase >= 0 && phrase < weights->phrases && column >= 0 && column < columns) frequency[phrase][column] += 1.0;
+        if (phrase >= 0 && phrase < weights->phrases && column >= 0 && column < columns) frequency[phrase * columns + column] += 1.0;
     }
     const double k1 = 1.2;
     double score = 0.0;
@@ -78,7 +79,7 @@ static void chronicleRank(const Fts5ExtensionApi *api, Fts5Context *fts, sqlite3
         double weight = column < argc ? sqlite3_value_double(argv[column]) : 1.0;
         if (weight == 0.0) continue;
         for (int phrase = 0; phrase < weights->phrases; phrase++) {
-            double f = frequency[phrase][column];
+            double f = frequency[phrase * columns + column];
             if (f > 0.0) score += weight * weights->idf[phrase] * f * (k1 + 1.0) / (f + k1);
         }
     }

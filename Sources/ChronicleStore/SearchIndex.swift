@@ -4,6 +4,11 @@ import SQLite
 /// Keeps the one FTS5 table in step with the records, inside the caller's write transaction.
 /// Each record's index row has rowid `seq * 4 + tag`, so it is replaced and deleted by key.
 enum SearchIndex {
+    /// Merges every segment of the index into one (FTS5's `optimize` command).
+    static func optimize(_ db: Connection) throws {
+        try db.execute("INSERT INTO search_index (search_index) VALUES ('optimize')")
+    }
+
     static func tag(_ kind: RecordKind) -> Int64 {
         switch kind {
         case .actor: return 0

@@ -229,6 +229,7 @@ enum HTTPProbe {
         #expect(try runChronicle(["migrate", "--status", "--db", db]).contains("0002_api_tokens.sql"))
         #expect(try runChronicle(["seed", "--db", db]).contains("22 actors, 38 events, 5 quotes"))
         #expect(try runChronicle(["seed", "--db", db]).contains("already holds"))
+        #expect(try runChronicle(["optimize", "--db", db]).contains("optimized \(db) in"))
         let secret = try runChronicle(["token", "create", "--db", db, "--name", "desk"]).trimmingCharacters(in: .whitespacesAndNewlines)
         #expect(secret.hasPrefix("chr_"))
         #expect(try runChronicle(["token", "list", "--db", db]).contains("write   desk"))

@@ -75,6 +75,16 @@ import Testing
         #expect(try db.search.search("armistice", kinds: [.event], limit: 5).map(\.id) == [title.id, body.id])
     }
 
+    @Test func optimizingKeepsEveryHitAndLaterWritesAreStillFound() throws {
+        let db = try makeDatabase()
+        for index in 0..<40 { _ = try db.event("Border talks \(index)", "2022-03-01", summary: "round \(index) of talks") }
+        let before = try db.search.search("talks", kinds: [], limit: 100)
+        try db.optimize()
+        #expect(try db.search.search("talks", kinds: [], limit: 100).map(\.id) == before.map(\.id))
+        let later = try db.event("Talks resume", "2022-04-01")
+        #expect(try db.search.search("resume", kinds: [], limit: 5).map(\.id) == [later.id])
+    }
+
     @Test func aliasesInAnyScriptFindTheSamePerson() throws {
         let db = try makeDatabase()
         let actor = try db.person("Alexander Lukashenko", aliases: [Alias(name: "Лукашенко", language: "ru"), Alias(name: "Lukashenka", language: "en")])

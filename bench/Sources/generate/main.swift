@@ -89,5 +89,5 @@ try timed("quotes", quoteCount) { i in
 try (vocabulary[200..<2200].joined(separator: "\n") + "\n").write(toFile: arguments[1] + ".search-words", atomically: true, encoding: .utf8)
 try (eventIDs.shuffled(using: &random).prefix(20_000).joined(separator: "\n") + "\n")
     .write(toFile: arguments[1] + ".event-ids", atomically: true, encoding: .utf8)
-try db.pool.write { try $0.execute("PRAGMA wal_checkpoint(TRUNCATE); ANALYZE; PRAGMA optimize") }
+try db.optimize()
 print("done: \(arguments[1])")
