@@ -9,11 +9,13 @@ import SQLite
 enum EmbeddedVersions {
     /// Events by id; ids that no longer exist are skipped.
     static func touchEvents(_ db: Connection, _ ids: [String]) throws {
+        guard !ids.isEmpty else { return }
         try touch(db, table: "events", where: "id IN (SELECT value FROM json_each(?2))", jsonArray(ids))
     }
 
     /// Quotes by id, and the events that embed them.
     static func touchQuotes(_ db: Connection, _ ids: [String]) throws {
+        guard !ids.isEmpty else { return }
         let list = jsonArray(ids)
         try touch(db, table: "events", where: "id IN (SELECT event_id FROM quotes WHERE id IN (SELECT value FROM json_each(?2)))", list)
         try touch(db, table: "quotes", where: "id IN (SELECT value FROM json_each(?2))", list)
