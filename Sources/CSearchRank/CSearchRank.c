@@ -8,6 +8,7 @@
 #include <math.h>
 #include <string.h>
 
+// A query's phrases beyond the 64th match but add nothing to the score.
 enum { maxPhrases = 64, maxColumns = 16 };
 
 /// Inverse document frequencies of the query's phrases, counted once per query.

@@ -73,6 +73,9 @@ import Testing
         let body = try db.event("Meeting", "2022-04-01", summary: "armistice armistice armistice")
         let title = try db.event("Armistice", "2022-04-02")
         #expect(try db.search.search("armistice", kinds: [.event], limit: 5).map(\.id) == [title.id, body.id])
+        // More phrases than the ranking function weighs one by one (64) still rank and return.
+        let many = (0..<66).map { "w\($0)" }.joined(separator: " OR ") + " OR armistice"
+        #expect(try db.search.search(many, kinds: [.event], limit: 5).map(\.id).sorted() == [title.id, body.id].sorted())
     }
 
     @Test func optimizingKeepsEveryHitAndLaterWritesAreStillFound() throws {
