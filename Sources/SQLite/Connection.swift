@@ -39,10 +39,11 @@ public final class Connection {
     /// The C handle, for registering functions written in C; valid while the connection lives.
     public var unsafeHandle: OpaquePointer { handle }
 
-    /// Throws the connection's current error when `code` is not `SQLITE_OK`.
+    /// Throws an error for a result code a C call on this connection returned, unless it is
+    /// `SQLITE_OK`; `context` says what was being done.
     public func check(_ code: Int32, _ context: String) throws {
         guard code != SQLITE_OK else { return }
-        throw SQLiteError(code: code, message: String(cString: sqlite3_errstr(code)), sql: context)
+        throw SQLiteError(code: code, message: String(cString: sqlite3_errmsg(handle)), sql: context)
     }
 
     /// Process-wide settings, applied once before the first connection.
