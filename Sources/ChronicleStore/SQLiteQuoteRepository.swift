@@ -100,9 +100,12 @@ public struct SQLiteQuoteRepository: QuoteRepository {
     public func quotes(ofEvent eventID: String, limit: Int) throws -> [Quote] {
         try pool.read { db in
             var quotes: [Quote] = []
+            // The list's default order, coalesce(said_earliest, ''), id: the same rows in the same
+            // order, since NULL sorts first as '' would (no stored date is empty); written plainly
+            // so that the index quotes_event_said serves it without a sort.
             try db.query("""
                 SELECT \(Self.columns) FROM quotes q LEFT JOIN actors a ON a.id = q.speaker_id
-                WHERE q.event_id = ? ORDER BY coalesce(q.said_earliest, ''), q.id LIMIT ?
+                WHERE q.event_id = ? ORDER BY q.said_earliest, q.id LIMIT ?
                 """, [.text(eventID), .integer(Int64(limit))]) { quotes.append(Self.decode($0)) }
             guard !quotes.isEmpty else { return [] }
             // All of the event's quotes fit: their citations are selected by the event, not by a list of ids.
