@@ -40,11 +40,14 @@ sqlite3 "$db" "CREATE VIRTUAL TABLE temp.vocabulary USING fts5vocab(main, 'searc
   SELECT term FROM temp.vocabulary WHERE doc BETWEEN 50 AND 2000 ORDER BY random() LIMIT 2000;" > out/search-words.txt
 echo "search terms: $(wc -l < out/search-words.txt) words matching 50 to 2,000 records each"
 export EVENT_IDS="$PWD/$db.event-ids" SEARCH_WORDS="$PWD/out/search-words.txt" TOKEN="$token"
+# Steady state: a 5 s warm-up first (it fills the kept bodies and the OS cache), reported apart.
+wrk -t2 -c64 -d5s --latency -s lua/get-event.lua "http://127.0.0.1:$port" > out/get-event-warmup.txt; report "GET /v1/events/{id} warm-up" out/get-event-warmup.txt
 wrk -t2 -c64 -d"${seconds}s" --latency -s lua/get-event.lua "http://127.0.0.1:$port" > out/get-event.txt; report "GET /v1/events/{id}" out/get-event.txt
 # The same reads with no rendered bodies kept: every request runs the event's five queries.
 "$bin" serve --db "$db" --port $((port + 1)) --no-seed --rendered-cache-mb 0 > out/access-uncached.log 2>&1 &
 uncached=$!
 for _ in $(seq 1 100); do curl -sf "http://127.0.0.1:$((port + 1))/healthz" >/dev/null && break; sleep 0.1; done
+wrk -t2 -c64 -d5s -s lua/get-event.lua "http://127.0.0.1:$((port + 1))" > /dev/null
 wrk -t2 -c64 -d"${seconds}s" --latency -s lua/get-event.lua "http://127.0.0.1:$((port + 1))" > out/get-event-uncached.txt
 kill $uncached; wait $uncached 2>/dev/null || true
 report "GET /v1/events/{id} uncached" out/get-event-uncached.txt
