@@ -47,7 +47,7 @@ extension ChronicleAPI {
             try query.finish()
             let requested = request.parameters["id"] ?? ""
             // Only the whole compact body is kept: what tools and the web front end ask for.
-            let rendering = fields == nil && renderedRecords.capacity > 0 && !Reply.wantsPretty(request) ? kind.rendering : nil
+            let rendering = kind.rendering.flatMap { fields == nil && renderedRecords.capacity > 0 && !Reply.wantsPretty(request) ? $0 : nil }
             if let rendering {
                 let current = try rendering.current(requested)
                 if let body = renderedRecords.body(for: current) {

@@ -10,15 +10,20 @@ enum EmbeddedVersions {
     /// Events by id; ids that no longer exist are skipped.
     static func touchEvents(_ db: Connection, _ ids: [String]) throws {
         guard !ids.isEmpty else { return }
-        try touch(db, table: "events", where: "id IN (SELECT value FROM json_each(?2))", jsonArray(ids))
+        try touch(db, table: "events", where: oneOf("id", ids), boundIDs(ids))
+    }
+
+    /// The events that embed these quotes (a quote about to be deleted, for one).
+    static func touchEvents(_ db: Connection, embeddingQuotes ids: [String]) throws {
+        guard !ids.isEmpty else { return }
+        try touch(db, table: "events", where: "id IN (SELECT event_id FROM quotes WHERE \(oneOf("id", ids)))", boundIDs(ids))
     }
 
     /// Quotes by id, and the events that embed them.
     static func touchQuotes(_ db: Connection, _ ids: [String]) throws {
         guard !ids.isEmpty else { return }
-        let list = jsonArray(ids)
-        try touch(db, table: "events", where: "id IN (SELECT event_id FROM quotes WHERE id IN (SELECT value FROM json_each(?2)))", list)
-        try touch(db, table: "quotes", where: "id IN (SELECT value FROM json_each(?2))", list)
+        try touchEvents(db, embeddingQuotes: ids)
+        try touch(db, table: "quotes", where: oneOf("id", ids), boundIDs(ids))
     }
 
     /// Everything that shows an actor's name or slug: events it takes part in, its quotes, and
@@ -40,6 +45,7 @@ enum EmbeddedVersions {
         try touch(db, table: "quotes", where: "id IN (SELECT quote_id FROM quote_citations WHERE source_id = ?2)", .text(id))
     }
 
+    /// `condition` takes its value as ?2 (a bare ? is numbered 2 as well, after the time's ?1).
     private static func touch(_ db: Connection, table: String, where condition: String, _ value: SQLiteValue) throws {
         try db.run("UPDATE \(table) SET version = version + 1, updated_at = ?1 WHERE \(condition)", [.text(Timestamp.now()), value])
     }

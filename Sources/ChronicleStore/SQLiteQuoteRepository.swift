@@ -66,7 +66,7 @@ public struct SQLiteQuoteRepository: QuoteRepository {
     /// Deletes one quote and its index row; citations go with it (ON DELETE CASCADE).
     static func deleteRow(_ db: Connection, id: String) throws {
         guard let seq = try SearchIndex.seq(db, table: "quotes", id: id) else { return }
-        try EmbeddedVersions.touchQuotes(db, [id])
+        try EmbeddedVersions.touchEvents(db, embeddingQuotes: [id])
         try db.run("DELETE FROM quotes WHERE id = ?", [.text(id)])
         try SearchIndex.remove(db, kind: .quote, seq: seq)
     }
