@@ -24,7 +24,7 @@ let package = Package(
         // epoll, eventfd and accept4, which Swift's Glibc module does not expose.
         .target(name: "CSystem"),
         // An FTS5 ranking function (FTS5's extension API is C only).
-        .target(name: "CSearchRank", dependencies: ["CSQLite"], linkerSettings: [.linkedLibrary("m")]),
+        .target(name: "CSearch", dependencies: ["CSQLite"], linkerSettings: [.linkedLibrary("m")]),
         // A thin, general SQLite wrapper: nothing Chronicle-specific.
         .target(name: "SQLite", dependencies: ["CSQLite"]),
         // The domain: models, partial dates, validation, repository protocols. No SQL, no HTTP.
@@ -32,7 +32,7 @@ let package = Package(
         // SQLite implementations of the repository protocols, migrations, search, dataset.
         .target(
             name: "ChronicleStore",
-            dependencies: ["Chronicle", "SQLite", "CSearchRank"],
+            dependencies: ["Chronicle", "SQLite", "CSearch"],
             exclude: ["Resources/builtin-dataset.json"]
         ),
         // An HTTP/1.1 server on epoll; knows nothing of Chronicle.

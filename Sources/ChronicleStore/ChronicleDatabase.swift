@@ -16,7 +16,7 @@ public final class ChronicleDatabase: ReadSnapshots {
     public init(path: String, migrations: Migrator, configuration: Configuration = Configuration()) throws {
         let directory = URL(fileURLWithPath: path).deletingLastPathComponent()
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-        let configuration = SearchRanking.adding(to: configuration)
+        let configuration = SearchFunctions.adding(to: configuration)
         // Migrate before the read-only connections open, so that they see the schema.
         try migrations.migrate(Connection(path: path, configuration: configuration))
         pool = try DatabasePool(path: path, configuration: configuration)

@@ -16,16 +16,17 @@ public struct SQLiteSearchRepository: SearchRepository {
         let wanted = kinds.isEmpty ? Set(RecordKind.allCases) : kinds
         let ordered = RecordKind.allCases.filter(wanted.contains)
         // Equal scores (common without length normalisation) go newest first: rowids grow with
-        // each record added. The kind is the low two bits of the rowid, so filtering by it reads no stored text;
-        // titles and snippets are then made for the best rows only, not for every match.
+        // each record added. The kind is the low two bits of the rowid, so filtering by it reads no stored text.
+        // The ranked query also hands on each row's match positions; the best rows' stored text is
+        // then read by rowid (no second MATCH) and their snippets made from those positions.
         let kindFilter = ordered.count == RecordKind.allCases.count
             ? "" : " AND (rowid & 3) IN (\(ordered.indices.map { "?\($0 + 3)" }.joined(separator: ", ")))"
         let sql = """
-            SELECT s.kind, s.record_id, s.title, snippet(search_index, -1, '[', ']', '…', 16), best.score
-            FROM (SELECT rowid AS id, \(SearchRanking.expression) AS score FROM search_index
-                  WHERE search_index MATCH ?1\(kindFilter) ORDER BY score, rowid DESC LIMIT ?2) AS best
+            SELECT s.kind, s.record_id, s.title, \(SearchFunctions.snippet(matches: "best.matches", title: "s.title", body: "s.body")), best.score
+            FROM (SELECT rowid AS id, \(SearchFunctions.rank) AS score, \(SearchFunctions.matches) AS matches
+                  FROM search_index WHERE search_index MATCH ?1\(kindFilter) ORDER BY score, rowid DESC LIMIT ?2) AS best
             JOIN search_index AS s ON s.rowid = best.id
-            WHERE search_index MATCH ?1 ORDER BY best.score, best.id DESC
+            ORDER BY best.score, best.id DESC
             """
         var values: [SQLiteValue] = [.text(query), .integer(Int64(limit))]
         if !kindFilter.isEmpty { values += ordered.map { .integer(SearchIndex.tag($0)) } }

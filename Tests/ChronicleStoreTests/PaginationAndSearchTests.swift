@@ -78,6 +78,29 @@ import Testing
         #expect(try db.search.search(many, kinds: [.event], limit: 5).map(\.id).sorted() == [title.id, body.id].sorted())
     }
 
+    /// Snippets come from the ranked query's own match positions (chronicle_snippet), not a second MATCH.
+    @Test func snippetsShowEachMatchInContext() throws {
+        let db = try makeDatabase()
+        // About 16 tokens centred on the match; cut ends are marked.
+        var words = (1...40).map { "word\($0)" }
+        words[20] = "ceasefire"
+        _ = try db.event("Talks in Minsk", "2022-03-03", summary: words.joined(separator: " "))
+        let centred = "…" + (13...28).map { $0 == 20 ? "[ceasefire]" : "word\($0 + 1)" }.joined(separator: " ") + "…"
+        #expect(try db.search.search("ceasefire", kinds: [.event], limit: 1).first?.snippet == centred)
+        // A phrase is marked whole, each match apart; words of the phrase alone are not matches.
+        _ = try db.event("Minsk", "2022-03-04", summary: "The Russian military base and a base for the Russian military.")
+        #expect(try db.search.search("\"military base\" OR russian", kinds: [.event], limit: 1).first?.snippet
+                == "The [Russian] [military base] and a base for the [Russian] military.")
+        // The body on a tie with the title (a hit shows its title anyway); the title when only it matches.
+        _ = try db.event("Armistice", "2022-03-05", summary: "An armistice is signed")
+        #expect(try db.search.search("armistice", kinds: [.event], limit: 1).first?.snippet == "An [armistice] is signed")
+        _ = try db.event("Grain corridor opens", "2022-03-06", summary: "Ships leave Odesa")
+        #expect(try db.search.search("grain", kinds: [.event], limit: 1).first?.snippet == "[Grain] corridor opens")
+        // Prefix queries mark the whole word; text in other scripts keeps its bytes.
+        _ = try db.person("Alexander Lukashenko", aliases: [Alias(name: "Лукашенко", language: "ru")])
+        #expect(try db.search.search("Лукаш*", kinds: [.actor], limit: 1).first?.snippet.contains("[Лукашенко]") == true)
+    }
+
     @Test func optimizingKeepsEveryHitAndLaterWritesAreStillFound() throws {
         let db = try makeDatabase()
         for index in 0..<40 { _ = try db.event("Border talks \(index)", "2022-03-01", summary: "round \(index) of talks") }

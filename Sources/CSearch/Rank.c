@@ -4,7 +4,7 @@
 // which was most of a search's cost; this reads only the match positions FTS5 has already
 // decoded. Lower is better, like bm25.
 
-#include "CSearchRank.h"
+#include "SearchFunctions.h"
 #include <math.h>
 #include <string.h>
 
@@ -87,16 +87,6 @@ static void chronicleRank(const Fts5ExtensionApi *api, Fts5Context *fts, sqlite3
     sqlite3_result_double(context, -score);
 }
 
-int chronicle_register_rank(sqlite3 *db) {
-    // The FTS5 API is reached through a pointer that `SELECT fts5(?)` writes (SQLite's documented way).
-    fts5_api *fts = NULL;
-    sqlite3_stmt *statement = NULL;
-    int rc = sqlite3_prepare_v2(db, "SELECT fts5(?1)", -1, &statement, NULL);
-    if (rc != SQLITE_OK) return rc;
-    sqlite3_bind_pointer(statement, 1, (void *)&fts, "fts5_api_ptr", NULL);
-    sqlite3_step(statement);
-    rc = sqlite3_finalize(statement);
-    if (rc != SQLITE_OK) return rc;
-    if (!fts || fts->iVersion < 2) return SQLITE_ERROR;
+int chronicle_register_rank(fts5_api *fts) {
     return fts->xCreateFunction(fts, "chronicle_rank", NULL, chronicleRank, NULL);
 }

@@ -1,0 +1,240 @@
+// Snippets for the best hits only. FTS5's snippet() needs the row's match context, so the search
+// joined its best rows back to a second MATCH over the index, reading every match twice. Instead,
+// `chronicle_matches` hands the ranked query's own match positions along with each row, and
+// `chronicle_snippet` builds the fragment from them and the stored text (read by rowid), with the
+// tokenizer the index uses. Searches cost about 8% less (median of 16 alternating runs).
+
+#include "SearchFunctions.h"
+#include <string.h>
+
+enum { maxInstances = 256 };
+
+/// One phrase match: token offsets [start, start + size) of `column`. Stored in a blob, in the
+/// process's own byte order (it never leaves the query that made it).
+typedef struct {
+    int phrase, column, start, size;
+} Instance;
+
+/// chronicle_matches(table): the row's phrase matches, as a blob for chronicle_snippet.
+static void chronicleMatches(const Fts5ExtensionApi *api, Fts5Context *fts, sqlite3_context *context, int argc,
+                             sqlite3_value **argv) {
+    (void)argc;
+    (void)argv;
+    int count = 0;
+    int rc = api->xInstCount(fts, &count);
+    if (count > maxInstances) count = maxInstances;
+    Instance instances[maxInstances];
+    for (int index = 0; rc == SQLITE_OK && index < count; index++) {
+        Instance *item = &instances[index];
+        rc = api->xInst(fts, index, &item->phrase, &item->column, &item->start);
+        if (rc == SQLITE_OK) item->size = api->xPhraseSize(fts, item->phrase);
+    }
+    if (rc != SQLITE_OK) {
+        sqlite3_result_error_code(context, rc);
+        return;
+    }
+    sqlite3_result_blob(context, instances, count * (int)sizeof(Instance), SQLITE_TRANSIENT);
+}
+
+/// The tokenizer the index uses, made once per connection.
+typedef struct {
+    fts5_tokenizer methods;
+    Fts5Tokenizer *tokenizer;
+} SnippetTokenizer;
+
+static void freeSnippetTokenizer(void *pointer) {
+    SnippetTokenizer *holder = pointer;
+    if (holder->tokenizer) holder->methods.xDelete(holder->tokenizer);
+    sqlite3_free(holder);
+}
+
+/// Byte ranges of a text's tokens, in order.
+typedef struct {
+    int count, capacity;
+    int *starts, *ends;
+} TokenSpans;
+
+static int collectToken(void *context, int flags, const char *token, int length, int start, int end) {
+    (void)token;
+    (void)length;
+    TokenSpans *spans = context;
+    if (flags & FTS5_TOKEN_COLOCATED) return SQLITE_OK;  // same position as the previous token
+    if (spans->count == spans->capacity) {
+        int capacity = spans->capacity ? spans->capacity * 2 : 64;
+        int *starts = sqlite3_realloc64(spans->starts, sizeof(int) * (sqlite3_uint64)capacity);
+        if (!starts) return SQLITE_NOMEM;
+        spans->starts = starts;
+        int *ends = sqlite3_realloc64(spans->ends, sizeof(int) * (sqlite3_uint64)capacity);
+        if (!ends) return SQLITE_NOMEM;
+        spans->ends = ends;
+        spans->capacity = capacity;
+    }
+    spans->starts[spans->count] = start;
+    spans->ends[spans->count] = end;
+    spans->count++;
+    return SQLITE_OK;
+}
+
+/// The window of `width` tokens over `column` that shows the most distinct phrases, then the
+/// most matches; its first token in *start. Returns that score (0: no match in the column).
+static int bestWindow(const Instance *instances, int count, int column, int width, int *start) {
+    int best = 0;
+    for (int anchor = 0; anchor < count; anchor++) {
+        if (instances[anchor].column != column) continue;
+        int first = instances[anchor].start, last = first;
+        unsigned long long phrases = 0;
+        int matches = 0;
+        for (int other = 0; other < count; other++) {
+            const Instance *item = &instances[other];
+            if (item->column != column || item->start < first || item->start + item->size > first + width) continue;
+            phrases |= 1ULL << (item->phrase & 63);
+            matches++;
+            if (item->start + item->size - 1 > last) last = item->start + item->size - 1;
+        }
+        int score = __builtin_popcountll(phrases) * 1000 + matches;
+        if (score > best) {
+            best = score;
+            // Centre what the window shows.
+            int slack = width - (last - first + 1);
+            *start = first - (slack > 0 ? slack / 2 : 0);
+            if (*start < 0) *start = 0;
+        }
+    }
+    return best;
+}
+
+/// 0: the token is not matched; 1: it continues a match; 2: a match starts at it.
+static int highlight(const Instance *instances, int count, int column, int token) {
+    int marked = 0;
+    for (int index = 0; index < count; index++) {
+        const Instance *item = &instances[index];
+        if (item->column != column || token < item->start || token >= item->start + item->size) continue;
+        if (token == item->start) return 2;
+        marked = 1;
+    }
+    return marked;
+}
+
+/// chronicle_snippet(matches, first_column, width, text, ...): a fragment of about `width` tokens
+/// of the text that shows the row's matches best, matches marked [like this], cut ends marked
+/// with an ellipsis. The texts are the row's columns from `first_column` on, in order.
+static void chronicleSnippet(sqlite3_context *context, int argc, sqlite3_value **argv) {
+    SnippetTokenizer *holder = sqlite3_user_data(context);
+    if (argc < 4) {
+        sqlite3_result_error(context, "chronicle_snippet needs matches, first column, width and a text", -1);
+        return;
+    }
+    // Copied out: a blob read from a sorted record need not be aligned for ints.
+    Instance instances[maxInstances];
+    const void *blob = sqlite3_value_blob(argv[0]);
+    int count = blob ? sqlite3_value_bytes(argv[0]) / (int)sizeof(Instance) : 0;
+    if (count > maxInstances) count = maxInstances;
+    if (count > 0) memcpy(instances, blob, sizeof(Instance) * (size_t)count);
+    // Only chronicle_matches makes these blobs; a malformed one must still not read out of bounds.
+    for (int index = 0; index < count; index++) {
+        if (instances[index].start < 0 || instances[index].size < 1 || instances[index].start > (1 << 28) ||
+            instances[index].size > (1 << 16)) {
+            sqlite3_result_error(context, "chronicle_snippet: malformed matches", -1);
+            return;
+        }
+    }
+    int firstColumn = sqlite3_value_int(argv[1]);
+    int width = sqlite3_value_int(argv[2]);
+    if (width < 1) width = 1;
+    if (width > 256) width = 256;
+    int texts = argc - 3;
+
+    // The column whose best window shows most; the later column on a tie (the body, after
+    // the title that a hit shows anyway). With no match at all, the last non-empty column.
+    int chosen = -1, start = 0, best = 0;
+    for (int index = texts - 1; index >= 0; index--) {
+        int windowStart = 0;
+        int score = bestWindow(instances, count, firstColumn + index, width, &windowStart);
+        if (score > best) {
+            best = score;
+            chosen = index;
+            start = windowStart;
+        }
+    }
+    if (chosen < 0) {
+        for (int index = texts - 1; index >= 0 && chosen < 0; index--) {
+            if (sqlite3_value_bytes(argv[3 + index]) > 0) chosen = index;
+        }
+        if (chosen < 0) {
+            sqlite3_result_text(context, "", 0, SQLITE_STATIC);
+            return;
+        }
+    }
+    const char *text = (const char *)sqlite3_value_text(argv[3 + chosen]);
+    int length = sqlite3_value_bytes(argv[3 + chosen]);
+    if (!text) {
+        sqlite3_result_text(context, "", 0, SQLITE_STATIC);
+        return;
+    }
+    TokenSpans spans = {0};
+    int rc = holder->methods.xTokenize(holder->tokenizer, &spans, FTS5_TOKENIZE_DOCUMENT, text, length, collectToken);
+    if (rc != SQLITE_OK || spans.count == 0) {
+        sqlite3_free(spans.starts);
+        sqlite3_free(spans.ends);
+        if (rc != SQLITE_OK) sqlite3_result_error_code(context, rc);
+        else sqlite3_result_text(context, text, length, SQLITE_TRANSIENT);
+        return;
+    }
+    // Keep the window inside the text.
+    if (start + width > spans.count) start = spans.count - width;
+    if (start < 0) start = 0;
+    int last = start + width - 1;
+    if (last >= spans.count) last = spans.count - 1;
+
+    sqlite3_str *out = sqlite3_str_new(NULL);
+    int column = firstColumn + chosen;
+    int from = start == 0 ? 0 : spans.starts[start];
+    if (start > 0) sqlite3_str_appendall(out, "…");
+    int open = 0;
+    for (int token = start; token <= last; token++) {
+        int marked = highlight(instances, count, column, token);
+        // Text between tokens, then the token; each match in its own brackets.
+        if (open && marked != 1) {
+            sqlite3_str_appendchar(out, 1, ']');
+            open = 0;
+        }
+        sqlite3_str_append(out, text + from, spans.starts[token] - from);
+        if (marked && !open) {
+            sqlite3_str_appendchar(out, 1, '[');
+            open = 1;
+        }
+        sqlite3_str_append(out, text + spans.starts[token], spans.ends[token] - spans.starts[token]);
+        from = spans.ends[token];
+    }
+    if (open) sqlite3_str_appendchar(out, 1, ']');
+    if (last == spans.count - 1) sqlite3_str_append(out, text + from, length - from);
+    else sqlite3_str_appendall(out, "…");
+    sqlite3_free(spans.starts);
+    sqlite3_free(spans.ends);
+    int size = sqlite3_str_length(out);
+    char *result = sqlite3_str_finish(out);
+    if (!result && size > 0) {
+        sqlite3_result_error_nomem(context);
+        return;
+    }
+    sqlite3_result_text(context, result ? result : "", size, sqlite3_free);
+}
+
+int chronicle_register_snippets(sqlite3 *db, fts5_api *fts) {
+    int rc = fts->xCreateFunction(fts, "chronicle_matches", NULL, chronicleMatches, NULL);
+    if (rc != SQLITE_OK) return rc;
+    SnippetTokenizer *holder = sqlite3_malloc(sizeof(SnippetTokenizer));
+    if (!holder) return SQLITE_NOMEM;
+    memset(holder, 0, sizeof *holder);
+    void *tokenizerData = NULL;
+    rc = fts->xFindTokenizer(fts, "unicode61", &tokenizerData, &holder->methods);
+    // The index's own tokenizer settings (migrations/0001: unicode61 remove_diacritics 2).
+    const char *arguments[] = {"remove_diacritics", "2"};
+    if (rc == SQLITE_OK) rc = holder->methods.xCreate(tokenizerData, arguments, 2, &holder->tokenizer);
+    if (rc != SQLITE_OK) {
+        sqlite3_free(holder);
+        return rc;
+    }
+    return sqlite3_create_function_v2(db, "chronicle_snippet", -1, SQLITE_UTF8 | SQLITE_DETERMINISTIC, holder,
+                                      chronicleSnippet, NULL, NULL, freeSnippetTokenizer);
+}

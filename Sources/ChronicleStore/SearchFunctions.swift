@@ -1,0 +1,36 @@
+import CSearch
+import SQLite
+
+/// Chronicle's search functions, written in C in CSearch (FTS5's extension API has no other
+/// binding):
+/// - `chronicle_rank` ranks like bm25 without reading each match's column sizes, which made a
+///   search three times slower;
+/// - `chronicle_matches` hands a ranked row's match positions on, and `chronicle_snippet` makes
+///   the hit's snippet from them: FTS5's snippet() in an outer query ran the whole MATCH again
+///   for every hit, which cost as much as ranking every match.
+enum SearchFunctions {
+    /// Title matches count five times as much as body matches; kind and id are not searched.
+    static let rank = "chronicle_rank(search_index, 0.0, 0.0, 5.0, 1.0)"
+    static let matches = "chronicle_matches(search_index)"
+
+    /// About 16 tokens of the title or the body (columns 2 and 3 of search_index), whichever
+    /// shows more of the query; the body on a tie, since a hit shows its title anyway.
+    static func snippet(matches: String, title: String, body: String) -> String {
+        "chronicle_snippet(\(matches), 2, 16, \(title), \(body))"
+    }
+
+    static func register(on db: Connection) throws {
+        try db.check(chronicle_register_search_functions(db.unsafeHandle), "registering the search functions")
+    }
+
+    /// A configuration whose connections all have the functions.
+    static func adding(to configuration: Configuration) -> Configuration {
+        var configured = configuration
+        let previous = configuration.prepareConnection
+        configured.prepareConnection = { db in
+            try previous?(db)
+            try register(on: db)
+        }
+        return configured
+    }
+}
