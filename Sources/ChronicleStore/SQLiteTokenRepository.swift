@@ -17,7 +17,7 @@ public struct SQLiteTokenRepository: TokenRepository {
         let token = APIToken(id: Identifier.make(prefix: "tok_"), name: name, scope: scope,
                              createdAt: Timestamp.now(), revokedAt: nil)
         do {
-            try pool.writeTransaction { db in
+            _ = try pool.writeTransaction { db in
                 try db.run("INSERT INTO api_tokens (id, name, scope, secret_hash, created_at) VALUES (?, ?, ?, ?, ?)",
                            [.text(token.id), .text(name), .text(scope.rawValue), .text(SHA256.hex(secret)), .text(token.createdAt)])
             }
