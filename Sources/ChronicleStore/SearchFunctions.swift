@@ -4,13 +4,15 @@ import SQLite
 /// Chronicle's search functions, written in C in CSearch (FTS5's extension API has no other
 /// binding):
 /// - `chronicle_rank` ranks like bm25 without reading each match's column sizes, which made a
-///   search three times slower;
+///   search three times slower, and answers NULL for rows that cannot be among the best `limit`,
+///   so that only a few rows reach SQLite's sorter;
 /// - `chronicle_matches` hands a ranked row's match positions on, and `chronicle_snippet` makes
 ///   the hit's snippet from them: FTS5's snippet() in an outer query ran the whole MATCH again
 ///   for every hit, which cost as much as ranking every match.
 enum SearchFunctions {
     /// Title matches count five times as much as body matches; kind and id are not searched.
-    static let rank = "chronicle_rank(search_index, 0.0, 0.0, 5.0, 1.0)"
+    /// NULL for a row that `limit` rows seen before it in the same query beat.
+    static func rank(limit: String) -> String { "chronicle_rank(search_index, \(limit), 0.0, 0.0, 5.0, 1.0)" }
     static let matches = "chronicle_matches(search_index)"
 
     /// About 16 tokens of the title or the body (columns 2 and 3 of search_index), whichever

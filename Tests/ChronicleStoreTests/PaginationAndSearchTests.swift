@@ -78,6 +78,27 @@ import Testing
         #expect(try db.search.search(many, kinds: [.event], limit: 5).map(\.id).sorted() == [title.id, body.id].sorted())
     }
 
+    /// The ranking function drops rows that the best `limit` so far beat; what is left must be
+    /// exactly the first hits of ranking everything, kinds filtered before any row is dropped.
+    @Test func aSmallLimitGivesTheFirstHitsOfALargeOne() throws {
+        let db = try makeDatabase()
+        for index in 0..<60 {  // the word in the title or not, once to three times in the body: many ties
+            let body = String(repeating: "grain ", count: index % 4)
+            _ = try db.event(index % 3 == 0 ? "Grain deal \(index)" : "Talks \(index)", "2022-03-01", summary: body + "harvest")
+        }
+        for index in 0..<8 { _ = try db.person("Grain Grain Board \(index)") }  // the word twice in the title: first
+        for index in 0..<150 { _ = try db.event("Filler \(index)", "2022-04-01", summary: "harvest") }  // keeps "grain" rare
+        let all = try db.search.search("grain OR harvest", kinds: [], limit: 500)
+        #expect(all.count == 218)
+        #expect(zip(all, all.dropFirst()).allSatisfy { $0.rank <= $1.rank })
+        for limit in [1, 5, 7, 20, 67, 217] {
+            #expect(try db.search.search("grain OR harvest", kinds: [], limit: limit).map(\.id) == all.prefix(limit).map(\.id), "limit \(limit)")
+        }
+        let events = all.filter { $0.kind == .event }
+        #expect(Array(events.prefix(8)).count == 8 && all.prefix(8).allSatisfy { $0.kind == .actor })
+        #expect(try db.search.search("grain OR harvest", kinds: [.event], limit: 6).map(\.id) == events.prefix(6).map(\.id))
+    }
+
     /// Snippets come from the ranked query's own match positions (chronicle_snippet), not a second MATCH.
     @Test func snippetsShowEachMatchInContext() throws {
         let db = try makeDatabase()
