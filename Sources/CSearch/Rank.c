@@ -1,12 +1,13 @@
-// chronicle_rank: an FTS5 ranking function that orders like bm25 (per-term inverse document
-// frequency, saturating term frequency, a weight per column) but without document-length
-// normalisation. bm25 reads every matching row's column sizes, one B-tree lookup per match,
-// which was most of a search's cost; this reads only the match positions FTS5 has already
-// decoded. Lower is better, like bm25.
+// chronicle_hit: FTS5 ranking that orders like bm25 (per-term inverse document frequency,
+// saturating term frequency, a weight per column) but without document-length normalisation.
+// bm25 reads every matching row's column sizes, one B-tree lookup per match, which was most of a
+// search's cost; this reads only the match positions FTS5 has already decoded. Lower is better,
+// like bm25.
 //
-// It also keeps the best `limit` rows seen so far and answers NULL for a row that cannot be among
+// It keeps the best `limit` rows seen so far and answers NULL for a row that cannot be among
 // them, so that only those few reach SQLite's sorter instead of every match (a third of a
-// search's time went to sorting matches that were then thrown away).
+// search's time went to sorting matches that were then thrown away). A kept row gets a "hit":
+// its rank and its match positions, from which chronicle_snippet makes the snippet.
 
 #include "SearchFunctions.h"
 #include <math.h>
@@ -68,10 +69,12 @@ static QueryState *queryState(const Fts5ExtensionApi *api, Fts5Context *fts, int
     return NULL;
 }
 
-/// The row's score (negative; lower is better) from its matches and the column weights.
+/// The row's score (negative; lower is better) from its matches and the column weights; its
+/// first `maxInstances` matches in `kept`, their number in `keptCount`.
 static double rowScore(const Fts5ExtensionApi *api, Fts5Context *fts, const QueryState *state, int weights,
-                       sqlite3_value **weight, int *rc) {
+                       sqlite3_value **weight, Instance *kept, int *keptCount, int *rc) {
     int instances = 0;
+    *keptCount = 0;
     if ((*rc = api->xInstCount(fts, &instances)) != SQLITE_OK) return 0.0;
     int columns = api->xColumnCount(fts);
     if (columns > maxColumns) columns = maxColumns;
@@ -82,6 +85,7 @@ static double rowScore(const Fts5ExtensionApi *api, Fts5Context *fts, const Quer
         int phrase = 0, column = 0, offset = 0;
         if ((*rc = api->xInst(fts, index, &phrase, &column, &offset)) != SQLITE_OK) return 0.0;
         if (phrase >= 0 && phrase < state->phrases && column >= 0 && column < columns) frequency[phrase * columns + column] += 1.0;
+        if (index < maxInstances) kept[(*keptCount)++] = (Instance){phrase, column, offset, api->xPhraseSize(fts, phrase)};
     }
     const double k1 = 1.2;
     double score = 0.0;
@@ -129,27 +133,45 @@ static int keep(QueryState *state, Kept row) {
     return 1;
 }
 
-/// chronicle_rank(table, limit, weight...): the row's score, or NULL when `limit` rows seen
-/// earlier in this query already beat it. Any visiting order gives the same best rows; newest
-/// first (ORDER BY rowid DESC) turns ties away soonest, since on a tie the newer row wins.
-static void chronicleRank(const Fts5ExtensionApi *api, Fts5Context *fts, sqlite3_context *context, int argc,
-                          sqlite3_value **argv) {
+/// chronicle_hit(table, limit, weight...): the row's hit (rank and matches), or NULL when `limit`
+/// rows seen earlier in this query already beat it. Any visiting order keeps every row that
+/// belongs among the best; newest first (ORDER BY rowid DESC) turns ties away soonest, since on
+/// a tie the newer row wins. The query still sorts what is kept.
+static void chronicleHit(const Fts5ExtensionApi *api, Fts5Context *fts, sqlite3_context *context, int argc,
+                         sqlite3_value **argv) {
     if (argc < 1) {
-        sqlite3_result_error(context, "chronicle_rank needs a limit", -1);
+        sqlite3_result_error(context, "chronicle_hit needs a limit", -1);
         return;
     }
     int rc = SQLITE_OK;
     QueryState *state = queryState(api, fts, sqlite3_value_int(argv[0]), &rc);
-    Kept row = {0.0, 0};
-    if (rc == SQLITE_OK) row.score = rowScore(api, fts, state, argc - 1, argv + 1, &rc);
+    struct {
+        HitHeader header;
+        Instance instances[maxInstances];
+    } hit;
+    int count = 0;
+    if (rc == SQLITE_OK) hit.header.rank = rowScore(api, fts, state, argc - 1, argv + 1, hit.instances, &count, &rc);
     if (rc != SQLITE_OK) {
         sqlite3_result_error_code(context, rc);
         return;
     }
-    row.rowid = api->xRowid(fts);
-    if (keep(state, row)) sqlite3_result_double(context, row.score);
+    if (!keep(state, (Kept){hit.header.rank, api->xRowid(fts)})) return;
+    sqlite3_result_blob(context, &hit, (int)(sizeof(HitHeader) + sizeof(Instance) * (size_t)count), SQLITE_TRANSIENT);
 }
 
-int chronicle_register_rank(fts5_api *fts) {
-    return fts->xCreateFunction(fts, "chronicle_rank", NULL, chronicleRank, NULL);
+/// chronicle_hit_rank(hit): the rank inside a hit, for ordering; NULL for anything else.
+static void chronicleHitRank(sqlite3_context *context, int argc, sqlite3_value **argv) {
+    (void)argc;
+    const void *blob = sqlite3_value_blob(argv[0]);
+    if (!blob || sqlite3_value_bytes(argv[0]) < (int)sizeof(HitHeader)) return;
+    HitHeader header;
+    memcpy(&header, blob, sizeof header);  // a blob from a sorted record need not be aligned
+    sqlite3_result_double(context, header.rank);
+}
+
+int chronicle_register_rank(sqlite3 *db, fts5_api *fts) {
+    int rc = fts->xCreateFunction(fts, "chronicle_hit", NULL, chronicleHit, NULL);
+    if (rc != SQLITE_OK) return rc;
+    return sqlite3_create_function_v2(db, "chronicle_hit_rank", 1, SQLITE_UTF8 | SQLITE_DETERMINISTIC, NULL,
+                                      chronicleHitRank, NULL, NULL, NULL);
 }

@@ -12,7 +12,7 @@ int chronicle_register_search_functions(sqlite3 *db) {
     rc = sqlite3_finalize(statement);
     if (rc != SQLITE_OK) return rc;
     if (!fts || fts->iVersion < 2) return SQLITE_ERROR;
-    rc = chronicle_register_rank(fts);
+    rc = chronicle_register_rank(db, fts);
     if (rc == SQLITE_OK) rc = chronicle_register_snippets(db, fts);
     return rc;
 }

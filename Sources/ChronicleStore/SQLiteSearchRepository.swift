@@ -16,23 +16,23 @@ public struct SQLiteSearchRepository: SearchRepository {
         let wanted = kinds.isEmpty ? Set(RecordKind.allCases) : kinds
         let ordered = RecordKind.allCases.filter(wanted.contains)
         // Rows are visited newest first, and the ranking function answers NULL for a row that the
-        // `limit` best so far beat, so only those few reach the sort. Equal scores (common without
+        // `limit` best so far beat, so only those few reach the sort. Equal ranks (common without
         // length normalisation) go newest first: rowids grow with each record added. `LIMIT -1`
         // keeps SQLite from merging the inner query into the outer one or pushing `IS NOT NULL`
         // into it, either of which would call the ranking function twice for a row.
         // The kind is the low two bits of the rowid, so filtering by it reads no stored text.
-        // The ranked query also hands on each row's match positions; the best rows' stored text is
-        // then read by rowid (no second MATCH) and their snippets made from those positions.
+        // A kept row's hit also holds its match positions: the best rows' stored text is then
+        // read by rowid (no second MATCH) and their snippets made from those positions.
         let kindFilter = ordered.count == RecordKind.allCases.count
             ? "" : " AND (rowid & 3) IN (\(ordered.indices.map { "?\($0 + 3)" }.joined(separator: ", ")))"
         let sql = """
-            SELECT s.kind, s.record_id, s.title, \(SearchFunctions.snippet(matches: "best.matches", title: "s.title", body: "s.body")), best.score
-            FROM (SELECT id, score, matches
-                  FROM (SELECT rowid AS id, \(SearchFunctions.rank(limit: "?2")) AS score, \(SearchFunctions.matches) AS matches
+            SELECT s.kind, s.record_id, s.title, \(SearchFunctions.snippet(of: "best.hit", title: "s.title", body: "s.body")), best.rank
+            FROM (SELECT id, hit, \(SearchFunctions.rank(of: "hit")) AS rank
+                  FROM (SELECT rowid AS id, \(SearchFunctions.hit(limit: "?2")) AS hit
                         FROM search_index WHERE search_index MATCH ?1\(kindFilter) ORDER BY rowid DESC LIMIT -1)
-                  WHERE score IS NOT NULL ORDER BY score, id DESC LIMIT ?2) AS best
+                  WHERE hit IS NOT NULL ORDER BY rank, id DESC LIMIT ?2) AS best
             JOIN search_index AS s ON s.rowid = best.id
-            ORDER BY best.score, best.id DESC
+            ORDER BY best.rank, best.id DESC
             """
         var values: [SQLiteValue] = [.text(query), .integer(Int64(limit))]
         if !kindFilter.isEmpty { values += ordered.map { .integer(SearchIndex.tag($0)) } }

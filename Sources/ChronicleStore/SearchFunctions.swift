@@ -3,22 +3,23 @@ import SQLite
 
 /// Chronicle's search functions, written in C in CSearch (FTS5's extension API has no other
 /// binding):
-/// - `chronicle_rank` ranks like bm25 without reading each match's column sizes, which made a
+/// - `chronicle_hit` ranks like bm25 without reading each match's column sizes, which made a
 ///   search three times slower, and answers NULL for rows that cannot be among the best `limit`,
-///   so that only a few rows reach SQLite's sorter;
-/// - `chronicle_matches` hands a ranked row's match positions on, and `chronicle_snippet` makes
-///   the hit's snippet from them: FTS5's snippet() in an outer query ran the whole MATCH again
-///   for every hit, which cost as much as ranking every match.
+///   so that only a few rows reach SQLite's sorter; a kept row's hit holds its rank and its
+///   match positions (`chronicle_hit_rank` reads the rank);
+/// - `chronicle_snippet` makes a hit's snippet from those positions: FTS5's snippet() needed
+///   a second MATCH over the index to join the best rows to.
 enum SearchFunctions {
     /// Title matches count five times as much as body matches; kind and id are not searched.
     /// NULL for a row that `limit` rows seen before it in the same query beat.
-    static func rank(limit: String) -> String { "chronicle_rank(search_index, \(limit), 0.0, 0.0, 5.0, 1.0)" }
-    static let matches = "chronicle_matches(search_index)"
+    static func hit(limit: String) -> String { "chronicle_hit(search_index, \(limit), 0.0, 0.0, 5.0, 1.0)" }
+
+    static func rank(of hit: String) -> String { "chronicle_hit_rank(\(hit))" }
 
     /// About 16 tokens of the title or the body (columns 2 and 3 of search_index), whichever
     /// shows more of the query; the body on a tie, since a hit shows its title anyway.
-    static func snippet(matches: String, title: String, body: String) -> String {
-        "chronicle_snippet(\(matches), 2, 16, \(title), \(body))"
+    static func snippet(of hit: String, title: String, body: String) -> String {
+        "chronicle_snippet(\(hit), 2, 16, \(title), \(body))"
     }
 
     static func register(on db: Connection) throws {

@@ -4,8 +4,8 @@
 #include <sqlite3.h>
 
 /// Registers Chronicle's search functions on one connection (FTS5 functions live per
-/// connection): `chronicle_rank(table, weight...)` and `chronicle_matches(table)` for FTS5
-/// queries, and the scalar `chronicle_snippet(matches, first_column, width, text...)`.
+/// connection): `chronicle_hit(table, limit, weight...)` for FTS5 queries, and the scalars
+/// `chronicle_hit_rank(hit)` and `chronicle_snippet(hit, first_column, width, text...)`.
 /// Returns an SQLite result code.
 int chronicle_register_search_functions(sqlite3 *db);
 
