@@ -99,6 +99,16 @@ import Testing
         #expect(try db.search.search("grain OR harvest", kinds: [.event], limit: 6).map(\.id) == events.prefix(6).map(\.id))
     }
 
+    @Test func longTitlesAreShortenedByCharactersNotBytes() throws {
+        let db = try makeDatabase()
+        let long = try db.event("Ceasefire " + String(repeating: "a", count: 190), "2022-03-01")
+        let cyrillic = try db.event("Перемирие " + String(repeating: "ж", count: 100), "2022-03-02")  // 110 characters, 220 bytes
+        let hits = try db.search.search("ceasefire OR перемирие", kinds: [.event], limit: 5)
+        let titles = Dictionary(uniqueKeysWithValues: hits.map { ($0.id, $0.title) })
+        #expect(titles[long.id] == "Ceasefire " + String(repeating: "a", count: 109) + "…" && titles[long.id]?.count == 120)
+        #expect(titles[cyrillic.id] == cyrillic.title)
+    }
+
     /// Snippets come from the ranked query's own match positions (chronicle_snippet), not a second MATCH.
     @Test func snippetsShowEachMatchInContext() throws {
         let db = try makeDatabase()
