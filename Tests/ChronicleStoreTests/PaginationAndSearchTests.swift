@@ -99,6 +99,49 @@ import Testing
         #expect(try db.search.search("grain OR harvest", kinds: [.event], limit: 6).map(\.id) == events.prefix(6).map(\.id))
     }
 
+    /// Random titles and bodies (repeated words, punctuation, Cyrillic, long and empty bodies):
+    /// every snippet has balanced brackets around query words only, and stays short.
+    @Test func snippetsOfRandomTextsAreWellFormed() throws {
+        let db = try makeDatabase()
+        let words = ["grain", "deal", "ceasefire", "talks", "Київ", "Odesa", "port", "ship", "war", "signed"]
+        var seed: UInt64 = 0x5eed
+        func next(_ bound: Int) -> Int {  // a fixed sequence, so a failure can be replayed
+            seed = seed &* 6364136223846793005 &+ 1442695040888963407
+            return Int((seed >> 33) % UInt64(bound))
+        }
+        func text(_ count: Int) -> String {
+            (0..<count).map { _ in words[next(words.count)] + [" ", ", ", ". ", " — "][next(4)] }.joined()
+        }
+        for _ in 0..<150 {
+            let title = text(1 + next(6)).trimmingCharacters(in: .whitespaces)
+            _ = try db.event(title.isEmpty ? "untitled" : title, "2022-03-01", summary: next(5) == 0 ? nil : text(next(300)))
+        }
+        let queries = ["grain", "grain OR talks", "\"grain deal\"", "gra*", "talks NOT war", "київ", "ship OR port OR war", "Odesa signed"]
+        for query in queries {
+            let terms = query.lowercased().split(separator: " ").filter { !["or", "not"].contains($0) }
+                .map { $0.trimmingCharacters(in: CharacterSet(charactersIn: "\"*")) }
+            let hits = try db.search.search(query, kinds: [.event], limit: 100)
+            #expect(hits.count > 3, "\(query)")
+            for hit in hits {
+                var marked: [Substring] = []
+                var open: String.Index?
+                for index in hit.snippet.indices {
+                    switch hit.snippet[index] {
+                    case "[": #expect(open == nil, "nested in \(hit.snippet)"); open = hit.snippet.index(after: index)
+                    case "]": if let start = open { marked.append(hit.snippet[start..<index]) } else { Issue.record("unopened in \(hit.snippet)") }; open = nil
+                    default: break
+                    }
+                }
+                #expect(open == nil && !marked.isEmpty, "\(query): \(hit.snippet)")
+                for piece in marked {
+                    let first = piece.lowercased().split(whereSeparator: { !$0.isLetter }).first.map(String.init) ?? ""
+                    #expect(terms.contains { first.hasPrefix($0) }, "\(query): [\(piece)] in \(hit.snippet)")
+                }
+                #expect(hit.snippet.split(separator: " ").count <= 40, "\(hit.snippet)")
+            }
+        }
+    }
+
     @Test func longTitlesAreShortenedByCharactersNotBytes() throws {
         let db = try makeDatabase()
         let long = try db.event("Ceasefire " + String(repeating: "a", count: 190), "2022-03-01")
