@@ -184,12 +184,13 @@ static void chronicleSnippet(sqlite3_context *context, int argc, sqlite3_value *
     sqlite3_free(spans.starts);
     sqlite3_free(spans.ends);
     int size = sqlite3_str_length(out);
-    char *result = sqlite3_str_finish(out);
-    if (!result && size > 0) {
-        sqlite3_result_error_nomem(context);
+    char *result = sqlite3_str_finish(out);  // NULL when out of memory, or when empty
+    if (!result) {
+        if (size > 0) sqlite3_result_error_nomem(context);
+        else sqlite3_result_text(context, "", 0, SQLITE_STATIC);
         return;
     }
-    sqlite3_result_text(context, result ? result : "", size, sqlite3_free);
+    sqlite3_result_text(context, result, size, sqlite3_free);
 }
 
 int chronicle_register_snippets(sqlite3 *db, fts5_api *fts) {
