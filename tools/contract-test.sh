@@ -12,10 +12,17 @@ trap 'kill "$pid" 2>/dev/null || true; wait "$pid" 2>/dev/null || true; rm -rf "
 db="$work/contract.sqlite"
 "$binary" migrate --db "$db" >/dev/null
 token=$("$binary" token create --db "$db" --name schemathesis --scope write 2>/dev/null)
-port=$((20000 + RANDOM % 20000))
-CHRONICLE_NO_ACCESS_LOG=1 "$binary" serve --db "$db" --port "$port" >"$work/server.log" 2>&1 &
+# Port 0: the kernel picks a free port and the server logs it. A guessed port can be taken
+# (it failed once when a random one fell on a socket of the test run before it).
+CHRONICLE_NO_ACCESS_LOG=1 "$binary" serve --db "$db" --port 0 >"$work/server.log" 2>&1 &
 pid=$!
-for _ in $(seq 1 100); do curl -sf "http://127.0.0.1:$port/healthz" >/dev/null && break; sleep 0.1; done
+port=
+for _ in $(seq 1 100); do
+  port=$(sed -n 's|.* serving .* on http://127\.0\.0\.1:\([0-9]*\)/.*|\1|p' "$work/server.log")
+  [ -n "$port" ] && curl -sf "http://127.0.0.1:$port/healthz" >/dev/null && break
+  sleep 0.1
+done
+[ -n "$port" ] || { echo "the server did not start:"; cat "$work/server.log"; exit 1; }
 
 status=0
 schemathesis run openapi.yaml --url "http://127.0.0.1:$port" --header "Authorization: Bearer $token" \
