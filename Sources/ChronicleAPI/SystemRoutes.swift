@@ -16,12 +16,13 @@ extension ChronicleAPI {
     private static let healthy = JSON.object([("status", .string("ok"))])
     private static let healthyCompact = healthy.serialized()
     private static let healthyPretty = healthy.serialized(pretty: true)
+    private static let jsonHeaders: Headers = ["Content-Type": "application/json"]
 
     /// Load balancers call this constantly: the body is built once, and only a bad query costs more.
     func health(_ request: Request) -> Response {
         guard request.query.isEmpty else { return Reply.json(request, Self.healthy) }
         let body = Reply.wantsPretty(request) ? Self.healthyPretty : Self.healthyCompact
-        return Response(status: 200, headers: ["Content-Type": "application/json"], body: body)
+        return Response(status: 200, headers: Self.jsonHeaders, body: body)
     }
 
     func ready(_ request: Request) -> Response {

@@ -7,50 +7,23 @@ extension Connection {
     func finish(_ response: Response, keepAlive requested: Bool, isHead: Bool, minor: Int) {
         if case .closed = state { return }
         var keepAlive = requested && requestsServed < limits.maxRequestsPerConnection && !loop.draining && !peerClosedInput
-        var head: [UInt8] = []
-        head.reserveCapacity(320)
-        Connection.appendStatusLine(response.status, to: &head)
         var body: [UInt8] = []
         var stream: BodyStream?
+        var contentLength: Int?
         let bodyAllowed = response.status >= 200 && response.status != 204 && response.status != 304
         switch response.body {
         case .bytes(let bytes):
-            if bodyAllowed {
-                head.append(contentsOf: Connection.contentLengthPrefix)
-                head.append(decimal: bytes.count)
-                head.append(13)
-                head.append(10)
-            }
+            if bodyAllowed { contentLength = bytes.count }
             if !isHead && bodyAllowed { body = bytes }
         case .stream(let producer):
-            if minor == 1 {
-                head.append(header: "Transfer-Encoding", "chunked")
-            } else {
-                keepAlive = false  // HTTP/1.0: the end of the body is the end of the connection
-            }
+            // HTTP/1.0 has no chunked coding: the end of the body is the end of the connection.
+            if minor == 0 { keepAlive = false }
             if !isHead && bodyAllowed { stream = producer }
         }
-        var hasRequestID = false
-        for field in response.headers.fields {
-            let name = field.name
-            // Framing is the server's to write; compare names only when the length could match.
-            switch name.utf8.count {
-            case 14 where name.equalsIgnoringASCIICase("Content-Length"): continue
-            case 17 where name.equalsIgnoringASCIICase("Transfer-Encoding"): continue
-            case 10 where name.equalsIgnoringASCIICase("Connection"): continue
-            case 12 where name.equalsIgnoringASCIICase("X-Request-Id"): hasRequestID = true
-            default: break
-            }
-            head.append(header: name, field.value)
-        }
-        if !hasRequestID, let id = current?.id { head.append(header: "X-Request-Id", id) }
-        head.append(contentsOf: loop.dateCache.headerLine())
-        if !keepAlive {
-            head.append(header: "Connection", "close")
-        } else if minor == 0 {
-            head.append(header: "Connection", "keep-alive")
-        }
-        head.append(contentsOf: [13, 10])
+        loop.dateCache.refresh()
+        Connection.writeHead(into: &loop.scratch, status: response.status, headers: response.headers, contentLength: contentLength,
+                             chunked: minor == 1 && contentLength == nil && bodyAllowed, requestID: current?.id, date: loop.dateCache.line,
+                             keepAlive: keepAlive, minor: minor)
         closeAfterWrite = !keepAlive
         current?.status = response.status  // in place: copying the entry out and back costs retains
         current?.bytes = body.count
@@ -60,13 +33,55 @@ extension Connection {
         } else {
             state = .writing
         }
-        write(head, body)
+        write(loop.scratch.bytes, body)
     }
 
-    /// Writes head and body in one call, keeping whatever the socket did not take.
+    /// The status line and header fields; framing and `Connection` are the server's to write.
+    static func writeHead(into head: inout ByteWriter, status: Int, headers: Headers, contentLength: Int?, chunked: Bool,
+                          requestID: String?, date: [UInt8], keepAlive: Bool, minor: Int) {
+        head.reset()
+        appendStatusLine(status, to: &head)
+        if let contentLength {
+            head.append(contentLengthPrefix)
+            head.append(decimal: contentLength)
+            head.append(13)
+            head.append(10)
+        } else if chunked {
+            head.append(header: "Transfer-Encoding", "chunked")
+        }
+        var hasRequestID = false
+        for field in headers.fields {
+            let name = field.name
+            // Compare names only when the length could match.
+            switch name.utf8.count {
+            case 14 where name.equalsIgnoringASCIICase("Content-Length"): continue
+            case 17 where name.equalsIgnoringASCIICase("Transfer-Encoding"): continue
+            case 10 where name.equalsIgnoringASCIICase("Connection"): continue
+            case 12 where name.equalsIgnoringASCIICase("X-Request-Id"): hasRequestID = true
+            default: break
+            }
+            head.append(header: name, field.value)
+        }
+        if !hasRequestID, let requestID { head.append(header: "X-Request-Id", requestID) }
+        head.append(date)
+        if !keepAlive {
+            head.append(header: "Connection", "close")
+        } else if minor == 0 {
+            head.append(header: "Connection", "keep-alive")
+        }
+        head.append(13)
+        head.append(10)
+    }
+
     func write(_ first: [UInt8], _ second: [UInt8]) {
+        first.withUnsafeBytes { write($0, second) }
+    }
+
+    /// Writes head and body in one call, keeping whatever the socket did not take. `first`
+    /// may be the loop's scratch memory: it is not used once the socket took it or it was copied.
+    func write(_ first: UnsafeRawBufferPointer, _ second: [UInt8]) {
         if outbound.isEmpty {
-            let written = first.withUnsafeBytes { a in second.withUnsafeBytes { b in Socket.send(fd, a, b) } }
+            let written = second.withUnsafeBytes { Socket.send(fd, first, $0) }
             if written < 0 { close(); return }
             let total = first.count + second.count
             if written == total {
@@ -154,34 +169,42 @@ extension Connection {
     }
 
     private func logAccess() {
-        guard let entry = current else { return }
-        current = nil
-        let server = loop.server
-        guard server.accessLog else { return }
-        server.logger.info(Logger.Message(stringLiteral: Connection.accessLine(entry, now: Socket.now())))
+        var finished: (method: String, path: String, id: String, start: Double, status: Int, bytes: Int)?
+        swap(&finished, &current)  // moves the entry out: no copy of its strings
+        guard let entry = finished, loop.server.accessLog else { return }
+        Connection.writeAccessLine(entry, now: Socket.now(), into: &loop.scratch)
+        loop.server.logger.info(Logger.Message(stringLiteral: String(decoding: loop.scratch.bytes, as: UTF8.self)))
     }
 
     /// `GET /v1/events 200 1234B 0.52ms id=…`, written as bytes with the helpers the response
     /// head uses: string interpolation of six parts cost more than answering a small request.
-    static func accessLine(_ entry: (method: String, path: String, id: String, start: Double, status: Int, bytes: Int), now: Double) -> String {
+    static func writeAccessLine(_ entry: (method: String, path: String, id: String, start: Double, status: Int, bytes: Int), now: Double,
+                                into line: inout ByteWriter) {
         // Hundredths of a millisecond, formatted with integers (cheaper than a Double's description).
         let hundredths = max(0, Int(((now - entry.start) * 100_000).rounded()))
-        var line: [UInt8] = []
-        line.reserveCapacity(entry.method.utf8.count + entry.path.utf8.count + entry.id.utf8.count + 80)
-        line.append(utf8: entry.method)
+        line.reset()
+        line.append(entry.method)
         line.append(32)
-        line.append(utf8: entry.path)
+        line.append(entry.path)
         line.append(32)
         line.append(decimal: entry.status)
         line.append(32)
         line.append(decimal: entry.bytes)
-        line.append(utf8: "B ")
+        line.append(66)  // B
+        line.append(32)
         line.append(decimal: hundredths / 100)
-        line.append(utf8: hundredths % 100 < 10 ? ".0" : ".")
+        line.append(46)  // .
+        if hundredths % 100 < 10 { line.append(48) }
         line.append(decimal: hundredths % 100)
-        line.append(utf8: "ms id=")
-        line.append(utf8: entry.id)
-        return String(decoding: line, as: UTF8.self)
+        line.append("ms id=")
+        line.append(entry.id)
+    }
+
+    /// The access line as a string, for tests.
+    static func accessLine(_ entry: (method: String, path: String, id: String, start: Double, status: Int, bytes: Int), now: Double) -> String {
+        var line = ByteWriter()
+        writeAccessLine(entry, now: now, into: &line)
+        return String(decoding: line.bytes, as: UTF8.self)
     }
 }
 
@@ -194,40 +217,16 @@ extension Connection {
     }
     static let contentLengthPrefix = Array("Content-Length: ".utf8)
 
-    static func appendStatusLine(_ status: Int, to head: inout [UInt8]) {
+    static func appendStatusLine(_ status: Int, to head: inout ByteWriter) {
         if status >= 100 && status < 600 && !statusLines[status].isEmpty {
-            head.append(contentsOf: statusLines[status])
+            head.append(statusLines[status])
         } else {
-            head.append(contentsOf: Array("HTTP/1.1 \(status) \(Status.reason(status))\r\n".utf8))
+            head.append("HTTP/1.1 \(status) \(Status.reason(status))\r\n")
         }
     }
 }
 
 extension Array where Element == UInt8 {
-    /// Appends `Name: value\r\n`.
-    mutating func append(header name: String, _ value: String) {
-        append(utf8: name)
-        append(58)
-        append(32)
-        append(utf8: value)
-        append(13)
-        append(10)
-    }
-
-    /// Appends a non-negative integer in decimal, without making a String of it.
-    mutating func append(decimal value: Int) {
-        guard value > 0 else { append(48); return }
-        var digits = 0, rest = value
-        while rest > 0 { digits += 1; rest /= 10 }
-        let start = count
-        append(contentsOf: repeatElement(48, count: digits))
-        rest = value
-        for index in stride(from: start + digits - 1, through: start, by: -1) {
-            self[index] = UInt8(48 + rest % 10)
-            rest /= 10
-        }
-    }
-
     /// Appends a string's bytes with one copy; the generic `append(contentsOf: text.utf8)`
     /// walks the view byte by byte.
     mutating func append(utf8 text: String) {

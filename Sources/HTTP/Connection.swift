@@ -185,7 +185,7 @@ final class Connection: @unchecked Sendable {
     }
 
     private func begin(_ head: RequestHead) {
-        let path = head.target.utf8.firstIndex(of: 63).map { String(head.target[..<$0]) } ?? head.target
+        let path = head.target.firstIndex(ofByte: 63).map { String(head.target[..<$0]) } ?? head.target
         let preparation = loop.server.responder.prepare(method: head.method, path: path)
         let maxBody = preparation.maxBodyBytes ?? limits.maxBodyBytes
         body = []

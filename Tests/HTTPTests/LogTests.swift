@@ -75,9 +75,22 @@ import Testing
 
     @Test func decimalsAreWrittenStraightIntoTheHead() {
         for value in [0, 7, 10, 99, 100, 12345, 1_048_576, Int.max] {
-            var bytes: [UInt8] = [65]
+            var bytes = ByteWriter()
+            bytes.append(65)
             bytes.append(decimal: value)
-            #expect(String(decoding: bytes, as: UTF8.self) == "A\(value)")
+            #expect(String(decoding: bytes.bytes, as: UTF8.self) == "A\(value)")
         }
+    }
+
+    @Test func theScratchWriterGrowsAndStartsOverSmall() {
+        var writer = ByteWriter(capacity: 4)
+        let long = String(repeating: "абв", count: 10_000)  // 60,000 bytes: past the kept capacity
+        writer.append(header: "X-Long", long)
+        #expect(writer.count == "X-Long: ".utf8.count + long.utf8.count + 2)
+        #expect(String(decoding: writer.bytes, as: UTF8.self) == "X-Long: \(long)\r\n")
+        writer.reset()
+        #expect(writer.count == 0 && writer.capacity <= 16 * 1024)
+        writer.append("ok")
+        #expect(String(decoding: writer.bytes, as: UTF8.self) == "ok")
     }
 }

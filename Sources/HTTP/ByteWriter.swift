@@ -1,0 +1,93 @@
+import Glibc
+
+/// Bytes written straight into memory that an event loop reuses for every response head and
+/// access-log line. Building those in a fresh `[UInt8]` cost an allocation, a generic append
+/// per piece and dynamic exclusivity checks: together more than parsing the request.
+struct ByteWriter: ~Copyable {
+    private(set) var base: UnsafeMutableRawPointer
+    private(set) var capacity: Int
+    private(set) var count = 0
+
+    /// Past this size, the memory is given back once the bytes are used (a rare huge head).
+    private static let keptCapacity = 16 * 1024
+
+    init(capacity: Int = 1024) {
+        self.capacity = capacity
+        base = .allocate(byteCount: capacity, alignment: 16)
+    }
+
+    deinit { base.deallocate() }
+
+    /// The bytes written so far, valid until the next change.
+    var bytes: UnsafeRawBufferPointer { UnsafeRawBufferPointer(start: base, count: count) }
+
+    /// Starts over, keeping the memory unless it grew unusually large.
+    mutating func reset() {
+        count = 0
+        if capacity > ByteWriter.keptCapacity {
+            base.deallocate()
+            capacity = 1024
+            base = .allocate(byteCount: capacity, alignment: 16)
+        }
+    }
+
+    @inline(__always)
+    private mutating func reserve(_ extra: Int) {
+        if count + extra > capacity { grow(to: count + extra) }
+    }
+
+    private mutating func grow(to needed: Int) {
+        let larger = max(needed, capacity * 2)
+        let moved = UnsafeMutableRawPointer.allocate(byteCount: larger, alignment: 16)
+        moved.copyMemory(from: base, byteCount: count)
+        base.deallocate()
+        base = moved
+        capacity = larger
+    }
+
+    @inline(__always)
+    mutating func append(_ byte: UInt8) {
+        reserve(1)
+        base.storeBytes(of: byte, toByteOffset: count, as: UInt8.self)
+        count += 1
+    }
+
+    mutating func append(_ source: UnsafeRawBufferPointer) {
+        guard let from = source.baseAddress, source.count > 0 else { return }
+        reserve(source.count)
+        (base + count).copyMemory(from: from, byteCount: source.count)
+        count += source.count
+    }
+
+    mutating func append(_ source: [UInt8]) {
+        source.withUnsafeBytes { append($0) }
+    }
+
+    mutating func append(_ text: String) {
+        let copied: Void? = text.utf8.withContiguousStorageIfAvailable { append(UnsafeRawBufferPointer($0)) }
+        if copied == nil { for byte in text.utf8 { append(byte) } }
+    }
+
+    /// A non-negative integer in decimal.
+    mutating func append(decimal value: Int) {
+        var digits = 1, rest = value / 10
+        while rest > 0 { digits += 1; rest /= 10 }
+        reserve(digits)
+        rest = max(0, value)
+        for index in stride(from: count + digits - 1, through: count, by: -1) {
+            base.storeBytes(of: UInt8(48 + rest % 10), toByteOffset: index, as: UInt8.self)
+            rest /= 10
+        }
+        count += digits
+    }
+
+    /// `Name: value\r\n`.
+    mutating func append(header name: String, _ value: String) {
+        append(name)
+        append(58)
+        append(32)
+        append(value)
+        append(13)
+        append(10)
+    }
+}
