@@ -49,9 +49,9 @@ public struct BufferedLogHandler: LogHandler {
 public final class LogSink: @unchecked Sendable {
     private let fd: Int32
     private let lock = Lock()
-    private var buffer: [UInt8] = []
+    private var buffer = ByteWriter(capacity: 128 * 1024, keptCapacity: 1 << 20)
     /// The batch being written out; swapped with `buffer`, so that neither is reallocated.
-    private var spare: [UInt8] = []
+    private var spare = ByteWriter(capacity: 128 * 1024, keptCapacity: 1 << 20)
     private let flushLock = Lock()
     private var second: time_t = 0
     private var stamp = ""
@@ -67,8 +67,6 @@ public final class LogSink: @unchecked Sendable {
     public init(fd: Int32 = STDOUT_FILENO, maxBufferedBytes: Int = 8 << 20) {
         self.fd = fd
         self.maxBufferedBytes = maxBufferedBytes
-        buffer.reserveCapacity(128 * 1024)
-        spare.reserveCapacity(128 * 1024)
         timer = DispatchSource.makeTimerSource(queue: queue)
         timer.schedule(deadline: .now() + .milliseconds(100), repeating: .milliseconds(100))
         timer.setEventHandler { [weak self] in self?.flush() }
@@ -102,14 +100,15 @@ public final class LogSink: @unchecked Sendable {
             lock.unlock()
             return
         }
-        buffer.append(utf8: timestamp())
+        buffer.append(timestamp())
         buffer.append(32)
-        buffer.append(utf8: level)
+        buffer.append(level)
         buffer.append(32)
-        buffer.append(utf8: label)
-        buffer.append(contentsOf: [58, 32])
-        buffer.append(utf8: message)
-        buffer.append(utf8: suffix)
+        buffer.append(label)
+        buffer.append(58)
+        buffer.append(32)
+        buffer.append(message)
+        buffer.append(suffix)
         buffer.append(10)
         let schedule = (urgent || buffer.count >= 64 * 1024) && !flushScheduled
         if schedule { flushScheduled = true }
@@ -121,24 +120,25 @@ public final class LogSink: @unchecked Sendable {
     public func flush() {
         flushLock.lock()
         defer { flushLock.unlock() }
-        // Copying the buffer out would make the next append reallocate it (copy on write);
-        // swapping in the empty spare keeps both allocations for the life of the process.
+        // Swapping in the empty spare lets loggers go on while this batch is written, and keeps
+        // both allocations for the life of the process.
         lock.lock()
         swap(&buffer, &spare)
         flushScheduled = false
         let dropped = droppedLines
         droppedLines = 0
         if dropped > 0 {
-            spare.append(utf8: "\(timestamp()) warning log: \(dropped) lines dropped: the log output was not being read fast enough\n")
+            spare.append("\(timestamp()) warning log: \(dropped) lines dropped: the log output was not being read fast enough\n")
         }
         lock.unlock()
+        let pending = spare.bytes
         var offset = 0
-        while offset < spare.count {
-            let written = spare[offset...].withUnsafeBytes { Glibc.write(fd, $0.baseAddress, $0.count) }
+        while offset < pending.count {
+            let written = Glibc.write(fd, pending.baseAddress! + offset, pending.count - offset)
             if written < 0 && errno == EINTR { continue }
             if written <= 0 { break }
             offset += written
         }
-        spare.removeAll(keepingCapacity: true)
+        spare.reset()
     }
 }

@@ -8,11 +8,14 @@ struct ByteWriter: ~Copyable {
     private(set) var capacity: Int
     private(set) var count = 0
 
-    /// Past this size, the memory is given back once the bytes are used (a rare huge head).
-    private static let keptCapacity = 16 * 1024
+    private let initialCapacity: Int
+    /// Past this size, `reset` gives the memory back (after a rare huge head, say).
+    private let keptCapacity: Int
 
-    init(capacity: Int = 1024) {
+    init(capacity: Int = 1024, keptCapacity: Int = 16 * 1024) {
         self.capacity = capacity
+        initialCapacity = capacity
+        self.keptCapacity = max(capacity, keptCapacity)
         base = .allocate(byteCount: capacity, alignment: 16)
     }
 
@@ -24,9 +27,9 @@ struct ByteWriter: ~Copyable {
     /// Starts over, keeping the memory unless it grew unusually large.
     mutating func reset() {
         count = 0
-        if capacity > ByteWriter.keptCapacity {
+        if capacity > keptCapacity {
             base.deallocate()
-            capacity = 1024
+            capacity = initialCapacity
             base = .allocate(byteCount: capacity, alignment: 16)
         }
     }
@@ -74,10 +77,12 @@ struct ByteWriter: ~Copyable {
         while rest > 0 { digits += 1; rest /= 10 }
         reserve(digits)
         rest = max(0, value)
-        for index in stride(from: count + digits - 1, through: count, by: -1) {
-            base.storeBytes(of: UInt8(48 + rest % 10), toByteOffset: index, as: UInt8.self)
+        var index = count + digits
+        repeat {
+            index -= 1
+            base.storeBytes(of: UInt8(truncatingIfNeeded: 48 + rest % 10), toByteOffset: index, as: UInt8.self)
             rest /= 10
-        }
+        } while rest > 0
         count += digits
     }
 

@@ -225,12 +225,3 @@ extension Connection {
         }
     }
 }
-
-extension Array where Element == UInt8 {
-    /// Appends a string's bytes with one copy; the generic `append(contentsOf: text.utf8)`
-    /// walks the view byte by byte.
-    mutating func append(utf8 text: String) {
-        let copied: Void? = text.utf8.withContiguousStorageIfAvailable { append(contentsOf: $0) }
-        if copied == nil { append(contentsOf: text.utf8) }
-    }
-}

@@ -28,13 +28,13 @@ final class EventLoop: @unchecked Sendable {
     private var requestCounter = 0
     /// Six random hex digits and the loop's index: ids stay distinct across loops and restarts,
     /// and short enough (up to 15 bytes) to be stored inline instead of on the heap.
-    private let requestIDPrefix: String
+    private let requestIDPrefix: [UInt8]
     private var lastSweep = 0.0
 
     init(server: ServerCore, index: Int) throws {
         self.server = server
         self.index = index
-        requestIDPrefix = String(UInt32.random(in: 0x100000...0xFFFFFF), radix: 16) + String(index % 36, radix: 36) + "-"
+        requestIDPrefix = Array((String(UInt32.random(in: 0x100000...0xFFFFFF), radix: 16) + String(index % 36, radix: 36) + "-").utf8)
         epoll = epoll_create1(Int32(EPOLL_CLOEXEC))
         guard epoll >= 0 else { throw Socket.Failure(call: "epoll_create1", code: errno) }
         wakeFD = eventfd(0, Int32(EFD_NONBLOCK | EFD_CLOEXEC))
@@ -189,19 +189,22 @@ final class EventLoop: @unchecked Sendable {
 
     func nextRequestID() -> String {
         requestCounter += 1
-        // The counter in base 36, written by hand: String(_:radix:) is generic and slow.
-        // Thirteen base-36 digits hold any Int.
-        let suffix = String(unsafeUninitializedCapacity: 13) { out in
-            var count = 0, rest = requestCounter
-            repeat { count += 1; rest /= 36 } while rest > 0
-            rest = requestCounter
-            for index in stride(from: count - 1, through: 0, by: -1) {
-                let digit = UInt8(rest % 36)
-                out[index] = digit < 10 ? 48 + digit : 87 + digit
-                rest /= 36
+        // The prefix and the counter in base 36, written by hand into one string:
+        // String(_:radix:) is generic and slow, and concatenating costs another copy.
+        var digits = 0, rest = requestCounter
+        repeat { digits += 1; rest /= 36 } while rest > 0
+        return requestIDPrefix.withUnsafeBufferPointer { prefix in
+            String(unsafeUninitializedCapacity: prefix.count + digits) { out in
+                let count = out.initialize(fromContentsOf: prefix)
+                var value = requestCounter, index = count + digits
+                repeat {
+                    index -= 1
+                    let digit = UInt8(truncatingIfNeeded: value % 36)
+                    out[index] = digit < 10 ? 48 + digit : 87 + digit
+                    value /= 36
+                } while value > 0
+                return count + digits
             }
-            return count
         }
-        return requestIDPrefix + suffix
     }
 }

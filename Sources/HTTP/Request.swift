@@ -61,10 +61,13 @@ public struct Request: Sendable {
 
 /// Decodes `%XX` escapes (and `+` in queries); nil when an escape is broken or not UTF-8.
 public func percentDecode(_ text: Substring, plusAsSpace: Bool) -> String? {
-    let escaped: (UInt8) -> Bool = { $0 == 37 || (plusAsSpace && $0 == 43) }
-    guard text.utf8.withContiguousStorageIfAvailable({ $0.contains(where: escaped) }) ?? text.utf8.contains(where: escaped) else {
-        return String(text)
-    }
+    // A scan of the contiguous bytes: the generic view walk cost more than the rest of this.
+    let plus: UInt8 = plusAsSpace ? 43 : 37
+    let escaped = text.utf8.withContiguousStorageIfAvailable { bytes in
+        for byte in bytes where byte == 37 || byte == plus { return true }
+        return false
+    } ?? text.utf8.contains { $0 == 37 || $0 == plus }
+    guard escaped else { return String(text) }
     var bytes: [UInt8] = []
     bytes.reserveCapacity(text.utf8.count)
     var iterator = text.utf8.makeIterator()

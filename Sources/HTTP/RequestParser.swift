@@ -123,21 +123,25 @@ public enum RequestParser {
 
     /// Finds the CR of the CRLF that ends a line; refuses bare CR, bare LF and NUL.
     static func findLineEnd(_ buffer: UnsafeBufferPointer<UInt8>, from start: Int, limit: Int) -> LineEnd {
-        var index = start
         let count = buffer.count
-        while index < count {
+        // Past `stop` the line is too long whatever follows.
+        let stop = min(count, start + limit + 1)
+        var index = start
+        while index < stop {
             let byte = buffer[index]
-            if byte == 13 {
-                if index + 1 >= count { return index - start > limit ? .tooLong : .incomplete }
-                guard buffer[index + 1] == 10 else { return .invalid("bare CR") }
-                return index - start > limit ? .tooLong : .found(index)
+            // CR, LF and NUL are all below 14: one comparison for the common byte.
+            if byte < 14 {
+                if byte == 13 {
+                    if index + 1 >= count { return .incomplete }
+                    guard buffer[index + 1] == 10 else { return .invalid("bare CR") }
+                    return .found(index)
+                }
+                if byte == 10 { return .invalid("bare LF; lines must end with CRLF") }
+                if byte == 0 { return .invalid("NUL byte") }
             }
-            if byte == 10 { return .invalid("bare LF; lines must end with CRLF") }
-            if byte == 0 { return .invalid("NUL byte") }
             index += 1
-            if index - start > limit { return .tooLong }
         }
-        return .incomplete
+        return index - start > limit ? .tooLong : .incomplete
     }
 
     static func parseRequestLine(_ b: UnsafeBufferPointer<UInt8>, from start: Int, to end: Int) -> Result<(String, String, Int), ParseError> {

@@ -104,7 +104,7 @@ public struct Router: Responder {
             // Middleware may block (auth looks up tokens), so only a bare router runs on the loop.
             // Parameters read from a path without escapes are final (decoding changes nothing).
             return Preparation(maxBodyBytes: route.options.maxBodyBytes, runsOnLoop: route.options.runsOnLoop, tag: route.index,
-                               parameters: path.utf8.contains(37) ? [:] : parameters)
+                               parameters: path.firstIndex(ofByte: 37) != nil ? [:] : parameters)
         }
         return Preparation(runsOnLoop: middleware.isEmpty)
     }
