@@ -7,7 +7,7 @@ enum Reply {
     /// (curl, HTTPie, Wget) and did not say `pretty=false`.
     static func wantsPretty(_ request: Request) -> Bool {
         if let value = request.query("pretty") { return value != "false" && value != "0" }
-        let agent = request.headers["User-Agent"] ?? ""
+        guard let agent = request.headers["User-Agent"], !agent.isEmpty else { return false }
         return agent.hasPrefix("curl/") || agent.hasPrefix("HTTPie/") || agent.hasPrefix("Wget/")
     }
 

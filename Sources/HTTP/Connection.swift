@@ -219,6 +219,7 @@ final class Connection: @unchecked Sendable {
         request.id = Connection.acceptableRequestID(head.headers["X-Request-Id"]) ?? loop.nextRequestID()
         request.preparedTag = preparation.tag
         request.parameters = preparation.parameters
+        request.route = preparation.route
         request.receivedAt = Socket.now()
         current = (head.method, request.path, request.id, request.receivedAt, 0, 0)
         state = .handling

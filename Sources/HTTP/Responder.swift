@@ -18,11 +18,14 @@ public struct Preparation: Sendable {
     public var tag: Int?
     /// Path parameters the responder already read, handed back in `Request.parameters`.
     public var parameters: [String: String]
-    public init(maxBodyBytes: Int? = nil, runsOnLoop: Bool = false, tag: Int? = nil, parameters: [String: String] = [:]) {
+    /// The matched route's pattern, handed back in `Request.route`.
+    public var route: String?
+    public init(maxBodyBytes: Int? = nil, runsOnLoop: Bool = false, tag: Int? = nil, parameters: [String: String] = [:], route: String? = nil) {
         self.maxBodyBytes = maxBodyBytes
         self.runsOnLoop = runsOnLoop
         self.tag = tag
         self.parameters = parameters
+        self.route = route
     }
 }
 

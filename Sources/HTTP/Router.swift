@@ -103,14 +103,20 @@ public struct Router: Responder {
         if case .found(let route, let parameters) = match(method: method, path: path) {
             // Middleware may block (auth looks up tokens), so only a bare router runs on the loop.
             // Parameters read from a path without escapes are final (decoding changes nothing).
+            let escaped = path.firstIndex(ofByte: 37) != nil
             return Preparation(maxBodyBytes: route.options.maxBodyBytes, runsOnLoop: route.options.runsOnLoop, tag: route.index,
-                               parameters: path.firstIndex(ofByte: 37) != nil ? [:] : parameters)
+                               parameters: escaped ? [:] : parameters, route: route.pattern)
         }
         return Preparation(runsOnLoop: middleware.isEmpty)
     }
 
     public func respond(to request: Request) throws -> Response {
         // Match first, so that middleware (metrics, auth) sees the route pattern.
+        if let tag = request.preparedTag, tag < routes.count, request.route == routes[tag].pattern,
+           !routes[tag].hasParameters || !request.parameters.isEmpty {
+            // prepare() matched this request and the server copied route and parameters in.
+            return try chain(request, .found(routes[tag], parameters: request.parameters), middlewareIndex: 0)
+        }
         let found: Match
         if let tag = request.preparedTag, tag < routes.count, !routes[tag].hasParameters || !request.parameters.isEmpty {
             // prepare() already matched this request, and read its parameters if it has any.

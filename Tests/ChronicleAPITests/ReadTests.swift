@@ -15,6 +15,16 @@ import Testing
         // Timed from the request's arrival: well under five seconds, not the clock's own epoch.
         #expect(metrics.text.contains("chronicle_http_request_duration_seconds_bucket{route=\"/v1/actors\",le=\"5.0\"} 1"))
         #expect(metrics.text.contains("chronicle_http_open_connections"))
+        // Two methods of one route (two router entries) are one route in the histogram; a path
+        // no route matches is counted as unmatched.
+        #expect(try api.request("POST", "/v1/actors", json: "{}").status == 401)
+        _ = try api.get("/no/such/route")
+        let after = try api.get("/metrics").text
+        #expect(after.contains("chronicle_http_requests_total{method=\"POST\",route=\"/v1/actors\",status=\"401\"} 1"))
+        #expect(after.contains("chronicle_http_requests_total{method=\"GET\",route=\"/v1/actors\",status=\"200\"} 1"))
+        #expect(after.contains("chronicle_http_request_duration_seconds_count{route=\"/v1/actors\"} 2"))
+        #expect(after.contains("chronicle_http_requests_total{method=\"GET\",route=\"unmatched\",status=\"404\"} 1"))
+        #expect(after.components(separatedBy: "chronicle_http_request_duration_seconds_count{route=\"/v1/actors\"}").count == 2)
         let contract = try api.get("/openapi.yaml")
         #expect(contract.status == 200 && contract.text.hasPrefix("openapi: 3.1"))
     }
