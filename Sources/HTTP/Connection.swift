@@ -137,7 +137,7 @@ final class Connection: @unchecked Sendable {
                     return
                 }
                 let result = inbound.withUnsafeBufferPointer { RequestParser.parseHead($0, limits: limits) }
-                switch result {
+                switch consume result {  // moves the head out instead of copying it
                 case .incomplete:
                     if deadlineKind != .head { setDeadline(.head, Socket.now() + limits.headTimeout) }
                     return

@@ -31,12 +31,33 @@ public struct Router: Responder {
         case parameter(String)
     }
 
-    public private(set) var routes: [Route] = []
-    private var middleware: [any Middleware] = []
-    /// Routes without parameters by "METHOD /path", so the common case needs no path split.
-    /// Routes without parameters by path, then method: the common case needs one hash of the
-    /// path as sent, no split and no string built.
-    private var exact: [String: [(method: String, index: Int)]] = [:]
+    /// Everything the router holds, behind one reference: the server copies its responder for
+    /// every request, and three collections cost three retains and releases each time.
+    private final class Table: @unchecked Sendable {  // mutated only while uniquely referenced
+        var routes: [Route] = []
+        var middleware: [any Middleware] = []
+        /// Routes without parameters by path, then method: the common case needs one hash of
+        /// the path as sent, no split and no string built.
+        var exact: [String: [(method: String, index: Int)]] = [:]
+
+        func copy() -> Table {
+            let copy = Table()
+            copy.routes = routes
+            copy.middleware = middleware
+            copy.exact = exact
+            return copy
+        }
+    }
+
+    private var table = Table()
+
+    public var routes: [Route] { table.routes }
+
+    /// The table, copied first if another router value shares it.
+    private mutating func editableTable() -> Table {
+        if !isKnownUniquelyReferenced(&table) { table = table.copy() }
+        return table
+    }
 
     public init() {}
 
@@ -44,13 +65,14 @@ public struct Router: Responder {
         let segments = pattern.split(separator: "/").map { part in
             part.hasPrefix(":") ? Segment.parameter(String(part.dropFirst())) : Segment.literal(String(part))
         }
-        let route = Route(method: method, pattern: pattern, segments: segments, index: routes.count, handler: handler,
+        let table = editableTable()
+        let route = Route(method: method, pattern: pattern, segments: segments, index: table.routes.count, handler: handler,
                           options: Preparation(maxBodyBytes: maxBodyBytes, runsOnLoop: runsOnLoop))
         if !route.hasParameters {
             let path = "/" + segments.map { if case .literal(let l) = $0 { l } else { "" } }.joined(separator: "/")
-            exact[path, default: []].append((method, route.index))
+            table.exact[path, default: []].append((method, route.index))
         }
-        routes.append(route)
+        table.routes.append(route)
     }
 
     public mutating func get(_ pattern: String, runsOnLoop: Bool = false, _ handler: @escaping Handler) { add("GET", pattern, runsOnLoop: runsOnLoop, handler) }
@@ -60,7 +82,7 @@ public struct Router: Responder {
     public mutating func delete(_ pattern: String, _ handler: @escaping Handler) { add("DELETE", pattern, handler) }
 
     /// Adds middleware; the first added is the outermost.
-    public mutating func use(_ middleware: any Middleware) { self.middleware.append(middleware) }
+    public mutating func use(_ middleware: any Middleware) { editableTable().middleware.append(middleware) }
 
     public enum Match {
         case found(Route, parameters: [String: String])
@@ -70,13 +92,13 @@ public struct Router: Responder {
 
     public func match(method: String, path: String) -> Match {
         let lookup = method == "HEAD" ? "GET" : method
-        if let candidates = exact[path], let hit = candidates.first(where: { $0.method == lookup }) {
-            return .found(routes[hit.index], parameters: [:])
+        if let candidates = table.exact[path], let hit = candidates.first(where: { $0.method == lookup }) {
+            return .found(table.routes[hit.index], parameters: [:])
         }
         // Split as bytes: splitting the String compares Characters, which cost more than the rest.
         let parts = path.utf8.split(separator: 47, omittingEmptySubsequences: true)
         var allowed: [String] = []
-        for route in routes where route.segments.count == parts.count {
+        for route in table.routes where route.segments.count == parts.count {
             guard let parameters = Router.parameters(route, parts) else { continue }
             if route.method == lookup { return .found(route, parameters: parameters) }
             allowed.append(route.method)
@@ -107,24 +129,24 @@ public struct Router: Responder {
             return Preparation(maxBodyBytes: route.options.maxBodyBytes, runsOnLoop: route.options.runsOnLoop, tag: route.index,
                                parameters: escaped ? [:] : parameters, route: route.pattern)
         }
-        return Preparation(runsOnLoop: middleware.isEmpty)
+        return Preparation(runsOnLoop: table.middleware.isEmpty)
     }
 
     public func respond(to request: Request) throws -> Response {
         // Match first, so that middleware (metrics, auth) sees the route pattern.
-        if let tag = request.preparedTag, tag < routes.count, request.route == routes[tag].pattern,
-           !routes[tag].hasParameters || !request.parameters.isEmpty {
+        if let tag = request.preparedTag, tag < table.routes.count, request.route == table.routes[tag].pattern,
+           !table.routes[tag].hasParameters || !request.parameters.isEmpty {
             // prepare() matched this request and the server copied route and parameters in.
-            return try chain(request, .found(routes[tag], parameters: request.parameters), middlewareIndex: 0)
+            return try chain(request, .found(table.routes[tag], parameters: request.parameters), middlewareIndex: 0)
         }
         let found: Match
-        if let tag = request.preparedTag, tag < routes.count, !routes[tag].hasParameters || !request.parameters.isEmpty {
+        if let tag = request.preparedTag, tag < table.routes.count, !table.routes[tag].hasParameters || !request.parameters.isEmpty {
             // prepare() already matched this request, and read its parameters if it has any.
-            found = .found(routes[tag], parameters: request.parameters)
-        } else if let tag = request.preparedTag, tag < routes.count,
-                  let parameters = Router.parameters(routes[tag], request.path.utf8.split(separator: 47, omittingEmptySubsequences: true)) {
+            found = .found(table.routes[tag], parameters: request.parameters)
+        } else if let tag = request.preparedTag, tag < table.routes.count,
+                  let parameters = Router.parameters(table.routes[tag], request.path.utf8.split(separator: 47, omittingEmptySubsequences: true)) {
             // prepare() found the route (on the raw path); its parameters come from the decoded one.
-            found = .found(routes[tag], parameters: parameters)
+            found = .found(table.routes[tag], parameters: parameters)
         } else {
             found = match(method: request.method, path: request.path)
         }
@@ -137,8 +159,8 @@ public struct Router: Responder {
     }
 
     private func chain(_ request: Request, _ found: Match, middlewareIndex: Int) throws -> Response {
-        guard middlewareIndex < middleware.count else { return try dispatch(request, found) }
-        return try middleware[middlewareIndex].respond(to: request) { try chain($0, found, middlewareIndex: middlewareIndex + 1) }
+        guard middlewareIndex < table.middleware.count else { return try dispatch(request, found) }
+        return try table.middleware[middlewareIndex].respond(to: request) { try chain($0, found, middlewareIndex: middlewareIndex + 1) }
     }
 
     private func dispatch(_ request: Request, _ found: Match) throws -> Response {
