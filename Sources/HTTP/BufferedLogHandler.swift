@@ -38,8 +38,12 @@ public struct BufferedLogHandler: LogHandler {
     }
 
     public func log(event: LogEvent) {
-        let all = event.metadata.map { metadata.merging($0) { $1 } } ?? metadata
-        let suffix = all.isEmpty ? "" : " " + all.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: " ")
+        var suffix = ""
+        // Access lines carry no metadata: they skip the merge.
+        if event.metadata?.isEmpty == false || !metadata.isEmpty {
+            let all = event.metadata.map { metadata.merging($0) { $1 } } ?? metadata
+            suffix = " " + all.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: " ")
+        }
         sink.write(level: BufferedLogHandler.name(event.level), label: label, message: event.message.description, suffix: suffix,
                    urgent: event.level >= .warning)
     }
