@@ -1,3 +1,5 @@
+import Glibc
+
 /// How a request's body is delimited (RFC 9112 §6).
 public enum BodyFraming: Sendable, Equatable {
     case none
@@ -42,11 +44,13 @@ public enum RequestParser {
     /// The method's shared string when the bytes name a known method; compared as bytes, so the
     /// common case neither hashes nor allocates.
     static func knownMethod(_ bytes: UnsafeBufferPointer<UInt8>) -> String? {
-        for method in knownMethods where method.utf8.count == bytes.count {
-            if method.utf8.elementsEqual(bytes) { return method }
+        guard let start = bytes.baseAddress else { return nil }
+        for (index, method) in knownMethodBytes.enumerated() where method.count == bytes.count {
+            if method.withUnsafeBufferPointer({ memcmp($0.baseAddress!, start, bytes.count) }) == 0 { return knownMethods[index] }
         }
         return nil
     }
+    private static let knownMethodBytes = knownMethods.map { Array($0.utf8) }
     static let http2Preface: [UInt8] = Array("PRI * HTTP/2.0\r\n".utf8)
 
     public static func parseHead(_ buffer: UnsafeBufferPointer<UInt8>, limits: ServerLimits) -> HeadParseResult {
@@ -145,9 +149,15 @@ public enum RequestParser {
     }
 
     static func parseRequestLine(_ b: UnsafeBufferPointer<UInt8>, from start: Int, to end: Int) -> Result<(String, String, Int), ParseError> {
-        guard let firstSpace = (start..<end).first(where: { b[$0] == 32 }),
-              let secondSpace = (firstSpace + 1..<end).first(where: { b[$0] == 32 }),
-              !(secondSpace + 1..<end).contains(where: { b[$0] == 32 }) else {
+        // Exactly two spaces: one pass over the line.
+        var firstSpace = -1, secondSpace = -1, index = start
+        while index < end {
+            if b[index] == 32 {
+                if firstSpace < 0 { firstSpace = index } else if secondSpace < 0 { secondSpace = index } else { secondSpace = -1; break }
+            }
+            index += 1
+        }
+        guard firstSpace >= 0, secondSpace >= 0 else {
             return .failure(ParseError(400, "a request line is METHOD SP TARGET SP HTTP/1.1"))
         }
         guard firstSpace > start, (start..<firstSpace).allSatisfy({ isTokenByte(b[$0]) }) else {

@@ -38,6 +38,11 @@ import Testing
     @Test(arguments: [
         ("GARBAGE\r\n\r\n", 400),
         ("GET  / HTTP/1.1\r\nHost: x\r\n\r\n", 400),
+        ("GET /a b HTTP/1.1\r\nHost: x\r\n\r\n", 400),
+        ("GET / HTTP/1.1 \r\nHost: x\r\n\r\n", 400),
+        ("GET /\r\nHost: x\r\n\r\n", 400),
+        ("GETS / HTTP/1.1\r\nHost: x\r\n\r\n", 501),
+        ("DELETE / HTTP/1.1\r\nHost: x\r\nContent-Length: 0\r\n\r\n", 200),
         ("GET / HTTP/1.1\r\nHost: x\r\n folded\r\n\r\n", 400),
         ("GET / HTTP/1.1\r\nHost: x\rY: z\r\n\r\n", 400),
         ("GET / HTTP/1.1\nHost: x\n\n", 400),
