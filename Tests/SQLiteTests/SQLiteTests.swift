@@ -100,7 +100,7 @@ func temporaryDatabasePath() -> String {
         let path = temporaryDatabasePath()
         try Connection(path: path).execute("CREATE TABLE t (x INTEGER)")
         let pool = try DatabasePool(path: path)
-        try pool.writeTransaction { db in try db.run("INSERT INTO t VALUES (1)") }
+        _ = try pool.writeTransaction { db in try db.run("INSERT INTO t VALUES (1)") }
         #expect(try pool.read { try $0.first("SELECT count(*) FROM t") { $0.int(0) } } == 1)
         #expect(throws: SQLiteError.self) { try pool.read { try $0.run("INSERT INTO t VALUES (2)") } }
     }
@@ -112,7 +112,7 @@ func temporaryDatabasePath() -> String {
         configuration.synchronous = .normal
         let pool = try DatabasePool(path: path, configuration: configuration)
         DispatchQueue.concurrentPerform(iterations: 8) { worker in
-            for i in 0..<50 { try! pool.writeTransaction { try $0.run("INSERT INTO t VALUES (?)", [.integer(Int64(worker * 100 + i))]) } }
+            for i in 0..<50 { _ = try! pool.writeTransaction { try $0.run("INSERT INTO t VALUES (?)", [.integer(Int64(worker * 100 + i))]) } }
         }
         #expect(try pool.read { try $0.first("SELECT count(DISTINCT x) FROM t") { $0.int(0) } } == 400)
     }
@@ -123,10 +123,10 @@ func temporaryDatabasePath() -> String {
         var configuration = Configuration()
         configuration.readerCount = 1  // a second checkout would wait forever
         let pool = try DatabasePool(path: path, configuration: configuration)
-        try pool.writeTransaction { try $0.run("INSERT INTO t VALUES (1)") }
+        _ = try pool.writeTransaction { try $0.run("INSERT INTO t VALUES (1)") }
         let counts = try pool.read { outer -> (Int, Int) in
             let before = try outer.first("SELECT count(*) FROM t") { $0.int(0) } ?? -1
-            try pool.writeTransaction { try $0.run("INSERT INTO t VALUES (2)") }
+            _ = try pool.writeTransaction { try $0.run("INSERT INTO t VALUES (2)") }
             let inner = try pool.read { try $0.first("SELECT count(*) FROM t") { $0.int(0) } ?? -1 }
             return (before, inner)
         }
