@@ -35,7 +35,18 @@ struct ListQuery {
     }
 
     /// Runs the page query; returns the ids of the page, the next cursor and the total if asked.
+    /// The page's record ids, in order, the cursor to the next page and, when asked, the total.
     func run(_ db: Connection, page: PageRequest, searchText: String?) throws -> (ids: [String], next: String?, total: Int?) {
+        let keyCount = order.count + 1
+        let result = try run(db, page: page, searchText: searchText, columns: nil) { row, _ in row.string(keyCount - 1) }
+        return (result.items, result.next, result.total)
+    }
+
+    /// The page with `columns` selected after the sort keys, each row made by `decode` (given
+    /// the index of the first of `columns`): a list can read its records in the query that
+    /// pages them instead of looking each up again by id.
+    func run<Item>(_ db: Connection, page: PageRequest, searchText: String?, columns: String?,
+                   decode: (Statement, Int) -> Item) throws -> (items: [Item], next: String?, total: Int?) {
         let keys = order + [(idColumn, order.last?.descending ?? false)]
         var where_ = conditions
         var bound = values
@@ -56,28 +67,31 @@ struct ListQuery {
         }
         let whereClause = where_.isEmpty ? "" : " WHERE " + where_.joined(separator: " AND ")
         let orderClause = keys.map { "\($0.expression)\($0.descending ? " DESC" : "")" }.joined(separator: ", ")
-        let columns = keys.map(\.expression).joined(separator: ", ")
-        let sql = "SELECT \(columns) FROM \(from)\(whereClause) ORDER BY \(orderClause) LIMIT ?"
+        let selected = keys.map(\.expression).joined(separator: ", ") + (columns.map { ", " + $0 } ?? "")
+        let sql = "SELECT \(selected) FROM \(from)\(whereClause) ORDER BY \(orderClause) LIMIT ?"
         bound.append(.integer(Int64(page.limit + 1)))
 
         return try translatingSearchErrors(searchText) {
-            var rows: [[String]] = try db.all(sql, bound) { row in (0..<keys.count).map { row.string($0) } }
-            var next: String?
-            if rows.count > page.limit {
-                rows.removeLast()
-                next = Cursor(sort: sortSignature, values: rows.last!).encoded
+            var items: [Item] = []
+            var lastKeys: [String] = []
+            var more = false
+            try db.query(sql, bound) { row in
+                guard items.count < page.limit else { more = true; return }
+                items.append(decode(row, keys.count))
+                // Only the last row of a full page makes the cursor.
+                if items.count == page.limit { lastKeys = (0..<keys.count).map { row.string($0) } }
             }
+            let next = more ? Cursor(sort: sortSignature, values: lastKeys).encoded : nil
             var total: Int?
             if page.includeTotal {
                 let countWhere = conditions.isEmpty ? "" : " WHERE " + conditions.joined(separator: " AND ")
                 total = try db.first("SELECT count(*) FROM \(from)\(countWhere)", values) { $0.int(0) }
             }
-            return (rows.map { $0[keys.count - 1] }, next, total)
+            return (items, next, total)
         }
     }
 }
 
-/// The signature stored in a cursor: `-start,title`.
 func signature<Field>(_ keys: [SortKey<Field>]) -> String where Field: RawRepresentable, Field.RawValue == String {
     keys.map { ($0.descending ? "-" : "") + $0.field.rawValue }.joined(separator: ",")
 }

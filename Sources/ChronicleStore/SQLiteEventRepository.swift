@@ -7,9 +7,9 @@ public struct SQLiteEventRepository: EventRepository {
 
     public init(pool: DatabasePool) { self.pool = pool }
 
-    static let columns = """
-        id, title, summary, start_date, end_date, location_name, location_country, category, created_at, updated_at, version
-        """
+    static let columnNames = ["id", "title", "summary", "start_date", "end_date", "location_name", "location_country", "category",
+                              "created_at", "updated_at", "version"]
+    static let columns = columnNames.joined(separator: ", ")
 
     public func create(_ draft: EventDraft) throws -> Event {
         try draft.validate()
@@ -114,8 +114,10 @@ public struct SQLiteEventRepository: EventRepository {
         if let to = filter.to { query.filter("e.start_earliest <= ?", .text(to.latest)) }
         query.matching(filter.text, kind: .event)
         return try pool.read { db in
-            let result = try query.run(db, page: page, searchText: filter.text)
-            return Page(items: try load(db, ids: result.ids), nextCursor: result.next, total: result.total)
+            // The events come with the page query itself; only participants and citations are looked up.
+            let result = try query.run(db, page: page, searchText: filter.text,
+                                       columns: Self.columnNames.map { "e." + $0 }.joined(separator: ", ")) { Self.decode($0, from: $1) }
+            return Page(items: try withDependents(db, result.items), nextCursor: result.next, total: result.total)
         }
     }
 
@@ -126,12 +128,20 @@ public struct SQLiteEventRepository: EventRepository {
     /// Events with their participants and citations, in the order of `ids`, in three queries.
     func load(_ db: Connection, ids: [String]) throws -> [Event] {
         guard !ids.isEmpty else { return [] }
-        let list = boundIDs(ids)
-        var events: [String: Event] = [:]
-        try db.query("SELECT \(Self.columns) FROM events WHERE \(oneOf("id", ids))", [list]) {
+        var byID: [String: Event] = [:]
+        try db.query("SELECT \(Self.columns) FROM events WHERE \(oneOf("id", ids))", [boundIDs(ids)]) {
             let event = Self.decode($0)
-            events[event.id] = event
+            byID[event.id] = event
         }
+        return try withDependents(db, ids.compactMap { byID[$0] })
+    }
+
+    /// The events with their participants and citations, in two queries for all of them.
+    func withDependents(_ db: Connection, _ loaded: [Event]) throws -> [Event] {
+        guard !loaded.isEmpty else { return [] }
+        let ids = loaded.map(\.id)
+        let list = boundIDs(ids)
+        var events = Dictionary(loaded.map { ($0.id, $0) }, uniquingKeysWith: { first, _ in first })
         try db.query("""
             SELECT p.event_id, p.actor_id, p.role, a.name, a.slug FROM event_participants p JOIN actors a ON a.id = p.actor_id
             WHERE \(oneOf("p.event_id", ids)) ORDER BY p.event_id, p.position
@@ -143,11 +153,13 @@ public struct SQLiteEventRepository: EventRepository {
         return ids.compactMap { events[$0] }
     }
 
-    static func decode(_ row: Statement) -> Event {
-        let draft = EventDraft(title: row.string(1), summary: row.optionalString(2), start: PartialDate(stored: row.string(3)),
-                               end: row.optionalString(4).map(PartialDate.init(stored:)), locationName: row.optionalString(5),
-                               locationCountry: row.optionalString(6), category: EventCategory(rawValue: row.string(7)) ?? .other)
-        return Event(id: row.string(0), draft: draft, createdAt: row.string(8), updatedAt: row.string(9), version: row.int(10))
+    /// An event from `columns`, read from column `first` on.
+    static func decode(_ row: Statement, from first: Int = 0) -> Event {
+        let draft = EventDraft(title: row.string(first + 1), summary: row.optionalString(first + 2), start: PartialDate(stored: row.string(first + 3)),
+                               end: row.optionalString(first + 4).map(PartialDate.init(stored:)), locationName: row.optionalString(first + 5),
+                               locationCountry: row.optionalString(first + 6), category: EventCategory(rawValue: row.string(first + 7)) ?? .other)
+        return Event(id: row.string(first), draft: draft, createdAt: row.string(first + 8), updatedAt: row.string(first + 9),
+                     version: row.int(first + 10))
     }
 
     /// The values of every column a draft sets, in the order the INSERT and UPDATE above name them.
