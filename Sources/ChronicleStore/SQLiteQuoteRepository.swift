@@ -10,6 +10,11 @@ public struct SQLiteQuoteRepository: QuoteRepository {
     static let columns = """
         q.id, q.text, q.language, q.speaker_id, a.name, q.said_date, q.event_id, q.context, q.verification, q.created_at, q.updated_at, q.version
         """
+    /// The same columns without the join, for the list query (which pages `quotes q` alone).
+    static let listColumns = """
+        q.id, q.text, q.language, q.speaker_id, (SELECT name FROM actors WHERE id = q.speaker_id), q.said_date, q.event_id, q.context,
+        q.verification, q.created_at, q.updated_at, q.version
+        """
 
     public func create(_ draft: QuoteDraft) throws -> Quote {
         try draft.validate()
@@ -92,8 +97,9 @@ public struct SQLiteQuoteRepository: QuoteRepository {
         if let verification = filter.verification { query.filter("q.verification = ?", .text(verification.rawValue)) }
         query.matching(filter.text, kind: .quote)
         return try pool.read { db in
-            let result = try query.run(db, page: page, searchText: filter.text)
-            return Page(items: try load(db, ids: result.ids), nextCursor: result.next, total: result.total)
+            // The quotes come with the page query itself; only their citations are looked up.
+            let result = try query.run(db, page: page, searchText: filter.text, columns: Self.listColumns) { Self.decode($0, from: $1) }
+            return Page(items: try withCitations(db, result.items), nextCursor: result.next, total: result.total)
         }
     }
 
@@ -130,15 +136,26 @@ public struct SQLiteQuoteRepository: QuoteRepository {
             let quote = Self.decode($0)
             quotes[quote.id] = quote
         }
-        for (owner, citations) in try CitationTable.quotes.load(db, owners: ids) { quotes[owner]?.citations = citations }
-        return ids.compactMap { quotes[$0] }
+        return try withCitations(db, ids.compactMap { quotes[$0] })
     }
 
-    static func decode(_ row: Statement) -> Quote {
-        let draft = QuoteDraft(text: row.string(1), language: row.string(2), speakerID: row.optionalString(3),
-                               said: row.optionalString(5).map(PartialDate.init(stored:)), eventID: row.optionalString(6),
-                               context: row.optionalString(7), verification: VerificationStatus(rawValue: row.string(8)) ?? .unverified)
-        return Quote(id: row.string(0), draft: draft, speakerName: row.optionalString(4), createdAt: row.string(9), updatedAt: row.string(10), version: row.int(11))
+    /// The quotes with their citations, in one query for all of them.
+    func withCitations(_ db: Connection, _ loaded: [Quote]) throws -> [Quote] {
+        guard !loaded.isEmpty else { return [] }
+        var quotes = loaded
+        let citations = try CitationTable.quotes.load(db, owners: quotes.map(\.id))
+        for index in quotes.indices { quotes[index].citations = citations[quotes[index].id] ?? [] }
+        return quotes
+    }
+
+    /// A quote from `columns`, read from column `first` on.
+    static func decode(_ row: Statement, from first: Int = 0) -> Quote {
+        let draft = QuoteDraft(text: row.string(first + 1), language: row.string(first + 2), speakerID: row.optionalString(first + 3),
+                               said: row.optionalString(first + 5).map(PartialDate.init(stored:)), eventID: row.optionalString(first + 6),
+                               context: row.optionalString(first + 7),
+                               verification: VerificationStatus(rawValue: row.string(first + 8)) ?? .unverified)
+        return Quote(id: row.string(first), draft: draft, speakerName: row.optionalString(first + 4), createdAt: row.string(first + 9),
+                     updatedAt: row.string(first + 10), version: row.int(first + 11))
     }
 
     private func fieldValues(_ draft: QuoteDraft) -> [SQLiteValue] {

@@ -29,6 +29,32 @@ import Testing
         #expect(contract.status == 200 && contract.text.hasPrefix("openapi: 3.1"))
     }
 
+    @Test func listItemsCarryWhatTheSingleRecordsCarry() throws {
+        // Lists read records in the query that pages them; their participants, citations and
+        // speakers must still be those of the record itself, on every page.
+        let api = try TestAPI()
+        var events: [JSON] = []
+        var target: String? = "/v1/events?limit=7&sort=-start"
+        while let next = target {
+            let reply = try api.get(next)
+            events += reply.json.data
+            target = reply.json["next"]?.stringValue.map { "/v1/events?limit=7&sort=-start&cursor=\($0)" }
+        }
+        #expect(events.count > 20)
+        #expect(events.contains { !($0["participants"]?.arrayValue.isEmpty ?? true) })
+        for event in events {
+            let single = try api.get("/v1/events/\(try #require(event["id"]?.stringValue))").json
+            #expect(event["participants"] == single["participants"] && event["citations"] == single["citations"])
+            #expect(event["title"] == single["title"] && event["start"] == single["start"] && event["version"] == single["version"])
+        }
+        let quotes = try api.get("/v1/quotes?limit=500").json.data
+        #expect(quotes.count >= 5)
+        #expect(quotes.contains { $0["speaker"] != .null } && quotes.contains { $0["speaker"] == .null })
+        for quote in quotes {
+            #expect(quote == (try api.get("/v1/quotes/\(try #require(quote["id"]?.stringValue))").json))
+        }
+    }
+
     @Test func lukashenkosEventsIn2022ComeWithHisRoles() throws {
         let api = try TestAPI()
         let reply = try api.get("/v1/actors/alexander-lukashenko/events?from=2022&to=2022&limit=100")
