@@ -44,6 +44,8 @@ public struct Request: Sendable {
 
     static func split(_ target: String) -> (String, [(name: String, value: String)]) {
         guard let mark = target.firstIndex(ofByte: 63) else {
+            // Most paths have no escapes: then the target is the path, with no copy.
+            guard target.firstIndex(ofByte: 37) != nil else { return (target, []) }
             return (percentDecode(target[...], plusAsSpace: false) ?? target, [])
         }
         let rawPath = target[..<mark]
