@@ -41,17 +41,22 @@ final class Metrics: Middleware, Sendable {
     }
 
     private struct Table {
-        /// By `Request.preparedTag` (a route and method), with the route's pattern.
-        var byTag: [(route: String, stats: RouteStats)?] = []
+        /// By `Request.preparedTag` (a route and method): the route's pattern, and its figures
+        /// in a parallel array so that recording modifies them in place.
+        var tagRoutes: [String?] = []
+        var tagStats: [RouteStats] = []
         var byRoute: [String: RouteStats] = [:]
 
         mutating func record(_ request: Request, status: Int, seconds: Double, bucket: Int?) {
             let route = request.route ?? "unmatched"
             if let tag = request.preparedTag, request.route != nil, tag >= 0, tag < 4096 {
-                if tag >= byTag.count { byTag += Array(repeating: nil, count: tag + 1 - byTag.count) }
-                if byTag[tag] == nil { byTag[tag] = (route, RouteStats()) }
-                if byTag[tag]?.route == route {
-                    byTag[tag]?.stats.record(method: request.method, status: status, seconds: seconds, bucket: bucket)
+                if tag >= tagRoutes.count {
+                    tagRoutes += Array(repeating: nil, count: tag + 1 - tagRoutes.count)
+                    tagStats += Array(repeating: RouteStats(), count: tag + 1 - tagStats.count)
+                }
+                if tagRoutes[tag] == nil { tagRoutes[tag] = route }
+                if tagRoutes[tag] == route {
+                    tagStats[tag].record(method: request.method, status: status, seconds: seconds, bucket: bucket)
                     return
                 }
             }
@@ -61,7 +66,9 @@ final class Metrics: Middleware, Sendable {
         /// Everything by route pattern.
         var merged: [String: RouteStats] {
             var all = byRoute
-            for case let (route, stats)? in byTag { all[route, default: RouteStats()].add(stats) }
+            for (route, stats) in zip(tagRoutes, tagStats) {
+                if let route { all[route, default: RouteStats()].add(stats) }
+            }
             return all
         }
     }
