@@ -169,9 +169,7 @@ extension Connection {
     }
 
     private func logAccess() {
-        var finished: (method: String, path: String, id: String, start: Double, status: Int, bytes: Int)?
-        swap(&finished, &current)  // moves the entry out: no copy of its strings
-        guard let entry = finished, loop.server.accessLog else { return }
+        guard let entry = current.take(), loop.server.accessLog else { return }  // moved out: no copy of its strings
         Connection.writeAccessLine(entry, now: Socket.now(), into: &loop.scratch)
         loop.server.logger.info(Logger.Message(stringLiteral: String(decoding: loop.scratch.bytes, as: UTF8.self)))
     }
