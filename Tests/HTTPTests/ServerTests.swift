@@ -19,6 +19,16 @@ import Testing
         #expect(try client.read().headers["X-Request-Id"] != "bad id with spaces")
     }
 
+    @Test func aCopiedRouterIsAValueOfItsOwn() {
+        var original = Router()
+        original.get("/a") { _ in Response(contentType: "text/plain", text: "a") }
+        var copy = original
+        copy.get("/b") { _ in Response(contentType: "text/plain", text: "b") }
+        #expect(original.routes.count == 1 && copy.routes.count == 2)
+        if case .notFound = original.match(method: "GET", path: "/b") {} else { Issue.record("the original router gained the copy's route") }
+        if case .found(let route, _) = copy.match(method: "GET", path: "/a") { #expect(route.pattern == "/a") } else { Issue.record() }
+    }
+
     @Test func assignedRequestIdsAreDistinctShortAndPlain() throws {
         let server = try startServer()
         defer { server.shutdown(); server.wait() }
