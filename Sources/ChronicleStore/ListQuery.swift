@@ -35,16 +35,10 @@ struct ListQuery {
     }
 
     /// Runs the page query; returns the ids of the page, the next cursor and the total if asked.
-    /// The page's record ids, in order, the cursor to the next page and, when asked, the total.
-    func run(_ db: Connection, page: PageRequest, searchText: String?) throws -> (ids: [String], next: String?, total: Int?) {
-        let keyCount = order.count + 1
-        let result = try run(db, page: page, searchText: searchText, columns: nil) { row, _ in row.string(keyCount - 1) }
-        return (result.items, result.next, result.total)
-    }
-
     /// The page with `columns` selected after the sort keys, each row made by `decode` (given
-    /// the index of the first of `columns`): a list can read its records in the query that
-    /// pages them instead of looking each up again by id.
+    /// the index of the first of `columns`), the cursor to the next page and, when asked, the
+    /// total. Lists read their records in the query that pages them instead of looking each
+    /// up again by id.
     func run<Item>(_ db: Connection, page: PageRequest, searchText: String?, columns: String?,
                    decode: (Statement, Int) -> Item) throws -> (items: [Item], next: String?, total: Int?) {
         let keys = order + [(idColumn, order.last?.descending ?? false)]
@@ -90,6 +84,11 @@ struct ListQuery {
             return (items, next, total)
         }
     }
+}
+
+/// `id, title` as `e.id, e.title`: a record's columns named for a list query's table alias.
+func qualified(_ columns: String, _ alias: String) -> String {
+    columns.split { $0 == "," || $0 == " " || $0 == "\n" }.map { "\(alias).\($0)" }.joined(separator: ", ")
 }
 
 func signature<Field>(_ keys: [SortKey<Field>]) -> String where Field: RawRepresentable, Field.RawValue == String {

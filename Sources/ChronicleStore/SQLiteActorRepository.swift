@@ -99,27 +99,45 @@ public struct SQLiteActorRepository: ActorRepository {
         if let qid = filter.wikidataID { query.filter("a.wikidata_id = ?", .text(qid)) }
         query.matching(filter.text, kind: .actor)
         return try pool.read { db in
-            let result = try query.run(db, page: page, searchText: filter.text)
-            return Page(items: try result.ids.compactMap { try load(db, $0) }, nextCursor: result.next, total: result.total)
+            // The actors come with the page query; their aliases in one query for the page
+            // (it was two queries per actor).
+            let result = try query.run(db, page: page, searchText: filter.text, columns: qualified(Self.columns, "a")) { Self.decode($0, from: $1) }
+            return Page(items: try withAliases(db, result.items), nextCursor: result.next, total: result.total)
         }
     }
 
     func load(_ db: Connection, _ idOrSlug: String) throws -> Actor? {
         // Ids and slugs cannot collide (a slug has no underscore), so one unique index answers.
         let column = idOrSlug.hasPrefix(Identifier.prefix(.actor)) ? "id" : "slug"
-        guard var actor = try db.first("SELECT \(Self.columns) FROM actors WHERE \(column) = ?", [.text(idOrSlug)], map: Self.decode) else {
+        guard let actor = try db.first("SELECT \(Self.columns) FROM actors WHERE \(column) = ?", [.text(idOrSlug)], map: { Self.decode($0) }) else {
             return nil
         }
-        actor.aliases = try db.all("SELECT name, language FROM actor_aliases WHERE actor_id = ? ORDER BY position", [.text(actor.id)]) {
-            Alias(name: $0.string(0), language: $0.optionalString(1))
-        }
-        return actor
+        return try withAliases(db, [actor]).first
     }
 
-    static func decode(_ row: Statement) -> Actor {
-        let draft = ActorDraft(slug: row.string(1), kind: ActorKind(rawValue: row.string(2)) ?? .person, name: row.string(3),
-                               description: row.optionalString(4), country: row.optionalString(5), wikidataID: row.optionalString(6))
-        return Actor(id: row.string(0), draft: draft, slug: row.string(1), createdAt: row.string(7), updatedAt: row.string(8), version: row.int(9))
+    /// The actors with their aliases, in one query for all of them.
+    func withAliases(_ db: Connection, _ loaded: [Actor]) throws -> [Actor] {
+        guard !loaded.isEmpty else { return [] }
+        let ids = loaded.map(\.id)
+        var aliases: [String: [Alias]] = [:]
+        try db.query("SELECT actor_id, name, language FROM actor_aliases WHERE \(oneOf("actor_id", ids)) ORDER BY actor_id, position",
+                     [boundIDs(ids)]) {
+            aliases[$0.string(0), default: []].append(Alias(name: $0.string(1), language: $0.optionalString(2)))
+        }
+        return loaded.map { actor in
+            var actor = actor
+            actor.aliases = aliases[actor.id] ?? []
+            return actor
+        }
+    }
+
+    /// An actor from `columns`, read from column `first` on.
+    static func decode(_ row: Statement, from first: Int = 0) -> Actor {
+        let draft = ActorDraft(slug: row.string(first + 1), kind: ActorKind(rawValue: row.string(first + 2)) ?? .person, name: row.string(first + 3),
+                               description: row.optionalString(first + 4), country: row.optionalString(first + 5),
+                               wikidataID: row.optionalString(first + 6))
+        return Actor(id: row.string(first), draft: draft, slug: row.string(first + 1), createdAt: row.string(first + 7),
+                     updatedAt: row.string(first + 8), version: row.int(first + 9))
     }
 
     private func writeAliases(_ db: Connection, id: String, _ aliases: [Alias]) throws {

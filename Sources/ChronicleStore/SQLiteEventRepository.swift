@@ -7,9 +7,9 @@ public struct SQLiteEventRepository: EventRepository {
 
     public init(pool: DatabasePool) { self.pool = pool }
 
-    static let columnNames = ["id", "title", "summary", "start_date", "end_date", "location_name", "location_country", "category",
-                              "created_at", "updated_at", "version"]
-    static let columns = columnNames.joined(separator: ", ")
+    static let columns = """
+        id, title, summary, start_date, end_date, location_name, location_country, category, created_at, updated_at, version
+        """
 
     public func create(_ draft: EventDraft) throws -> Event {
         try draft.validate()
@@ -115,8 +115,7 @@ public struct SQLiteEventRepository: EventRepository {
         query.matching(filter.text, kind: .event)
         return try pool.read { db in
             // The events come with the page query itself; only participants and citations are looked up.
-            let result = try query.run(db, page: page, searchText: filter.text,
-                                       columns: Self.columnNames.map { "e." + $0 }.joined(separator: ", ")) { Self.decode($0, from: $1) }
+            let result = try query.run(db, page: page, searchText: filter.text, columns: qualified(Self.columns, "e")) { Self.decode($0, from: $1) }
             return Page(items: try withDependents(db, result.items), nextCursor: result.next, total: result.total)
         }
     }

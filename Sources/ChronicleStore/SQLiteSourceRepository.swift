@@ -86,18 +86,23 @@ public struct SQLiteSourceRepository: SourceRepository {
         if let publisher = filter.publisher { query.filter("s.publisher = ?", .text(publisher)) }
         query.matching(filter.text, kind: .source)
         return try pool.read { db in
-            let result = try query.run(db, page: page, searchText: filter.text)
-            return Page(items: try result.ids.compactMap { try load(db, $0) }, nextCursor: result.next, total: result.total)
+            // The sources come with the page query itself (it was one more query per source).
+            let result = try query.run(db, page: page, searchText: filter.text, columns: qualified(Self.columns, "s")) { Self.decode($0, from: $1) }
+            return Page(items: result.items, nextCursor: result.next, total: result.total)
         }
     }
 
     func load(_ db: Connection, _ id: String) throws -> Source? {
-        try db.first("SELECT \(Self.columns) FROM sources WHERE id = ?", [.text(id)]) { row in
-            let draft = SourceDraft(url: row.optionalString(1), title: row.string(2), publisher: row.optionalString(3), author: row.optionalString(4),
-                                    published: row.optionalString(5).map(PartialDate.init(stored:)),
-                                    accessed: row.optionalString(6).map(PartialDate.init(stored:)))
-            return Source(id: row.string(0), draft: draft, createdAt: row.string(7), updatedAt: row.string(8), version: row.int(9))
-        }
+        try db.first("SELECT \(Self.columns) FROM sources WHERE id = ?", [.text(id)]) { Self.decode($0) }
+    }
+
+    /// A source from `columns`, read from column `first` on.
+    static func decode(_ row: Statement, from first: Int = 0) -> Source {
+        let draft = SourceDraft(url: row.optionalString(first + 1), title: row.string(first + 2), publisher: row.optionalString(first + 3),
+                                author: row.optionalString(first + 4), published: row.optionalString(first + 5).map(PartialDate.init(stored:)),
+                                accessed: row.optionalString(first + 6).map(PartialDate.init(stored:)))
+        return Source(id: row.string(first), draft: draft, createdAt: row.string(first + 7), updatedAt: row.string(first + 8),
+                      version: row.int(first + 9))
     }
 
     private func fieldValues(_ draft: SourceDraft) -> [SQLiteValue] {

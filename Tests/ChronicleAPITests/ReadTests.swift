@@ -53,6 +53,18 @@ import Testing
         for quote in quotes {
             #expect(quote == (try api.get("/v1/quotes/\(try #require(quote["id"]?.stringValue))").json))
         }
+        let actors = try api.get("/v1/actors?limit=500").json.data
+        #expect(actors.count > 10 && actors.contains { !($0["aliases"]?.arrayValue.isEmpty ?? true) })
+        for actor in actors {
+            let single = try api.get("/v1/actors/\(try #require(actor["id"]?.stringValue))").json
+            #expect(actor["aliases"] == single["aliases"] && actor["name"] == single["name"] && actor["slug"] == single["slug"])
+            #expect(actor["version"] == single["version"] && actor["wikidataId"] == single["wikidataId"])
+        }
+        let sources = try api.get("/v1/sources?limit=500").json.data
+        #expect(!sources.isEmpty)
+        for source in sources {
+            #expect(source == (try api.get("/v1/sources/\(try #require(source["id"]?.stringValue))").json))
+        }
     }
 
     @Test func lukashenkosEventsIn2022ComeWithHisRoles() throws {
