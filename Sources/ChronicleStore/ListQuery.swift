@@ -39,7 +39,7 @@ struct ListQuery {
     /// the index of the first of `columns`), the cursor to the next page and, when asked, the
     /// total. Lists read their records in the query that pages them instead of looking each
     /// up again by id.
-    func run<Item>(_ db: Connection, page: PageRequest, searchText: String?, columns: String?,
+    func run<Item>(_ db: Connection, page: PageRequest, searchText: String?, columns: String,
                    decode: (Statement, Int) -> Item) throws -> (items: [Item], next: String?, total: Int?) {
         let keys = order + [(idColumn, order.last?.descending ?? false)]
         var where_ = conditions
@@ -61,7 +61,7 @@ struct ListQuery {
         }
         let whereClause = where_.isEmpty ? "" : " WHERE " + where_.joined(separator: " AND ")
         let orderClause = keys.map { "\($0.expression)\($0.descending ? " DESC" : "")" }.joined(separator: ", ")
-        let selected = keys.map(\.expression).joined(separator: ", ") + (columns.map { ", " + $0 } ?? "")
+        let selected = keys.map(\.expression).joined(separator: ", ") + ", " + columns
         let sql = "SELECT \(selected) FROM \(from)\(whereClause) ORDER BY \(orderClause) LIMIT ?"
         bound.append(.integer(Int64(page.limit + 1)))
 

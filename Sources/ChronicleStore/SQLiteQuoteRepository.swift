@@ -7,11 +7,9 @@ public struct SQLiteQuoteRepository: QuoteRepository {
 
     public init(pool: DatabasePool) { self.pool = pool }
 
+    /// A quote's columns, its speaker's name by a scalar subquery: on `quotes q` alone, so that
+    /// the list query, which pages `quotes q`, can select them too.
     static let columns = """
-        q.id, q.text, q.language, q.speaker_id, a.name, q.said_date, q.event_id, q.context, q.verification, q.created_at, q.updated_at, q.version
-        """
-    /// The same columns without the join, for the list query (which pages `quotes q` alone).
-    static let listColumns = """
         q.id, q.text, q.language, q.speaker_id, (SELECT name FROM actors WHERE id = q.speaker_id), q.said_date, q.event_id, q.context,
         q.verification, q.created_at, q.updated_at, q.version
         """
@@ -98,7 +96,7 @@ public struct SQLiteQuoteRepository: QuoteRepository {
         query.matching(filter.text, kind: .quote)
         return try pool.read { db in
             // The quotes come with the page query itself; only their citations are looked up.
-            let result = try query.run(db, page: page, searchText: filter.text, columns: Self.listColumns) { Self.decode($0, from: $1) }
+            let result = try query.run(db, page: page, searchText: filter.text, columns: Self.columns) { Self.decode($0, from: $1) }
             return Page(items: try withCitations(db, result.items), nextCursor: result.next, total: result.total)
         }
     }
@@ -110,7 +108,7 @@ public struct SQLiteQuoteRepository: QuoteRepository {
             // order, since NULL sorts first as '' would (no stored date is empty); written plainly
             // so that the index quotes_event_said serves it without a sort.
             try db.query("""
-                SELECT \(Self.columns) FROM quotes q LEFT JOIN actors a ON a.id = q.speaker_id
+                SELECT \(Self.columns) FROM quotes q
                 WHERE q.event_id = ? ORDER BY q.said_earliest, q.id LIMIT ?
                 """, [.text(eventID), .integer(Int64(limit))]) { quotes.append(Self.decode($0)) }
             guard !quotes.isEmpty else { return [] }
@@ -131,7 +129,7 @@ public struct SQLiteQuoteRepository: QuoteRepository {
     func load(_ db: Connection, ids: [String]) throws -> [Quote] {
         guard !ids.isEmpty else { return [] }
         var quotes: [String: Quote] = [:]
-        try db.query("SELECT \(Self.columns) FROM quotes q LEFT JOIN actors a ON a.id = q.speaker_id WHERE \(oneOf("q.id", ids))",
+        try db.query("SELECT \(Self.columns) FROM quotes q WHERE \(oneOf("q.id", ids))",
                      [boundIDs(ids)]) {
             let quote = Self.decode($0)
             quotes[quote.id] = quote

@@ -176,7 +176,7 @@ extension Connection {
 
     /// `GET /v1/events 200 1234B 0.52ms id=…`, written as bytes with the helpers the response
     /// head uses: string interpolation of six parts cost more than answering a small request.
-    static func writeAccessLine(_ entry: (method: String, path: String, id: String, start: Double, status: Int, bytes: Int), now: Double,
+    static func writeAccessLine(_ entry: AccessEntry, now: Double,
                                 into line: inout ByteWriter) {
         // Hundredths of a millisecond, formatted with integers (cheaper than a Double's description).
         let hundredths = max(0, Int(((now - entry.start) * 100_000).rounded()))
@@ -199,7 +199,7 @@ extension Connection {
     }
 
     /// The access line as a string, for tests.
-    static func accessLine(_ entry: (method: String, path: String, id: String, start: Double, status: Int, bytes: Int), now: Double) -> String {
+    static func accessLine(_ entry: AccessEntry, now: Double) -> String {
         var line = ByteWriter()
         writeAccessLine(entry, now: now, into: &line)
         return String(decoding: line.bytes, as: UTF8.self)

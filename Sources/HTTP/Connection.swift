@@ -44,8 +44,10 @@ final class Connection: @unchecked Sendable {
     var peerClosedInput = false
     var closeAfterWrite = false
     var streamFinished = false
+    /// What the access log says of a request: filled in as it is answered.
+    typealias AccessEntry = (method: String, path: String, id: String, start: Double, status: Int, bytes: Int)
     /// For the access log.
-    var current: (method: String, path: String, id: String, start: Double, status: Int, bytes: Int)?
+    var current: AccessEntry?
 
     /// A copy, read on every request; the server's limits never change while it runs.
     let limits: ServerLimits

@@ -134,15 +134,13 @@ public struct Router: Responder {
 
     public func respond(to request: Request) throws -> Response {
         // Match first, so that middleware (metrics, auth) sees the route pattern.
-        if let tag = request.preparedTag, tag < table.routes.count, request.route == table.routes[tag].pattern,
-           !table.routes[tag].hasParameters || !request.parameters.isEmpty {
-            // prepare() matched this request and the server copied route and parameters in.
-            return try chain(request, .found(table.routes[tag], parameters: request.parameters), middlewareIndex: 0)
-        }
         let found: Match
         if let tag = request.preparedTag, tag < table.routes.count, !table.routes[tag].hasParameters || !request.parameters.isEmpty {
             // prepare() already matched this request, and read its parameters if it has any.
-            found = .found(table.routes[tag], parameters: request.parameters)
+            let route = table.routes[tag]
+            // The server copied the route in too (Preparation.route): nothing to set, no copy.
+            if request.route == route.pattern { return try chain(request, .found(route, parameters: request.parameters), middlewareIndex: 0) }
+            found = .found(route, parameters: request.parameters)
         } else if let tag = request.preparedTag, tag < table.routes.count,
                   let parameters = Router.parameters(table.routes[tag], request.path.utf8.split(separator: 47, omittingEmptySubsequences: true)) {
             // prepare() found the route (on the raw path); its parameters come from the decoded one.
