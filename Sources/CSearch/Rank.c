@@ -13,20 +13,12 @@
 #include <math.h>
 #include <string.h>
 
-// A query's phrases beyond the 64th match but add nothing to the score.
-enum { maxPhrases = 64, maxColumns = 16, maxLimit = 10000 };
-
-/// A row kept among the best so far.
-typedef struct {
-    double score;
-    sqlite3_int64 rowid;
-} Kept;
-
 /// What one query keeps between rows: the phrases' inverse document frequencies, counted
-/// once, and a heap of the best rows so far with the worst on top.
+/// once, the column weights, and a heap of the best rows so far with the worst on top.
 typedef struct {
-    int phrases;
+    int phrases, columns;
     double idf[maxPhrases];
+    double factor[maxColumns];
     int limit, count;
     Kept best[];
 } QueryState;
@@ -38,7 +30,8 @@ static int countRow(const Fts5ExtensionApi *api, Fts5Context *fts, void *rows) {
     return SQLITE_OK;
 }
 
-static QueryState *queryState(const Fts5ExtensionApi *api, Fts5Context *fts, int limit, int *rc) {
+static QueryState *queryState(const Fts5ExtensionApi *api, Fts5Context *fts, int limit, int weights,
+                              sqlite3_value **weight, int *rc) {
     QueryState *state = api->xGetAuxdata(fts, 0);
     if (state) return state;
     if (limit < 1) limit = 1;
@@ -52,14 +45,15 @@ static QueryState *queryState(const Fts5ExtensionApi *api, Fts5Context *fts, int
     state->count = 0;
     int phrases = api->xPhraseCount(fts);
     state->phrases = phrases < maxPhrases ? phrases : maxPhrases;
+    int columns = api->xColumnCount(fts);
+    state->columns = columns < maxColumns ? columns : maxColumns;
+    chronicle_column_weights(weights, weight, state->columns, state->factor);
     sqlite3_int64 total = 0;
     *rc = api->xRowCount(fts, &total);
     for (int phrase = 0; *rc == SQLITE_OK && phrase < state->phrases; phrase++) {
         sqlite3_int64 matching = 0;
         *rc = api->xQueryPhrase(fts, phrase, &matching, countRow);
-        // The same formula as FTS5's bm25, with its floor for very common terms.
-        double idf = log((total - matching + 0.5) / (matching + 0.5));
-        state->idf[phrase] = idf <= 0.0 ? 1e-6 : idf;
+        state->idf[phrase] = chronicle_idf(total, matching);
     }
     if (*rc == SQLITE_OK) {
         *rc = api->xSetAuxdata(fts, state, sqlite3_free);  // frees it on failure too
@@ -69,15 +63,37 @@ static QueryState *queryState(const Fts5ExtensionApi *api, Fts5Context *fts, int
     return NULL;
 }
 
-/// The row's score (negative; lower is better) from its matches and the column weights; its
-/// first `maxInstances` matches in `kept`, their number in `keptCount`.
-static double rowScore(const Fts5ExtensionApi *api, Fts5Context *fts, const QueryState *state, int weights,
-                       sqlite3_value **weight, Instance *kept, int *keptCount, int *rc) {
+double chronicle_idf(sqlite3_int64 total, sqlite3_int64 matching) {
+    // The same formula as FTS5's bm25, with its floor for very common terms.
+    double idf = log((total - matching + 0.5) / (matching + 0.5));
+    return idf <= 0.0 ? 1e-6 : idf;
+}
+
+void chronicle_column_weights(int weights, sqlite3_value **weight, int columns, double *factor) {
+    for (int column = 0; column < columns; column++) factor[column] = column < weights ? sqlite3_value_double(weight[column]) : 1.0;
+}
+
+double chronicle_score(const double *frequency, int phrases, int columns, const double *idf, const double *factor) {
+    const double k1 = 1.2;
+    double score = 0.0;
+    for (int column = 0; column < columns; column++) {
+        if (factor[column] == 0.0) continue;
+        for (int phrase = 0; phrase < phrases; phrase++) {
+            double f = frequency[phrase * columns + column];
+            if (f > 0.0) score += factor[column] * idf[phrase] * f * (k1 + 1.0) / (f + k1);
+        }
+    }
+    return -score;
+}
+
+/// The row's score from its matches (see chronicle_score); its first `maxInstances` matches in
+/// `kept`, their number in `keptCount`.
+static double rowScore(const Fts5ExtensionApi *api, Fts5Context *fts, const QueryState *state, Instance *kept,
+                       int *keptCount, int *rc) {
     int instances = 0;
     *keptCount = 0;
     if ((*rc = api->xInstCount(fts, &instances)) != SQLITE_OK) return 0.0;
-    int columns = api->xColumnCount(fts);
-    if (columns > maxColumns) columns = maxColumns;
+    int columns = state->columns;
     // Only the cells this query uses are cleared: this runs once per matching row.
     double frequency[maxPhrases * maxColumns];
     memset(frequency, 0, sizeof(double) * (size_t)(state->phrases * columns));
@@ -87,21 +103,11 @@ static double rowScore(const Fts5ExtensionApi *api, Fts5Context *fts, const Quer
         if (phrase >= 0 && phrase < state->phrases && column >= 0 && column < columns) frequency[phrase * columns + column] += 1.0;
         if (index < maxInstances) kept[(*keptCount)++] = (Instance){phrase, column, offset, api->xPhraseSize(fts, phrase)};
     }
-    const double k1 = 1.2;
-    double score = 0.0;
-    for (int column = 0; column < columns; column++) {
-        double factor = column < weights ? sqlite3_value_double(weight[column]) : 1.0;
-        if (factor == 0.0) continue;
-        for (int phrase = 0; phrase < state->phrases; phrase++) {
-            double f = frequency[phrase * columns + column];
-            if (f > 0.0) score += factor * state->idf[phrase] * f * (k1 + 1.0) / (f + k1);
-        }
-    }
-    return -score;
+    return chronicle_score(frequency, state->phrases, columns, state->idf, state->factor);
 }
 
 /// The search's order: the lower score first, then the newer (higher) rowid.
-static int isWorse(Kept a, Kept b) { return a.score > b.score || (a.score == b.score && a.rowid < b.rowid); }
+int chronicle_is_worse(Kept a, Kept b) { return a.score > b.score || (a.score == b.score && a.rowid < b.rowid); }
 
 static void swapKept(Kept *a, Kept *b) {
     Kept held = *a;
@@ -109,24 +115,22 @@ static void swapKept(Kept *a, Kept *b) {
     *b = held;
 }
 
-/// Adds the row if it is among the best `limit` so far (dropping the worst); 0 when it is not.
-static int keep(QueryState *state, Kept row) {
-    Kept *heap = state->best;
-    if (state->count == state->limit) {
-        if (!isWorse(heap[0], row)) return 0;
-        heap[0] = heap[--state->count];
+int chronicle_keep(Kept *heap, int *count, int limit, Kept row) {
+    if (*count == limit) {
+        if (!chronicle_is_worse(heap[0], row)) return 0;
+        heap[0] = heap[--*count];
         for (int at = 0;;) {
             int left = 2 * at + 1, right = left + 1, worst = at;
-            if (left < state->count && isWorse(heap[left], heap[worst])) worst = left;
-            if (right < state->count && isWorse(heap[right], heap[worst])) worst = right;
+            if (left < *count && chronicle_is_worse(heap[left], heap[worst])) worst = left;
+            if (right < *count && chronicle_is_worse(heap[right], heap[worst])) worst = right;
             if (worst == at) break;
             swapKept(&heap[at], &heap[worst]);
             at = worst;
         }
     }
-    int at = state->count++;
+    int at = (*count)++;
     heap[at] = row;
-    while (at > 0 && isWorse(heap[at], heap[(at - 1) / 2])) {
+    while (at > 0 && chronicle_is_worse(heap[at], heap[(at - 1) / 2])) {
         swapKept(&heap[at], &heap[(at - 1) / 2]);
         at = (at - 1) / 2;
     }
@@ -144,18 +148,18 @@ static void chronicleHit(const Fts5ExtensionApi *api, Fts5Context *fts, sqlite3_
         return;
     }
     int rc = SQLITE_OK;
-    QueryState *state = queryState(api, fts, sqlite3_value_int(argv[0]), &rc);
+    QueryState *state = queryState(api, fts, sqlite3_value_int(argv[0]), argc - 1, argv + 1, &rc);
     struct {
         HitHeader header;
         Instance instances[maxInstances];
     } hit;
     int count = 0;
-    if (rc == SQLITE_OK) hit.header.rank = rowScore(api, fts, state, argc - 1, argv + 1, hit.instances, &count, &rc);
+    if (rc == SQLITE_OK) hit.header.rank = rowScore(api, fts, state, hit.instances, &count, &rc);
     if (rc != SQLITE_OK) {
         sqlite3_result_error_code(context, rc);
         return;
     }
-    if (!keep(state, (Kept){hit.header.rank, api->xRowid(fts)})) return;
+    if (!chronicle_keep(state->best, &state->count, state->limit, (Kept){hit.header.rank, api->xRowid(fts)})) return;
     sqlite3_result_blob(context, &hit, (int)(sizeof(HitHeader) + sizeof(Instance) * (size_t)count), SQLITE_TRANSIENT);
 }
 

@@ -14,5 +14,6 @@ int chronicle_register_search_functions(sqlite3 *db) {
     if (!fts || fts->iVersion < 2) return SQLITE_ERROR;
     rc = chronicle_register_rank(db, fts);
     if (rc == SQLITE_OK) rc = chronicle_register_snippets(db, fts);
+    if (rc == SQLITE_OK) rc = chronicle_register_top(db, fts);
     return rc;
 }

@@ -4,8 +4,9 @@
 
 #include "CSearch.h"
 
-/// At most this many matches of a row are kept for its snippet.
-enum { maxInstances = 256 };
+/// At most this many matches of a row are kept for its snippet. A query's phrases beyond the
+/// 64th match but add nothing to the score.
+enum { maxInstances = 256, maxPhrases = 64, maxColumns = 16, maxLimit = 10000 };
 
 /// One phrase match: token offsets [start, start + size) of `column`.
 typedef struct {
@@ -19,7 +20,33 @@ typedef struct {
     double rank;
 } HitHeader;
 
+/// A row kept among the best so far.
+typedef struct {
+    double score;
+    sqlite3_int64 rowid;
+} Kept;
+
+/// bm25's inverse document frequency of a phrase found in `matching` of `total` rows.
+double chronicle_idf(sqlite3_int64 total, sqlite3_int64 matching);
+
+/// The weight of each of `columns` columns from a function's `weights` weight arguments (1.0
+/// for a column without one).
+void chronicle_column_weights(int weights, sqlite3_value **weight, int columns, double *factor);
+
+/// A row's score (negative; lower is better) from how often each phrase occurs in each column
+/// (`frequency[phrase * columns + column]`) and the column weights. chronicle_hit and
+/// chronicle_top both use it, so that the two find the same rows in the same order.
+double chronicle_score(const double *frequency, int phrases, int columns, const double *idf, const double *factor);
+
+/// The search's order: the lower score first, then the newer (higher) rowid.
+int chronicle_is_worse(Kept a, Kept b);
+
+/// Adds `row` to the heap of the best `limit` rows so far (worst on top), dropping the worst;
+/// 0 when it is not among them.
+int chronicle_keep(Kept *heap, int *count, int limit, Kept row);
+
 int chronicle_register_rank(sqlite3 *db, fts5_api *fts);
 int chronicle_register_snippets(sqlite3 *db, fts5_api *fts);
+int chronicle_register_top(sqlite3 *db, fts5_api *fts);
 
 #endif

@@ -7,12 +7,21 @@ import SQLite
 ///   search three times slower, and answers NULL for rows that cannot be among the best `limit`,
 ///   so that only a few rows reach SQLite's sorter; a kept row's hit holds its rank and its
 ///   match positions (`chronicle_hit_rank` reads the rank);
+/// - `chronicle_top` answers a one-phrase or `a OR b` query in one call, walking each phrase's
+///   matches once inside FTS5 instead of visiting each matching row through SQL (half a
+///   search's time), with the same scores, so the same hits in the same order;
 /// - `chronicle_snippet` makes a hit's snippet from those positions: FTS5's snippet() needed
 ///   a second MATCH over the index to join the best rows to.
 enum SearchFunctions {
     /// Title matches count five times as much as body matches; kind and id are not searched.
+    static let columnWeights = "0.0, 0.0, 5.0, 1.0"
+
     /// NULL for a row that `limit` rows seen before it in the same query beat.
-    static func hit(limit: String) -> String { "chronicle_hit(search_index, \(limit), 0.0, 0.0, 5.0, 1.0)" }
+    static func hit(limit: String) -> String { "chronicle_hit(search_index, \(limit), \(columnWeights))" }
+
+    /// The best `limit` rows of the kinds in the bit mask `kinds`, as a blob (see Top.c), or
+    /// NULL when the query is too large for it; called on the query's first row only.
+    static func top(limit: String, kinds: String) -> String { "chronicle_top(search_index, \(limit), \(kinds), \(columnWeights))" }
 
     static func rank(of hit: String) -> String { "chronicle_hit_rank(\(hit))" }
 

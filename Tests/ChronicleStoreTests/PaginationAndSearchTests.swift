@@ -99,6 +99,60 @@ import Testing
         #expect(try db.search.search("grain OR harvest", kinds: [.event], limit: 6).map(\.id) == events.prefix(6).map(\.id))
     }
 
+    /// A one-phrase or `a OR b` query is answered by one walk of each phrase's matches
+    /// (chronicle_top); it must find exactly what visiting every matching row through SQL finds:
+    /// the same hits, ranks, order and snippets, for every kind filter and limit.
+    @Test func oneWalkPerPhraseFindsWhatEveryRowFinds() throws {
+        let db = try makeDatabase()
+        let words = ["grain", "deal", "ceasefire", "talks", "Київ", "Odesa", "port", "ship", "war", "signed", "harvest"]
+        var seed: UInt64 = 0xfeed
+        func next(_ bound: Int) -> Int {
+            seed = seed &* 6364136223846793005 &+ 1442695040888963407
+            return Int((seed >> 33) % UInt64(bound))
+        }
+        func text(_ count: Int) -> String { (0..<count).map { _ in words[next(words.count)] }.joined(separator: " ") }
+        var people: [Actor] = []
+        for index in 0..<40 { people.append(try db.person("\(text(1 + next(3))) \(index)", description: next(2) == 0 ? nil : text(next(20)))) }
+        for _ in 0..<120 {
+            let event = try db.event(text(1 + next(5)), "2022-03-01", summary: next(4) == 0 ? nil : text(next(60)))
+            if next(2) == 0 {
+                _ = try db.quotes.create(QuoteDraft(text: text(3 + next(30)), language: "en", speakerID: people[next(people.count)].id,
+                                                    said: date("2022-03-02"), eventID: event.id))
+            }
+        }
+        let queries = ["grain", "ship", "київ", "\"grain deal\"", "grain OR harvest", "war OR ship OR port", "talks OR talks",
+                       "\"ceasefire talks\" OR odesa", "signed OR nothingmatches", "nothingmatches"]
+        let filters: [Set<RecordKind>] = [[], [.event], [.actor, .quote], [.quote]]
+        var compared = 0
+        for query in queries {
+            for kinds in filters {
+                for limit in [1, 3, 20, 500] {
+                    let walked = try db.search.search(query, kinds: kinds, limit: limit, strategy: .oneWalkPerPhrase)
+                    let everyRow = try db.search.search(query, kinds: kinds, limit: limit, strategy: .everyRowThroughSQL)
+                    #expect(walked != nil, "\(query) was not answered by one walk per phrase")
+                    #expect(walked == everyRow, "\(query) \(kinds) limit \(limit)")
+                    compared += everyRow?.count ?? 0
+                }
+            }
+        }
+        #expect(compared > 1_000)
+        // Not disjunctions, or not for one walk: left to every row, and still answered.
+        for query in ["grain deal", "grain NOT deal", "gra*", "title: grain", "(grain OR deal)", "NEAR(grain deal)",
+                      "\"!!!\" OR grain", (0..<65).map { "w\($0)" }.joined(separator: " OR ") + " OR grain"] {
+            #expect(try db.search.search(query, kinds: [], limit: 20, strategy: .oneWalkPerPhrase) == nil, "\(query)")
+            #expect(try db.search.search(query, kinds: [], limit: 20) == db.search.search(query, kinds: [], limit: 20, strategy: .everyRowThroughSQL))
+        }
+    }
+
+    @Test(arguments: [("grain", true), ("grain OR deal", true), ("  grain  OR\t\"a b\"  ", true), ("\"say \"\"no\"\"\" OR x", true),
+                      ("Київ OR war", true), ("grain or deal", false), ("grain deal", false), ("grain OR", false), ("OR grain", false),
+                      ("grain OR OR deal", false), ("grain*", false), ("title:grain", false), ("(grain)", false), ("grain AND deal", false),
+                      ("NOT grain", false), ("NEAR(a b)", false), ("\"open", false), ("\"a\"b", false), ("a-b", false), ("^grain", false),
+                      ("grain +deal", false), ("", false)])
+    func disjunctionsAreRecognised(_ query: String, _ expected: Bool) {
+        #expect(SearchSyntax.isDisjunctionOfPhrases(query) == expected, "\(query)")
+    }
+
     /// Random titles and bodies (repeated words, punctuation, Cyrillic, long and empty bodies):
     /// every snippet has balanced brackets around query words only, and stays short.
     @Test func snippetsOfRandomTextsAreWellFormed() throws {

@@ -1,0 +1,232 @@
+// chronicle_top: the best rows of a query that is one phrase, or phrases joined by OR, in one
+// call. chronicle_hit is called by SQL once per matching row, and every row costs SQLite a
+// virtual-table step, a function call and a subquery row; most of a search's time went there.
+// For a disjunction, the rows and their matches are the union of each phrase's own, so this
+// walks each phrase's matches once inside FTS5 (xQueryPhrase, which also counts them for the
+// inverse document frequency that chronicle_hit counts in a walk of its own), then merges the
+// phrases by rowid, scores each row with the very function chronicle_hit uses and keeps the best.
+// Same rows, same ranks, same order: the tests compare the two.
+//
+// Its answer is a blob of the best rows, best first: per row its rowid (int64), the byte length
+// of its hit (int64), then the hit itself (HitHeader, then Instances), as chronicle_snippet
+// reads it. NULL when it cannot answer: more phrases than are scored, or more matches than it
+// holds in memory; the caller then asks chronicle_hit.
+
+#include "SearchFunctions.h"
+#include <string.h>
+
+/// Matches held for one query at most (24 bytes each).
+enum { maxMatches = 1 << 18 };
+
+/// One match of one phrase, or a matched row without positions (column -1).
+typedef struct {
+    sqlite3_int64 rowid;
+    int phrase, column, offset;
+} Match;
+
+/// What the walk of each phrase appends to.
+typedef struct {
+    Match *matches;
+    int count, capacity;
+    int phrase;
+    unsigned kinds;        // bit n: rows whose rowid & 3 is n are wanted
+    sqlite3_int64 rows;    // rows matching the phrase, of every kind
+    int overflowed;
+} Walk;
+
+static int append(Walk *walk, Match match) {
+    if (walk->count == walk->capacity) {
+        if (walk->capacity == maxMatches) {
+            walk->overflowed = 1;
+            return SQLITE_DONE;  // stops xQueryPhrase without an error
+        }
+        int capacity = walk->capacity ? walk->capacity * 2 : 1024;
+        if (capacity > maxMatches) capacity = maxMatches;
+        Match *grown = sqlite3_realloc64(walk->matches, sizeof(Match) * (sqlite3_uint64)capacity);
+        if (!grown) return SQLITE_NOMEM;
+        walk->matches = grown;
+        walk->capacity = capacity;
+    }
+    walk->matches[walk->count++] = match;
+    return SQLITE_OK;
+}
+
+/// xQueryPhrase's callback: one row of the phrase, its matches in position order.
+static int collect(const Fts5ExtensionApi *api, Fts5Context *fts, void *context) {
+    Walk *walk = context;
+    walk->rows++;
+    sqlite3_int64 rowid = api->xRowid(fts);
+    if (!(walk->kinds & (1u << (rowid & 3)))) return SQLITE_OK;
+    int instances = 0;
+    int rc = api->xInstCount(fts, &instances);
+    if (rc != SQLITE_OK) return rc;
+    if (instances == 0) return append(walk, (Match){rowid, walk->phrase, -1, 0});
+    for (int index = 0; index < instances && rc == SQLITE_OK; index++) {
+        int phrase = 0, column = 0, offset = 0;
+        rc = api->xInst(fts, index, &phrase, &column, &offset);
+        if (rc == SQLITE_OK) rc = append(walk, (Match){rowid, walk->phrase, column, offset});
+    }
+    return rc;
+}
+
+/// The first match of `rowid` in the run [from, to), sorted by rowid; `to` when none.
+static int firstOf(const Match *matches, int from, int to, sqlite3_int64 rowid) {
+    while (from < to) {
+        int middle = from + (to - from) / 2;
+        if (matches[middle].rowid < rowid) from = middle + 1;
+        else to = middle;
+    }
+    return from;
+}
+
+/// A kept row's matches in the order xInst gives them for the whole query: by column and
+/// offset, the lower phrase first on a tie. At most maxInstances; returns their number.
+static int rowInstances(const Walk *walk, const int *runStart, const int *runEnd, int phrases,
+                        const Fts5ExtensionApi *api, Fts5Context *fts, sqlite3_int64 rowid, Instance *out) {
+    int at[maxPhrases], end[maxPhrases];
+    for (int phrase = 0; phrase < phrases; phrase++) {
+        at[phrase] = firstOf(walk->matches, runStart[phrase], runEnd[phrase], rowid);
+        end[phrase] = at[phrase];
+        while (end[phrase] < runEnd[phrase] && walk->matches[end[phrase]].rowid == rowid) end[phrase]++;
+        while (at[phrase] < end[phrase] && walk->matches[at[phrase]].column < 0) at[phrase]++;
+    }
+    int count = 0;
+    while (count < maxInstances) {
+        int best = -1;
+        for (int phrase = 0; phrase < phrases; phrase++) {
+            if (at[phrase] == end[phrase]) continue;
+            const Match *candidate = &walk->matches[at[phrase]];
+            if (best < 0) {
+                best = phrase;
+                continue;
+            }
+            const Match *held = &walk->matches[at[best]];
+            if (candidate->column < held->column || (candidate->column == held->column && candidate->offset < held->offset)) {
+                best = phrase;
+            }
+        }
+        if (best < 0) break;
+        const Match *match = &walk->matches[at[best]++];
+        out[count++] = (Instance){best, match->column, match->offset, api->xPhraseSize(fts, best)};
+    }
+    return count;
+}
+
+/// chronicle_top(table, limit, kinds, weight...): see the top of this file. `kinds` is a bit
+/// mask of the rowid tags (rowid & 3) to answer with.
+static void chronicleTop(const Fts5ExtensionApi *api, Fts5Context *fts, sqlite3_context *context, int argc,
+                         sqlite3_value **argv) {
+    if (argc < 2) {
+        sqlite3_result_error(context, "chronicle_top needs a limit and kinds", -1);
+        return;
+    }
+    int limit = sqlite3_value_int(argv[0]);
+    if (limit < 1) limit = 1;
+    if (limit > maxLimit) limit = maxLimit;
+    unsigned kinds = (unsigned)sqlite3_value_int(argv[1]) & 15u;
+    int phrases = api->xPhraseCount(fts);
+    if (phrases > maxPhrases) return;  // NULL: chronicle_hit scores only the first 64
+    for (int phrase = 0; phrase < phrases; phrase++) {
+        if (api->xPhraseSize(fts, phrase) < 1) return;  // NULL: a phrase of no words is left to FTS5
+    }
+    int columns = api->xColumnCount(fts);
+    if (columns > maxColumns) columns = maxColumns;
+    double factor[maxColumns];
+    chronicle_column_weights(argc - 2, argv + 2, columns, factor);
+
+    sqlite3_int64 total = 0;
+    int rc = api->xRowCount(fts, &total);
+    Walk walk = {.kinds = kinds};
+    int runStart[maxPhrases], runEnd[maxPhrases];
+    double idf[maxPhrases];
+    for (int phrase = 0; rc == SQLITE_OK && phrase < phrases; phrase++) {
+        walk.phrase = phrase;
+        walk.rows = 0;
+        runStart[phrase] = walk.count;
+        rc = api->xQueryPhrase(fts, phrase, &walk, collect);
+        runEnd[phrase] = walk.count;
+        idf[phrase] = chronicle_idf(total, walk.rows);
+        if (walk.overflowed) break;
+    }
+    Kept *best = NULL;
+    unsigned char *answer = NULL;
+    if (rc != SQLITE_OK) goto failed;
+    if (walk.overflowed) goto done;  // NULL
+
+    // Merge the phrases' runs by rowid, newest first (on a tie the newer row wins, so older ones
+    // are turned away without touching the heap); score each row once.
+    best = sqlite3_malloc64(sizeof(Kept) * (sqlite3_uint64)limit);
+    if (!best) {
+        rc = SQLITE_NOMEM;
+        goto failed;
+    }
+    int kept = 0;
+    int last[maxPhrases];  // each run's last match not yet merged
+    for (int phrase = 0; phrase < phrases; phrase++) last[phrase] = runEnd[phrase] - 1;
+    double frequency[maxPhrases * maxColumns];
+    for (;;) {
+        sqlite3_int64 rowid = 0;
+        int found = 0;
+        for (int phrase = 0; phrase < phrases; phrase++) {
+            if (last[phrase] >= runStart[phrase] && (!found || walk.matches[last[phrase]].rowid > rowid)) {
+                rowid = walk.matches[last[phrase]].rowid;
+                found = 1;
+            }
+        }
+        if (!found) break;
+        memset(frequency, 0, sizeof(double) * (size_t)(phrases * columns));
+        for (int phrase = 0; phrase < phrases; phrase++) {
+            for (; last[phrase] >= runStart[phrase] && walk.matches[last[phrase]].rowid == rowid; last[phrase]--) {
+                int column = walk.matches[last[phrase]].column;
+                if (column >= 0 && column < columns) frequency[phrase * columns + column] += 1.0;
+            }
+        }
+        chronicle_keep(best, &kept, limit, (Kept){chronicle_score(frequency, phrases, columns, idf, factor), rowid});
+    }
+
+    // Best first: sort the heap (a few hundred rows at most) by insertion.
+    for (int index = 1; index < kept; index++) {
+        Kept row = best[index];
+        int to = index;
+        while (to > 0 && chronicle_is_worse(best[to - 1], row)) {
+            best[to] = best[to - 1];
+            to--;
+        }
+        best[to] = row;
+    }
+    sqlite3_uint64 bytes = 0;
+    for (int index = 0; index < kept; index++) bytes += 2 * sizeof(sqlite3_int64) + sizeof(HitHeader) + sizeof(Instance) * maxInstances;
+    answer = sqlite3_malloc64(bytes ? bytes : 1);
+    if (!answer) {
+        rc = SQLITE_NOMEM;
+        goto failed;
+    }
+    sqlite3_uint64 used = 0;
+    Instance instances[maxInstances];
+    for (int index = 0; index < kept; index++) {
+        int count = rowInstances(&walk, runStart, runEnd, phrases, api, fts, best[index].rowid, instances);
+        sqlite3_int64 hitBytes = (sqlite3_int64)(sizeof(HitHeader) + sizeof(Instance) * (size_t)count);
+        HitHeader header = {best[index].score};
+        memcpy(answer + used, &best[index].rowid, sizeof(sqlite3_int64));
+        memcpy(answer + used + sizeof(sqlite3_int64), &hitBytes, sizeof(sqlite3_int64));
+        used += 2 * sizeof(sqlite3_int64);
+        memcpy(answer + used, &header, sizeof header);
+        memcpy(answer + used + sizeof header, instances, sizeof(Instance) * (size_t)count);
+        used += (sqlite3_uint64)hitBytes;
+    }
+    sqlite3_result_blob64(context, answer, used, sqlite3_free);
+    answer = NULL;  // now SQLite's
+    goto done;
+
+failed:
+    sqlite3_result_error_code(context, rc);
+done:
+    sqlite3_free(answer);
+    sqlite3_free(best);
+    sqlite3_free(walk.matches);
+}
+
+int chronicle_register_top(sqlite3 *db, fts5_api *fts) {
+    (void)db;
+    return fts->xCreateFunction(fts, "chronicle_top", NULL, chronicleTop, NULL);
+}

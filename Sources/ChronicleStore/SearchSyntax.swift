@@ -1,0 +1,60 @@
+/// What a full-text query's text says about its shape, before FTS5 parses it.
+enum SearchSyntax {
+    /// True for one word or "quoted phrase", or several joined by `OR` (`grain OR harvest`):
+    /// the queries whose matches are the union of each phrase's own, which chronicle_top ranks
+    /// in one walk of each phrase. Anything else (implicit AND, NOT, NEAR, prefixes, column
+    /// filters, parentheses) is false and goes through FTS5's own evaluation.
+    static func isDisjunctionOfPhrases(_ query: String) -> Bool {
+        var expectingPhrase = true
+        var sawPhrase = false
+        var bytes = query.utf8[...]
+        while true {
+            bytes = bytes.drop { $0 == 0x20 || $0 == 0x09 || $0 == 0x0A || $0 == 0x0D }
+            guard let first = bytes.first else { return sawPhrase && !expectingPhrase }
+            if first == UInt8(ascii: "\"") {
+                guard expectingPhrase, let end = closingQuote(in: bytes) else { return false }
+                bytes = bytes[bytes.index(after: end)...]
+                expectingPhrase = false
+                sawPhrase = true
+            } else {
+                let word = bytes.prefix(while: isBarewordByte)
+                guard !word.isEmpty else { return false }
+                bytes = bytes[word.endIndex...]
+                let text = String(decoding: word, as: UTF8.self)
+                if expectingPhrase {
+                    guard !["OR", "AND", "NOT", "NEAR"].contains(text) else { return false }
+                    expectingPhrase = false
+                    sawPhrase = true
+                } else {
+                    guard text == "OR" else { return false }
+                    expectingPhrase = true
+                }
+            }
+            // A phrase or OR must end at white space or the end ("a*", "a:b", "a(" are not ours).
+            if let next = bytes.first, !(next == 0x20 || next == 0x09 || next == 0x0A || next == 0x0D) { return false }
+        }
+    }
+
+    /// FTS5's bareword characters: ASCII letters, digits and `_`, 0x1A, and anything not ASCII.
+    private static func isBarewordByte(_ byte: UInt8) -> Bool {
+        byte >= 0x80 || byte == 0x1A || byte == UInt8(ascii: "_")
+            || (byte >= UInt8(ascii: "0") && byte <= UInt8(ascii: "9"))
+            || (byte >= UInt8(ascii: "a") && byte <= UInt8(ascii: "z"))
+            || (byte >= UInt8(ascii: "A") && byte <= UInt8(ascii: "Z"))
+    }
+
+    /// The index of the quote that closes the string opening `bytes` (`""` inside is a quote).
+    private static func closingQuote(in bytes: Substring.UTF8View) -> Substring.UTF8View.Index? {
+        var index = bytes.index(after: bytes.startIndex)
+        while index < bytes.endIndex {
+            if bytes[index] == UInt8(ascii: "\"") {
+                let next = bytes.index(after: index)
+                guard next < bytes.endIndex, bytes[next] == UInt8(ascii: "\"") else { return index }
+                index = bytes.index(after: next)
+            } else {
+                index = bytes.index(after: index)
+            }
+        }
+        return nil
+    }
+}
