@@ -19,9 +19,10 @@ static void freeSnippetTokenizer(void *pointer) {
     sqlite3_free(holder);
 }
 
-/// Byte ranges of a text's tokens, in order.
+/// Byte ranges of a text's tokens, in order; at most `wanted` of them (a snippet needs the
+/// tokens up to one past its window, not the rest of a long body).
 typedef struct {
-    int count, capacity;
+    int count, capacity, wanted;
     int *starts, *ends;
 } TokenSpans;
 
@@ -30,6 +31,7 @@ static int collectToken(void *context, int flags, const char *token, int length,
     (void)length;
     TokenSpans *spans = context;
     if (flags & FTS5_TOKEN_COLOCATED) return SQLITE_OK;  // same position as the previous token
+    if (spans->count == spans->wanted) return SQLITE_DONE;   // stops the tokenizer
     if (spans->count == spans->capacity) {
         int capacity = spans->capacity ? spans->capacity * 2 : 64;
         int *starts = sqlite3_realloc64(spans->starts, sizeof(int) * (sqlite3_uint64)capacity);
@@ -143,8 +145,10 @@ static void chronicleSnippet(sqlite3_context *context, int argc, sqlite3_value *
         sqlite3_result_text(context, "", 0, SQLITE_STATIC);
         return;
     }
-    TokenSpans spans = {0};
+    // Tokens up to one past the window: enough to place it and to know whether text follows.
+    TokenSpans spans = {.wanted = start + width + 1};
     int rc = holder->methods.xTokenize(holder->tokenizer, &spans, FTS5_TOKENIZE_DOCUMENT, text, length, collectToken);
+    if (rc == SQLITE_DONE) rc = SQLITE_OK;
     if (rc != SQLITE_OK || spans.count == 0) {
         sqlite3_free(spans.starts);
         sqlite3_free(spans.ends);

@@ -194,18 +194,21 @@ static void chronicleTop(const Fts5ExtensionApi *api, Fts5Context *fts, sqlite3_
         }
         best[to] = row;
     }
-    sqlite3_uint64 bytes = 0;
-    for (int index = 0; index < kept; index++) bytes += 2 * sizeof(sqlite3_int64) + sizeof(HitHeader) + sizeof(Instance) * maxInstances;
-    answer = sqlite3_malloc64(bytes ? bytes : 1);
-    if (!answer) {
-        rc = SQLITE_NOMEM;
-        goto failed;
-    }
-    sqlite3_uint64 used = 0;
+    sqlite3_uint64 used = 0, capacity = 0;
     Instance instances[maxInstances];
     for (int index = 0; index < kept; index++) {
         int count = rowInstances(&walk, runStart, runEnd, phrases, api, fts, best[index].rowid, instances);
         sqlite3_int64 hitBytes = (sqlite3_int64)(sizeof(HitHeader) + sizeof(Instance) * (size_t)count);
+        sqlite3_uint64 needed = used + 2 * sizeof(sqlite3_int64) + (sqlite3_uint64)hitBytes;
+        if (needed > capacity) {
+            capacity = needed > 2 * capacity ? needed : 2 * capacity;
+            unsigned char *grown = sqlite3_realloc64(answer, capacity);
+            if (!grown) {
+                rc = SQLITE_NOMEM;
+                goto failed;
+            }
+            answer = grown;
+        }
         HitHeader header = {best[index].score};
         memcpy(answer + used, &best[index].rowid, sizeof(sqlite3_int64));
         memcpy(answer + used + sizeof(sqlite3_int64), &hitBytes, sizeof(sqlite3_int64));
@@ -214,8 +217,12 @@ static void chronicleTop(const Fts5ExtensionApi *api, Fts5Context *fts, sqlite3_
         memcpy(answer + used + sizeof header, instances, sizeof(Instance) * (size_t)count);
         used += (sqlite3_uint64)hitBytes;
     }
-    sqlite3_result_blob64(context, answer, used, sqlite3_free);
-    answer = NULL;  // now SQLite's
+    if (answer) {
+        sqlite3_result_blob64(context, answer, used, sqlite3_free);
+        answer = NULL;  // now SQLite's
+    } else {
+        sqlite3_result_zeroblob(context, 0);  // no row of the wanted kinds
+    }
     goto done;
 
 failed:
@@ -226,7 +233,32 @@ done:
     sqlite3_free(walk.matches);
 }
 
+/// chronicle_top_hit(top, rowid): the hit of `rowid` inside chronicle_top's answer, for
+/// chronicle_snippet; NULL when the row is not in it. So that the best rows' text is read in
+/// one statement, each row finding its own hit.
+static void chronicleTopHit(sqlite3_context *context, int argc, sqlite3_value **argv) {
+    (void)argc;
+    const unsigned char *top = sqlite3_value_blob(argv[0]);
+    sqlite3_int64 size = sqlite3_value_bytes(argv[0]);
+    sqlite3_int64 rowid = sqlite3_value_int64(argv[1]);
+    sqlite3_int64 at = 0;
+    while (top && at + 2 * (sqlite3_int64)sizeof(sqlite3_int64) <= size) {
+        sqlite3_int64 entry = 0, bytes = 0;
+        memcpy(&entry, top + at, sizeof entry);
+        memcpy(&bytes, top + at + sizeof entry, sizeof bytes);
+        at += 2 * (sqlite3_int64)sizeof(sqlite3_int64);
+        if (bytes < 0 || bytes > size - at) break;  // not chronicle_top's answer
+        if (entry == rowid) {
+            sqlite3_result_blob64(context, top + at, (sqlite3_uint64)bytes, SQLITE_TRANSIENT);
+            return;
+        }
+        at += bytes;
+    }
+}
+
 int chronicle_register_top(sqlite3 *db, fts5_api *fts) {
-    (void)db;
-    return fts->xCreateFunction(fts, "chronicle_top", NULL, chronicleTop, NULL);
+    int rc = fts->xCreateFunction(fts, "chronicle_top", NULL, chronicleTop, NULL);
+    if (rc != SQLITE_OK) return rc;
+    return sqlite3_create_function_v2(db, "chronicle_top_hit", 2, SQLITE_UTF8 | SQLITE_DETERMINISTIC, NULL, chronicleTopHit,
+                                      NULL, NULL, NULL);
 }

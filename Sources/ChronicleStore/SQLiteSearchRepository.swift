@@ -13,8 +13,9 @@ public struct SQLiteSearchRepository: SearchRepository {
     static func shortened(_ title: String) -> String {
         let bytes = title.utf8
         guard bytes.count > 120 else { return title }
-        // ASCII without CR ("\r\n" is one character).
-        if bytes.allSatisfy({ $0 < 0x80 && $0 != 0x0D }) { return String(decoding: bytes.prefix(119), as: UTF8.self) + "…" }
+        // ASCII without CR ("\r\n" is one character), checked on the stored bytes.
+        let plain = bytes.withContiguousStorageIfAvailable { $0.allSatisfy { $0 < 0x80 && $0 != 0x0D } } ?? false
+        if plain { return String(decoding: bytes.prefix(119), as: UTF8.self) + "…" }
         guard title.count > 120 else { return title }
         return String(title.prefix(119)) + "…"
     }
@@ -54,33 +55,41 @@ public struct SQLiteSearchRepository: SearchRepository {
 
     /// One phrase or several joined by OR: chronicle_top walks each phrase's matches once and
     /// answers the best rows with their match positions; only those rows' text is then read, by
-    /// rowid. nil when chronicle_top leaves the query to `bestOfAnyQuery` (see Top.c).
+    /// rowid, in one statement. nil when chronicle_top leaves the query to `bestOfAnyQuery`.
     private func bestOfDisjunction(_ db: Connection, _ query: String, kinds: [RecordKind], limit: Int) throws -> [SearchHit]? {
         let mask = kinds.reduce(Int64(0)) { $0 | (1 << SearchIndex.tag($1)) }
         let answer = try db.first("SELECT \(SearchFunctions.top(limit: "?2", kinds: "?3")) FROM search_index WHERE search_index MATCH ?1 LIMIT 1",
                                   [.text(query), .integer(Int64(limit)), .integer(mask)]) { row in row.isNull(0) ? nil : row.blob(0) }
         guard let answer else { return [] }  // no row matches at all
-        guard let best = answer else { return nil }
-        let text = "SELECT kind, record_id, title, \(SearchFunctions.snippet(of: "?2", title: "title", body: "body")) FROM search_index WHERE rowid = ?1"
-        var hits: [SearchHit] = []
-        var offset = 0
-        while offset + 24 <= best.count {
-            let (rowid, length, rank) = best.withUnsafeBytes { raw in
-                (raw.loadUnaligned(fromByteOffset: offset, as: Int64.self),
-                 Int(raw.loadUnaligned(fromByteOffset: offset + 8, as: Int64.self)),
-                 raw.loadUnaligned(fromByteOffset: offset + 16, as: Double.self))
-            }
-            guard length >= 8, length <= best.count - offset - 16 else { throw SearchAnswerError() }
-            let hit = Array(best[(offset + 16)..<(offset + 16 + length)])
-            offset += 16 + length
-            if let found = try db.first(text, [.integer(rowid), .blob(hit)], map: { row in
-                SearchHit(kind: RecordKind(rawValue: row.string(0)) ?? .event, id: row.string(1),
-                          title: SQLiteSearchRepository.shortened(row.string(2)), snippet: row.string(3), rank: rank)
-            }) {
-                hits.append(found)
+        guard let top = answer else { return nil }
+        // The answer: per row its rowid, its hit's length, then the hit (its rank first).
+        var best: [(rowid: Int64, rank: Double)] = []
+        try top.withUnsafeBytes { raw in
+            var offset = 0
+            while offset + 16 <= raw.count {
+                let rowid = raw.loadUnaligned(fromByteOffset: offset, as: Int64.self)
+                let length = Int(raw.loadUnaligned(fromByteOffset: offset + 8, as: Int64.self))
+                guard length >= 8, length <= raw.count - offset - 16 else { throw SearchAnswerError() }
+                best.append((rowid, raw.loadUnaligned(fromByteOffset: offset + 16, as: Double.self)))
+                offset += 16 + length
             }
         }
-        return hits
+        guard !best.isEmpty else { return [] }
+        let sql = """
+            SELECT s.rowid, s.kind, s.record_id, s.title, \(SearchFunctions.snippet(of: "chronicle_top_hit(?1, s.rowid)", title: "s.title", body: "s.body"))
+            FROM search_index AS s WHERE s.rowid IN (SELECT value FROM json_each(?2))
+            """
+        let rowids = "[" + best.map { String($0.rowid) }.joined(separator: ",") + "]"
+        var found: [Int64: SearchHit] = [:]
+        try db.query(sql, [.blob(top), .text(rowids)]) { row in
+            found[row.int64(0)] = SearchHit(kind: RecordKind(rawValue: row.string(1)) ?? .event, id: row.string(2),
+                                            title: SQLiteSearchRepository.shortened(row.string(3)), snippet: row.string(4), rank: 0)
+        }
+        return best.compactMap { entry in
+            guard var hit = found[entry.rowid] else { return nil }
+            hit.rank = entry.rank
+            return hit
+        }
     }
 
     /// Any FTS5 query: SQL visits every matching row, newest first, and chronicle_hit keeps the best.
