@@ -76,8 +76,9 @@ public struct SQLiteSearchRepository: SearchRepository {
         }
         guard !best.isEmpty else { return [] }
         let sql = """
-            SELECT s.rowid, s.kind, s.record_id, s.title, \(SearchFunctions.snippet(of: "chronicle_top_hit(?1, s.rowid)", title: "s.title", body: "s.body"))
-            FROM search_index AS s WHERE s.rowid IN (SELECT value FROM json_each(?2))
+            SELECT s.id, s.\(SearchIndex.Stored.kind), s.\(SearchIndex.Stored.recordID), s.\(SearchIndex.Stored.title),
+                   \(SearchFunctions.snippet(of: "chronicle_top_hit(?1, s.id)", title: "s.\(SearchIndex.Stored.title)", body: "s.\(SearchIndex.Stored.body)"))
+            FROM \(SearchIndex.Stored.table) AS s WHERE s.id IN (SELECT value FROM json_each(?2))
             """
         let rowids = "[" + best.map { String($0.rowid) }.joined(separator: ",") + "]"
         var found: [Int64: SearchHit] = [:]
