@@ -50,13 +50,35 @@ public struct Request: Sendable {
         }
         let rawPath = target[..<mark]
         let path = percentDecode(rawPath, plusAsSpace: false) ?? String(rawPath)
+        // `&` and `=` found in the bytes: splitting the Substring by Character walked grapheme
+        // clusters and cost more than the rest of a request (23,000 instructions for `?q=…&limit=20`).
+        let query = target.utf8[target.utf8.index(after: mark)...]
         var items: [(name: String, value: String)] = []
-        for pair in target[target.index(after: mark)...].split(separator: "&", omittingEmptySubsequences: true) {
-            let kv = pair.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
-            let name = percentDecode(kv[0], plusAsSpace: true) ?? String(kv[0])
-            let value = kv.count > 1 ? (percentDecode(kv[1], plusAsSpace: true) ?? String(kv[1])) : ""
-            items.append((name, value))
+        var pairStart = query.startIndex
+        var equals: String.UTF8View.Index?
+        func addPair(upTo end: String.UTF8View.Index) {
+            guard pairStart < end else { return }  // empty pairs (`a&&b`) are skipped
+            let nameEnd = equals ?? end
+            let name = Substring(query[pairStart..<nameEnd])
+            let value = equals.map { Substring(query[query.index(after: $0)..<end]) } ?? ""
+            items.append((percentDecode(name, plusAsSpace: true) ?? String(name),
+                          percentDecode(value, plusAsSpace: true) ?? String(value)))
         }
+        var index = query.startIndex
+        while index < query.endIndex {
+            switch query[index] {
+            case 38:  // &
+                addPair(upTo: index)
+                pairStart = query.index(after: index)
+                equals = nil
+            case 61 where equals == nil:  // the first = of a pair
+                equals = index
+            default:
+                break
+            }
+            index = query.index(after: index)
+        }
+        addPair(upTo: query.endIndex)
         return (path, items)
     }
 }

@@ -99,6 +99,11 @@ import Testing
         #expect(request.query("x") == "a b" && request.query("e") == "✓" && request.hasQuery("flag"))
         let raw = Request(method: "GET", target: "/s?q=%D0%9B%D1%83%D0%BA")
         #expect(raw.query("q") == "Лук")
+        // Empty pairs are skipped, a value keeps its own `=`, a name may be empty, a broken
+        // escape is kept as sent, and names repeat in order.
+        let odd = Request(method: "GET", target: "/s?&a=b=c&&=x&flag&q=%zz&a=2&")
+        #expect(odd.query.map { "\($0.name)|\($0.value)" } == ["a|b=c", "|x", "flag|", "q|%zz", "a|2"])
+        #expect(Request(method: "GET", target: "/s?").query.isEmpty && Request(method: "GET", target: "/s?").path == "/s")
     }
 }
 
