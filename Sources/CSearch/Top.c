@@ -51,20 +51,21 @@ static int append(Walk *walk, Match match) {
     return SQLITE_OK;
 }
 
-/// xQueryPhrase's callback: one row of the phrase, its matches in position order.
+/// xQueryPhrase's callback: one row of the phrase, its matches in position order. They are read
+/// straight from the phrase's position list (xPhraseFirst): xInst would first build an array of
+/// every phrase's matches for the row.
 static int collect(const Fts5ExtensionApi *api, Fts5Context *fts, void *context) {
     Walk *walk = context;
     walk->rows++;
     sqlite3_int64 rowid = api->xRowid(fts);
     if (!(walk->kinds & (1u << (rowid & 3)))) return SQLITE_OK;
-    int instances = 0;
-    int rc = api->xInstCount(fts, &instances);
+    Fts5PhraseIter iterator;
+    int column = -1, offset = 0;
+    int rc = api->xPhraseFirst(fts, 0, &iterator, &column, &offset);
     if (rc != SQLITE_OK) return rc;
-    if (instances == 0) return append(walk, (Match){rowid, walk->phrase, -1, 0});
-    for (int index = 0; index < instances && rc == SQLITE_OK; index++) {
-        int phrase = 0, column = 0, offset = 0;
-        rc = api->xInst(fts, index, &phrase, &column, &offset);
-        if (rc == SQLITE_OK) rc = append(walk, (Match){rowid, walk->phrase, column, offset});
+    if (column < 0) return append(walk, (Match){rowid, walk->phrase, -1, 0});
+    for (; column >= 0 && rc == SQLITE_OK; api->xPhraseNext(fts, &iterator, &column, &offset)) {
+        rc = append(walk, (Match){rowid, walk->phrase, column, offset});
     }
     return rc;
 }
