@@ -24,23 +24,28 @@ extension JSON {
         case .array(let items):
             if items.isEmpty { out.append(contentsOf: [91, 93]); return }
             out.append(91)
-            for (index, item) in items.enumerated() {
-                if index > 0 { out.append(44) }
-                if pretty { JSON.newline(&out, indent + 1) }
-                item.write(into: &out, pretty: pretty, indent: indent + 1)
+            // Read in place: iterating the array copied each element (a retain and a release).
+            items.withUnsafeBufferPointer { items in
+                for index in items.indices {
+                    if index > 0 { out.append(44) }
+                    if pretty { JSON.newline(&out, indent + 1) }
+                    items[index].write(into: &out, pretty: pretty, indent: indent + 1)
+                }
             }
             if pretty { JSON.newline(&out, indent) }
             out.append(93)
         case .object(let fields):
             if fields.isEmpty { out.append(contentsOf: [123, 125]); return }
             out.append(123)
-            for (index, (key, value)) in fields.enumerated() {
-                if index > 0 { out.append(44) }
-                if pretty { JSON.newline(&out, indent + 1) }
-                JSON.writeString(key, into: &out)
-                out.append(58)
-                if pretty { out.append(32) }
-                value.write(into: &out, pretty: pretty, indent: indent + 1)
+            fields.withUnsafeBufferPointer { fields in
+                for index in fields.indices {
+                    if index > 0 { out.append(44) }
+                    if pretty { JSON.newline(&out, indent + 1) }
+                    JSON.writeString(fields[index].0, into: &out)
+                    out.append(58)
+                    if pretty { out.append(32) }
+                    fields[index].1.write(into: &out, pretty: pretty, indent: indent + 1)
+                }
             }
             if pretty { JSON.newline(&out, indent) }
             out.append(125)
@@ -63,14 +68,39 @@ extension JSON {
     }
 
     private static func writeEscaped(_ bytes: UnsafeBufferPointer<UInt8>, into out: inout [UInt8]) {
-        // Copy runs of bytes that need no escape in one go; escape the rest one by one.
+        // Copy runs of bytes that need no escape in one go; escape the rest one by one. Eight
+        // bytes are checked at a time (most text has nothing to escape): a byte-by-byte scan was
+        // the most expensive part of writing a response.
         var runStart = 0
-        for index in 0..<bytes.count where bytes[index] < 32 || bytes[index] == 34 || bytes[index] == 92 {
-            out.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[runStart..<index]))
-            escape(bytes[index], into: &out)
-            runStart = index + 1
+        var index = 0
+        let raw = UnsafeRawBufferPointer(bytes)
+        while index < bytes.count {
+            if index + 8 <= bytes.count, !wordNeedsEscape(raw.loadUnaligned(fromByteOffset: index, as: UInt64.self)) {
+                index += 8
+                continue
+            }
+            let byte = bytes[index]
+            if byte < 32 || byte == 34 || byte == 92 {
+                out.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[runStart..<index]))
+                escape(byte, into: &out)
+                runStart = index + 1
+            }
+            index += 1
         }
         out.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[runStart..<bytes.count]))
+    }
+
+    /// True when one of the eight bytes is below 0x20, a quote or a backslash: the classic
+    /// "has a zero byte" and "has a byte less than n" word tests, the first applied to the word
+    /// XORed with each character sought. A borrow can mark a byte above a true match but never
+    /// makes a match where there is none, so the answer is exact.
+    @inline(__always)
+    static func wordNeedsEscape(_ word: UInt64) -> Bool {
+        let ones: UInt64 = 0x0101_0101_0101_0101, highs: UInt64 = 0x8080_8080_8080_8080
+        let quote = word ^ (ones &* 0x22), backslash = word ^ (ones &* 0x5C)
+        let control = word &- ones &* 0x20  // a byte below 0x20 borrows and sets its high bit
+        let zeroQuote = (quote &- ones) & ~quote, zeroBackslash = (backslash &- ones) & ~backslash
+        return ((control & ~word) | zeroQuote | zeroBackslash) & highs != 0
     }
 
     private static func escape(_ byte: UInt8, into out: inout [UInt8]) {

@@ -9,6 +9,41 @@ import Testing
         #expect(try JSON.parse(bytes) == .string(text))
     }
 
+    /// The eight-bytes-at-a-time check agrees with a byte-by-byte one: every byte value in every
+    /// position of a plain word, and random words (fixed seed) mixing ASCII, UTF-8 and controls.
+    @Test func wordCheckAgreesWithByteCheck() {
+        func byByte(_ word: UInt64) -> Bool {
+            (0..<8).contains { let byte = UInt8(truncatingIfNeeded: word >> ($0 * 8)); return byte < 32 || byte == 34 || byte == 92 }
+        }
+        let plain = UInt64(0x6162_6364_6566_6768)  // "hgfedcba"
+        for position in 0..<8 {
+            for value in 0...255 {
+                let word = plain & ~(UInt64(0xFF) << (position * 8)) | UInt64(value) << (position * 8)
+                #expect(JSON.wordNeedsEscape(word) == byByte(word), "byte \(value) at \(position)")
+            }
+        }
+        var seed: UInt64 = 0x1234_5678
+        let pool: [UInt8] = [0, 1, 9, 10, 31, 32, 33, 34, 35, 91, 92, 93, 97, 127, 128, 0xA0, 0xD0, 0xE2, 0xFF]
+        for _ in 0..<20_000 {
+            var word: UInt64 = 0
+            for position in 0..<8 {
+                seed = seed &* 6364136223846793005 &+ 1442695040888963407
+                word |= UInt64(pool[Int(seed >> 33) % pool.count]) << (position * 8)
+            }
+            #expect(JSON.wordNeedsEscape(word) == byByte(word), "word \(String(word, radix: 16))")
+        }
+        // Whole strings: escapes at every offset around the eight-byte steps.
+        for length in 0..<20 {
+            for at in 0..<max(length, 1) {
+                var bytes = Array(repeating: UInt8(ascii: "a"), count: length)
+                if length > 0 { bytes[at] = 34 }
+                let text = String(decoding: bytes, as: UTF8.self)
+                #expect(String(decoding: JSON.string(text).serialized(), as: UTF8.self)
+                        == "\"" + text.replacingOccurrences(of: "\"", with: "\\\"") + "\"")
+            }
+        }
+    }
+
     @Test func objectsKeepTheirOrderAndPrettyIndentsByTwo() throws {
         let value = JSON.object([("b", .int(1)), ("a", .array([.null, .bool(true), .number(2.5)]))])
         #expect(String(decoding: value.serialized(), as: UTF8.self) == #"{"b":1,"a":[null,true,2.5]}"#)
