@@ -204,6 +204,14 @@ import Testing
         let titles = Dictionary(uniqueKeysWithValues: hits.map { ($0.id, $0.title) })
         #expect(titles[long.id] == "Ceasefire " + String(repeating: "a", count: 109) + "…" && titles[long.id]?.count == 120)
         #expect(titles[cyrillic.id] == cyrillic.title)
+        // ASCII is cut on its bytes; "\r\n" is one character, so such a title is counted.
+        let ascii120 = String(repeating: "b", count: 120)
+        #expect(SQLiteSearchRepository.shortened(ascii120) == ascii120)
+        #expect(SQLiteSearchRepository.shortened(ascii120 + "c") == String(repeating: "b", count: 119) + "…")
+        let crlf = String(repeating: "x\r\n", count: 40) + "y"  // 121 bytes, 81 characters
+        #expect(SQLiteSearchRepository.shortened(crlf) == crlf)
+        let mixed = "é" + String(repeating: "z", count: 125)  // 127 bytes, 126 characters
+        #expect(SQLiteSearchRepository.shortened(mixed) == "é" + String(repeating: "z", count: 118) + "…")
     }
 
     /// Snippets come from the ranked query's own match positions (chronicle_snippet), not a second MATCH.
