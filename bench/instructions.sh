@@ -11,7 +11,7 @@ command -v valgrind >/dev/null && command -v wrk >/dev/null || {
 }
 swift build -c release --product chronicle --static-swift-stdlib --scratch-path .build-static 2>&1 | tail -1
 work=$(mktemp -d)
-cleanup() { pkill -f "chronicle-callgrind serve" 2>/dev/null || true; rm -rf "$work"; }
+cleanup() { pkill -f "chronicle-callgrind serve" 2>/dev/null || true; [ -n "${KEEP_CALLGRIND:-}" ] && cp "$work/callgrind.out" "$KEEP_CALLGRIND"; rm -rf "$work"; }
 trap cleanup EXIT
 # valgrind 3.19 cannot read the toolchain's DWARF 5; symbols are enough.
 strip --strip-debug -o "$work/chronicle-callgrind" .build-static/release/chronicle

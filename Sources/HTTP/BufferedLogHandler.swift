@@ -98,6 +98,19 @@ public final class LogSink: @unchecked Sendable {
 
     /// Appends one line, `TIME LEVEL LABEL: MESSAGE[ METADATA]`, straight into the buffer.
     func write(level: String, label: String, message: String, suffix: String, urgent: Bool) {
+        append(level: level, label: label, urgent: urgent) { buffer in
+            buffer.append(message)
+            buffer.append(suffix)
+        }
+    }
+
+    /// Appends one `info`-style line whose message is already bytes (a server's access line),
+    /// without making a String of it.
+    public func write(level: String, label: String, line: UnsafeRawBufferPointer) {
+        append(level: level, label: label, urgent: false) { $0.append(line) }
+    }
+
+    private func append(level: String, label: String, urgent: Bool, message: (inout ByteWriter) -> Void) {
         lock.lock()
         guard buffer.count < maxBufferedBytes else {
             droppedLines += 1
@@ -111,8 +124,7 @@ public final class LogSink: @unchecked Sendable {
         buffer.append(label)
         buffer.append(58)
         buffer.append(32)
-        buffer.append(message)
-        buffer.append(suffix)
+        message(&buffer)
         buffer.append(10)
         let schedule = (urgent || buffer.count >= 64 * 1024) && !flushScheduled
         if schedule { flushScheduled = true }

@@ -171,7 +171,11 @@ extension Connection {
     private func logAccess() {
         guard let entry = current.take(), loop.server.accessLog else { return }  // moved out: no copy of its strings
         Connection.writeAccessLine(entry, now: Socket.now(), into: &loop.scratch)
-        loop.server.logger.info(Logger.Message(stringLiteral: String(decoding: loop.scratch.bytes, as: UTF8.self)))
+        if let sink = loop.server.accessLogSink {
+            sink.write(level: "info", label: loop.server.logger.label, line: loop.scratch.bytes)
+        } else {
+            loop.server.logger.info(Logger.Message(stringLiteral: String(decoding: loop.scratch.bytes, as: UTF8.self)))
+        }
     }
 
     /// `GET /v1/events 200 1234B 0.52ms id=…`, written as bytes with the helpers the response

@@ -69,6 +69,7 @@ struct Serve: ParsableCommand {
         configuration.loopCount = max(1, threads)
         configuration.accessLog = !noAccessLog
         configuration.logger = Logger(label: "http")
+        configuration.accessLogSink = sink
         let server = try Server(configuration: configuration, responder: ChronicleAPI(repositories: repositories, configuration: api).router())
         box.server = server
         server.shutdownOnSignals()

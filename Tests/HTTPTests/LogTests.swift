@@ -31,6 +31,45 @@ import Testing
         close(fds[1])
     }
 
+    /// A server given a sink writes its access lines straight into it, in the logger's format;
+    /// a logger set above `info` silences them there too.
+    @Test func accessLinesGoStraightIntoTheSinkAsInfoLines() throws {
+        for level in [Logger.Level.info, .warning] {
+            var fds: [Int32] = [0, 0]
+            #expect(pipe(&fds) == 0)
+            defer { close(fds[0]); close(fds[1]) }
+            let sink = LogSink(fd: fds[1])
+            var router = Router()
+            router.get("/hello", runsOnLoop: true) { _ in Response(contentType: "text/plain", text: "hello") }
+            var configuration = ServerConfiguration()
+            configuration.port = 0
+            configuration.loopCount = 1
+            configuration.logger = Logger(label: "http") { BufferedLogHandler(label: $0, sink: sink) }
+            configuration.logger.logLevel = level
+            configuration.accessLogSink = sink
+            let server = try Server(configuration: configuration, responder: router)
+            let client = try RawClient(port: server.port)
+            client.send("GET /hello HTTP/1.1\r\nHost: x\r\nX-Request-Id: sink-1\r\n\r\n")
+            #expect(try client.read().status == 200)
+            server.shutdown()
+            server.wait()
+            sink.flush()
+            _ = fcntl(fds[0], F_SETFL, fcntl(fds[0], F_GETFL) | O_NONBLOCK)
+            var buffer = [UInt8](repeating: 0, count: 65536)
+            let count = read(fds[0], &buffer, buffer.count)
+            let lines = String(decoding: buffer[0..<max(0, count)], as: UTF8.self).split(separator: "\n")
+            let access = lines.filter { $0.contains("GET /hello") }
+            if level == .info {
+                #expect(access.count == 1, "\(lines)")
+                #expect(access.first?.contains(" info http: GET /hello 200 5B ") == true && access.first?.hasSuffix("ms id=sink-1") == true,
+                        "\(access)")
+                #expect(access.first?.split(separator: " ").first?.hasSuffix("Z") == true)
+            } else {
+                #expect(access.isEmpty, "\(lines)")
+            }
+        }
+    }
+
     @Test func accessLinesNameMethodPathStatusBytesDurationAndID() {
         let entry = (method: "GET", path: "/v1/actors/лукашенко", id: "a1b2c30-1z", start: 100.0, status: 200, bytes: 1234)
         #expect(Connection.accessLine(entry, now: 100.000_52) == "GET /v1/actors/лукашенко 200 1234B 0.52ms id=a1b2c30-1z")
