@@ -216,27 +216,27 @@ final class Connection: @unchecked Sendable {
     // MARK: Dispatch
 
     private func dispatch(_ head: RequestHead, _ preparation: Preparation) {
-        var request = Request(method: head.method, target: head.target, headers: head.headers, body: body, minorVersion: head.minorVersion)
+        let keepAlive = head.keepAlive, minor = head.minorVersion, isHead = head.method == "HEAD"
+        var request = Request(method: head.method, target: head.target, headers: head.headers, body: body, minorVersion: minor)
         body = []
-        request.id = Connection.acceptableRequestID(head.headers["X-Request-Id"]) ?? loop.nextRequestID()
+        request.id = Connection.acceptableRequestID(request.headers["X-Request-Id"]) ?? loop.nextRequestID()
         request.preparedTag = preparation.tag
         request.parameters = preparation.parameters
         request.route = preparation.route
         request.receivedAt = Socket.now()
-        current = (head.method, request.path, request.id, request.receivedAt, 0, 0)
+        current = (request.method, request.path, request.id, request.receivedAt, 0, 0)
         state = .handling
         setDeadline(.none, .infinity)
-        let keepAlive = head.keepAlive
         let responder = loop.server.responder
         if preparation.runsOnLoop {
-            finish(Connection.respond(responder, request, server: loop.server), keepAlive: keepAlive, isHead: head.method == "HEAD", minor: head.minorVersion)
+            finish(Connection.respond(responder, request, server: loop.server), keepAlive: keepAlive, isHead: isHead, minor: minor)
         } else {
             let server = loop.server
             let request = request
             server.workers.async {
                 let response = Connection.respond(responder, request, server: server)
                 self.loop.execute {
-                    self.finish(response, keepAlive: keepAlive, isHead: head.method == "HEAD", minor: head.minorVersion)
+                    self.finish(response, keepAlive: keepAlive, isHead: isHead, minor: minor)
                 }
             }
         }
