@@ -196,6 +196,37 @@ import Testing
         }
     }
 
+    /// Snippets of ASCII text find token boundaries without the tokenizer; they must mark exactly
+    /// the tokens FTS5's own highlight() marks with the tokenizer. Titles of under 16 tokens are
+    /// shown whole, so the two strings must be equal: random letters, digits, underscores,
+    /// apostrophes and punctuation, in both cases; and titles that mix in non-ASCII letters.
+    @Test func asciiSnippetsMarkWhatTheTokenizerMarks() throws {
+        let db = try makeDatabase()
+        let pieces = ["grain", "Grain", "GRAIN", "grain2", "2grain", "grain_deal", "o'grain", "grain-deal", "grain.", "(grain)",
+                      "deal", "x", "42", "a1b2", "étage", "grainé", "Київ", "—", "...", "\"grain\"", "grain's", "#grain", "grain\tdeal"]
+        var seed: UInt64 = 0xa5c11
+        func next(_ bound: Int) -> Int {
+            seed = seed &* 6364136223846793005 &+ 1442695040888963407
+            return Int((seed >> 33) % UInt64(bound))
+        }
+        for _ in 0..<200 {
+            let words = (0..<(1 + next(7))).map { _ in pieces[next(pieces.count)] }
+            _ = try db.event(words.joined(separator: [" ", "  ", ", ", " - "][next(4)]) + " grain", "2022-03-01")
+        }
+        for query in ["grain", "deal", "grain OR deal", "x OR 42"] {
+            let expected = try db.pool.read { connection in
+                try connection.all("SELECT record_id, highlight(search_index, 2, '[', ']') FROM search_index WHERE search_index MATCH ?",
+                                   [.text(query)]) { ($0.string(0), $0.string(1)) }
+            }
+            let highlighted = Dictionary(expected, uniquingKeysWith: { first, _ in first })
+            let hits = try db.search.search(query, kinds: [.event], limit: 500)
+            #expect(hits.count == highlighted.count && hits.count > 20, "\(query)")
+            for hit in hits where hit.title.count <= 120 {
+                #expect(hit.snippet == highlighted[hit.id], "\(query): \(hit.title)")
+            }
+        }
+    }
+
     @Test func longTitlesAreShortenedByCharactersNotBytes() throws {
         let db = try makeDatabase()
         let long = try db.event("Ceasefire " + String(repeating: "a", count: 190), "2022-03-01")
