@@ -21,10 +21,25 @@ static void freeSnippetTokenizer(void *pointer) {
 
 /// Byte ranges of a text's tokens, in order; at most `wanted` of them (a snippet needs the
 /// tokens up to one past its window, not the rest of a long body).
+/// The first 64 live in the struct itself: most snippets need no allocation.
 typedef struct {
     int count, capacity, wanted;
     int *starts, *ends;
+    int firstStarts[64], firstEnds[64];
 } TokenSpans;
+
+static void startSpans(TokenSpans *spans, int wanted) {
+    spans->count = 0;
+    spans->capacity = 64;
+    spans->wanted = wanted;
+    spans->starts = spans->firstStarts;
+    spans->ends = spans->firstEnds;
+}
+
+static void freeSpans(TokenSpans *spans) {
+    if (spans->starts != spans->firstStarts) sqlite3_free(spans->starts);
+    if (spans->ends != spans->firstEnds) sqlite3_free(spans->ends);
+}
 
 static int collectToken(void *context, int flags, const char *token, int length, int start, int end) {
     (void)token;
@@ -33,12 +48,18 @@ static int collectToken(void *context, int flags, const char *token, int length,
     if (flags & FTS5_TOKEN_COLOCATED) return SQLITE_OK;  // same position as the previous token
     if (spans->count == spans->wanted) return SQLITE_DONE;   // stops the tokenizer
     if (spans->count == spans->capacity) {
-        int capacity = spans->capacity ? spans->capacity * 2 : 64;
-        int *starts = sqlite3_realloc64(spans->starts, sizeof(int) * (sqlite3_uint64)capacity);
-        if (!starts) return SQLITE_NOMEM;
+        int capacity = spans->capacity * 2;
+        int *starts = sqlite3_malloc64(sizeof(int) * (sqlite3_uint64)capacity);
+        int *ends = sqlite3_malloc64(sizeof(int) * (sqlite3_uint64)capacity);
+        if (!starts || !ends) {
+            sqlite3_free(starts);
+            sqlite3_free(ends);
+            return SQLITE_NOMEM;
+        }
+        memcpy(starts, spans->starts, sizeof(int) * (size_t)spans->count);
+        memcpy(ends, spans->ends, sizeof(int) * (size_t)spans->count);
+        freeSpans(spans);
         spans->starts = starts;
-        int *ends = sqlite3_realloc64(spans->ends, sizeof(int) * (sqlite3_uint64)capacity);
-        if (!ends) return SQLITE_NOMEM;
         spans->ends = ends;
         spans->capacity = capacity;
     }
@@ -54,24 +75,30 @@ static int collectToken(void *context, int flags, const char *token, int length,
 /// Unicode tables, which made it most of a snippet's cost. Returns 0, having collected nothing,
 /// when the text is not ASCII (up to the last token wanted): the caller then runs the tokenizer.
 static int collectAsciiTokens(const char *text, int length, TokenSpans *spans) {
+    // 0: a separator, 1: a letter or digit, 2: not ASCII.
+    static const unsigned char kind[256] = {
+        ['0'] = 1, ['1'] = 1, ['2'] = 1, ['3'] = 1, ['4'] = 1, ['5'] = 1, ['6'] = 1, ['7'] = 1, ['8'] = 1, ['9'] = 1,
+        ['A'] = 1, ['B'] = 1, ['C'] = 1, ['D'] = 1, ['E'] = 1, ['F'] = 1, ['G'] = 1, ['H'] = 1, ['I'] = 1, ['J'] = 1,
+        ['K'] = 1, ['L'] = 1, ['M'] = 1, ['N'] = 1, ['O'] = 1, ['P'] = 1, ['Q'] = 1, ['R'] = 1, ['S'] = 1, ['T'] = 1,
+        ['U'] = 1, ['V'] = 1, ['W'] = 1, ['X'] = 1, ['Y'] = 1, ['Z'] = 1,
+        ['a'] = 1, ['b'] = 1, ['c'] = 1, ['d'] = 1, ['e'] = 1, ['f'] = 1, ['g'] = 1, ['h'] = 1, ['i'] = 1, ['j'] = 1,
+        ['k'] = 1, ['l'] = 1, ['m'] = 1, ['n'] = 1, ['o'] = 1, ['p'] = 1, ['q'] = 1, ['r'] = 1, ['s'] = 1, ['t'] = 1,
+        ['u'] = 1, ['v'] = 1, ['w'] = 1, ['x'] = 1, ['y'] = 1, ['z'] = 1,
+        [0x80 ... 0xFF] = 2,
+    };
     const unsigned char *bytes = (const unsigned char *)text;
     for (int at = 0; at < length && spans->count < spans->wanted;) {
-        unsigned char byte = bytes[at];
-        if (byte >= 0x80) {
-            spans->count = 0;
-            return 0;
-        }
-        unsigned char folded = byte | 0x20;
-        if (!((byte >= '0' && byte <= '9') || (folded >= 'a' && folded <= 'z'))) {
+        if (kind[bytes[at]] == 0) {
             at++;
             continue;
         }
-        int start = at;
-        while (at < length && bytes[at] < 0x80 &&
-               ((bytes[at] >= '0' && bytes[at] <= '9') || ((bytes[at] | 0x20) >= 'a' && (bytes[at] | 0x20) <= 'z'))) {
-            at++;
+        if (kind[bytes[at]] == 2) {
+            spans->count = 0;
+            return 0;
         }
-        if (at < length && bytes[at] >= 0x80) {  // the token may go on in a non-ASCII letter
+        int start = at;
+        while (at < length && kind[bytes[at]] == 1) at++;
+        if (at < length && kind[bytes[at]] == 2) {  // the token may go on in a non-ASCII letter
             spans->count = 0;
             return 0;
         }
@@ -178,14 +205,14 @@ static void chronicleSnippet(sqlite3_context *context, int argc, sqlite3_value *
         return;
     }
     // Tokens up to one past the window: enough to place it and to know whether text follows.
-    TokenSpans spans = {.wanted = start + width + 1};
+    TokenSpans spans;
+    startSpans(&spans, start + width + 1);
     int ascii = collectAsciiTokens(text, length, &spans);
     int rc = ascii < 0 ? SQLITE_NOMEM : SQLITE_OK;
     if (ascii == 0) rc = holder->methods.xTokenize(holder->tokenizer, &spans, FTS5_TOKENIZE_DOCUMENT, text, length, collectToken);
     if (rc == SQLITE_DONE) rc = SQLITE_OK;
     if (rc != SQLITE_OK || spans.count == 0) {
-        sqlite3_free(spans.starts);
-        sqlite3_free(spans.ends);
+        freeSpans(&spans);
         if (rc != SQLITE_OK) sqlite3_result_error_code(context, rc);
         else sqlite3_result_text(context, text, length, SQLITE_TRANSIENT);
         return;
@@ -200,8 +227,7 @@ static void chronicleSnippet(sqlite3_context *context, int argc, sqlite3_value *
     // ellipses: one allocation, written in place (sqlite3_str grew it piece by piece).
     char *result = sqlite3_malloc64((sqlite3_uint64)length + 2 * (sqlite3_uint64)(last - start + 1) + 8);
     if (!result) {
-        sqlite3_free(spans.starts);
-        sqlite3_free(spans.ends);
+        freeSpans(&spans);
         sqlite3_result_error_nomem(context);
         return;
     }
@@ -239,8 +265,7 @@ static void chronicleSnippet(sqlite3_context *context, int argc, sqlite3_value *
         memcpy(result + size, ellipsis, sizeof ellipsis - 1);
         size += (int)sizeof ellipsis - 1;
     }
-    sqlite3_free(spans.starts);
-    sqlite3_free(spans.ends);
+    freeSpans(&spans);
     sqlite3_result_text(context, result, size, sqlite3_free);
 }
 
