@@ -7,7 +7,11 @@ public struct Headers: Sendable, Sequence, ExpressibleByDictionaryLiteral {
 
     /// The first value of `name`, if any.
     public subscript(name: String) -> String? {
-        get { fields.first { $0.name.equalsIgnoringASCIICase(name) }?.value }
+        get {
+            // By index: `first(where:)` copied every field it looked at (two retains, two releases).
+            for index in fields.indices where fields[index].name.equalsIgnoringASCIICase(name) { return fields[index].value }
+            return nil
+        }
         set {
             fields.removeAll { $0.name.equalsIgnoringASCIICase(name) }
             if let newValue { fields.append((name, newValue)) }

@@ -1,3 +1,5 @@
+import Glibc
+
 /// A parsed request: what a handler sees.
 public struct Request: Sendable {
     public var method: String
@@ -121,7 +123,11 @@ extension String {
     /// The index of the first `byte` of the UTF-8 form: a scan over the contiguous bytes, where
     /// `utf8.firstIndex(of:)` steps through the view's generic indices (ten times the work).
     func firstIndex(ofByte byte: UInt8) -> Index? {
-        let offset = utf8.withContiguousStorageIfAvailable { $0.firstIndex(of: byte) } ?? utf8.firstIndex(of: byte).map { utf8.distance(from: utf8.startIndex, to: $0) }
+        let offset = utf8.withContiguousStorageIfAvailable { bytes -> Int? in
+            guard let base = bytes.baseAddress, let found = memchr(base, Int32(byte), bytes.count) else { return nil }
+            return base.distance(to: found.assumingMemoryBound(to: UInt8.self))
+        } ?? utf8.firstIndex(of: byte).map { utf8.distance(from: utf8.startIndex, to: $0) }
         return offset.map { utf8.index(utf8.startIndex, offsetBy: $0) }
     }
+
 }
