@@ -15,20 +15,19 @@
 #include "SearchFunctions.h"
 #include <string.h>
 
-/// Matches held for one query at most (24 bytes each).
-enum { maxMatches = 1 << 18 };
+/// Matches held for one query at most, whatever the caller asks (16 bytes each, 64 MiB).
+enum { maxMatches = 1 << 22 };
 
-/// One match of one phrase, or a matched row without positions (column -1).
+/// One match of a phrase (its run says which), or a matched row without positions (column -1).
 typedef struct {
     sqlite3_int64 rowid;
-    int phrase, column, offset;
+    int column, offset;
 } Match;
 
 /// What the walk of each phrase appends to.
 typedef struct {
     Match *matches;
-    int count, capacity;
-    int phrase;
+    int count, capacity, most;
     unsigned kinds;        // bit n: rows whose rowid & 3 is n are wanted
     sqlite3_int64 rows;    // rows matching the phrase, of every kind
     int overflowed;
@@ -36,12 +35,12 @@ typedef struct {
 
 static int append(Walk *walk, Match match) {
     if (walk->count == walk->capacity) {
-        if (walk->capacity == maxMatches) {
+        if (walk->capacity == walk->most) {
             walk->overflowed = 1;
             return SQLITE_DONE;  // stops xQueryPhrase without an error
         }
         int capacity = walk->capacity ? walk->capacity * 2 : 1024;
-        if (capacity > maxMatches) capacity = maxMatches;
+        if (capacity > walk->most) capacity = walk->most;
         Match *grown = sqlite3_realloc64(walk->matches, sizeof(Match) * (sqlite3_uint64)capacity);
         if (!grown) return SQLITE_NOMEM;
         walk->matches = grown;
@@ -63,9 +62,9 @@ static int collect(const Fts5ExtensionApi *api, Fts5Context *fts, void *context)
     int column = -1, offset = 0;
     int rc = api->xPhraseFirst(fts, 0, &iterator, &column, &offset);
     if (rc != SQLITE_OK) return rc;
-    if (column < 0) return append(walk, (Match){rowid, walk->phrase, -1, 0});
+    if (column < 0) return append(walk, (Match){rowid, -1, 0});
     for (; column >= 0 && rc == SQLITE_OK; api->xPhraseNext(fts, &iterator, &column, &offset)) {
-        rc = append(walk, (Match){rowid, walk->phrase, column, offset});
+        rc = append(walk, (Match){rowid, column, offset});
     }
     return rc;
 }
@@ -113,18 +112,22 @@ static int rowInstances(const Walk *walk, const int *runStart, const int *runEnd
     return count;
 }
 
-/// chronicle_top(table, limit, kinds, weight...): see the top of this file. `kinds` is a bit
-/// mask of the rowid tags (rowid & 3) to answer with.
+/// chronicle_top(table, limit, kinds, matches, weight...): see the top of this file. `kinds` is
+/// a bit mask of the rowid tags (rowid & 3) to answer with; `matches` the most matches to hold
+/// (NULL beyond them).
 static void chronicleTop(const Fts5ExtensionApi *api, Fts5Context *fts, sqlite3_context *context, int argc,
                          sqlite3_value **argv) {
-    if (argc < 2) {
-        sqlite3_result_error(context, "chronicle_top needs a limit and kinds", -1);
+    if (argc < 3) {
+        sqlite3_result_error(context, "chronicle_top needs a limit, kinds and a number of matches", -1);
         return;
     }
     int limit = sqlite3_value_int(argv[0]);
     if (limit < 1) limit = 1;
     if (limit > maxLimit) limit = maxLimit;
     unsigned kinds = (unsigned)sqlite3_value_int(argv[1]) & 15u;
+    int most = sqlite3_value_int(argv[2]);
+    if (most < 1) most = 1;
+    if (most > maxMatches) most = maxMatches;
     int phrases = api->xPhraseCount(fts);
     if (phrases > maxPhrases) return;  // NULL: chronicle_hit scores only the first 64
     for (int phrase = 0; phrase < phrases; phrase++) {
@@ -133,15 +136,14 @@ static void chronicleTop(const Fts5ExtensionApi *api, Fts5Context *fts, sqlite3_
     int columns = api->xColumnCount(fts);
     if (columns > maxColumns) columns = maxColumns;
     double factor[maxColumns];
-    chronicle_column_weights(argc - 2, argv + 2, columns, factor);
+    chronicle_column_weights(argc - 3, argv + 3, columns, factor);
 
     sqlite3_int64 total = 0;
     int rc = api->xRowCount(fts, &total);
-    Walk walk = {.kinds = kinds};
+    Walk walk = {.kinds = kinds, .most = most};
     int runStart[maxPhrases], runEnd[maxPhrases];
     double idf[maxPhrases];
     for (int phrase = 0; rc == SQLITE_OK && phrase < phrases; phrase++) {
-        walk.phrase = phrase;
         walk.rows = 0;
         runStart[phrase] = walk.count;
         rc = api->xQueryPhrase(fts, phrase, &walk, collect);

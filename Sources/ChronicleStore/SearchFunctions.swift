@@ -20,8 +20,10 @@ enum SearchFunctions {
     static func hit(limit: String) -> String { "chronicle_hit(search_index, \(limit), \(columnWeights))" }
 
     /// The best `limit` rows of the kinds in the bit mask `kinds`, as a blob (see Top.c), or
-    /// NULL when the query is too large for it; called on the query's first row only.
-    static func top(limit: String, kinds: String) -> String { "chronicle_top(search_index, \(limit), \(kinds), \(columnWeights))" }
+    /// NULL when the query has more than `matches` matches; called on the query's first row only.
+    static func top(limit: String, kinds: String, matches: String) -> String {
+        "chronicle_top(search_index, \(limit), \(kinds), \(matches), \(columnWeights))"
+    }
 
     static func rank(of hit: String) -> String { "chronicle_hit_rank(\(hit))" }
 

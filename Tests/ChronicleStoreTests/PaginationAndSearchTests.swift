@@ -136,6 +136,13 @@ import Testing
             }
         }
         #expect(compared > 1_000)
+        // More matches than a walk may hold: left to every row, with the same answer.
+        var small = db.search
+        small.matchesHeld = 10
+        #expect(try small.search("war OR ship OR port", kinds: [], limit: 20, strategy: .oneWalkPerPhrase) == nil)
+        #expect(try small.search("war OR ship OR port", kinds: [], limit: 20)
+                == db.search.search("war OR ship OR port", kinds: [], limit: 20, strategy: .everyRowThroughSQL))
+        #expect(try small.search("nothingmatches OR x", kinds: [], limit: 5) == [])
         // Not disjunctions, or not for one walk: left to every row, and still answered.
         for query in ["grain deal", "grain NOT deal", "gra*", "title: grain", "(grain OR deal)", "NEAR(grain deal)",
                       "\"!!!\" OR grain", (0..<65).map { "w\($0)" }.joined(separator: " OR ") + " OR grain"] {
