@@ -59,6 +59,8 @@ public final class LogSink: @unchecked Sendable {
     private let flushLock = Lock()
     private var second: time_t = 0
     private var stamp = ""
+    /// `stamp` and a space, as bytes: every line starts with them.
+    private var stampBytes: [UInt8] = []
     private let timer: any DispatchSourceTimer
     /// Every write to the descriptor happens here, so a slow or stuck reader of the log (a
     /// full pipe) blocks this one thread, never an event loop.
@@ -92,6 +94,7 @@ public final class LogSink: @unchecked Sendable {
             gmtime_r(&copy, &parts)
             func two(_ v: Int32) -> String { v < 10 ? "0\(v)" : "\(v)" }
             stamp = "\(parts.tm_year + 1900)-\(two(parts.tm_mon + 1))-\(two(parts.tm_mday))T\(two(parts.tm_hour)):\(two(parts.tm_min)):\(two(parts.tm_sec))Z"
+            stampBytes = Array((stamp + " ").utf8)
         }
         return stamp
     }
@@ -104,27 +107,40 @@ public final class LogSink: @unchecked Sendable {
         }
     }
 
-    /// Appends one `info`-style line whose message is already bytes (a server's access line),
-    /// without making a String of it.
-    public func write(level: String, label: String, line: UnsafeRawBufferPointer) {
-        append(level: level, label: label, urgent: false) { $0.append(line) }
+    /// `LEVEL LABEL: ` as bytes, made once by a writer of many lines (a server's access log).
+    public static func prefix(level: String, label: String) -> [UInt8] { Array("\(level) \(label): ".utf8) }
+
+    /// Appends one line whose level and label are already bytes (`prefix(level:label:)`) and whose
+    /// message is bytes too (an access line), without making a String of either.
+    public func write(prefix: [UInt8], line: UnsafeRawBufferPointer) {
+        append(urgent: false) {
+            $0.append(prefix)
+            $0.append(line)
+        }
     }
 
     private func append(level: String, label: String, urgent: Bool, message: (inout ByteWriter) -> Void) {
+        append(urgent: urgent) { buffer in
+            buffer.append(level)
+            buffer.append(32)
+            buffer.append(label)
+            buffer.append(58)
+            buffer.append(32)
+            message(&buffer)
+        }
+    }
+
+    /// `TIME ` (once a second), what `body` writes, then a newline.
+    private func append(urgent: Bool, _ body: (inout ByteWriter) -> Void) {
         lock.lock()
         guard buffer.count < maxBufferedBytes else {
             droppedLines += 1
             lock.unlock()
             return
         }
-        buffer.append(timestamp())
-        buffer.append(32)
-        buffer.append(level)
-        buffer.append(32)
-        buffer.append(label)
-        buffer.append(58)
-        buffer.append(32)
-        message(&buffer)
+        _ = timestamp()
+        buffer.append(stampBytes)
+        body(&buffer)
         buffer.append(10)
         let schedule = (urgent || buffer.count >= 64 * 1024) && !flushScheduled
         if schedule { flushScheduled = true }

@@ -172,7 +172,7 @@ extension Connection {
         guard let entry = current.take(), loop.server.accessLog else { return }  // moved out: no copy of its strings
         Connection.writeAccessLine(entry, now: Socket.now(), into: &loop.scratch)
         if let sink = loop.server.accessLogSink {
-            sink.write(level: "info", label: loop.server.logger.label, line: loop.scratch.bytes)
+            sink.write(prefix: loop.server.accessLinePrefix, line: loop.scratch.bytes)
         } else {
             loop.server.logger.info(Logger.Message(stringLiteral: String(decoding: loop.scratch.bytes, as: UTF8.self)))
         }

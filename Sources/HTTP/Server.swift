@@ -30,6 +30,8 @@ final class ServerCore: Sendable {
     let logger: Logger
     let accessLog: Bool
     let accessLogSink: LogSink?
+    /// `info LABEL: `, made once for every access line.
+    let accessLinePrefix: [UInt8]
     let listenFD: Int32
     let openConnections = Counter()
     /// Blocking work (SQLite) runs here, never on a loop thread.
@@ -42,6 +44,7 @@ final class ServerCore: Sendable {
         // The logger's level decides for the sink too, as it would for `logger.info`.
         accessLog = configuration.accessLog && configuration.logger.logLevel <= .info
         accessLogSink = configuration.accessLogSink
+        accessLinePrefix = LogSink.prefix(level: "info", label: configuration.logger.label)
         self.listenFD = listenFD
     }
 }
