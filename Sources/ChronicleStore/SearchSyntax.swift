@@ -9,7 +9,7 @@ enum SearchSyntax {
         var sawPhrase = false
         var bytes = query.utf8[...]
         while true {
-            bytes = bytes.drop { $0 == 0x20 || $0 == 0x09 || $0 == 0x0A || $0 == 0x0D }
+            bytes = bytes.drop(while: isSpace)
             guard let first = bytes.first else { return sawPhrase && !expectingPhrase }
             if first == UInt8(ascii: "\"") {
                 guard expectingPhrase, let end = closingQuote(in: bytes) else { return false }
@@ -31,9 +31,11 @@ enum SearchSyntax {
                 }
             }
             // A phrase or OR must end at white space or the end ("a*", "a:b", "a(" are not ours).
-            if let next = bytes.first, !(next == 0x20 || next == 0x09 || next == 0x0A || next == 0x0D) { return false }
+            if let next = bytes.first, !isSpace(next) { return false }
         }
     }
+
+    private static func isSpace(_ byte: UInt8) -> Bool { byte == 0x20 || byte == 0x09 || byte == 0x0A || byte == 0x0D }
 
     /// FTS5's bareword characters: ASCII letters, digits and `_`, 0x1A, and anything not ASCII.
     private static func isBarewordByte(_ byte: UInt8) -> Bool {

@@ -58,9 +58,8 @@ public final class LogSink: @unchecked Sendable {
     private var spare = ByteWriter(capacity: 128 * 1024, keptCapacity: 1 << 20)
     private let flushLock = Lock()
     private var second: time_t = 0
-    private var stamp = ""
-    /// `stamp` and a space, as bytes: every line starts with them.
-    private var stampBytes: [UInt8] = []
+    /// `2026-11-28T05:40:01Z ` (with the space every line puts after it), as bytes.
+    private var stamp: [UInt8] = []
     private let timer: any DispatchSourceTimer
     /// Every write to the descriptor happens here, so a slow or stuck reader of the log (a
     /// full pipe) blocks this one thread, never an event loop.
@@ -84,19 +83,16 @@ public final class LogSink: @unchecked Sendable {
         flush()
     }
 
-    /// `2026-11-28T05:40:01Z`, recomputed when the second changes. Called with the lock held.
-    private func timestamp() -> String {
+    /// Brings `stamp` to the current second. Called with the lock held.
+    private func refreshStamp() {
         let now = time(nil)
-        if now != second {
-            second = now
-            var copy = now
-            var parts = tm()
-            gmtime_r(&copy, &parts)
-            func two(_ v: Int32) -> String { v < 10 ? "0\(v)" : "\(v)" }
-            stamp = "\(parts.tm_year + 1900)-\(two(parts.tm_mon + 1))-\(two(parts.tm_mday))T\(two(parts.tm_hour)):\(two(parts.tm_min)):\(two(parts.tm_sec))Z"
-            stampBytes = Array((stamp + " ").utf8)
-        }
-        return stamp
+        guard now != second else { return }
+        second = now
+        var copy = now
+        var parts = tm()
+        gmtime_r(&copy, &parts)
+        func two(_ v: Int32) -> String { v < 10 ? "0\(v)" : "\(v)" }
+        stamp = Array("\(parts.tm_year + 1900)-\(two(parts.tm_mon + 1))-\(two(parts.tm_mday))T\(two(parts.tm_hour)):\(two(parts.tm_min)):\(two(parts.tm_sec))Z ".utf8)
     }
 
     /// Appends one line, `TIME LEVEL LABEL: MESSAGE[ METADATA]`, straight into the buffer.
@@ -138,8 +134,8 @@ public final class LogSink: @unchecked Sendable {
             lock.unlock()
             return
         }
-        _ = timestamp()
-        buffer.append(stampBytes)
+        refreshStamp()
+        buffer.append(stamp)
         body(&buffer)
         buffer.append(10)
         let schedule = (urgent || buffer.count >= 64 * 1024) && !flushScheduled
@@ -160,7 +156,9 @@ public final class LogSink: @unchecked Sendable {
         let dropped = droppedLines
         droppedLines = 0
         if dropped > 0 {
-            spare.append("\(timestamp()) warning log: \(dropped) lines dropped: the log output was not being read fast enough\n")
+            refreshStamp()
+            spare.append(stamp)
+            spare.append("warning log: \(dropped) lines dropped: the log output was not being read fast enough\n")
         }
         lock.unlock()
         let pending = spare.bytes
