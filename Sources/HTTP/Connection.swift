@@ -11,7 +11,8 @@ import Glibc
 final class Connection: @unchecked Sendable {
     enum State {
         case readingHead
-        case readingBody(RequestHead, Preparation, BodyReader)
+        /// Boxed: the head is large, and `state` is assigned several times per request.
+        indirect case readingBody(RequestHead, Preparation, BodyReader)
         case handling
         case writing
         case streaming(BodyStream)

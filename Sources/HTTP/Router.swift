@@ -36,6 +36,9 @@ public struct Router: Responder {
     private final class Table: @unchecked Sendable {  // mutated only while uniquely referenced
         var routes: [Route] = []
         var middleware: [any Middleware] = []
+        /// The middleware folded into one function around the handler, rebuilt by `use`: a
+        /// request then goes through captured middleware instead of copying each out of the array.
+        var chain: @Sendable (Request, Match) throws -> Response = Router.dispatch
         /// Routes without parameters by path, then method: the common case needs one hash of
         /// the path as sent, no split and no string built.
         var exact: [String: [(method: String, index: Int)]] = [:]
@@ -44,6 +47,7 @@ public struct Router: Responder {
             let copy = Table()
             copy.routes = routes
             copy.middleware = middleware
+            copy.chain = chain
             copy.exact = exact
             return copy
         }
@@ -82,7 +86,16 @@ public struct Router: Responder {
     public mutating func delete(_ pattern: String, _ handler: @escaping Handler) { add("DELETE", pattern, handler) }
 
     /// Adds middleware; the first added is the outermost.
-    public mutating func use(_ middleware: any Middleware) { editableTable().middleware.append(middleware) }
+    public mutating func use(_ middleware: any Middleware) {
+        let table = editableTable()
+        table.middleware.append(middleware)
+        var chain: @Sendable (Request, Match) throws -> Response = Router.dispatch
+        for outer in table.middleware.reversed() {
+            let inner = chain
+            chain = { request, found in try outer.respond(to: request) { try inner($0, found) } }
+        }
+        table.chain = chain
+    }
 
     public enum Match {
         case found(Route, parameters: [String: String])
@@ -139,7 +152,7 @@ public struct Router: Responder {
             // prepare() already matched this request, and read its parameters if it has any.
             let route = table.routes[tag]
             // The server copied the route in too (Preparation.route): nothing to set, no copy.
-            if request.route == route.pattern { return try chain(request, .found(route, parameters: request.parameters), middlewareIndex: 0) }
+            if request.route == route.pattern { return try table.chain(request, .found(route, parameters: request.parameters)) }
             found = .found(route, parameters: request.parameters)
         } else if let tag = request.preparedTag, tag < table.routes.count,
                   let parameters = Router.parameters(table.routes[tag], request.path.utf8.split(separator: 47, omittingEmptySubsequences: true)) {
@@ -153,15 +166,10 @@ public struct Router: Responder {
             request.route = route.pattern
             request.parameters = parameters
         }
-        return try chain(request, found, middlewareIndex: 0)
+        return try table.chain(request, found)
     }
 
-    private func chain(_ request: Request, _ found: Match, middlewareIndex: Int) throws -> Response {
-        guard middlewareIndex < table.middleware.count else { return try dispatch(request, found) }
-        return try table.middleware[middlewareIndex].respond(to: request) { try chain($0, found, middlewareIndex: middlewareIndex + 1) }
-    }
-
-    private func dispatch(_ request: Request, _ found: Match) throws -> Response {
+    private static func dispatch(_ request: Request, _ found: Match) throws -> Response {
         switch found {
         case .found(let route, _):
             return try route.handler(request)
