@@ -76,6 +76,7 @@ public enum RequestParser {
 
         // Header fields.
         var headers = Headers()
+        var shaping = ShapingFields()
         let headerStart = lineEnd + 2
         var position = headerStart
         while true {
@@ -102,7 +103,10 @@ public enum RequestParser {
                 return .failure(ParseError(431, "more than \(limits.maxHeaderCount) header fields"))
             }
             switch parseField(buffer, from: position, to: end) {
-            case .success(let field): headers.add(field.0, field.1)
+            case .success(let field):
+                let value = String(decoding: UnsafeBufferPointer(rebasing: buffer[field.valueStart..<field.valueEnd]), as: UTF8.self)
+                let name = UnsafeBufferPointer(rebasing: buffer[position..<field.colon])
+                headers.add(shaping.note(name: name, value: value) ?? String(decoding: name, as: UTF8.self), value)
             case .failure(let error): return .failure(error)
             }
             position = end + 2
@@ -110,7 +114,7 @@ public enum RequestParser {
         if position - headerStart > limits.maxHeaderBytes {
             return .failure(ParseError(431, "the header block is larger than \(limits.maxHeaderBytes) bytes"))
         }
-        switch interpret(method: method, target: target, minor: minor, headers: headers) {
+        switch interpret(method: method, target: target, minor: minor, headers: headers, shaping: shaping) {
         case .success(let head): return .complete(head, consumed: position)
         case .failure(let error): return .failure(error)
         }
@@ -202,7 +206,10 @@ public enum RequestParser {
         return .success((method, target, version[7] == 49 ? 1 : 0))
     }
 
-    static func parseField(_ b: UnsafeBufferPointer<UInt8>, from start: Int, to end: Int) -> Result<(String, String), ParseError> {
+    /// Where a valid field line's colon and (trimmed) value are.
+    struct FieldBounds { var colon: Int, valueStart: Int, valueEnd: Int }
+
+    static func parseField(_ b: UnsafeBufferPointer<UInt8>, from start: Int, to end: Int) -> Result<FieldBounds, ParseError> {
         guard let colon = (start..<end).first(where: { b[$0] == 58 }) else {
             return .failure(ParseError(400, "a header line has no colon"))
         }
@@ -216,27 +223,41 @@ public enum RequestParser {
             let byte = b[index]
             if byte < 32 && byte != 9 || byte == 127 { return .failure(ParseError(400, "a header value has a control character")) }
         }
-        let name = String(decoding: UnsafeBufferPointer(rebasing: b[start..<colon]), as: UTF8.self)
-        let value = String(decoding: UnsafeBufferPointer(rebasing: b[valueStart..<valueEnd]), as: UTF8.self)
-        return .success((name, value))
+        return .success(FieldBounds(colon: colon, valueStart: valueStart, valueEnd: valueEnd))
     }
 
-    /// Applies the rules that span fields: Host, framing, Expect, Connection.
-    static func interpret(method: String, target: String, minor: Int, headers: Headers) -> Result<RequestHead, ParseError> {
-        // One pass over the fields for the few that shape the exchange.
+    /// The few fields that shape the exchange, noted as each field is parsed: a second pass
+    /// over the headers compared every name as a String again.
+    struct ShapingFields {
         var hostCount = 0
         var lengths: [String] = [], codings: [String] = [], connection: [String] = []
         var expect: String?
-        for field in headers {
-            switch field.name.utf8.count {
-            case 4 where field.name.equalsIgnoringASCIICase("Host"): hostCount += 1
-            case 6 where field.name.equalsIgnoringASCIICase("Expect"): expect = expect ?? field.value
-            case 10 where field.name.equalsIgnoringASCIICase("Connection"): connection.append(field.value)
-            case 14 where field.name.equalsIgnoringASCIICase("Content-Length"): lengths.append(field.value)
-            case 17 where field.name.equalsIgnoringASCIICase("Transfer-Encoding"): codings.append(field.value)
+
+        /// Notes the field if it shapes the exchange; returns the name as a shared string when
+        /// it is one of these, spelled as usual, so that the common case makes no string.
+        mutating func note(name: UnsafeBufferPointer<UInt8>, value: String) -> String? {
+            switch name.count {
+            case 4 where name.equalsLowercase("host"):
+                hostCount += 1
+                return name.spells("Host") ? "Host" : nil
+            case 6 where name.equalsLowercase("expect"): expect = expect ?? value
+            case 10 where name.equalsLowercase("connection"):
+                connection.append(value)
+                return name.spells("Connection") ? "Connection" : nil
+            case 14 where name.equalsLowercase("content-length"):
+                lengths.append(value)
+                return name.spells("Content-Length") ? "Content-Length" : nil
+            case 17 where name.equalsLowercase("transfer-encoding"): codings.append(value)
             default: break
             }
+            return nil
         }
+    }
+
+    /// Applies the rules that span fields: Host, framing, Expect, Connection.
+    static func interpret(method: String, target: String, minor: Int, headers: Headers, shaping: ShapingFields) -> Result<RequestHead, ParseError> {
+        let hostCount = shaping.hostCount, lengths = shaping.lengths, codings = shaping.codings
+        let connection = shaping.connection, expect = shaping.expect
         if hostCount > 1 { return .failure(ParseError(400, "more than one Host header")) }
         if minor == 1 && hostCount == 0 { return .failure(ParseError(400, "HTTP/1.1 requires a Host header")) }
 
@@ -300,4 +321,21 @@ extension Substring {
 extension String {
     /// Without leading and trailing spaces and tabs (optional whitespace, RFC 9110 §5.6.3).
     public var trimmingWhitespace: String { self[...].trimmingWhitespace }
+}
+
+extension UnsafeBufferPointer<UInt8> {
+    /// Whether these bytes spell `lowercase` in any ASCII case (a token: letters, digits, `-`).
+    @inline(__always)
+    func equalsLowercase(_ lowercase: StaticString) -> Bool {
+        guard count == lowercase.utf8CodeUnitCount else { return false }
+        let expected = lowercase.utf8Start
+        for index in 0..<count where self[index] | 0x20 != expected[index] { return false }
+        return true
+    }
+
+    /// Whether these bytes are exactly `text`.
+    @inline(__always)
+    func spells(_ text: StaticString) -> Bool {
+        count == text.utf8CodeUnitCount && memcmp(baseAddress!, text.utf8Start, count) == 0
+    }
 }

@@ -35,6 +35,24 @@ import Testing
         if case .complete(let head, _) = parse("POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 5, 5\r\n\r\n") { #expect(head.framing == .length(5)) } else { Issue.record() }
     }
 
+    @Test func fieldsThatShapeTheExchangeAreFoundInAnyCase() {
+        guard case .complete(let head, _) = parse("POST / HTTP/1.1\r\nhOST: x\r\ncontent-LENGTH: 3\r\nCONNECTION: close\r\nexpect: 100-continue\r\n\r\n") else {
+            Issue.record("not parsed"); return
+        }
+        #expect(head.framing == .length(3) && !head.keepAlive && head.expectsContinue)
+        // Names are kept as sent, whether or not they are spelled the usual way.
+        #expect(head.headers.fields.map(\.name) == ["hOST", "content-LENGTH", "CONNECTION", "expect"])
+        guard case .complete(let usual, _) = parse("POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 2\r\nConnection: keep-alive\r\n\r\n") else {
+            Issue.record("not parsed"); return
+        }
+        #expect(usual.headers.fields.map(\.name) == ["Host", "Content-Length", "Connection"] && usual.headers["content-length"] == "2")
+        #expect(status("GET / HTTP/1.1\r\nhost: a\r\nHOST: b\r\n\r\n") == 400)
+        #expect(status("POST / HTTP/1.1\r\nHost: x\r\ncontent-length: 5\r\nTRANSFER-ENCODING: chunked\r\n\r\n") == 400)
+        #expect(status("GET / HTTP/1.1\r\nHost: x\r\nEXPECT: teapot\r\n\r\n") == 417)
+        // Near misses are ordinary fields.
+        #expect(status("GET / HTTP/1.1\r\nHost: x\r\nContent_Length: +5\r\nHosts: y\r\n\r\n") == 200)
+    }
+
     @Test(arguments: [
         ("GARBAGE\r\n\r\n", 400),
         ("GET  / HTTP/1.1\r\nHost: x\r\n\r\n", 400),
