@@ -90,6 +90,7 @@ final class Connection: @unchecked Sendable {
             let count = read(fd, loop.readBuffer.baseAddress, loop.readBuffer.count)
             if count > 0 {
                 if case .draining = state { continue }
+                if count < loop.readBuffer.count, inbound.isEmpty, case .readingHead = state, beginFromReadBuffer(count) { break }
                 if inbound.isEmpty { inbound.reserveCapacity(count) }
                 inbound.append(contentsOf: UnsafeRawBufferPointer(start: loop.readBuffer.baseAddress, count: count))
                 if count < loop.readBuffer.count { break }
@@ -115,6 +116,24 @@ final class Connection: @unchecked Sendable {
         default:
             // A response is in progress: keep what was pipelined, but stop reading once a lot is waiting.
             if inbound.count > limits.maxHeaderBytes + limits.maxRequestLineBytes { setReadInterest(false) }
+        }
+    }
+
+    /// The common case, a whole request head in one read with nothing buffered before it: parsed
+    /// where it was read, so that `inbound` is neither allocated nor copied into. Only what
+    /// follows the head (a body, a pipelined request) is kept. False when the head is not
+    /// complete or not valid; the bytes then take the usual way through `inbound`.
+    private func beginFromReadBuffer(_ count: Int) -> Bool {
+        let bytes = UnsafeBufferPointer(start: loop.readBuffer.baseAddress!.assumingMemoryBound(to: UInt8.self), count: count)
+        let result = RequestParser.parseHead(bytes, limits: limits)
+        switch consume result {
+        case .complete(let head, let consumed):
+            if consumed < count { inbound.append(contentsOf: bytes[consumed...]) }
+            requestsServed += 1
+            begin(head)
+            return true
+        case .incomplete, .failure:
+            return false
         }
     }
 
