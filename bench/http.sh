@@ -46,6 +46,9 @@ run() { wrk -t2 -c64 -d"${seconds}s" --latency "http://127.0.0.1:$1/healthz" > "
   rps=$(awk '/Requests\/sec/ {print $2}' "$work/wrk.out")
   p50=$(awk '$1=="50%" {print $2}' "$work/wrk.out"); p99=$(awk '$1=="99%" {print $2}' "$work/wrk.out")
   echo "$rps $p50 $p99"; }
+# A warm-up for each first (3 s, not reported): the first round otherwise measures start-up, page
+# faults of a growing heap and log file, and cold caches, which hit whichever runs first.
+wrk -t2 -c64 -d3s "http://127.0.0.1:$nport/healthz" > /dev/null; wrk -t2 -c64 -d3s "http://127.0.0.1:$cport/healthz" > /dev/null
 : > "$work/chronicle.txt"; : > "$work/nginx.txt"
 for round in $(seq 1 "$rounds"); do
   n=$(run $nport); c=$(run $cport)

@@ -52,12 +52,13 @@ extension Connection {
         var hasRequestID = false
         for field in headers.fields {
             let name = field.name
-            // Compare names only when the length could match.
+            // Compare names only when the length and first letter could match (`Content-Type`
+            // is as long as `X-Request-Id`).
             switch name.utf8.count {
             case 14 where name.equalsIgnoringASCIICase("Content-Length"): continue
             case 17 where name.equalsIgnoringASCIICase("Transfer-Encoding"): continue
             case 10 where name.equalsIgnoringASCIICase("Connection"): continue
-            case 12 where name.equalsIgnoringASCIICase("X-Request-Id"): hasRequestID = true
+            case 12 where name.utf8.first.map({ $0 | 0x20 == 0x78 }) == true && name.equalsIgnoringASCIICase("X-Request-Id"): hasRequestID = true
             default: break
             }
             head.append(header: name, field.value)
