@@ -86,6 +86,29 @@ struct ByteWriter: ~Copyable {
         count += digits
     }
 
+    /// A non-negative integer in base 36 (digits, then lowercase letters).
+    mutating func append(base36 value: Int) {
+        var digits = 1, rest = value / 36
+        while rest > 0 { digits += 1; rest /= 36 }
+        reserve(digits)
+        rest = max(0, value)
+        var index = count + digits
+        repeat {
+            index -= 1
+            let digit = UInt8(truncatingIfNeeded: rest % 36)
+            base.storeBytes(of: digit < 10 ? 48 + digit : 87 + digit, toByteOffset: index, as: UInt8.self)
+            rest /= 36
+        } while rest > 0
+        count += digits
+    }
+
+    /// The first `length` bytes (at most 8) of `packed`, its lowest byte first.
+    mutating func append(packed: UInt64, count length: Int) {
+        reserve(8)
+        base.storeBytes(of: packed.littleEndian, toByteOffset: count, as: UInt64.self)
+        count += min(8, max(0, length))
+    }
+
     /// `Name: value\r\n`.
     mutating func append(header name: String, _ value: String) {
         append(name)

@@ -38,7 +38,7 @@ extension Connection {
 
     /// The status line and header fields; framing and `Connection` are the server's to write.
     static func writeHead(into head: inout ByteWriter, status: Int, headers: Headers, contentLength: Int?, chunked: Bool,
-                          requestID: String?, date: [UInt8], keepAlive: Bool, minor: Int) {
+                          requestID: RequestID?, date: [UInt8], keepAlive: Bool, minor: Int) {
         head.reset()
         appendStatusLine(status, to: &head)
         if let contentLength {
@@ -63,7 +63,12 @@ extension Connection {
             }
             head.append(header: name, field.value)
         }
-        if !hasRequestID, let requestID { head.append(header: "X-Request-Id", requestID) }
+        if !hasRequestID, let requestID {
+            head.append(requestIDPrefix)
+            requestID.write(into: &head)
+            head.append(13)
+            head.append(10)
+        }
         head.append(date)
         if !keepAlive {
             head.append(header: "Connection", "close")
@@ -143,7 +148,7 @@ extension Connection {
             let chunk: [UInt8]?
             var failed = false
             do { chunk = try stream.next() } catch {
-                self.loop.server.logger.error("response stream failed [\(self.current?.id ?? "-")]: \(error)")
+                self.loop.server.logger.error("response stream failed [\(self.current.map { "\($0.id)" } ?? "-")]: \(error)")
                 chunk = nil
                 failed = true
             }
@@ -200,7 +205,7 @@ extension Connection {
         if hundredths % 100 < 10 { line.append(48) }
         line.append(decimal: hundredths % 100)
         line.append("ms id=")
-        line.append(entry.id)
+        entry.id.write(into: &line)
     }
 
     /// The access line as a string, for tests.
@@ -219,6 +224,7 @@ extension Connection {
         return reason.hasPrefix("Status ") ? [] : Array("HTTP/1.1 \(code) \(reason)\r\n".utf8)
     }
     static let contentLengthPrefix = Array("Content-Length: ".utf8)
+    static let requestIDPrefix = Array("X-Request-Id: ".utf8)
 
     static func appendStatusLine(_ status: Int, to head: inout ByteWriter) {
         if status >= 100 && status < 600 && !statusLines[status].isEmpty {

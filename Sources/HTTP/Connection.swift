@@ -46,7 +46,7 @@ final class Connection: @unchecked Sendable {
     var closeAfterWrite = false
     var streamFinished = false
     /// What the access log says of a request: filled in as it is answered.
-    typealias AccessEntry = (method: String, path: String, id: String, start: Double, status: Int, bytes: Int)
+    typealias AccessEntry = (method: String, path: String, id: RequestID, start: Double, status: Int, bytes: Int)
     /// For the access log.
     var current: AccessEntry?
 
@@ -239,12 +239,12 @@ final class Connection: @unchecked Sendable {
         let keepAlive = head.keepAlive, minor = head.minorVersion, isHead = head.method == "HEAD"
         var request = Request(method: head.method, target: head.target, headers: head.headers, body: body, minorVersion: minor)
         body = []
-        request.id = Connection.acceptableRequestID(request.headers["X-Request-Id"]) ?? loop.nextRequestID()
+        request.requestID = Connection.acceptableRequestID(request.headers["X-Request-Id"]).map(RequestID.init) ?? loop.nextRequestID()
         request.preparedTag = preparation.tag
         request.parameters = preparation.parameters
         request.route = preparation.route
         request.receivedAt = Socket.now()
-        current = (request.method, request.path, request.id, request.receivedAt, 0, 0)
+        current = (request.method, request.path, request.requestID, request.receivedAt, 0, 0)
         state = .handling
         setDeadline(.none, .infinity)
         let responder = loop.server.responder

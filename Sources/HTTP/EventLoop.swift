@@ -28,13 +28,13 @@ final class EventLoop: @unchecked Sendable {
     private var requestCounter = 0
     /// Six random hex digits and the loop's index: ids stay distinct across loops and restarts,
     /// and short enough (up to 15 bytes) to be stored inline instead of on the heap.
-    private let requestIDPrefix: [UInt8]
+    private let requestIDPrefix: UInt64
     private var lastSweep = 0.0
 
     init(server: ServerCore, index: Int) throws {
         self.server = server
         self.index = index
-        requestIDPrefix = Array((String(UInt32.random(in: 0x100000...0xFFFFFF), radix: 16) + String(index % 36, radix: 36) + "-").utf8)
+        requestIDPrefix = RequestID.packPrefix(String(UInt32.random(in: 0x100000...0xFFFFFF), radix: 16) + String(index % 36, radix: 36) + "-")
         epoll = epoll_create1(Int32(EPOLL_CLOEXEC))
         guard epoll >= 0 else { throw Socket.Failure(call: "epoll_create1", code: errno) }
         wakeFD = eventfd(0, Int32(EFD_NONBLOCK | EFD_CLOEXEC))
@@ -187,24 +187,8 @@ final class EventLoop: @unchecked Sendable {
         for case let connection? in connections where connection.isIdle { connection.close() }
     }
 
-    func nextRequestID() -> String {
+    func nextRequestID() -> RequestID {
         requestCounter += 1
-        // The prefix and the counter in base 36, written by hand into one string:
-        // String(_:radix:) is generic and slow, and concatenating costs another copy.
-        var digits = 0, rest = requestCounter
-        repeat { digits += 1; rest /= 36 } while rest > 0
-        return requestIDPrefix.withUnsafeBufferPointer { prefix in
-            String(unsafeUninitializedCapacity: prefix.count + digits) { out in
-                let count = out.initialize(fromContentsOf: prefix)
-                var value = requestCounter, index = count + digits
-                repeat {
-                    index -= 1
-                    let digit = UInt8(truncatingIfNeeded: value % 36)
-                    out[index] = digit < 10 ? 48 + digit : 87 + digit
-                    value /= 36
-                } while value > 0
-                return count + digits
-            }
-        }
+        return RequestID(prefix: requestIDPrefix, number: requestCounter)
     }
 }

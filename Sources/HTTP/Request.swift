@@ -16,7 +16,12 @@ public struct Request: Sendable {
     /// Values of `:name` segments of the matched route.
     public var parameters: [String: String] = [:]
     /// The request id the server assigned (or accepted from `X-Request-Id`), for logs and errors.
-    public var id: String = ""
+    public var id: String {
+        get { requestID.description }
+        set { requestID = RequestID(newValue) }
+    }
+    /// The same id, as the server keeps it: text only when asked for.
+    public var requestID = RequestID("")
     /// The route pattern that matched, e.g. `/v1/events/:id`, for metrics; set by the router.
     public var route: String?
     /// What `Responder.prepare` noted for this request, if anything.

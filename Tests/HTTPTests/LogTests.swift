@@ -71,12 +71,23 @@ import Testing
     }
 
     @Test func accessLinesNameMethodPathStatusBytesDurationAndID() {
-        let entry = (method: "GET", path: "/v1/actors/лукашенко", id: "a1b2c30-1z", start: 100.0, status: 200, bytes: 1234)
+        let entry = (method: "GET", path: "/v1/actors/лукашенко", id: RequestID(prefix: RequestID.packPrefix("a1b2c30-"), number: 36 + 35), start: 100.0, status: 200, bytes: 1234)
         #expect(Connection.accessLine(entry, now: 100.000_52) == "GET /v1/actors/лукашенко 200 1234B 0.52ms id=a1b2c30-1z")
         #expect(Connection.accessLine(entry, now: 100.012_34) == "GET /v1/actors/лукашенко 200 1234B 12.34ms id=a1b2c30-1z")
         #expect(Connection.accessLine(entry, now: 101.5) == "GET /v1/actors/лукашенко 200 1234B 1500.00ms id=a1b2c30-1z")
-        let failed = (method: "-", path: "-", id: "x", start: 5.0, status: 400, bytes: 0)
+        let failed = (method: "-", path: "-", id: RequestID("x"), start: 5.0, status: 400, bytes: 0)
         #expect(Connection.accessLine(failed, now: 5.0) == "- - 400 0B 0.00ms id=x")
+    }
+
+    @Test func madeRequestIDsAreThePrefixAndTheCounterInBase36() {
+        for prefix in ["a1b2c30-", "f-", ""] {
+            for number in [0, 1, 35, 36, 71, 1295, 1296, Int(Int32.max), Int.max] {
+                let id = RequestID(prefix: RequestID.packPrefix(prefix), number: number)
+                #expect(id.description == prefix + String(number, radix: 36))
+                #expect(Connection.accessLine((method: "GET", path: "/", id: id, start: 0, status: 200, bytes: 0), now: 0).hasSuffix(" id=" + id.description))
+            }
+        }
+        #expect(RequestID("desk-tool-42").description == "desk-tool-42")
     }
 
     @Test func aLogNobodyReadsNeverBlocksTheWriterAndSaysWhatItDropped() throws {
