@@ -135,6 +135,15 @@ public enum RequestParser {
         // Past `stop` the line is too long whatever follows.
         let stop = min(count, start + limit + 1)
         var index = start
+        // Eight bytes at a time while none of them is below 14 (CR, LF and NUL all are): a byte
+        // b < 14 is the only kind for which (b - 14) borrows into its top bit while b's is clear.
+        if let base = buffer.baseAddress {
+            while index + 8 <= stop {
+                let word = UInt64(littleEndian: UnsafeRawPointer(base + index).loadUnaligned(as: UInt64.self))
+                if (word &- 0x0E0E_0E0E_0E0E_0E0E) & ~word & 0x8080_8080_8080_8080 != 0 { break }
+                index += 8
+            }
+        }
         while index < stop {
             let byte = buffer[index]
             // CR, LF and NUL are all below 14: one comparison for the common byte.

@@ -35,6 +35,43 @@ import Testing
         if case .complete(let head, _) = parse("POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 5, 5\r\n\r\n") { #expect(head.framing == .length(5)) } else { Issue.record() }
     }
 
+    @Test func lineEndsAreFoundAsAByteByByteScanFindsThem() {
+        // The reference: the rule as written, one byte at a time.
+        func reference(_ bytes: [UInt8], _ start: Int, _ limit: Int) -> String {
+            let stop = min(bytes.count, start + limit + 1)
+            var index = start
+            while index < stop {
+                switch bytes[index] {
+                case 13: return index + 1 >= bytes.count ? "incomplete" : bytes[index + 1] == 10 ? "found \(index)" : "bare CR"
+                case 10: return "bare LF"
+                case 0: return "NUL"
+                default: index += 1
+                }
+            }
+            return index - start > limit ? "too long" : "incomplete"
+        }
+        func found(_ bytes: [UInt8], _ start: Int, _ limit: Int) -> String {
+            switch bytes.withUnsafeBufferPointer({ RequestParser.findLineEnd($0, from: start, limit: limit) }) {
+            case .found(let end): return "found \(end)"
+            case .incomplete: return "incomplete"
+            case .tooLong: return "too long"
+            case .invalid(let why): return why.hasPrefix("bare CR") ? "bare CR" : why.hasPrefix("bare LF") ? "bare LF" : "NUL"
+            }
+        }
+        var generator = SystemRandomNumberGenerator()
+        let alphabet: [UInt8] = [0, 9, 10, 13, 14, 32, 65, 97, 0x7F, 0x80, 0xD0, 0xFF]
+        for _ in 0..<20_000 {
+            let count = Int.random(in: 0...40, using: &generator)
+            var bytes = (0..<count).map { _ in UInt8.random(in: 33...126, using: &generator) }
+            for _ in 0..<Int.random(in: 0...3, using: &generator) where count > 0 {
+                bytes[Int.random(in: 0..<count, using: &generator)] = alphabet.randomElement(using: &generator)!
+            }
+            let start = Int.random(in: 0...max(0, count), using: &generator)
+            let limit = Int.random(in: 0...48, using: &generator)
+            #expect(found(bytes, start, limit) == reference(bytes, start, limit), "\(bytes) from \(start) limit \(limit)")
+        }
+    }
+
     @Test func fieldsThatShapeTheExchangeAreFoundInAnyCase() {
         guard case .complete(let head, _) = parse("POST / HTTP/1.1\r\nhOST: x\r\ncontent-LENGTH: 3\r\nCONNECTION: close\r\nexpect: 100-continue\r\n\r\n") else {
             Issue.record("not parsed"); return
