@@ -5,7 +5,7 @@ import Glibc
 /// One client connection, confined to its event loop's thread.
 ///
 /// It reads a head, then a body, hands the request to the responder (on the loop for cheap
-/// routes, on the worker pool otherwise), writes the response and, on keep-alive, goes back
+/// routes, on the reader pool for GET and HEAD, on Dispatch's pool otherwise), writes the response and, on keep-alive, goes back
 /// for the next request, which may already be buffered (pipelining answers in order because a
 /// connection handles one request at a time).
 final class Connection: @unchecked Sendable {
@@ -253,12 +253,13 @@ final class Connection: @unchecked Sendable {
         } else {
             let server = loop.server
             let request = request
-            server.workers.async {
+            let work: @Sendable () -> Void = {
                 let response = Connection.respond(responder, request, server: server)
                 self.loop.execute {
                     self.finish(response, keepAlive: keepAlive, isHead: isHead, minor: minor)
                 }
             }
+            if isHead || request.method == "GET" { server.readers.async(work) } else { server.workers.async(execute: work) }
         }
     }
 

@@ -10,6 +10,10 @@ public struct ServerConfiguration: Sendable {
     public var port = 8080
     /// Event-loop threads; one per core by default.
     public var loopCount = max(1, ProcessInfo.processInfo.activeProcessorCount)
+    /// Threads that answer GET and HEAD requests off the loops, first come, first served; one per
+    /// core keeps reads from time-slicing each other. Other methods may block (a write waits for
+    /// its commit) and run on Dispatch's pool, which grows when its threads block.
+    public var readerCount = max(1, ProcessInfo.processInfo.activeProcessorCount)
     public var limits = ServerLimits()
     public var backlog: Int32 = 1024
     /// One log line per request: method, path, status, bytes, duration, request id.
@@ -34,8 +38,9 @@ final class ServerCore: Sendable {
     let accessLinePrefix: [UInt8]
     let listenFD: Int32
     let openConnections = Counter()
-    /// Blocking work (SQLite) runs here, never on a loop thread.
+    /// Blocking work (SQLite) runs here, never on a loop thread: reads on `readers`, the rest on `workers`.
     let workers = DispatchQueue(label: "http.workers", qos: .userInitiated, attributes: .concurrent)
+    let readers: WorkerPool
 
     init(responder: any Responder, configuration: ServerConfiguration, listenFD: Int32) {
         self.responder = responder
@@ -46,6 +51,7 @@ final class ServerCore: Sendable {
         accessLogSink = configuration.accessLogSink
         accessLinePrefix = LogSink.prefix(level: "info", label: configuration.logger.label)
         self.listenFD = listenFD
+        readers = WorkerPool(threads: configuration.readerCount)
     }
 }
 
@@ -123,6 +129,7 @@ public final class Server: @unchecked Sendable {
     /// Blocks until the server has shut down, then releases the listening socket.
     public func wait() {
         finished.wait()
+        core.readers.stop()
         stateLock.lock()
         defer { stateLock.unlock() }
         if !listenerClosed {

@@ -19,6 +19,9 @@ struct Serve: ParsableCommand {
     @Option(help: "Event-loop threads. [env: CHRONICLE_THREADS]")
     var threads: Int = Int(environment("CHRONICLE_THREADS") ?? "") ?? ProcessInfo.processInfo.activeProcessorCount
 
+    @Option(help: "Threads answering reads (GET, HEAD), first come, first served. [env: CHRONICLE_READERS]")
+    var readers: Int = Int(environment("CHRONICLE_READERS") ?? "") ?? ProcessInfo.processInfo.activeProcessorCount
+
     @Option(name: .customLong("cors-origin"), help: "An origin browsers may call from (repeatable; * for any). [env: CHRONICLE_CORS_ORIGINS, comma-separated]")
     var corsOrigins: [String] = (environment("CHRONICLE_CORS_ORIGINS") ?? "").split(separator: ",").map(String.init)
 
@@ -67,6 +70,7 @@ struct Serve: ParsableCommand {
         configuration.host = host
         configuration.port = port
         configuration.loopCount = max(1, threads)
+        configuration.readerCount = max(1, readers)
         configuration.accessLog = !noAccessLog
         configuration.logger = Logger(label: "http")
         configuration.accessLogSink = sink
