@@ -73,14 +73,18 @@ void chronicle_column_weights(int weights, sqlite3_value **weight, int columns, 
     for (int column = 0; column < columns; column++) factor[column] = column < weights ? sqlite3_value_double(weight[column]) : 1.0;
 }
 
-double chronicle_score(const double *frequency, int phrases, int columns, const double *idf, const double *factor) {
+double chronicle_term(double factor, double idf, double frequency) {
     const double k1 = 1.2;
+    return factor * idf * frequency * (k1 + 1.0) / (frequency + k1);
+}
+
+double chronicle_score(const double *frequency, int phrases, int columns, const double *idf, const double *factor) {
     double score = 0.0;
     for (int column = 0; column < columns; column++) {
         if (factor[column] == 0.0) continue;
         for (int phrase = 0; phrase < phrases; phrase++) {
             double f = frequency[phrase * columns + column];
-            if (f > 0.0) score += factor[column] * idf[phrase] * f * (k1 + 1.0) / (f + k1);
+            if (f > 0.0) score += chronicle_term(factor[column], idf[phrase], f);
         }
     }
     return -score;

@@ -38,6 +38,10 @@ void chronicle_column_weights(int weights, sqlite3_value **weight, int columns, 
 /// chronicle_top both use it, so that the two find the same rows in the same order.
 double chronicle_score(const double *frequency, int phrases, int columns, const double *idf, const double *factor);
 
+/// One phrase's share of a row's score for `frequency` matches in a column: what
+/// chronicle_score adds up, so that a table of these adds up to the very same score.
+double chronicle_term(double factor, double idf, double frequency);
+
 /// The search's order: the lower score first, then the newer (higher) rowid.
 int chronicle_is_worse(Kept a, Kept b);
 
