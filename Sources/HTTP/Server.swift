@@ -1,6 +1,7 @@
 import Dispatch
 import FoundationEssentials
 import Glibc
+import Synchronization
 import Logging
 
 /// Where and how the server runs.
@@ -41,6 +42,8 @@ final class ServerCore: Sendable {
     /// Blocking work (SQLite) runs here, never on a loop thread: reads on `readers`, the rest on `workers`.
     let workers = DispatchQueue(label: "http.workers", qos: .userInitiated, attributes: .concurrent)
     let readers: WorkerPool
+    /// The loops, in turn, for each accepted connection.
+    let loopRing = LoopRing()
 
     init(responder: any Responder, configuration: ServerConfiguration, listenFD: Int32) {
         self.responder = responder
@@ -60,6 +63,18 @@ extension ServerLimits {
     var tickMilliseconds: Int {
         Int(min(headTimeout, bodyStallTimeout, idleTimeout, writeStallTimeout) * 1000 / 4)
     }
+}
+
+/// The server's loops in turn, so that connections are spread evenly whichever loop accepts them.
+/// Unretained: the loops hold the server core, and the server keeps its loops.
+final class LoopRing: @unchecked Sendable {
+    private var loops: [Unmanaged<EventLoop>] = []
+    private let turn = Counter()
+
+    /// Called once, before any loop runs.
+    func set(_ loops: [EventLoop]) { self.loops = loops.map { Unmanaged.passUnretained($0) } }
+
+    func next() -> EventLoop { loops[(turn.add(1) - 1) % loops.count].takeUnretainedValue() }
 }
 
 /// A thread-safe integer, for the connection count the loops share.
@@ -99,6 +114,7 @@ public final class Server: @unchecked Sendable {
         core = ServerCore(responder: responder, configuration: configuration, listenFD: fd)
         let core = self.core
         loops = try (0..<configuration.loopCount).map { try EventLoop(server: core, index: $0) }
+        core.loopRing.set(loops)
         let finished = self.finished
         for loop in loops {
             loop.startListening()
@@ -112,6 +128,20 @@ public final class Server: @unchecked Sendable {
 
     /// Connections open right now, across loops.
     public var openConnections: Int { core.openConnections.current }
+
+    /// Connections open on each loop, each counted on its own loop's thread.
+    func connectionsByLoop() -> [Int] {
+        loops.map { loop in
+            let count = Mutex(-1)
+            let done = DispatchSemaphore(value: 0)
+            loop.execute {
+                count.withLock { $0 = loop.openConnectionCount }
+                done.signal()
+            }
+            done.wait()
+            return count.withLock { $0 }
+        }
+    }
 
     /// Stops accepting, closes idle connections, lets in-flight requests finish (up to the
     /// grace period), then lets `wait()` return.

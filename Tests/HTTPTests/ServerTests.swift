@@ -29,6 +29,18 @@ import Testing
         if case .found(let route, _) = copy.match(method: "GET", path: "/a") { #expect(route.pattern == "/a") } else { Issue.record() }
     }
 
+    @Test func connectionsAreSpreadEvenlyOverTheLoops() throws {
+        let server = try startServer(loops: 3)
+        defer { server.shutdown(); server.wait() }
+        // Opened all at once, as a load generator does: whichever loop wakes first accepts them.
+        let clients = try (0..<30).map { _ in try RawClient(port: server.port) }
+        for client in clients {
+            client.send("GET /hello HTTP/1.1\r\nHost: x\r\n\r\n")
+            #expect(try client.read().status == 200)
+        }
+        #expect(server.connectionsByLoop() == [10, 10, 10])
+    }
+
     @Test func assignedRequestIdsAreDistinctShortAndPlain() throws {
         let server = try startServer()
         defer { server.shutdown(); server.wait() }
