@@ -13,6 +13,7 @@ final class EventLoop: @unchecked Sendable {
     /// Indexed by file descriptor (small integers the kernel reuses), grown on demand.
     private var connections: [Connection?] = []
     private var connectionCount = 0
+    /// Read on this loop's thread only (`Server.connectionsByLoop`).
     var openConnectionCount: Int { connectionCount }
     private var tasks: [() -> Void] = []
     /// Connections another loop accepted for this one, not yet taken in; under `taskLock`.
