@@ -72,32 +72,25 @@ struct ByteWriter: ~Copyable {
     }
 
     /// A non-negative integer in decimal.
-    mutating func append(decimal value: Int) {
-        var digits = 1, rest = value / 10
-        while rest > 0 { digits += 1; rest /= 10 }
-        reserve(digits)
-        rest = max(0, value)
-        var index = count + digits
-        repeat {
-            index -= 1
-            base.storeBytes(of: UInt8(truncatingIfNeeded: 48 + rest % 10), toByteOffset: index, as: UInt8.self)
-            rest /= 10
-        } while rest > 0
-        count += digits
-    }
+    mutating func append(decimal value: Int) { append(value, radix: 10) }
 
     /// A non-negative integer in base 36 (digits, then lowercase letters).
-    mutating func append(base36 value: Int) {
-        var digits = 1, rest = value / 36
-        while rest > 0 { digits += 1; rest /= 36 }
+    mutating func append(base36 value: Int) { append(value, radix: 36) }
+
+    /// Inlined into each caller, so that the radix is a constant there (a division by a constant
+    /// is a multiplication).
+    @inline(__always)
+    private mutating func append(_ value: Int, radix: Int) {
+        var digits = 1, rest = value / radix
+        while rest > 0 { digits += 1; rest /= radix }
         reserve(digits)
         rest = max(0, value)
         var index = count + digits
         repeat {
             index -= 1
-            let digit = UInt8(truncatingIfNeeded: rest % 36)
+            let digit = UInt8(truncatingIfNeeded: rest % radix)
             base.storeBytes(of: digit < 10 ? 48 + digit : 87 + digit, toByteOffset: index, as: UInt8.self)
-            rest /= 36
+            rest /= radix
         } while rest > 0
         count += digits
     }
