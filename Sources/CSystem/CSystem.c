@@ -1,6 +1,7 @@
 #define _GNU_SOURCE
 #include "CSystem.h"
 #include <string.h>
+#include <sys/prctl.h>
 
 int csystem_accept4(int fd, struct sockaddr *addr, socklen_t *len, int flags) {
     return accept4(fd, addr, len, flags);
@@ -27,4 +28,11 @@ int csystem_epoll_wait(int epfd, int *fds, unsigned int *events, int max, int ti
         events[i] = evs[i].events;
     }
     return n;
+}
+
+void csystem_name_thread(const char *name) {
+    char shortened[16];
+    strncpy(shortened, name, sizeof shortened - 1);
+    shortened[sizeof shortened - 1] = 0;
+    prctl(PR_SET_NAME, shortened, 0, 0, 0);
 }

@@ -1,3 +1,4 @@
+import CSystem
 import Glibc
 
 /// A plain mutex. (NSLock lives in Foundation, which this module avoids to keep the
@@ -22,13 +23,19 @@ final class Lock: @unchecked Sendable {
     }
 }
 
-/// Starts a detached thread running `body`.
-func startThread(_ body: @escaping () -> Void) {
-    final class Box { let body: () -> Void; init(_ body: @escaping () -> Void) { self.body = body } }
-    let box = Unmanaged.passRetained(Box(body)).toOpaque()
+/// Starts a detached thread running `body`, named `name` (at most 15 bytes) so that `top -H`,
+/// `perf` and `/proc/PID/task/*/comm` tell the event loops from the readers.
+func startThread(named name: String, _ body: @escaping () -> Void) {
+    final class Box {
+        let name: String, body: () -> Void
+        init(_ name: String, _ body: @escaping () -> Void) { (self.name, self.body) = (name, body) }
+    }
+    let box = Unmanaged.passRetained(Box(name, body)).toOpaque()
     var thread = pthread_t()
     pthread_create(&thread, nil, { argument in
-        Unmanaged<Box>.fromOpaque(argument!).takeRetainedValue().body()
+        let box = Unmanaged<Box>.fromOpaque(argument!).takeRetainedValue()
+        csystem_name_thread(box.name)
+        box.body()
         return nil
     }, box)
     pthread_detach(thread)

@@ -54,7 +54,7 @@ final class ServerCore: Sendable {
         accessLogSink = configuration.accessLogSink
         accessLinePrefix = LogSink.prefix(level: "info", label: configuration.logger.label)
         self.listenFD = listenFD
-        readers = WorkerPool(threads: configuration.readerCount)
+        readers = WorkerPool(threads: configuration.readerCount, name: "reader")
     }
 }
 
@@ -119,7 +119,7 @@ public final class Server: @unchecked Sendable {
         for loop in loops {
             loop.startListening()
             finished.enter()
-            startThread {
+            startThread(named: "loop-\(loop.index)") {
                 loop.run()
                 finished.leave()
             }

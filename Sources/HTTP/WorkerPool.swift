@@ -13,10 +13,10 @@ final class WorkerPool: @unchecked Sendable {
     private var head = 0
     private var stopped = false
 
-    init(threads: Int) {
+    init(threads: Int, name: String = "worker") {
         pthread_mutex_init(mutex, nil)
         pthread_cond_init(available, nil)
-        for _ in 0..<max(1, threads) { startThread { [self] in work() } }
+        for index in 0..<max(1, threads) { startThread(named: "\(name)-\(index)") { [self] in work() } }
     }
 
     deinit {

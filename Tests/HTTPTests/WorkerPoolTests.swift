@@ -20,6 +20,19 @@ import Testing
         #expect(order.withLock { $0 } == Array(0..<2_000))
     }
 
+    @Test func threadsAreNamedForTopAndPerf() throws {
+        let pool = WorkerPool(threads: 2, name: "namecheck")
+        defer { pool.stop() }
+        let name = Mutex("")
+        let done = DispatchSemaphore(value: 0)
+        pool.async {
+            name.withLock { $0 = (try? String(contentsOfFile: "/proc/thread-self/comm", encoding: .utf8)) ?? "" }
+            done.signal()
+        }
+        #expect(done.wait(timeout: .now() + 10) == .success)
+        #expect(["namecheck-0\n", "namecheck-1\n"].contains(name.withLock { $0 }))
+    }
+
     @Test func noMoreJobsRunAtOnceThanThreadsAndAllOfThemRun() {
         let pool = WorkerPool(threads: 3)
         defer { pool.stop() }

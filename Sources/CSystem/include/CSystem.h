@@ -19,6 +19,9 @@ int csystem_epoll_del(int epfd, int fd);
 /// Waits and copies up to `max` ready (fd, events) pairs into the two arrays.
 int csystem_epoll_wait(int epfd, int *fds, unsigned int *events, int max, int timeout_ms);
 
+/// Names the calling thread (at most 15 bytes are kept): pthread_setname_np is a GNU extension too.
+void csystem_name_thread(const char *name);
+
 static const unsigned int CSYSTEM_EPOLLIN = EPOLLIN;
 static const unsigned int CSYSTEM_EPOLLOUT = EPOLLOUT;
 static const unsigned int CSYSTEM_EPOLLERR = EPOLLERR;
