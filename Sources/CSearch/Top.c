@@ -11,8 +11,13 @@
 // of its hit (int64), then the hit itself (HitHeader, then Instances), as chronicle_snippet
 // reads it. NULL when it cannot answer: more phrases than are scored, or more matches than it
 // holds in memory; the caller then asks chronicle_hit.
+//
+// chronicle_phrase_matches and chronicle_rank_phrases split the same work in two: the first
+// walks one phrase and answers its matches, which the caller keeps between searches; the
+// second ranks kept phrases without touching the index. Both end in the same rankRuns.
 
 #include "SearchFunctions.h"
+#include <stdint.h>
 #include <string.h>
 
 /// Matches held for one query at most, whatever the caller asks (16 bytes each, 64 MiB).
@@ -69,11 +74,21 @@ static int collect(const Fts5ExtensionApi *api, Fts5Context *fts, void *context)
     return rc;
 }
 
-/// The first match of `rowid` in the run [from, to), sorted by rowid; `to` when none.
-static int firstOf(const Match *matches, int from, int to, sqlite3_int64 rowid) {
+/// One phrase's matches by rowid (all of them, or only the wanted kinds'), with what ranking
+/// needs to know of the phrase.
+typedef struct {
+    const Match *matches;
+    int count;
+    int size;    // tokens in the phrase
+    double idf;
+} Run;
+
+/// The first match of `rowid` in `run`; `run->count` when none.
+static int firstOf(const Run *run, sqlite3_int64 rowid) {
+    int from = 0, to = run->count;
     while (from < to) {
         int middle = from + (to - from) / 2;
-        if (matches[middle].rowid < rowid) from = middle + 1;
+        if (run->matches[middle].rowid < rowid) from = middle + 1;
         else to = middle;
     }
     return from;
@@ -81,132 +96,93 @@ static int firstOf(const Match *matches, int from, int to, sqlite3_int64 rowid) 
 
 /// A kept row's matches in the order xInst gives them for the whole query: by column and
 /// offset, the lower phrase first on a tie. At most maxInstances; returns their number.
-static int rowInstances(const Walk *walk, const int *runStart, const int *runEnd, int phrases,
-                        const Fts5ExtensionApi *api, Fts5Context *fts, sqlite3_int64 rowid, Instance *out) {
+static int rowInstances(const Run *runs, int phrases, sqlite3_int64 rowid, Instance *out) {
     int at[maxPhrases], end[maxPhrases];
     for (int phrase = 0; phrase < phrases; phrase++) {
-        at[phrase] = firstOf(walk->matches, runStart[phrase], runEnd[phrase], rowid);
+        const Run *run = &runs[phrase];
+        at[phrase] = firstOf(run, rowid);
         end[phrase] = at[phrase];
-        while (end[phrase] < runEnd[phrase] && walk->matches[end[phrase]].rowid == rowid) end[phrase]++;
-        while (at[phrase] < end[phrase] && walk->matches[at[phrase]].column < 0) at[phrase]++;
+        while (end[phrase] < run->count && run->matches[end[phrase]].rowid == rowid) end[phrase]++;
+        while (at[phrase] < end[phrase] && run->matches[at[phrase]].column < 0) at[phrase]++;
     }
     int count = 0;
     while (count < maxInstances) {
         int best = -1;
         for (int phrase = 0; phrase < phrases; phrase++) {
             if (at[phrase] == end[phrase]) continue;
-            const Match *candidate = &walk->matches[at[phrase]];
+            const Match *candidate = &runs[phrase].matches[at[phrase]];
             if (best < 0) {
                 best = phrase;
                 continue;
             }
-            const Match *held = &walk->matches[at[best]];
+            const Match *held = &runs[best].matches[at[best]];
             if (candidate->column < held->column || (candidate->column == held->column && candidate->offset < held->offset)) {
                 best = phrase;
             }
         }
         if (best < 0) break;
-        const Match *match = &walk->matches[at[best]++];
-        out[count++] = (Instance){best, match->column, match->offset, api->xPhraseSize(fts, best)};
+        const Match *match = &runs[best].matches[at[best]++];
+        out[count++] = (Instance){best, match->column, match->offset, runs[best].size};
     }
     return count;
 }
 
-/// chronicle_top(table, limit, kinds, matches, weight...): see the top of this file. `kinds` is
-/// a bit mask of the rowid tags (rowid & 3) to answer with; `matches` the most matches to hold
-/// (NULL beyond them).
-static void chronicleTop(const Fts5ExtensionApi *api, Fts5Context *fts, sqlite3_context *context, int argc,
-                         sqlite3_value **argv) {
-    if (argc < 3) {
-        sqlite3_result_error(context, "chronicle_top needs a limit, kinds and a number of matches", -1);
-        return;
-    }
-    int limit = sqlite3_value_int(argv[0]);
-    if (limit < 1) limit = 1;
-    if (limit > maxLimit) limit = maxLimit;
-    unsigned kinds = (unsigned)sqlite3_value_int(argv[1]) & 15u;
-    int most = sqlite3_value_int(argv[2]);
-    if (most < 1) most = 1;
-    if (most > maxMatches) most = maxMatches;
-    int phrases = api->xPhraseCount(fts);
-    if (phrases > maxPhrases) return;  // NULL: chronicle_hit scores only the first 64
-    for (int phrase = 0; phrase < phrases; phrase++) {
-        if (api->xPhraseSize(fts, phrase) < 1) return;  // NULL: a phrase of no words is left to FTS5
-    }
-    int columns = api->xColumnCount(fts);
-    if (columns > maxColumns) columns = maxColumns;
-    double factor[maxColumns];
-    chronicle_column_weights(argc - 3, argv + 3, columns, factor);
-
-    sqlite3_int64 total = 0;
-    int rc = api->xRowCount(fts, &total);
-    Walk walk = {.kinds = kinds, .most = most};
-    int runStart[maxPhrases], runEnd[maxPhrases];
-    double idf[maxPhrases];
-    for (int phrase = 0; rc == SQLITE_OK && phrase < phrases; phrase++) {
-        walk.rows = 0;
-        runStart[phrase] = walk.count;
-        rc = api->xQueryPhrase(fts, phrase, &walk, collect);
-        runEnd[phrase] = walk.count;
-        idf[phrase] = chronicle_idf(total, walk.rows);
-        if (walk.overflowed) break;
-    }
-    Kept *best = NULL;
+/// Merges the phrases' runs by rowid, newest first, scores each row of a wanted kind once and
+/// answers the best `limit` (see the top of this file). Shared by chronicle_top, which walks
+/// the runs itself, and chronicle_rank_phrases, which is handed runs walked earlier.
+static void rankRuns(const Run *runs, int phrases, const double *factor, int columns, int limit, unsigned kinds,
+                     sqlite3_context *context) {
+    int rc = SQLITE_OK;
     unsigned char *answer = NULL;
-    if (rc != SQLITE_OK) goto failed;
-    if (walk.overflowed) goto done;  // NULL
-
-    // Merge the phrases' runs by rowid, newest first (on a tie the newer row wins, so older ones
-    // are turned away without touching the heap); score each row once.
-    best = sqlite3_malloc64(sizeof(Kept) * (sqlite3_uint64)limit);
-    if (!best) {
-        rc = SQLITE_NOMEM;
-        goto failed;
-    }
-    int kept = 0;
-    int last[maxPhrases];  // each run's last match not yet merged
-    for (int phrase = 0; phrase < phrases; phrase++) last[phrase] = runEnd[phrase] - 1;
     // Each phrase and column's term for 1 to tabled matches, worked out once: a division per
     // row and phrase was a tenth of a search's time. Same terms, added in the same order as
     // chronicle_score adds them, so the same score to the last bit.
     enum { tabled = 8 };
-    double *terms = sqlite3_malloc64(sizeof(double) * tabled * (sqlite3_uint64)(phrases * columns));
-    if (!terms) {
+    Kept *best = sqlite3_malloc64(sizeof(Kept) * (sqlite3_uint64)limit);
+    double *terms = sqlite3_malloc64(sizeof(double) * tabled * (sqlite3_uint64)(phrases * columns) + 1);
+    if (!best || !terms) {
         rc = SQLITE_NOMEM;
         goto failed;
     }
     for (int cell = 0; cell < phrases * columns; cell++) {
-        for (int n = 1; n <= tabled; n++) terms[cell * tabled + n - 1] = chronicle_term(factor[cell % columns], idf[cell / columns], (double)n);
+        for (int n = 1; n <= tabled; n++) terms[cell * tabled + n - 1] = chronicle_term(factor[cell % columns], runs[cell / columns].idf, (double)n);
     }
+    int kept = 0;
+    int last[maxPhrases];  // each run's last match not yet merged
+    for (int phrase = 0; phrase < phrases; phrase++) last[phrase] = runs[phrase].count - 1;
+    // Newest first: on a tie the newer row wins, so older ones are turned away without
+    // touching the heap. Rows of kinds not wanted are passed over (a walk by chronicle_top
+    // holds none; runs kept between searches hold every kind).
     int counts[maxPhrases * maxColumns];
     for (;;) {
         sqlite3_int64 rowid = 0;
         int found = 0;
         for (int phrase = 0; phrase < phrases; phrase++) {
-            if (last[phrase] >= runStart[phrase] && (!found || walk.matches[last[phrase]].rowid > rowid)) {
-                rowid = walk.matches[last[phrase]].rowid;
+            if (last[phrase] >= 0 && (!found || runs[phrase].matches[last[phrase]].rowid > rowid)) {
+                rowid = runs[phrase].matches[last[phrase]].rowid;
                 found = 1;
             }
         }
         if (!found) break;
         memset(counts, 0, sizeof(int) * (size_t)(phrases * columns));
         for (int phrase = 0; phrase < phrases; phrase++) {
-            for (; last[phrase] >= runStart[phrase] && walk.matches[last[phrase]].rowid == rowid; last[phrase]--) {
-                int column = walk.matches[last[phrase]].column;
+            const Match *matches = runs[phrase].matches;
+            for (; last[phrase] >= 0 && matches[last[phrase]].rowid == rowid; last[phrase]--) {
+                int column = matches[last[phrase]].column;
                 if (column >= 0 && column < columns) counts[phrase * columns + column]++;
             }
         }
+        if (!(kinds & (1u << (rowid & 3)))) continue;
         double score = 0.0;  // chronicle_score's loop, reading the table
         for (int column = 0; column < columns; column++) {
             if (factor[column] == 0.0) continue;
             for (int phrase = 0; phrase < phrases; phrase++) {
                 int n = counts[phrase * columns + column];
-                if (n > 0) score += n <= tabled ? terms[(phrase * columns + column) * tabled + n - 1] : chronicle_term(factor[column], idf[phrase], (double)n);
+                if (n > 0) score += n <= tabled ? terms[(phrase * columns + column) * tabled + n - 1] : chronicle_term(factor[column], runs[phrase].idf, (double)n);
             }
         }
         chronicle_keep(best, &kept, limit, (Kept){-score, rowid});
     }
-    sqlite3_free(terms);
 
     // Best first: sort the heap (a few hundred rows at most) by insertion.
     for (int index = 1; index < kept; index++) {
@@ -221,7 +197,7 @@ static void chronicleTop(const Fts5ExtensionApi *api, Fts5Context *fts, sqlite3_
     sqlite3_uint64 used = 0, capacity = 0;
     Instance instances[maxInstances];
     for (int index = 0; index < kept; index++) {
-        int count = rowInstances(&walk, runStart, runEnd, phrases, api, fts, best[index].rowid, instances);
+        int count = rowInstances(runs, phrases, best[index].rowid, instances);
         sqlite3_int64 hitBytes = (sqlite3_int64)(sizeof(HitHeader) + sizeof(Instance) * (size_t)count);
         sqlite3_uint64 needed = used + 2 * sizeof(sqlite3_int64) + (sqlite3_uint64)hitBytes;
         if (needed > capacity) {
@@ -253,8 +229,172 @@ failed:
     sqlite3_result_error_code(context, rc);
 done:
     sqlite3_free(answer);
+    sqlite3_free(terms);
     sqlite3_free(best);
+}
+
+/// Walks every phrase of the current query into `walk`, one run after the other; each run's
+/// bounds in runStart/runEnd and its phrase's inverse document frequency in `idf`, counted
+/// over rows of every kind. `*total` gets the table's row count.
+static int walkPhrases(const Fts5ExtensionApi *api, Fts5Context *fts, int phrases, Walk *walk, int *runStart, int *runEnd,
+                       double *idf, sqlite3_int64 *total, sqlite3_int64 *rows) {
+    *total = 0;
+    int rc = api->xRowCount(fts, total);
+    for (int phrase = 0; rc == SQLITE_OK && phrase < phrases; phrase++) {
+        walk->rows = 0;
+        runStart[phrase] = walk->count;
+        rc = api->xQueryPhrase(fts, phrase, walk, collect);
+        runEnd[phrase] = walk->count;
+        idf[phrase] = chronicle_idf(*total, walk->rows);
+        if (rows) rows[phrase] = walk->rows;
+        if (walk->overflowed) break;
+    }
+    return rc;
+}
+
+/// The limit, kinds mask and most matches held, from SQL arguments, clamped.
+static int clampLimit(sqlite3_value *value) {
+    int limit = sqlite3_value_int(value);
+    return limit < 1 ? 1 : limit > maxLimit ? maxLimit : limit;
+}
+
+static int clampMatches(sqlite3_value *value) {
+    int most = sqlite3_value_int(value);
+    return most < 1 ? 1 : most > maxMatches ? maxMatches : most;
+}
+
+/// chronicle_top(table, limit, kinds, matches, weight...): see the top of this file. `kinds` is
+/// a bit mask of the rowid tags (rowid & 3) to answer with; `matches` the most matches to hold
+/// (NULL beyond them).
+static void chronicleTop(const Fts5ExtensionApi *api, Fts5Context *fts, sqlite3_context *context, int argc,
+                         sqlite3_value **argv) {
+    if (argc < 3) {
+        sqlite3_result_error(context, "chronicle_top needs a limit, kinds and a number of matches", -1);
+        return;
+    }
+    int limit = clampLimit(argv[0]);
+    unsigned kinds = (unsigned)sqlite3_value_int(argv[1]) & 15u;
+    int phrases = api->xPhraseCount(fts);
+    if (phrases > maxPhrases) return;  // NULL: chronicle_hit scores only the first 64
+    for (int phrase = 0; phrase < phrases; phrase++) {
+        if (api->xPhraseSize(fts, phrase) < 1) return;  // NULL: a phrase of no words is left to FTS5
+    }
+    int columns = api->xColumnCount(fts);
+    if (columns > maxColumns) columns = maxColumns;
+    double factor[maxColumns];
+    chronicle_column_weights(argc - 3, argv + 3, columns, factor);
+
+    Walk walk = {.kinds = kinds, .most = clampMatches(argv[2])};
+    int runStart[maxPhrases], runEnd[maxPhrases];
+    double idf[maxPhrases];
+    sqlite3_int64 total = 0;
+    int rc = walkPhrases(api, fts, phrases, &walk, runStart, runEnd, idf, &total, NULL);
+    if (rc != SQLITE_OK) {
+        sqlite3_result_error_code(context, rc);
+    } else if (!walk.overflowed) {  // else NULL
+        Run runs[maxPhrases];
+        for (int phrase = 0; phrase < phrases; phrase++) {
+            runs[phrase] = (Run){walk.matches + runStart[phrase], runEnd[phrase] - runStart[phrase], api->xPhraseSize(fts, phrase), idf[phrase]};
+        }
+        rankRuns(runs, phrases, factor, columns, limit, kinds, context);
+    }
     sqlite3_free(walk.matches);
+}
+
+/// What chronicle_phrase_matches answers, followed by the phrase's matches (Match values) by
+/// rowid, rows of every kind. In the process's own byte order, like a hit.
+typedef struct {
+    sqlite3_int64 total;  // rows in the table when the phrase was walked
+    sqlite3_int64 rows;   // rows the phrase matches
+    sqlite3_int64 size;   // tokens in the phrase
+} RunHeader;
+
+/// chronicle_phrase_matches(table, matches): every match of the query's one phrase, for
+/// chronicle_rank_phrases; NULL when the query is not one phrase of words, or has more than
+/// `matches` matches. Kept by the caller between searches, so that a phrase seen before is
+/// not walked again.
+static void chroniclePhraseMatches(const Fts5ExtensionApi *api, Fts5Context *fts, sqlite3_context *context, int argc,
+                                   sqlite3_value **argv) {
+    if (argc != 1) {
+        sqlite3_result_error(context, "chronicle_phrase_matches needs a number of matches", -1);
+        return;
+    }
+    if (api->xPhraseCount(fts) != 1 || api->xPhraseSize(fts, 0) < 1) return;  // NULL
+    Walk walk = {.kinds = 15u, .most = clampMatches(argv[0])};
+    int runStart, runEnd;
+    double idf;
+    RunHeader header = {0, 0, api->xPhraseSize(fts, 0)};
+    int rc = walkPhrases(api, fts, 1, &walk, &runStart, &runEnd, &idf, &header.total, &header.rows);
+    if (rc != SQLITE_OK) {
+        sqlite3_result_error_code(context, rc);
+    } else if (!walk.overflowed) {
+        sqlite3_uint64 bytes = sizeof header + sizeof(Match) * (sqlite3_uint64)walk.count;
+        unsigned char *answer = sqlite3_malloc64(bytes);
+        if (!answer) {
+            sqlite3_result_error_nomem(context);
+        } else {
+            memcpy(answer, &header, sizeof header);
+            if (walk.count) memcpy(answer + sizeof header, walk.matches, sizeof(Match) * (size_t)walk.count);
+            sqlite3_result_blob64(context, answer, bytes, sqlite3_free);
+        }
+    }
+    sqlite3_free(walk.matches);
+}
+
+/// chronicle_rank_phrases(limit, kinds, columns, weight..., run...): what chronicle_top answers
+/// for the disjunction of the phrases whose runs chronicle_phrase_matches answered, walked
+/// while the table held the same rows (the caller's to ensure). A plain scalar: no MATCH, no
+/// walk of the index.
+static void chronicleRankPhrases(sqlite3_context *context, int argc, sqlite3_value **argv) {
+    if (argc < 4) {
+        sqlite3_result_error(context, "chronicle_rank_phrases needs a limit, kinds, columns, weights and runs", -1);
+        return;
+    }
+    int limit = clampLimit(argv[0]);
+    unsigned kinds = (unsigned)sqlite3_value_int(argv[1]) & 15u;
+    int columns = sqlite3_value_int(argv[2]);
+    int phrases = argc - 3 - columns;
+    if (columns < 1 || columns > maxColumns || phrases < 1 || phrases > maxPhrases) {
+        sqlite3_result_error(context, "chronicle_rank_phrases: wrong number of columns or runs", -1);
+        return;
+    }
+    double factor[maxColumns];
+    chronicle_column_weights(columns, argv + 3, columns, factor);
+    Run runs[maxPhrases];
+    Match *copies[maxPhrases] = {0};
+    int rc = SQLITE_OK;
+    for (int phrase = 0; phrase < phrases && rc == SQLITE_OK; phrase++) {
+        sqlite3_value *value = argv[3 + columns + phrase];
+        const unsigned char *blob = sqlite3_value_blob(value);
+        sqlite3_int64 bytes = sqlite3_value_bytes(value);
+        RunHeader header;
+        if (!blob || bytes < (sqlite3_int64)sizeof header || (bytes - (sqlite3_int64)sizeof header) % (sqlite3_int64)sizeof(Match)) {
+            sqlite3_result_error(context, "chronicle_rank_phrases: a run is not chronicle_phrase_matches's answer", -1);
+            goto done;
+        }
+        memcpy(&header, blob, sizeof header);
+        if (header.rows < 0 || header.total < header.rows || header.size < 1) {
+            sqlite3_result_error(context, "chronicle_rank_phrases: a run's header is not chronicle_phrase_matches's", -1);
+            goto done;
+        }
+        int count = (int)((bytes - (sqlite3_int64)sizeof header) / (sqlite3_int64)sizeof(Match));
+        // A blob's bytes need not be aligned for Match's int64: copy those that are not.
+        const Match *matches = (const Match *)(blob + sizeof header);
+        if ((uintptr_t)matches % _Alignof(Match)) {
+            copies[phrase] = sqlite3_malloc64(sizeof(Match) * (sqlite3_uint64)count + 1);
+            if (!copies[phrase]) {
+                rc = SQLITE_NOMEM;
+                break;
+            }
+            memcpy(copies[phrase], matches, sizeof(Match) * (size_t)count);
+            matches = copies[phrase];
+        }
+        runs[phrase] = (Run){matches, count, (int)header.size, chronicle_idf(header.total, header.rows)};
+    }
+    if (rc != SQLITE_OK) sqlite3_result_error_code(context, rc);
+    else rankRuns(runs, phrases, factor, columns, limit, kinds, context);
+done:
+    for (int phrase = 0; phrase < phrases; phrase++) sqlite3_free(copies[phrase]);
 }
 
 /// chronicle_top_hit(top, rowid): the hit of `rowid` inside chronicle_top's answer, for
@@ -282,6 +422,11 @@ static void chronicleTopHit(sqlite3_context *context, int argc, sqlite3_value **
 
 int chronicle_register_top(sqlite3 *db, fts5_api *fts) {
     int rc = fts->xCreateFunction(fts, "chronicle_top", NULL, chronicleTop, NULL);
+    if (rc == SQLITE_OK) rc = fts->xCreateFunction(fts, "chronicle_phrase_matches", NULL, chroniclePhraseMatches, NULL);
+    if (rc == SQLITE_OK) {
+        rc = sqlite3_create_function_v2(db, "chronicle_rank_phrases", -1, SQLITE_UTF8 | SQLITE_DETERMINISTIC, NULL,
+                                        chronicleRankPhrases, NULL, NULL, NULL);
+    }
     if (rc != SQLITE_OK) return rc;
     return sqlite3_create_function_v2(db, "chronicle_top_hit", 2, SQLITE_UTF8 | SQLITE_DETERMINISTIC, NULL, chronicleTopHit,
                                       NULL, NULL, NULL);

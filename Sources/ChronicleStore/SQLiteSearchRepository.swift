@@ -8,8 +8,15 @@ public struct SQLiteSearchRepository: SearchRepository {
     /// in a third of the bench's 1.8 million records. A query with more goes through SQL row by
     /// row, in constant memory. Tests lower it to reach that path.
     var matchesHeld = 1 << 20
+    /// Phrases' matches kept between searches (shared by copies of this repository).
+    public let phraseCache: PhraseMatchCache
 
-    public init(pool: DatabasePool) { self.pool = pool }
+    /// `phraseCacheBytes` bounds the phrases' matches kept between searches; 0 keeps none and
+    /// ranks each search in one call that walks its phrases.
+    public init(pool: DatabasePool, phraseCacheBytes: Int = 32 << 20) {
+        self.pool = pool
+        phraseCache = PhraseMatchCache(capacity: phraseCacheBytes)
+    }
 
     /// At most 120 characters. Counting characters walks grapheme clusters, which cost 4% of a
     /// search; a title of at most 120 UTF-8 bytes cannot be longer, and in an ASCII title every
@@ -30,10 +37,14 @@ public struct SQLiteSearchRepository: SearchRepository {
 
     /// How a search is answered. Tests compare the two ways on the same queries.
     enum Strategy {
-        /// One walk per phrase when the query is a disjunction and small enough, else every row.
+        /// For a disjunction small enough, kept phrases when the cache keeps any, else one walk
+        /// per phrase; every row for anything else.
         case automatic
         /// One walk per phrase (chronicle_top), or nil when it cannot answer the query.
         case oneWalkPerPhrase
+        /// Each phrase's matches from the cache or walked on their own and kept, then ranked
+        /// (chronicle_rank_phrases); nil when this cannot answer the query.
+        case keptPhrases
         /// Every matching row through SQL (chronicle_hit): any FTS5 query.
         case everyRowThroughSQL
     }
@@ -48,11 +59,14 @@ public struct SQLiteSearchRepository: SearchRepository {
         let ordered = RecordKind.allCases.filter(wanted.contains)
         return try pool.read { db in
             try translatingSearchErrors(query) {
-                if strategy != .everyRowThroughSQL, SearchSyntax.isDisjunctionOfPhrases(query),
-                   let hits = try bestOfDisjunction(db, query, kinds: ordered, limit: limit) {
-                    return hits
+                if strategy != .everyRowThroughSQL, let phrases = SearchSyntax.phrases(of: query) {
+                    let kept = strategy == .keptPhrases || (strategy == .automatic && phraseCache.capacity > 0)
+                    if let hits = try kept ? bestOfKeptPhrases(db, phrases, kinds: ordered, limit: limit)
+                                           : bestOfDisjunction(db, query, kinds: ordered, limit: limit) {
+                        return hits
+                    }
                 }
-                return strategy == .oneWalkPerPhrase ? nil : try bestOfAnyQuery(db, query, kinds: ordered, limit: limit)
+                return strategy == .automatic || strategy == .everyRowThroughSQL ? try bestOfAnyQuery(db, query, kinds: ordered, limit: limit) : nil
             }
         }
     }
@@ -68,6 +82,44 @@ public struct SQLiteSearchRepository: SearchRepository {
         }
         guard let answer else { return [] }  // no row matches at all
         guard let top = answer else { return nil }
+        return try hits(db, ranked: top)
+    }
+
+    /// Like `bestOfDisjunction`, from each phrase's matches on its own: kept from an earlier
+    /// search of the same index generation, or walked now and kept. A search whose phrases
+    /// are all kept does not read the index at all.
+    private func bestOfKeptPhrases(_ db: Connection, _ phrases: [Substring], kinds: [RecordKind], limit: Int) throws -> [SearchHit]? {
+        guard phrases.count <= SearchFunctions.maxPhrases else { return nil }
+        let generation = try SearchIndex.generation(db)
+        var runs: [SQLiteValue] = []
+        var held = 0
+        for phrase in phrases {
+            let key = String(phrase)
+            var matches = phraseCache.matches(of: key, generation: generation)
+            if matches == nil {
+                guard held < matchesHeld else { return nil }
+                let walked = try db.first("SELECT \(SearchFunctions.phraseMatches(matches: "?2")) FROM search_index WHERE search_index MATCH ?1 LIMIT 1",
+                                          [.text(key), .integer(Int64(matchesHeld - held))]) { row in row.isNull(0) ? nil : row.blob(0) }
+                switch walked {
+                case nil: matches = SearchFunctions.PhraseMatches.none  // no row matches
+                case .some(nil): return nil  // more matches than held, or not a phrase of words
+                case .some(let answer?): matches = answer
+                }
+                phraseCache.keep(matches!, of: key, generation: generation)
+            }
+            held += SearchFunctions.PhraseMatches.count(matches!)
+            guard held <= matchesHeld else { return nil }
+            runs.append(.blob(matches!))
+        }
+        let mask = kinds.reduce(Int64(0)) { $0 | (1 << SearchIndex.tag($1)) }
+        let sql = "SELECT " + SearchFunctions.rankPhrases(limit: "?1", kinds: "?2", matches: runs.indices.map { "?\($0 + 3)" })
+        let top = try db.first(sql, [.integer(Int64(limit)), .integer(mask)] + runs) { $0.blob(0) } ?? []
+        return try hits(db, ranked: top)
+    }
+
+    /// The hits of chronicle_top's (or chronicle_rank_phrases's) answer, best first: only those
+    /// rows' text is read, by rowid, in one statement.
+    private func hits(_ db: Connection, ranked top: [UInt8]) throws -> [SearchHit] {
         // The answer: per row its rowid, its hit's length, then the hit (its rank first).
         var best: [(rowid: Int64, rank: Double)] = []
         try top.withUnsafeBytes { raw in

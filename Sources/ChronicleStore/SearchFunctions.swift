@@ -15,6 +15,29 @@ import SQLite
 enum SearchFunctions {
     /// Title matches count five times as much as body matches; kind and id are not searched.
     static let columnWeights = "0.0, 0.0, 5.0, 1.0"
+    static let columnCount = 4
+
+    /// The most phrases chronicle_top and chronicle_rank_phrases rank (maxPhrases in C).
+    static let maxPhrases = 64
+
+    /// Every match of the query's one phrase (see Top.c), or NULL when it has more than `matches`.
+    static func phraseMatches(matches: String) -> String { "chronicle_phrase_matches(search_index, \(matches))" }
+
+    /// What `top` answers, from phrases' matches that `phraseMatches` answered earlier.
+    static func rankPhrases(limit: String, kinds: String, matches: [String]) -> String {
+        "chronicle_rank_phrases(\(limit), \(kinds), \(columnCount), \(columnWeights), \(matches.joined(separator: ", ")))"
+    }
+
+    /// phraseMatches's answer: a header of three int64 (rows in the table, rows matched, words
+    /// in the phrase), then 16 bytes a match.
+    enum PhraseMatches {
+        static let headerBytes = 24, matchBytes = 16
+
+        static func count(_ blob: [UInt8]) -> Int { max(0, (blob.count - headerBytes) / matchBytes) }
+
+        /// For a phrase no row matches (no row to call phraseMatches on).
+        static let none: [UInt8] = [Int64(0), 0, 1].withUnsafeBytes { Array($0) }
+    }
 
     /// NULL for a row that `limit` rows seen before it in the same query beat.
     static func hit(limit: String) -> String { "chronicle_hit(search_index, \(limit), \(columnWeights))" }

@@ -3,6 +3,8 @@ import SQLite
 
 /// Keeps the one FTS5 table in step with the records, inside the caller's write transaction.
 /// Each record's index row has rowid `seq * 4 + tag`, so it is replaced and deleted by key.
+/// Every change also moves `search_index_generation` on (see `generation`): anything that
+/// writes the index must go through here.
 enum SearchIndex {
     /// Merges every segment of the index into one (FTS5's `optimize` command).
     static func optimize(_ db: Connection) throws {
@@ -27,7 +29,18 @@ enum SearchIndex {
         }
     }
 
+    /// Where the index's content stands: equal in two read snapshots only when no row was
+    /// added, changed or removed in between.
+    static func generation(_ db: Connection) throws -> Int64 {
+        try db.first("SELECT value FROM search_index_generation WHERE id = 1") { $0.int64(0) } ?? 0
+    }
+
+    private static func changed(_ db: Connection) throws {
+        try db.run("UPDATE search_index_generation SET value = value + 1 WHERE id = 1")
+    }
+
     static func put(_ db: Connection, kind: RecordKind, seq: Int64, id: String, title: String, body: String) throws {
+        try changed(db)
         let rowid = seq * 4 + tag(kind)
         try db.run("DELETE FROM search_index WHERE rowid = ?", [.integer(rowid)])
         try db.run("INSERT INTO search_index (rowid, kind, record_id, title, body) VALUES (?, ?, ?, ?, ?)",
@@ -35,6 +48,7 @@ enum SearchIndex {
     }
 
     static func remove(_ db: Connection, kind: RecordKind, seq: Int64) throws {
+        try changed(db)
         try db.run("DELETE FROM search_index WHERE rowid = ?", [.integer(seq * 4 + tag(kind))])
     }
 

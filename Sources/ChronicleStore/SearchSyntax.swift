@@ -4,34 +4,40 @@ enum SearchSyntax {
     /// the queries whose matches are the union of each phrase's own, which chronicle_top ranks
     /// in one walk of each phrase. Anything else (implicit AND, NOT, NEAR, prefixes, column
     /// filters, parentheses) is false and goes through FTS5's own evaluation.
-    static func isDisjunctionOfPhrases(_ query: String) -> Bool {
+    static func isDisjunctionOfPhrases(_ query: String) -> Bool { phrases(of: query) != nil }
+
+    /// The phrases of a disjunction of phrases, each as written (a word, or a quoted phrase
+    /// with its quotes), in order; nil for any other query. Each is a query of its own whose
+    /// matches are that phrase's matches in the whole query.
+    static func phrases(of query: String) -> [Substring]? {
+        var phrases: [Substring] = []
         var expectingPhrase = true
-        var sawPhrase = false
         var bytes = query.utf8[...]
         while true {
             bytes = bytes.drop(while: isSpace)
-            guard let first = bytes.first else { return sawPhrase && !expectingPhrase }
+            guard let first = bytes.first else { return !phrases.isEmpty && !expectingPhrase ? phrases : nil }
             if first == UInt8(ascii: "\"") {
-                guard expectingPhrase, let end = closingQuote(in: bytes) else { return false }
-                bytes = bytes[bytes.index(after: end)...]
+                guard expectingPhrase, let end = closingQuote(in: bytes) else { return nil }
+                let after = bytes.index(after: end)
+                phrases.append(Substring(bytes[..<after]))
+                bytes = bytes[after...]
                 expectingPhrase = false
-                sawPhrase = true
             } else {
                 let word = bytes.prefix(while: isBarewordByte)
-                guard !word.isEmpty else { return false }
+                guard !word.isEmpty else { return nil }
                 bytes = bytes[word.endIndex...]
-                let text = String(decoding: word, as: UTF8.self)
+                let text = Substring(word)
                 if expectingPhrase {
-                    guard !["OR", "AND", "NOT", "NEAR"].contains(text) else { return false }
+                    guard !["OR", "AND", "NOT", "NEAR"].contains(text) else { return nil }
+                    phrases.append(text)
                     expectingPhrase = false
-                    sawPhrase = true
                 } else {
-                    guard text == "OR" else { return false }
+                    guard text == "OR" else { return nil }
                     expectingPhrase = true
                 }
             }
             // A phrase or OR must end at white space or the end ("a*", "a:b", "a(" are not ours).
-            if let next = bytes.first, !isSpace(next) { return false }
+            if let next = bytes.first, !isSpace(next) { return nil }
         }
     }
 

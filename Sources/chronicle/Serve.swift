@@ -28,6 +28,9 @@ struct Serve: ParsableCommand {
     @Option(name: .customLong("rendered-cache-mb"), help: "Megabytes of rendered event bodies kept for repeated reads; 0 keeps none. [env: CHRONICLE_RENDERED_CACHE_MB]")
     var renderedCacheMB: Int = Int(environment("CHRONICLE_RENDERED_CACHE_MB") ?? "") ?? 64
 
+    @Option(name: .customLong("search-cache-mb"), help: "Megabytes of searched words' matches kept for repeated searches; 0 keeps none. [env: CHRONICLE_SEARCH_CACHE_MB]")
+    var searchCacheMB: Int = Int(environment("CHRONICLE_SEARCH_CACHE_MB") ?? "") ?? 32
+
     @Flag(help: "Require a token with the read scope for reads too. [env: CHRONICLE_REQUIRE_READ_TOKEN=1]")
     var requireReadToken = false
 
@@ -41,6 +44,9 @@ struct Serve: ParsableCommand {
         guard (0...65_536).contains(renderedCacheMB) else {
             throw ValidationError("--rendered-cache-mb must be between 0 (keep none) and 65536, not \(renderedCacheMB)")
         }
+        guard (0...65_536).contains(searchCacheMB) else {
+            throw ValidationError("--search-cache-mb must be between 0 (keep none) and 65536, not \(searchCacheMB)")
+        }
     }
 
     func run() throws {
@@ -53,6 +59,7 @@ struct Serve: ParsableCommand {
         let noSeed = self.noSeed || environmentFlag("CHRONICLE_NO_SEED")
         let noAccessLog = self.noAccessLog || environmentFlag("CHRONICLE_NO_ACCESS_LOG")
         let db = try openDatabase(database)
+        db.search.phraseCache.capacity = searchCacheMB << 20
         if !noSeed, try db.isEmpty(), let summary = try BuiltinDataset.bundled().load(into: db) {
             logger.info("loaded the built-in dataset: \(summary.actors) actors, \(summary.events) events, \(summary.quotes) quotes")
         }

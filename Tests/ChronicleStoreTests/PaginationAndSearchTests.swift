@@ -131,6 +131,10 @@ import Testing
                     let everyRow = try db.search.search(query, kinds: kinds, limit: limit, strategy: .everyRowThroughSQL)
                     #expect(walked != nil, "\(query) was not answered by one walk per phrase")
                     #expect(walked == everyRow, "\(query) \(kinds) limit \(limit)")
+                    // Phrase by phrase: walked the first time, from the cache after that.
+                    let kept = try db.search.search(query, kinds: kinds, limit: limit, strategy: .keptPhrases)
+                    #expect(kept != nil, "\(query) was not answered phrase by phrase")
+                    #expect(kept == everyRow, "\(query) \(kinds) limit \(limit), kept phrases")
                     compared += everyRow?.count ?? 0
                 }
             }

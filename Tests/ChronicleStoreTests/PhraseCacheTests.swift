@@ -1,0 +1,95 @@
+import Chronicle
+@testable import ChronicleStore
+import Foundation
+import Testing
+
+/// Phrases' matches kept between searches must never show a search anything but what the index
+/// holds in that search's snapshot, whoever wrote to it.
+@Suite struct PhraseCacheTests {
+    /// The same search answered without any cache: every matching row through SQL.
+    private func fresh(_ db: ChronicleDatabase, _ query: String, limit: Int = 20) throws -> [SearchHit]? {
+        try db.search.search(query, kinds: [], limit: limit, strategy: .everyRowThroughSQL)
+    }
+
+    @Test func keptPhrasesFollowEveryWrite() throws {
+        let db = try makeDatabase()
+        let actor = try db.person("Ales Bialiatski", description: "harvest of grain")
+        _ = try db.event("Grain corridor opens", "2022-07-22", summary: "ships carry the harvest")
+        #expect(try db.search.search("harvest OR corridor", kinds: [], limit: 20).count == 2)
+        #expect(db.search.phraseCache.usage.phrases == 2)
+
+        // Added: found at once, though "harvest" was kept before.
+        let added = try db.event("Harvest festival", "2022-09-01")
+        #expect(try db.search.search("harvest", kinds: [], limit: 20).contains { $0.id == added.id })
+        #expect(try db.search.search("harvest OR corridor", kinds: [], limit: 20) == fresh(db, "harvest OR corridor"))
+        // Changed: the old words no longer find it, the new ones do.
+        var draft = added.draft
+        draft.title = "Autumn festival"
+        _ = try db.events.update(added.id, expectedVersion: added.version, with: draft)
+        #expect(try !db.search.search("harvest", kinds: [], limit: 20).contains { $0.id == added.id })
+        #expect(try db.search.search("autumn", kinds: [], limit: 20).map(\.id) == [added.id])
+        // Removed: gone from every kept phrase.
+        try db.events.delete(added.id, cascade: false)
+        #expect(try db.search.search("autumn", kinds: [], limit: 20).isEmpty)
+        // An actor's change reaches its index row too.
+        var actorDraft = try db.actors.find(actor.id).draft
+        actorDraft.description = "human rights"
+        _ = try db.actors.update(actor.id, expectedVersion: 1, with: actorDraft)
+        #expect(try db.search.search("harvest", kinds: [.actor], limit: 20).isEmpty)
+        #expect(try db.search.search("harvest OR rights", kinds: [], limit: 20) == fresh(db, "harvest OR rights"))
+    }
+
+    /// Another process (here another pool on the same file) writes: the generation it moves on
+    /// is in the file, so the first process's kept phrases are dropped, not served.
+    @Test func writesFromAnotherConnectionAreSeen() throws {
+        let path = temporaryDirectory().appendingPathComponent("chronicle.sqlite").path
+        let reader = try ChronicleDatabase(path: path, migrations: Migrator(directory: migrationsDirectory))
+        let writer = try ChronicleDatabase(path: path, migrations: Migrator(directory: migrationsDirectory))
+        _ = try writer.event("Talks in Istanbul", "2022-03-29")
+        #expect(try reader.search.search("talks", kinds: [], limit: 20).count == 1)
+        let second = try writer.event("Talks resume", "2022-04-01")
+        #expect(try reader.search.search("talks", kinds: [], limit: 20).map(\.id).first == second.id)
+        #expect(try reader.search.search("talks", kinds: [], limit: 20).count == 2)
+    }
+
+    @Test func theCacheStaysWithinItsCapacityAndZeroKeepsNothing() throws {
+        let db = try makeDatabase()
+        // Each word's matches take ~400 bytes, "shared"'s ~1,100: not all 61 fit in 12,000.
+        for index in 0..<60 {
+            _ = try db.event("shared \(index)", "2022-01-01", summary: Array(repeating: "word\(index)", count: 20).joined(separator: " "))
+        }
+        db.search.phraseCache.capacity = 12_000
+        for index in 0..<60 {
+            #expect(try db.search.search("word\(index) OR shared", kinds: [], limit: 5) == fresh(db, "word\(index) OR shared", limit: 5))
+            #expect(db.search.phraseCache.usage.bytes <= 12_000)
+        }
+        #expect((10..<60).contains(db.search.phraseCache.usage.phrases))
+        // The phrase searched in every query is the most recently used: never the one dropped.
+        #expect(db.search.phraseCache.matches(of: "shared", generation: try db.pool.read { try SearchIndex.generation($0) }) != nil)
+        db.search.phraseCache.capacity = 0
+        #expect(db.search.phraseCache.usage == (0, 0))
+        #expect(try db.search.search("word3 OR shared", kinds: [], limit: 5) == fresh(db, "word3 OR shared", limit: 5))
+        #expect(db.search.phraseCache.usage == (0, 0))
+    }
+
+    @Test func matchesFromAnOlderSnapshotAreNotKeptOverNewerOnes() {
+        let cache = PhraseMatchCache(capacity: 1 << 20)
+        cache.keep([1, 2, 3], of: "grain", generation: 5)
+        cache.keep([9], of: "grain", generation: 4)  // a search that began before the last write
+        #expect(cache.matches(of: "grain", generation: 5) == [1, 2, 3])
+        #expect(cache.matches(of: "grain", generation: 4) == nil)
+        cache.keep([7], of: "deal", generation: 6)  // newer: everything older goes
+        #expect(cache.matches(of: "grain", generation: 6) == nil)
+        #expect(cache.usage.phrases == 1)
+    }
+
+    @Test func tooManyMatchesForThePhrasesLeaveTheQueryToEveryRow() throws {
+        let db = try makeDatabase()
+        for index in 0..<8 { _ = try db.event("war \(index)", "2022-01-01", summary: "ship port war") }
+        var small = db.search
+        small.matchesHeld = 10
+        #expect(try small.search("war OR ship", kinds: [], limit: 20, strategy: .keptPhrases) == nil)
+        #expect(try small.search("war OR ship", kinds: [], limit: 20) == fresh(db, "war OR ship"))
+        #expect(try db.search.search("war OR ship", kinds: [], limit: 20, strategy: .keptPhrases) == fresh(db, "war OR ship"))
+    }
+}
