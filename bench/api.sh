@@ -3,7 +3,8 @@
 # built through the repositories by bench/Sources/generate): GET one event (a random one of
 # 20,000, whose rendered bodies fit the default 64 MB kept; then again with none kept), GET one actor (a
 # single small record), a list page with a date filter, a full-text search (wrk -t2 -c64) and
-# POST a quote (16 connections), with the access log on. Prints requests/s, p50 and p99 of each, and checks that every acknowledged
+# POST a quote (16 connections), with the access log on. Searches run with the phrases' matches
+# kept between searches (the default) and again with none kept. Prints requests/s, p50 and p99 of each, and checks that every acknowledged
 # write is stored. Usage: bench/api.sh [seconds]   Loopback only; stops by itself.
 set -euo pipefail
 cd "$(dirname "$0")"
@@ -54,6 +55,13 @@ report "GET /v1/events/{id} uncached" out/get-event-uncached.txt
 wrk -t2 -c64 -d"${seconds}s" --latency -s lua/get-actor.lua "http://127.0.0.1:$port" > out/get-actor.txt; report "GET /v1/actors/{slug}" out/get-actor.txt
 wrk -t2 -c64 -d"${seconds}s" --latency -s lua/list-page.lua "http://127.0.0.1:$port" > out/list-page.txt; report "GET /v1/events?from&to" out/list-page.txt
 wrk -t2 -c64 -d"${seconds}s" --latency -s lua/search.lua "http://127.0.0.1:$port" > out/search.txt; report "GET /v1/search?q" out/search.txt
+# The same searches with no phrases' matches kept (--search-cache-mb 0): every search walks the index.
+"$bin" serve --db "$db" --port $((port + 1)) --no-seed --search-cache-mb 0 > out/access-search-uncached.log 2>&1 &
+uncached=$!
+for _ in $(seq 1 100); do curl -sf "http://127.0.0.1:$((port + 1))/healthz" >/dev/null && break; sleep 0.1; done
+wrk -t2 -c64 -d"${seconds}s" --latency -s lua/search.lua "http://127.0.0.1:$((port + 1))" > out/search-uncached.txt
+kill $uncached; wait $uncached 2>/dev/null || true
+report "GET /v1/search?q uncached" out/search-uncached.txt
 # The same searches one at a time: the cost of a query itself, without queueing behind 63 others.
 wrk -t1 -c1 -d"${seconds}s" --latency -s lua/search.lua "http://127.0.0.1:$port" > out/search-1.txt; report "GET /v1/search?q (1 conn)" out/search-1.txt
 before=$(sqlite3 "$db" "SELECT count(*) FROM quotes")

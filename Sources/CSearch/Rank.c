@@ -110,9 +110,6 @@ static double rowScore(const Fts5ExtensionApi *api, Fts5Context *fts, const Quer
     return chronicle_score(frequency, state->phrases, columns, state->idf, state->factor);
 }
 
-/// The search's order: the lower score first, then the newer (higher) rowid.
-int chronicle_is_worse(Kept a, Kept b) { return a.score > b.score || (a.score == b.score && a.rowid < b.rowid); }
-
 static void swapKept(Kept *a, Kept *b) {
     Kept held = *a;
     *a = *b;

@@ -150,6 +150,11 @@ static void rankRuns(const Run *runs, int phrases, const double *factor, int col
     int kept = 0;
     int last[maxPhrases];  // each run's last match not yet merged
     for (int phrase = 0; phrase < phrases; phrase++) last[phrase] = runs[phrase].count - 1;
+    // Only columns that weigh anything are scored (chronicle_score skips the others too).
+    int scored[maxColumns], scoredCount = 0;
+    for (int column = 0; column < columns; column++) {
+        if (factor[column] != 0.0) scored[scoredCount++] = column;
+    }
     // Newest first: on a tie the newer row wins, so older ones are turned away without
     // touching the heap. Rows of kinds not wanted are passed over (a walk by chronicle_top
     // holds none; runs kept between searches hold every kind).
@@ -164,24 +169,28 @@ static void rankRuns(const Run *runs, int phrases, const double *factor, int col
             }
         }
         if (!found) break;
-        memset(counts, 0, sizeof(int) * (size_t)(phrases * columns));
+        int wanted = (kinds >> (rowid & 3)) & 1u;
         for (int phrase = 0; phrase < phrases; phrase++) {
+            int *count = counts + phrase * columns;
+            for (int column = 0; column < columns; column++) count[column] = 0;
             const Match *matches = runs[phrase].matches;
             for (; last[phrase] >= 0 && matches[last[phrase]].rowid == rowid; last[phrase]--) {
-                int column = matches[last[phrase]].column;
-                if (column >= 0 && column < columns) counts[phrase * columns + column]++;
+                unsigned column = (unsigned)matches[last[phrase]].column;
+                if (column < (unsigned)columns) count[column]++;
             }
         }
-        if (!(kinds & (1u << (rowid & 3)))) continue;
-        double score = 0.0;  // chronicle_score's loop, reading the table
-        for (int column = 0; column < columns; column++) {
-            if (factor[column] == 0.0) continue;
+        if (!wanted) continue;
+        double score = 0.0;  // chronicle_score's loop and order, reading the table
+        for (int at = 0; at < scoredCount; at++) {
+            int column = scored[at];
             for (int phrase = 0; phrase < phrases; phrase++) {
                 int n = counts[phrase * columns + column];
                 if (n > 0) score += n <= tabled ? terms[(phrase * columns + column) * tabled + n - 1] : chronicle_term(factor[column], runs[phrase].idf, (double)n);
             }
         }
-        chronicle_keep(best, &kept, limit, (Kept){-score, rowid});
+        Kept row = {-score, rowid};
+        if (kept == limit && !chronicle_is_worse(best[0], row)) continue;  // most rows: not among the best
+        chronicle_keep(best, &kept, limit, row);
     }
 
     // Best first: sort the heap (a few hundred rows at most) by insertion.
