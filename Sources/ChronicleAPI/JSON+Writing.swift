@@ -12,14 +12,7 @@ extension JSON {
         switch self {
         case .null: out.append(contentsOf: [110, 117, 108, 108])
         case .bool(let value): out.append(contentsOf: value ? Array("true".utf8) : Array("false".utf8))
-        case .number(let value):
-            if value.isFinite, value == value.rounded(), abs(value) < 1e15 {
-                out.append(contentsOf: String(Int64(value)).utf8)
-            } else if value.isFinite {
-                out.append(contentsOf: "\(value)".utf8)
-            } else {
-                out.append(contentsOf: [110, 117, 108, 108])
-            }
+        case .number(let value): JSON.writeNumber(value, into: &out)
         case .string(let text): JSON.writeString(text, into: &out)
         case .array(let items):
             if items.isEmpty { out.append(contentsOf: [91, 93]); return }
@@ -49,6 +42,17 @@ extension JSON {
             }
             if pretty { JSON.newline(&out, indent) }
             out.append(125)
+        }
+    }
+
+    /// Whole numbers without a fraction; NaN and infinities (which JSON lacks) as null.
+    static func writeNumber(_ value: Double, into out: inout [UInt8]) {
+        if value.isFinite, value == value.rounded(), abs(value) < 1e15 {
+            out.append(contentsOf: String(Int64(value)).utf8)
+        } else if value.isFinite {
+            out.append(contentsOf: "\(value)".utf8)
+        } else {
+            out.append(contentsOf: [110, 117, 108, 108])
         }
     }
 

@@ -100,8 +100,41 @@ enum Representation {
             ("id", .string(hit.id)),
             ("title", .string(hit.title)),
             ("snippet", .string(hit.snippet)),
-            ("rank", .number((hit.rank * 1000).rounded() / 1000)),
+            ("rank", .number(hitRank(hit))),
         ])
+    }
+
+    private static func hitRank(_ hit: SearchHit) -> Double { (hit.rank * 1000).rounded() / 1000 }
+
+    /// `{"data":[hit...]}` written compactly, the very bytes `hit` and `serialized()` give
+    /// (a test compares them), without building the tree first: for a page of search hits
+    /// the tree cost as much as writing it.
+    static func compactHits(_ hits: [SearchHit], fields: Set<String>?) -> [UInt8] {
+        var out: [UInt8] = []
+        out.reserveCapacity(128 + hits.count * 320)
+        out.append(contentsOf: #"{"data":["#.utf8)
+        for (index, hit) in hits.enumerated() {
+            if index > 0 { out.append(UInt8(ascii: ",")) }
+            out.append(UInt8(ascii: "{"))
+            var first = true
+            func key(_ name: StaticString) -> Bool {
+                guard fields?.contains(name.description) ?? true else { return false }
+                if !first { out.append(UInt8(ascii: ",")) }
+                first = false
+                out.append(UInt8(ascii: "\""))
+                out.append(contentsOf: UnsafeBufferPointer(start: name.utf8Start, count: name.utf8CodeUnitCount))
+                out.append(contentsOf: #"":"#.utf8)
+                return true
+            }
+            if key("type") { JSON.writeString(hit.kind.rawValue, into: &out) }
+            if key("id") { JSON.writeString(hit.id, into: &out) }
+            if key("title") { JSON.writeString(hit.title, into: &out) }
+            if key("snippet") { JSON.writeString(hit.snippet, into: &out) }
+            if key("rank") { JSON.writeNumber(hitRank(hit), into: &out) }
+            out.append(UInt8(ascii: "}"))
+        }
+        out.append(contentsOf: "]}".utf8)
+        return out
     }
 
     /// Keeps only the named top-level fields (`fields=id,title`), in the record's own order.

@@ -19,6 +19,9 @@ extension ChronicleAPI {
         let fields = query.fields(of: ["type", "id", "title", "snippet", "rank"])
         try query.finish()
         let hits = try repositories.search.search(text ?? "", kinds: kinds, limit: limit)
-        return Reply.json(request, .object([("data", .array(hits.map { Representation.select(Representation.hit($0), fields: fields) }))]))
+        if Reply.wantsPretty(request) {
+            return Reply.json(request, .object([("data", .array(hits.map { Representation.select(Representation.hit($0), fields: fields) }))]))
+        }
+        return Reply.json(request, body: Representation.compactHits(hits, fields: fields))
     }
 }

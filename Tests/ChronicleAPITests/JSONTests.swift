@@ -1,7 +1,30 @@
+import Chronicle
 @testable import ChronicleAPI
 import Testing
 
 @Suite struct JSONTests {
+    /// Search hits are written straight to bytes; they must be the bytes the JSON tree gives,
+    /// for any text, rank and choice of fields.
+    @Test func hitsWrittenDirectlyAreTheTreesBytes() {
+        let texts = ["", "plain", "a\"b\\c\nd\te\u{1}f", "Лукашенко “quoted” 🇧🇾", String(repeating: "long ", count: 40), "\u{7f}\u{0}x"]
+        let ranks: [Double] = [0, -1, -12.345678, -0.0004, -1e20, 3.5, .nan]
+        var hits: [SearchHit] = []
+        for (index, text) in texts.enumerated() {
+            for rank in ranks {
+                hits.append(SearchHit(kind: RecordKind.allCases[index % RecordKind.allCases.count], id: "id\(index)\(text.prefix(2))",
+                                      title: text, snippet: String(text.reversed()), rank: rank))
+            }
+        }
+        let choices: [Set<String>?] = [nil, ["id"], ["rank", "title"], ["snippet", "type", "id"], [], ["nonsense"]]
+        for fields in choices {
+            for count in [0, 1, 7, hits.count] {
+                let some = Array(hits.prefix(count))
+                let tree = JSON.object([("data", .array(some.map { Representation.select(Representation.hit($0), fields: fields) }))])
+                #expect(Representation.compactHits(some, fields: fields) == tree.serialized(), "fields \(String(describing: fields)), \(count) hits")
+            }
+        }
+    }
+
     @Test func stringsAreEscapedAndRoundTrip() throws {
         let text = "a\"b\\c\nd\te\u{1}f Лукашенко “quoted” 🇧🇾"
         let bytes = JSON.string(text).serialized()
