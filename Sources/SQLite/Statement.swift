@@ -87,6 +87,13 @@ public final class Statement {
         return String(decoding: UnsafeBufferPointer(start: text, count: count), as: UTF8.self)
     }
 
+    /// The column's text as UTF-8 bytes, valid only inside `body`: for callers that make
+    /// something other than the whole String of it.
+    public func withText<T>(_ index: Int, _ body: (UnsafeBufferPointer<UInt8>) throws -> T) rethrows -> T {
+        guard let text = sqlite3_column_text(handle, Int32(index)) else { return try body(UnsafeBufferPointer(start: nil, count: 0)) }
+        return try body(UnsafeBufferPointer(start: text, count: Int(sqlite3_column_bytes(handle, Int32(index)))))
+    }
+
     public func optionalString(_ index: Int) -> String? { isNull(index) ? nil : string(index) }
 
     public func optionalInt(_ index: Int) -> Int? { isNull(index) ? nil : int(index) }
