@@ -150,15 +150,18 @@ static void rankRuns(const Run *runs, int phrases, const double *factor, int col
     int kept = 0;
     int last[maxPhrases];  // each run's last match not yet merged
     for (int phrase = 0; phrase < phrases; phrase++) last[phrase] = runs[phrase].count - 1;
-    // Only columns that weigh anything are scored (chronicle_score skips the others too).
-    int scored[maxColumns], scoredCount = 0;
-    for (int column = 0; column < columns; column++) {
-        if (factor[column] != 0.0) scored[scoredCount++] = column;
-    }
     // Newest first: on a tie the newer row wins, so older ones are turned away without
     // touching the heap. Rows of kinds not wanted are passed over (a walk by chronicle_top
-    // holds none; runs kept between searches hold every kind).
-    int counts[maxPhrases * maxColumns];
+    // holds none; runs kept between searches hold every kind). A row's matches are counted
+    // per cell (phrase, column) in `counts`, zero between rows: only the cells a row touches
+    // are noted, scored and cleared, since most rows have one or two.
+    int *counts = sqlite3_malloc64(sizeof(int) * (sqlite3_uint64)(phrases * columns) + 1);
+    if (!counts) {
+        rc = SQLITE_NOMEM;
+        goto failed;
+    }
+    memset(counts, 0, sizeof(int) * (size_t)(phrases * columns));
+    int touched[maxPhrases * maxColumns];
     for (;;) {
         sqlite3_int64 rowid = 0;
         int found = 0;
@@ -170,28 +173,40 @@ static void rankRuns(const Run *runs, int phrases, const double *factor, int col
         }
         if (!found) break;
         int wanted = (kinds >> (rowid & 3)) & 1u;
+        int touchedCount = 0;
         for (int phrase = 0; phrase < phrases; phrase++) {
-            int *count = counts + phrase * columns;
-            for (int column = 0; column < columns; column++) count[column] = 0;
             const Match *matches = runs[phrase].matches;
-            for (; last[phrase] >= 0 && matches[last[phrase]].rowid == rowid; last[phrase]--) {
-                unsigned column = (unsigned)matches[last[phrase]].column;
-                if (column < (unsigned)columns) count[column]++;
+            int at = last[phrase];
+            for (; at >= 0 && matches[at].rowid == rowid; at--) {
+                unsigned column = (unsigned)matches[at].column;
+                if (!wanted || column >= (unsigned)columns || factor[column] == 0.0) continue;
+                // Noted by column first, then phrase: the order chronicle_score adds them in.
+                int key = (int)column * maxPhrases + phrase;
+                if (counts[phrase * columns + (int)column]++ == 0) {
+                    int to = touchedCount++;
+                    while (to > 0 && touched[to - 1] > key) {
+                        touched[to] = touched[to - 1];
+                        to--;
+                    }
+                    touched[to] = key;
+                }
             }
+            last[phrase] = at;
         }
         if (!wanted) continue;
-        double score = 0.0;  // chronicle_score's loop and order, reading the table
-        for (int at = 0; at < scoredCount; at++) {
-            int column = scored[at];
-            for (int phrase = 0; phrase < phrases; phrase++) {
-                int n = counts[phrase * columns + column];
-                if (n > 0) score += n <= tabled ? terms[(phrase * columns + column) * tabled + n - 1] : chronicle_term(factor[column], runs[phrase].idf, (double)n);
-            }
+        double score = 0.0;  // chronicle_score's sum, in its order, reading the table
+        for (int index = 0; index < touchedCount; index++) {
+            int column = touched[index] / maxPhrases, phrase = touched[index] % maxPhrases;
+            int cell = phrase * columns + column;
+            int n = counts[cell];
+            counts[cell] = 0;
+            score += n <= tabled ? terms[cell * tabled + n - 1] : chronicle_term(factor[column], runs[phrase].idf, (double)n);
         }
         Kept row = {-score, rowid};
         if (kept == limit && !chronicle_is_worse(best[0], row)) continue;  // most rows: not among the best
         chronicle_keep(best, &kept, limit, row);
     }
+    sqlite3_free(counts);
 
     // Best first: sort the heap (a few hundred rows at most) by insertion.
     for (int index = 1; index < kept; index++) {
