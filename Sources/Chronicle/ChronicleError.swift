@@ -21,6 +21,8 @@ public enum ChronicleError: Error, Sendable, Equatable, CustomStringConvertible 
     case duplicate(RecordKind, field: String, value: String)
     /// The record is still referred to; delete with cascade or remove the references first.
     case stillReferenced(RecordKind, id: String, references: [String])
+    /// Answering took longer than the store allows one request's reads, and was stopped.
+    case timeLimit(seconds: Double)
 
     public var description: String {
         switch self {
@@ -31,6 +33,20 @@ public enum ChronicleError: Error, Sendable, Equatable, CustomStringConvertible 
         case .duplicate(let kind, let field, let value): return "another \(kind.rawValue) already has \(field) '\(value)'"
         case .stillReferenced(let kind, let id, let references):
             return "\(kind.rawValue) \(id) is still referred to by \(references.joined(separator: ", ")); remove those first or delete with cascade"
+        case .timeLimit(let seconds):
+            let limit = seconds < 0.001 ? "\(Int((seconds * 1e6).rounded())) µs"
+                : seconds < 1 ? "\(Int((seconds * 1000).rounded())) ms" : "\(seconds.formatted(fractionDigits: 1)) s"
+            return "answering took longer than the \(limit) this server allows one request and was stopped; narrow the request (more words in q, a type, a date range, a smaller limit, no count=true) and try again"
         }
+    }
+}
+
+extension Double {
+    /// `2.0` as "2", `1.5` as "1.5": no trailing zeros after the point.
+    fileprivate func formatted(fractionDigits: Int) -> String {
+        var scale = 1.0
+        for _ in 0..<fractionDigits { scale *= 10 }
+        let rounded = (self * scale).rounded() / scale
+        return rounded == rounded.rounded() ? String(Int(rounded)) : String(rounded)
     }
 }

@@ -99,6 +99,8 @@ enum Reply {
                 return problem(409, error.description, errors: [FieldError(field, error.description)], request: request)
             case .stillReferenced:
                 return problem(409, error.description, request: request)
+            case .timeLimit:
+                return problem(503, error.description, request: request)
             }
         case let error as JSONSyntaxError:
             return problem(400, "the body is not valid JSON: \(error.description)", request: request)

@@ -13,10 +13,13 @@ public final class ChronicleDatabase: ReadSnapshots {
     public let tokens: SQLiteTokenRepository
 
     /// Opens (creating if needed) the database at `path` and applies pending migrations.
-    public init(path: String, migrations: Migrator, configuration: Configuration = Configuration()) throws {
+    /// `readTimeLimit`, when given, replaces the configuration's (seconds a read may run).
+    public init(path: String, migrations: Migrator, configuration: Configuration = Configuration(), readTimeLimit: Double? = nil) throws {
+        var limited = configuration
+        if let readTimeLimit { limited.readTimeLimit = readTimeLimit }
         let directory = URL(fileURLWithPath: path).deletingLastPathComponent()
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-        let configuration = SearchFunctions.adding(to: configuration)
+        let configuration = SearchFunctions.adding(to: limited)
         // Migrate before the read-only connections open, so that they see the schema.
         try migrations.migrate(Connection(path: path, configuration: configuration))
         pool = try DatabasePool(path: path, configuration: configuration)
@@ -30,12 +33,12 @@ public final class ChronicleDatabase: ReadSnapshots {
 
     /// Repository reads inside `body` share one read transaction (and one connection).
     public func snapshot<T>(_ body: () throws -> T) throws -> T {
-        try pool.read { _ in try body() }
+        try pool.readWithinLimit { _ in try body() }
     }
 
     /// True when no actor, event, quote or source exists yet.
     public func isEmpty() throws -> Bool {
-        try pool.read { db in
+        try pool.readWithinLimit { db in
             try db.first("SELECT (SELECT count(*) FROM actors) + (SELECT count(*) FROM events) + (SELECT count(*) FROM quotes) + (SELECT count(*) FROM sources)") {
                 $0.int(0) == 0
             } ?? true
@@ -56,6 +59,18 @@ public final class ChronicleDatabase: ReadSnapshots {
 
     /// Answers when the database can be read, for readiness checks.
     public func ping() throws {
-        _ = try pool.read { db in try db.first("SELECT 1") { $0.int(0) } }
+        _ = try pool.readWithinLimit { db in try db.first("SELECT 1") { $0.int(0) } }
+    }
+}
+
+extension DatabasePool {
+    /// `read`, with SQLite stopping a read at the configured time limit said in the domain's
+    /// terms, so that callers can tell the user what happened.
+    func readWithinLimit<T>(_ body: (Connection) throws -> T) throws -> T {
+        do {
+            return try read(body)
+        } catch let error as SQLiteError where error.isInterrupted {
+            throw ChronicleError.timeLimit(seconds: configuration.readTimeLimit ?? 0)
+        }
     }
 }

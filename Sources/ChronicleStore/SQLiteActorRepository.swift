@@ -29,7 +29,7 @@ public struct SQLiteActorRepository: ActorRepository {
     }
 
     public func find(_ idOrSlug: String) throws -> Actor {
-        try pool.read { db in
+        try pool.readWithinLimit { db in
             guard let actor = try load(db, idOrSlug) else { throw ChronicleError.notFound(.actor, idOrSlug) }
             return actor
         }
@@ -98,7 +98,7 @@ public struct SQLiteActorRepository: ActorRepository {
         if let country = filter.country { query.filter("a.country = ?", .text(country)) }
         if let qid = filter.wikidataID { query.filter("a.wikidata_id = ?", .text(qid)) }
         query.matching(filter.text, kind: .actor)
-        return try pool.read { db in
+        return try pool.readWithinLimit { db in
             // The actors come with the page query; their aliases in one query for the page
             // (it was two queries per actor).
             let result = try query.run(db, page: page, searchText: filter.text, columns: qualified(Self.columns, "a")) { Self.decode($0, from: $1) }

@@ -28,14 +28,14 @@ public struct SQLiteEventRepository: EventRepository {
     }
 
     public func find(_ id: String) throws -> Event {
-        try pool.read { db in
+        try pool.readWithinLimit { db in
             guard let event = try load(db, id) else { throw ChronicleError.notFound(.event, id) }
             return event
         }
     }
 
     public func stamp(_ id: String) throws -> RecordStamp {
-        try pool.read { db in
+        try pool.readWithinLimit { db in
             guard let stamp = try db.first("SELECT version, created_at FROM events WHERE id = ?", [.text(id)], map: {
                 RecordStamp(id: id, version: $0.int(0), createdAt: $0.string(1))
             }) else { throw ChronicleError.notFound(.event, id) }
@@ -113,7 +113,7 @@ public struct SQLiteEventRepository: EventRepository {
         }
         if let to = filter.to { query.filter("e.start_earliest <= ?", .text(to.latest)) }
         query.matching(filter.text, kind: .event)
-        return try pool.read { db in
+        return try pool.readWithinLimit { db in
             // The events come with the page query itself; only participants and citations are looked up.
             let result = try query.run(db, page: page, searchText: filter.text, columns: qualified(Self.columns, "e")) { Self.decode($0, from: $1) }
             return Page(items: try withDependents(db, result.items), nextCursor: result.next, total: result.total)

@@ -31,7 +31,7 @@ public struct SQLiteQuoteRepository: QuoteRepository {
     }
 
     public func find(_ id: String) throws -> Quote {
-        try pool.read { db in
+        try pool.readWithinLimit { db in
             guard let quote = try load(db, id) else { throw ChronicleError.notFound(.quote, id) }
             return quote
         }
@@ -94,7 +94,7 @@ public struct SQLiteQuoteRepository: QuoteRepository {
         if let language = filter.language { query.filter("q.language = ?", .text(language)) }
         if let verification = filter.verification { query.filter("q.verification = ?", .text(verification.rawValue)) }
         query.matching(filter.text, kind: .quote)
-        return try pool.read { db in
+        return try pool.readWithinLimit { db in
             // The quotes come with the page query itself; only their citations are looked up.
             let result = try query.run(db, page: page, searchText: filter.text, columns: Self.columns) { Self.decode($0, from: $1) }
             return Page(items: try withCitations(db, result.items), nextCursor: result.next, total: result.total)
@@ -102,7 +102,7 @@ public struct SQLiteQuoteRepository: QuoteRepository {
     }
 
     public func quotes(ofEvent eventID: String, limit: Int) throws -> [Quote] {
-        try pool.read { db in
+        try pool.readWithinLimit { db in
             var quotes: [Quote] = []
             // The list's default order, coalesce(said_earliest, ''), id: the same rows in the same
             // order, since NULL sorts first as '' would (no stored date is empty); written plainly

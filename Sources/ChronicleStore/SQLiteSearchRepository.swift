@@ -68,7 +68,7 @@ public struct SQLiteSearchRepository: SearchRepository {
         }
         let wanted = kinds.isEmpty ? Set(RecordKind.allCases) : kinds
         let ordered = RecordKind.allCases.filter(wanted.contains)
-        return try pool.read { db in
+        return try pool.readWithinLimit { db in
             try translatingSearchErrors(query) {
                 if strategy != .everyRowThroughSQL, let phrases = SearchSyntax.phrases(of: query) {
                     let kept = strategy == .keptPhrases || (strategy == .automatic && phraseCache.capacity > 0)

@@ -24,7 +24,7 @@ public struct SQLiteSourceRepository: SourceRepository {
     }
 
     public func find(_ id: String) throws -> Source {
-        try pool.read { db in
+        try pool.readWithinLimit { db in
             guard let source = try load(db, id) else { throw ChronicleError.notFound(.source, id) }
             return source
         }
@@ -85,7 +85,7 @@ public struct SQLiteSourceRepository: SourceRepository {
         }
         if let publisher = filter.publisher { query.filter("s.publisher = ?", .text(publisher)) }
         query.matching(filter.text, kind: .source)
-        return try pool.read { db in
+        return try pool.readWithinLimit { db in
             // The sources come with the page query itself (it was one more query per source).
             let result = try query.run(db, page: page, searchText: filter.text, columns: qualified(Self.columns, "s")) { Self.decode($0, from: $1) }
             return Page(items: result.items, nextCursor: result.next, total: result.total)

@@ -28,7 +28,7 @@ public struct SQLiteTokenRepository: TokenRepository {
     }
 
     public func list() throws -> [APIToken] {
-        try pool.read { db in try db.all("SELECT id, name, scope, created_at, revoked_at FROM api_tokens ORDER BY created_at", map: Self.decode) }
+        try pool.readWithinLimit { db in try db.all("SELECT id, name, scope, created_at, revoked_at FROM api_tokens ORDER BY created_at", map: Self.decode) }
     }
 
     public func revoke(_ idOrName: String) throws -> APIToken {
@@ -44,7 +44,7 @@ public struct SQLiteTokenRepository: TokenRepository {
 
     public func authenticate(secret: String) throws -> APIToken? {
         guard secret.hasPrefix("chr_"), secret.count < 100 else { return nil }
-        return try pool.read { db in
+        return try pool.readWithinLimit { db in
             try db.first("SELECT id, name, scope, created_at, revoked_at FROM api_tokens WHERE secret_hash = ? AND revoked_at IS NULL",
                          [.text(SHA256.hex(secret))], map: Self.decode)
         }

@@ -21,6 +21,11 @@ public struct Configuration: Sendable {
     /// single large transaction (a rename that bumps a million records) leaves a WAL of its size
     /// on disk for good.
     public var walSizeLimit: Int64 = 64 << 20
+    /// Seconds a `DatabasePool.read` may run statements before SQLite interrupts the one
+    /// running (it then throws `SQLiteError` with `isInterrupted`); nil for no limit. One read
+    /// that matches a third of the database must not hold a connection, and the thread waiting
+    /// on it, for as long as it likes.
+    public var readTimeLimit: Double?
     /// Runs on every connection as it opens, after the pragmas: SQL functions are registered
     /// per connection, so an application's own functions go here.
     public var prepareConnection: (@Sendable (Connection) throws -> Void)?

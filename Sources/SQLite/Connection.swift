@@ -8,6 +8,9 @@ public final class Connection {
     private var cache: [String: Statement] = [:]
     private var cacheOrder: [String] = []
     private let cacheSize: Int
+    /// When the statements now running must stop (see `deadline`), read by SQLite's progress
+    /// handler from C.
+    private let deadlineStorage = UnsafeMutablePointer<Double>.allocate(capacity: 1)
 
     public init(path: String, readOnly: Bool = false, configuration: Configuration = Configuration()) throws {
         _ = Connection.processSetup
@@ -33,8 +36,21 @@ public final class Connection {
         try execute("PRAGMA synchronous = \(configuration.synchronous.rawValue)")
         try execute("PRAGMA foreign_keys = \(configuration.foreignKeys ? "ON" : "OFF")")
         try execute("PRAGMA mmap_size = \(configuration.mmapSize)")
+        deadlineStorage.initialize(to: .infinity)
+        csqlite_interrupt_after(handle, deadlineStorage)
         try configuration.prepareConnection?(self)
     }
+
+    /// A moment on the monotonic clock (see `Connection.now`) past which any statement running
+    /// on this connection stops with `SQLITE_INTERRUPT` (`SQLiteError.isInterrupted`); infinity
+    /// for none. A pool sets it around a read that has a time limit.
+    public var deadline: Double {
+        get { deadlineStorage.pointee }
+        set { deadlineStorage.pointee = newValue }
+    }
+
+    /// Seconds on the clock `deadline` is measured against.
+    public static func now() -> Double { csqlite_monotonic_seconds() }
 
     /// The C handle, for registering functions written in C; valid while the connection lives.
     public var unsafeHandle: OpaquePointer { handle }
@@ -54,6 +70,7 @@ public final class Connection {
     deinit {
         cache.removeAll()
         sqlite3_close_v2(handle)
+        deadlineStorage.deallocate()
     }
 
     /// Runs one or more statements that take no parameters (pragmas, DDL, migrations).

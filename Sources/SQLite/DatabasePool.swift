@@ -116,7 +116,8 @@ public final class DatabasePool: @unchecked Sendable {
         }
     }
 
-    /// Runs `body` on a read-only connection inside one read transaction (one consistent snapshot).
+    /// Runs `body` on a read-only connection inside one read transaction (one consistent snapshot),
+    /// within `configuration.readTimeLimit` if one is set.
     ///
     /// A `read` inside another `read` on the same thread joins the outer one: same connection,
     /// same snapshot, and no second checkout (which could wait forever once every reader is
@@ -130,7 +131,9 @@ public final class DatabasePool: @unchecked Sendable {
         let connection = readers.removeLast()
         readersLock.signal()
         pthread_setspecific(readerKey, Unmanaged.passUnretained(connection).toOpaque())
+        if let limit = configuration.readTimeLimit { connection.deadline = Connection.now() + limit }
         defer {
+            connection.deadline = .infinity
             pthread_setspecific(readerKey, nil)
             readersLock.wait()
             readers.append(connection)

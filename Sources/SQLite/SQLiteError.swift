@@ -22,6 +22,8 @@ public struct SQLiteError: Error, CustomStringConvertible, Sendable {
     public var isUniqueViolation: Bool { code == SQLITE_CONSTRAINT | (8 << 8) || code == SQLITE_CONSTRAINT | (6 << 8) }
     public var isForeignKeyViolation: Bool { code == SQLITE_CONSTRAINT | (3 << 8) }
     public var isBusy: Bool { primaryCode == SQLITE_BUSY || primaryCode == SQLITE_LOCKED }
+    /// Stopped at the connection's deadline (or by sqlite3_interrupt).
+    public var isInterrupted: Bool { primaryCode == SQLITE_INTERRUPT }
 
     public var description: String {
         var text = "SQLite error \(code): \(message)"

@@ -16,7 +16,8 @@ struct Seed: ParsableCommand {
     }
 }
 
-func openDatabase(_ options: DatabaseOptions) throws -> ChronicleDatabase {
+/// `readTimeLimit`: seconds one read may run before it is stopped (nil: no limit).
+func openDatabase(_ options: DatabaseOptions, readTimeLimit: Double? = nil) throws -> ChronicleDatabase {
     let migrator = try Migrator(directory: ResourceLocator.migrationsDirectory(override: options.migrationsOverride))
-    return try ChronicleDatabase(path: options.path, migrations: migrator)
+    return try ChronicleDatabase(path: options.path, migrations: migrator, readTimeLimit: readTimeLimit)
 }

@@ -31,6 +31,9 @@ struct Serve: ParsableCommand {
     @Option(name: .customLong("search-cache-mb"), help: "Megabytes of searched words' matches kept for repeated searches; 0 keeps none. [env: CHRONICLE_SEARCH_CACHE_MB]")
     var searchCacheMB: Int = Int(environment("CHRONICLE_SEARCH_CACHE_MB") ?? "") ?? 32
 
+    @Option(name: .customLong("read-time-limit-ms"), help: "Milliseconds one request's reads may take before they are stopped with 503; 0 for no limit. [env: CHRONICLE_READ_TIME_LIMIT_MS]")
+    var readTimeLimitMS: Int = Int(environment("CHRONICLE_READ_TIME_LIMIT_MS") ?? "") ?? 2_000
+
     @Flag(help: "Require a token with the read scope for reads too. [env: CHRONICLE_REQUIRE_READ_TOKEN=1]")
     var requireReadToken = false
 
@@ -43,6 +46,9 @@ struct Serve: ParsableCommand {
     func validate() throws {
         guard (0...65_536).contains(renderedCacheMB) else {
             throw ValidationError("--rendered-cache-mb must be between 0 (keep none) and 65536, not \(renderedCacheMB)")
+        }
+        guard (0...3_600_000).contains(readTimeLimitMS) else {
+            throw ValidationError("--read-time-limit-ms must be between 0 (no limit) and 3600000, not \(readTimeLimitMS)")
         }
         guard (0...65_536).contains(searchCacheMB) else {
             throw ValidationError("--search-cache-mb must be between 0 (keep none) and 65536, not \(searchCacheMB)")
@@ -58,7 +64,7 @@ struct Serve: ParsableCommand {
         let requireReadToken = self.requireReadToken || environmentFlag("CHRONICLE_REQUIRE_READ_TOKEN")
         let noSeed = self.noSeed || environmentFlag("CHRONICLE_NO_SEED")
         let noAccessLog = self.noAccessLog || environmentFlag("CHRONICLE_NO_ACCESS_LOG")
-        let db = try openDatabase(database)
+        let db = try openDatabase(database, readTimeLimit: readTimeLimitMS > 0 ? Double(readTimeLimitMS) / 1000 : nil)
         db.search.phraseCache.capacity = searchCacheMB << 20
         if !noSeed, try db.isEmpty(), let summary = try BuiltinDataset.bundled().load(into: db) {
             logger.info("loaded the built-in dataset: \(summary.actors) actors, \(summary.events) events, \(summary.quotes) quotes")

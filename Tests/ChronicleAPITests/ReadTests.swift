@@ -29,6 +29,26 @@ import Testing
         #expect(contract.status == 200 && contract.text.hasPrefix("openapi: 3.1"))
     }
 
+    /// Reads that run past the time limit are stopped and answered 503 with a problem that
+    /// says how to narrow the request; the server goes on serving. (SQLite checks the clock
+    /// every thousand or so steps: a limit of a microsecond stops any read longer than that.)
+    @Test func readsPastTheTimeLimitAre503AndTheServerGoesOn() throws {
+        let api = try TestAPI(readTimeLimit: 0.000_001)
+        for target in ["/v1/events?count=true&limit=500", "/v1/search?q=a*%20OR%20e*%20OR%20o*"] {
+            let reply = try api.get(target)
+            #expect(reply.status == 503, "\(target) \(reply.status)")
+            #expect(reply.headers["Content-Type"] == "application/problem+json")
+            #expect(reply.json["title"]?.stringValue == "Service Unavailable")
+            #expect(reply.json["detail"]?.stringValue?.contains("took longer than the 1 µs this server allows") == true, "\(reply.text)")
+            #expect(reply.json["detail"]?.stringValue?.contains("narrow the request") == true)
+        }
+        #expect(try api.get("/healthz").status == 200)
+        // The same reads without a limit.
+        let unlimited = try TestAPI()
+        #expect(try unlimited.get("/v1/events?count=true&limit=500").status == 200)
+        #expect(try unlimited.get("/v1/search?q=a*%20OR%20e*%20OR%20o*").status == 200)
+    }
+
     @Test func listItemsCarryWhatTheSingleRecordsCarry() throws {
         // Lists read records in the query that pages them; their participants, citations and
         // speakers must still be those of the record itself, on every page.

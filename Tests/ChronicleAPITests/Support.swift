@@ -16,10 +16,11 @@ final class TestAPI {
     let readToken: String
     var port: Int { server.port }
 
-    init(seed: Bool = true, configure: (inout APIConfiguration) -> Void = { _ in }) throws {
+    init(seed: Bool = true, readTimeLimit: Double? = nil, configure: (inout APIConfiguration) -> Void = { _ in }) throws {
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("chronicle-api-\(UUID().uuidString)")
         database = try ChronicleDatabase(path: directory.appendingPathComponent("db.sqlite").path,
-                                         migrations: Migrator(directory: repoRoot.appendingPathComponent("migrations")))
+                                         migrations: Migrator(directory: repoRoot.appendingPathComponent("migrations")),
+                                         readTimeLimit: readTimeLimit)
         if seed { try BuiltinDataset.bundled().load(into: database) }
         writeToken = try database.tokens.create(name: "writer", scope: .write).secret
         readToken = try database.tokens.create(name: "reader", scope: .read).secret

@@ -65,3 +65,13 @@ import Testing
         #expect(ids.allSatisfy { $0.hasPrefix("evt_") && $0.count == 30 })
     }
 }
+
+@Suite struct TimeLimitMessageTests {
+    /// The 503's detail names the limit as an operator set it and says what to change.
+    @Test(arguments: [(2.0, "the 2 s this server"), (1.5, "the 1.5 s this server"), (0.25, "the 250 ms this server"), (0.000_001, "the 1 µs this server")])
+    func theLimitIsSaidInItsOwnUnit(_ seconds: Double, _ expected: String) {
+        let text = ChronicleError.timeLimit(seconds: seconds).description
+        #expect(text.contains(expected), "\(text)")
+        #expect(text.contains("narrow the request"))
+    }
+}

@@ -48,6 +48,33 @@ func temporaryDatabasePath() -> String {
         #expect(throws: SQLiteError.self) { try db.run("SELECT ?", []) }
     }
 
+    /// A read past the pool's time limit is stopped where it is, and the connection it ran on
+    /// serves the next read in full; without a limit the same kind of query runs to its end.
+    @Test func aReadPastItsTimeLimitIsStoppedAndTheConnectionServesAgain() throws {
+        var configuration = Configuration()
+        configuration.readTimeLimit = 0.05
+        configuration.readerCount = 1
+        let path = temporaryDatabasePath()
+        try Connection(path: path, configuration: configuration).execute("CREATE TABLE t (x)")
+        let pool = try DatabasePool(path: path, configuration: configuration)
+        let endless = "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n) SELECT count(*) FROM n"
+        let started = Connection.now()
+        do {
+            _ = try pool.read { db in try db.first(endless) { $0.int(0) } }
+            Issue.record("an endless query returned")
+        } catch let error as SQLiteError {
+            #expect(error.isInterrupted, "\(error)")
+        }
+        let took = Connection.now() - started
+        #expect(took >= 0.05 && took < 5, "stopped after \(took) s")
+        // The same (only) connection: its deadline was cleared, its transaction ended.
+        let counted = "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 20000) SELECT count(*) FROM n"
+        #expect(try pool.read { db in try db.first(counted) { $0.int(0) } } == 20_000)
+        // Writes have no such limit.
+        try pool.write { db in try db.run("INSERT INTO t SELECT value FROM json_each(?)", [.text("[1,2,3]")]) }
+        #expect(try pool.read { db in try db.first("SELECT count(*) FROM t") { $0.int(0) } } == 3)
+    }
+
     @Test func aThrowingTransactionRollsBack() throws {
         let db = try Connection(path: temporaryDatabasePath())
         try db.execute("CREATE TABLE t (x INTEGER)")
