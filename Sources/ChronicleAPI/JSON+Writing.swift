@@ -49,10 +49,40 @@ extension JSON {
     static func writeNumber(_ value: Double, into out: inout [UInt8]) {
         if value.isFinite, value == value.rounded(), abs(value) < 1e15 {
             out.append(contentsOf: String(Int64(value)).utf8)
+        } else if let thousandths = exactThousandths(value) {
+            writeThousandths(thousandths, into: &out)
         } else if value.isFinite {
             out.append(contentsOf: "\(value)".utf8)
         } else {
             out.append(contentsOf: [110, 117, 108, 108])
+        }
+    }
+
+    /// `value` as a whole number of thousandths when it is the double nearest to one (ranks
+    /// are rounded so), below 10^12 in size: then its shortest decimal, which is what Swift
+    /// prints, is those thousandths written out, with no exponent (a test compares the two).
+    static func exactThousandths(_ value: Double) -> Int64? {
+        let scaled = (value * 1000).rounded()
+        guard abs(scaled) < 1e15, scaled / 1000 == value else { return nil }
+        return Int64(scaled)
+    }
+
+    /// `-12.34` for -12340 thousandths: integer digits, then the fraction without trailing zeros.
+    /// Formatting a Double through its description cost a thousand instructions a number.
+    static func writeThousandths(_ thousandths: Int64, into out: inout [UInt8]) {
+        if thousandths < 0 { out.append(UInt8(ascii: "-")) }
+        let magnitude = thousandths.magnitude
+        out.append(contentsOf: String(magnitude / 1000).utf8)
+        var fraction = Int(magnitude % 1000)
+        guard fraction != 0 else { out.append(contentsOf: [46, 48]); return }  // ".0"
+        out.append(UInt8(ascii: "."))
+        var digits = 3
+        while fraction % 10 == 0 { fraction /= 10; digits -= 1 }
+        var divisor = 1
+        for _ in 1..<digits { divisor *= 10 }
+        while divisor > 0 {
+            out.append(UInt8(ascii: "0") + UInt8(fraction / divisor % 10))
+            divisor /= 10
         }
     }
 

@@ -110,31 +110,37 @@ enum Representation {
     /// (a test compares them), without building the tree first: for a page of search hits
     /// the tree cost as much as writing it.
     static func compactHits(_ hits: [SearchHit], fields: Set<String>?) -> [UInt8] {
+        // Which fields, and each one's key as written after the first (`,"id":`).
+        let wanted = hitKeys.map { fields?.contains($0.name) ?? true }
         var out: [UInt8] = []
         out.reserveCapacity(128 + hits.count * 320)
-        out.append(contentsOf: #"{"data":["#.utf8)
+        out.append(contentsOf: hitsOpening)
         for (index, hit) in hits.enumerated() {
             if index > 0 { out.append(UInt8(ascii: ",")) }
             out.append(UInt8(ascii: "{"))
             var first = true
-            func key(_ name: StaticString) -> Bool {
-                guard fields?.contains(name.description) ?? true else { return false }
-                if !first { out.append(UInt8(ascii: ",")) }
+            for field in hitKeys.indices where wanted[field] {
+                out.append(contentsOf: first ? hitKeys[field].first : hitKeys[field].later)
                 first = false
-                out.append(UInt8(ascii: "\""))
-                out.append(contentsOf: UnsafeBufferPointer(start: name.utf8Start, count: name.utf8CodeUnitCount))
-                out.append(contentsOf: #"":"#.utf8)
-                return true
+                switch field {
+                case 0: JSON.writeString(hit.kind.rawValue, into: &out)
+                case 1: JSON.writeString(hit.id, into: &out)
+                case 2: JSON.writeString(hit.title, into: &out)
+                case 3: JSON.writeString(hit.snippet, into: &out)
+                default: JSON.writeNumber(hitRank(hit), into: &out)
+                }
             }
-            if key("type") { JSON.writeString(hit.kind.rawValue, into: &out) }
-            if key("id") { JSON.writeString(hit.id, into: &out) }
-            if key("title") { JSON.writeString(hit.title, into: &out) }
-            if key("snippet") { JSON.writeString(hit.snippet, into: &out) }
-            if key("rank") { JSON.writeNumber(hitRank(hit), into: &out) }
             out.append(UInt8(ascii: "}"))
         }
-        out.append(contentsOf: "]}".utf8)
+        out.append(UInt8(ascii: "]"))
+        out.append(UInt8(ascii: "}"))
         return out
+    }
+
+    private static let hitsOpening = Array(#"{"data":["#.utf8)
+    /// A hit's fields in order, each key as bytes ready to append: `"type":` and `,"type":`.
+    private static let hitKeys: [(name: String, first: [UInt8], later: [UInt8])] = ["type", "id", "title", "snippet", "rank"].map {
+        ($0, Array("\"\($0)\":".utf8), Array(",\"\($0)\":".utf8))
     }
 
     /// Keeps only the named top-level fields (`fields=id,title`), in the record's own order.

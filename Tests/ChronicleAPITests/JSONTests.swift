@@ -3,6 +3,26 @@ import Chronicle
 import Testing
 
 @Suite struct JSONTests {
+    /// Numbers of whole thousandths (ranks) are written without Swift's Double description,
+    /// and must read exactly as it does; any other number still goes through it.
+    @Test func thousandthsAreWrittenAsSwiftDescribesThem() {
+        var seed: UInt64 = 0x5eed
+        func next() -> UInt64 { seed = seed &* 6364136223846793005 &+ 1442695040888963407; return seed >> 11 }
+        var values: [Double] = [0.001, -0.001, 0.5, -0.5, 1.25, -12.346, 999_999_999_999.999, -0.1, 0.01, 123.4, 1e-7, 0.1 + 0.2, 1.0 / 3]
+        for _ in 0..<20_000 {
+            let scale = [1.0, 1_000, 1e6, 1e9, 1e12][Int(next() % 5)]
+            let thousandths = Double(next() % UInt64(scale)) * (next() % 2 == 0 ? 1 : -1)
+            values.append((thousandths / 1000 * 1000).rounded() / 1000)
+        }
+        for value in values {
+            var out: [UInt8] = []
+            JSON.writeNumber(value, into: &out)
+            let expected = value == value.rounded() && abs(value) < 1e15 ? String(Int64(value)) : "\(value)"
+            #expect(String(decoding: out, as: UTF8.self) == expected, "\(value)")
+        }
+        #expect(JSON.exactThousandths(1.0 / 3) == nil && JSON.exactThousandths(1e-7) == nil && JSON.exactThousandths(-12.346) == -12_346)
+    }
+
     /// Search hits are written straight to bytes; they must be the bytes the JSON tree gives,
     /// for any text, rank and choice of fields.
     @Test func hitsWrittenDirectlyAreTheTreesBytes() {
