@@ -135,7 +135,7 @@ public struct SQLiteSearchRepository: SearchRepository {
     private static let hitsSQL = """
         SELECT s.id, s.\(SearchIndex.Stored.kind), s.\(SearchIndex.Stored.recordID), s.\(SearchIndex.Stored.title),
                \(SearchFunctions.snippet(of: "chronicle_top_hit(?1, s.id)", title: "s.\(SearchIndex.Stored.title)", body: "s.\(SearchIndex.Stored.body)"))
-        FROM \(SearchIndex.Stored.table) AS s WHERE s.id IN (SELECT value FROM json_each(?2))
+        FROM json_each(?2) AS best CROSS JOIN \(SearchIndex.Stored.table) AS s ON s.id = best.value
         """
 
     /// The hits of chronicle_top's (or chronicle_rank_phrases's) answer, best first: only those
