@@ -127,6 +127,43 @@ static int rowInstances(const Run *runs, int phrases, sqlite3_int64 rowid, Insta
     return count;
 }
 
+/// rankRuns's loop for a query of one phrase (half of all searches): nothing to merge, so a
+/// row is its run of matches, counted per weighted column and scored in column order as
+/// chronicle_score adds them. Returns the rows kept in `best`.
+static int rankOnePhrase(const Run *run, const double *factor, int columns, int limit, unsigned kinds, const double *terms,
+                         Kept *best) {
+    enum { tabled = 8 };
+    int scored[maxColumns], slot[maxColumns], scoredCount = 0;
+    for (int column = 0; column < columns; column++) {
+        slot[column] = factor[column] != 0.0 ? scoredCount : -1;
+        if (factor[column] != 0.0) scored[scoredCount++] = column;
+    }
+    int kept = 0;
+    const Match *matches = run->matches;
+    for (int at = run->count - 1; at >= 0;) {
+        sqlite3_int64 rowid = matches[at].rowid;
+        if (!((kinds >> (rowid & 3)) & 1u)) {
+            while (at >= 0 && matches[at].rowid == rowid) at--;
+            continue;
+        }
+        int counts[maxColumns];
+        for (int index = 0; index < scoredCount; index++) counts[index] = 0;
+        for (; at >= 0 && matches[at].rowid == rowid; at--) {
+            unsigned column = (unsigned)matches[at].column;
+            if (column < (unsigned)columns && slot[column] >= 0) counts[slot[column]]++;
+        }
+        double score = 0.0;
+        for (int index = 0; index < scoredCount; index++) {
+            int n = counts[index], column = scored[index];
+            if (n > 0) score += n <= tabled ? terms[column * tabled + n - 1] : chronicle_term(factor[column], run->idf, (double)n);
+        }
+        Kept row = {-score, rowid};
+        if (kept == limit && !chronicle_is_worse(best[0], row)) continue;
+        chronicle_keep(best, &kept, limit, row);
+    }
+    return kept;
+}
+
 /// Merges the phrases' runs by rowid, newest first, scores each row of a wanted kind once and
 /// answers the best `limit` (see the top of this file). Shared by chronicle_top, which walks
 /// the runs itself, and chronicle_rank_phrases, which is handed runs walked earlier.
@@ -148,6 +185,10 @@ static void rankRuns(const Run *runs, int phrases, const double *factor, int col
         for (int n = 1; n <= tabled; n++) terms[cell * tabled + n - 1] = chronicle_term(factor[cell % columns], runs[cell / columns].idf, (double)n);
     }
     int kept = 0;
+    if (phrases == 1) {
+        kept = rankOnePhrase(&runs[0], factor, columns, limit, kinds, terms, best);
+        goto ranked;
+    }
     int last[maxPhrases];  // each run's last match not yet merged
     for (int phrase = 0; phrase < phrases; phrase++) last[phrase] = runs[phrase].count - 1;
     // Newest first: on a tie the newer row wins, so older ones are turned away without
@@ -208,6 +249,7 @@ static void rankRuns(const Run *runs, int phrases, const double *factor, int col
     }
     sqlite3_free(counts);
 
+ranked:
     // Best first: sort the heap (a few hundred rows at most) by insertion.
     for (int index = 1; index < kept; index++) {
         Kept row = best[index];
