@@ -133,7 +133,7 @@ public struct SQLiteSearchRepository: SearchRepository {
         "SELECT " + SearchFunctions.rankPhrases(limit: "?1", kinds: "?2", matches: (0..<phrases).map { "?\($0 + 3)" })
     }
     private static let hitsSQL = """
-        SELECT s.id, s.\(SearchIndex.Stored.kind), s.\(SearchIndex.Stored.recordID), s.\(SearchIndex.Stored.title),
+        SELECT s.id, s.\(SearchIndex.Stored.recordID), s.\(SearchIndex.Stored.title),
                \(SearchFunctions.snippet(of: "chronicle_top_hit(?1, s.id)", title: "s.\(SearchIndex.Stored.title)", body: "s.\(SearchIndex.Stored.body)"))
         FROM json_each(?2) AS best CROSS JOIN \(SearchIndex.Stored.table) AS s ON s.id = best.value
         """
@@ -158,8 +158,9 @@ public struct SQLiteSearchRepository: SearchRepository {
         var found: [Int64: SearchHit] = [:]
         found.reserveCapacity(best.count)
         try db.query(Self.hitsSQL, [.blob(top), .text(rowids)]) { row in
-            found[row.int64(0)] = SearchHit(kind: RecordKind(rawValue: row.string(1)) ?? .event, id: row.string(2),
-                                            title: row.withText(3, SQLiteSearchRepository.shortened(utf8:)), snippet: row.string(4), rank: 0)
+            let rowid = row.int64(0)
+            found[rowid] = SearchHit(kind: SearchIndex.kind(ofRow: rowid), id: row.string(1),
+                                     title: row.withText(2, SQLiteSearchRepository.shortened(utf8:)), snippet: row.string(3), rank: 0)
         }
         return best.compactMap { entry in
             guard var hit = found[entry.rowid] else { return nil }

@@ -29,6 +29,16 @@ enum SearchIndex {
         }
     }
 
+    /// The kind of the record an index row belongs to, from its rowid alone.
+    static func kind(ofRow rowid: Int64) -> RecordKind {
+        switch rowid & 3 {
+        case 0: return .actor
+        case 1: return .event
+        case 2: return .quote
+        default: return .source
+        }
+    }
+
     /// Where the index's content stands: equal in two read snapshots only when no row was
     /// added, changed or removed in between.
     static func generation(_ db: Connection) throws -> Int64 {
