@@ -38,6 +38,33 @@ public struct APIConfiguration: Sendable {
     public var renderedRecordBytes = 64 << 20
     /// Open connections, for `/metrics` (the server knows them, the API does not).
     public var openConnections: @Sendable () -> Int = { 0 }
+    /// What the store keeps between searches, for `/metrics`; nil when it keeps nothing.
+    public var searchCache: @Sendable () -> SearchCacheUsage? = { nil }
 
     public init() {}
+}
+
+/// The search cache's size and use, as the store reports it.
+public struct SearchCacheUsage: Sendable {
+    public var bytes: Int, phrases: Int, hits: Int, misses: Int
+    public init(bytes: Int, phrases: Int, hits: Int, misses: Int) {
+        (self.bytes, self.phrases, self.hits, self.misses) = (bytes, phrases, hits, misses)
+    }
+
+    /// In Prometheus text.
+    var metricsText: String {
+        """
+        # HELP chronicle_search_cache_bytes Bytes of searched phrases' matches kept for repeated searches.
+        # TYPE chronicle_search_cache_bytes gauge
+        chronicle_search_cache_bytes \(bytes)
+        # HELP chronicle_search_cache_phrases Searched phrases whose matches are kept.
+        # TYPE chronicle_search_cache_phrases gauge
+        chronicle_search_cache_phrases \(phrases)
+        # HELP chronicle_search_cache_lookups_total Phrases looked for among the kept, by whether they were there.
+        # TYPE chronicle_search_cache_lookups_total counter
+        chronicle_search_cache_lookups_total{result="hit"} \(hits)
+        chronicle_search_cache_lookups_total{result="miss"} \(misses)
+
+        """
+    }
 }

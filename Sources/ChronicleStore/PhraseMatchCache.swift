@@ -18,6 +18,7 @@ public final class PhraseMatchCache: Sendable {
         var entries: [String: Entry] = [:]
         var bytes = 0
         var clock: UInt64 = 0
+        var hits = 0, misses = 0
     }
 
     private let state: Mutex<State>
@@ -34,10 +35,17 @@ public final class PhraseMatchCache: Sendable {
     /// Bytes kept now, and how many phrases.
     public var usage: (bytes: Int, phrases: Int) { state.withLock { ($0.bytes, $0.entries.count) } }
 
+    /// Lookups so far that found a phrase's matches kept, and that did not.
+    public var lookups: (hits: Int, misses: Int) { state.withLock { ($0.hits, $0.misses) } }
+
     /// The kept matches of `phrase`, if they were walked in `generation`.
     func matches(of phrase: String, generation: Int64) -> [UInt8]? {
         state.withLock { state in
-            guard state.generation == generation, var entry = state.entries[phrase] else { return nil }
+            guard state.generation == generation, var entry = state.entries[phrase] else {
+                state.misses += 1
+                return nil
+            }
+            state.hits += 1
             state.clock += 1
             entry.lastUse = state.clock
             state.entries[phrase] = entry

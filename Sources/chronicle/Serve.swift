@@ -78,6 +78,12 @@ struct Serve: ParsableCommand {
         api.renderedRecordBytes = renderedCacheMB << 20
         api.openAPIDocument = ResourceLocator.openAPIDocument()
         api.openConnections = { box.server?.openConnections ?? 0 }
+        let phraseCache = db.search.phraseCache
+        api.searchCache = {
+            guard phraseCache.capacity > 0 else { return nil }
+            let (usage, lookups) = (phraseCache.usage, phraseCache.lookups)
+            return SearchCacheUsage(bytes: usage.bytes, phrases: usage.phrases, hits: lookups.hits, misses: lookups.misses)
+        }
 
         var configuration = ServerConfiguration()
         configuration.host = host

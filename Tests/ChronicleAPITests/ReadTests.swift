@@ -49,6 +49,19 @@ import Testing
         #expect(try unlimited.get("/v1/search?q=a*%20OR%20e*%20OR%20o*").status == 200)
     }
 
+    /// The search cache shows on /metrics: what it keeps, and its hits and misses.
+    @Test func theSearchCacheIsCountedOnMetrics() throws {
+        let api = try TestAPI()
+        let first = try api.get("/v1/search?q=Lukashenko%20OR%20Putin")
+        let second = try api.get("/v1/search?q=Putin")
+        #expect(first.status == 200 && second.status == 200 && second.json["data"]?.arrayValue.isEmpty == false)
+        let metrics = try api.get("/metrics").text
+        #expect(metrics.contains("chronicle_search_cache_phrases 2\n"), "\(metrics)")
+        #expect(metrics.contains("chronicle_search_cache_lookups_total{result=\"hit\"} 1\n"))
+        #expect(metrics.contains("chronicle_search_cache_lookups_total{result=\"miss\"} 2\n"))
+        #expect(!metrics.contains("chronicle_search_cache_bytes 0\n"))
+    }
+
     @Test func listItemsCarryWhatTheSingleRecordsCarry() throws {
         // Lists read records in the query that pages them; their participants, citations and
         // speakers must still be those of the record itself, on every page.
