@@ -23,6 +23,10 @@
 /// Matches held for one query at most, whatever the caller asks (16 bytes each, 64 MiB).
 enum { maxMatches = 1 << 22 };
 
+/// Each phrase and column's score term is worked out once per query for 1 to this many matches
+/// in a row (see rankRuns); rarer counts are computed when met.
+enum { tabled = 8 };
+
 /// One match of a phrase (its run says which), or a matched row without positions (column -1).
 typedef struct {
     sqlite3_int64 rowid;
@@ -132,7 +136,6 @@ static int rowInstances(const Run *runs, int phrases, sqlite3_int64 rowid, Insta
 /// chronicle_score adds them. Returns the rows kept in `best`.
 static int rankOnePhrase(const Run *run, const double *factor, int columns, int limit, unsigned kinds, const double *terms,
                          Kept *best) {
-    enum { tabled = 8 };
     int scored[maxColumns], slot[maxColumns], scoredCount = 0;
     for (int column = 0; column < columns; column++) {
         slot[column] = factor[column] != 0.0 ? scoredCount : -1;
@@ -174,7 +177,6 @@ static void rankRuns(const Run *runs, int phrases, const double *factor, int col
     // Each phrase and column's term for 1 to tabled matches, worked out once: a division per
     // row and phrase was a tenth of a search's time. Same terms, added in the same order as
     // chronicle_score adds them, so the same score to the last bit.
-    enum { tabled = 8 };
     Kept *best = sqlite3_malloc64(sizeof(Kept) * (sqlite3_uint64)limit);
     double *terms = sqlite3_malloc64(sizeof(double) * tabled * (sqlite3_uint64)(phrases * columns) + 1);
     if (!best || !terms) {

@@ -46,7 +46,7 @@ public struct SQLiteSearchRepository: SearchRepository {
         try search(query, kinds: kinds, limit: limit, strategy: .automatic) ?? []
     }
 
-    /// How a search is answered. Tests compare the two ways on the same queries.
+    /// How a search is answered. Tests compare the three ways on the same queries.
     enum Strategy {
         /// For a disjunction small enough, kept phrases when the cache keeps any, else one walk
         /// per phrase; every row for anything else.
@@ -106,8 +106,10 @@ public struct SQLiteSearchRepository: SearchRepository {
         var held = 0
         for phrase in phrases {
             let key = String(phrase)
-            var matches = phraseCache.matches(of: key, generation: generation)
-            if matches == nil {
+            let matches: [UInt8]
+            if let kept = phraseCache.matches(of: key, generation: generation) {
+                matches = kept
+            } else {
                 guard held < matchesHeld else { return nil }
                 let walked = try db.first(Self.walkSQL, [.text(key), .integer(Int64(matchesHeld - held))]) { row in row.isNull(0) ? nil : row.blob(0) }
                 switch walked {
@@ -115,11 +117,11 @@ public struct SQLiteSearchRepository: SearchRepository {
                 case .some(nil): return nil  // more matches than held, or not a phrase of words
                 case .some(let answer?): matches = answer
                 }
-                phraseCache.keep(matches!, of: key, generation: generation)
+                phraseCache.keep(matches, of: key, generation: generation)
             }
-            held += SearchFunctions.PhraseMatches.count(matches!)
+            held += SearchFunctions.PhraseMatches.count(matches)
             guard held <= matchesHeld else { return nil }
-            runs.append(.blob(matches!))
+            runs.append(.blob(matches))
         }
         let mask = kinds.reduce(Int64(0)) { $0 | (1 << SearchIndex.tag($1)) }
         let top = try db.first(Self.rankSQL[runs.count], [.integer(Int64(limit)), .integer(mask)] + runs) { $0.blob(0) } ?? []
