@@ -174,15 +174,15 @@ static void rankRuns(const Run *runs, int phrases, const double *factor, int col
                      sqlite3_context *context) {
     int rc = SQLITE_OK;
     unsigned char *answer = NULL;
-    // Each phrase and column's term for 1 to tabled matches, worked out once: a division per
-    // row and phrase was a tenth of a search's time. Same terms, added in the same order as
-    // chronicle_score adds them, so the same score to the last bit.
     Kept *best = sqlite3_malloc64(sizeof(Kept) * (sqlite3_uint64)limit);
     double *terms = sqlite3_malloc64(sizeof(double) * tabled * (sqlite3_uint64)(phrases * columns) + 1);
     if (!best || !terms) {
         rc = SQLITE_NOMEM;
         goto failed;
     }
+    // Each phrase and column's term for 1 to tabled matches, worked out once: a division per
+    // row and phrase was a tenth of a search's time. Same terms, added in the same order as
+    // chronicle_score adds them, so the same score to the last bit.
     for (int cell = 0; cell < phrases * columns; cell++) {
         for (int n = 1; n <= tabled; n++) terms[cell * tabled + n - 1] = chronicle_term(factor[cell % columns], runs[cell / columns].idf, (double)n);
     }
