@@ -1,6 +1,7 @@
 import Chronicle
 @testable import ChronicleStore
 import Foundation
+import Synchronization
 import Testing
 
 /// Phrases' matches kept between searches must never show a search anything but what the index
@@ -50,6 +51,41 @@ import Testing
         let second = try writer.event("Talks resume", "2022-04-01")
         #expect(try reader.search.search("talks", kinds: [], limit: 20).map(\.id).first == second.id)
         #expect(try reader.search.search("talks", kinds: [], limit: 20).count == 2)
+    }
+
+    /// Searches running while a writer adds matching records never see fewer than had been
+    /// committed when they began: a kept phrase from an older generation is never served.
+    @Test func searchesDuringWritesSeeEveryCommittedRecord() throws {
+        let db = try makeDatabase()
+        _ = try db.event("Zebra crossing", "2022-01-01")
+        let committed = Atomic(1)
+        let failures = Mutex<[String]>([])
+        let searches = Atomic(0)
+        let writes = 60
+        DispatchQueue.concurrentPerform(iterations: 4) { worker in
+            do {
+                if worker == 0 {
+                    for index in 0..<writes {
+                        _ = try db.event("Zebra \(index)", "2022-01-02", summary: "stripes")
+                        committed.add(1, ordering: .sequentiallyConsistent)
+                    }
+                } else {
+                    while committed.load(ordering: .sequentiallyConsistent) <= writes {
+                        let before = committed.load(ordering: .sequentiallyConsistent)
+                        let query = worker == 1 ? "zebra" : "zebra OR stripes"
+                        let found = try db.search.search(query, kinds: [.event], limit: 500).count
+                        searches.add(1, ordering: .relaxed)
+                        if found < before { failures.withLock { $0.append("\(query): \(found) hits after \(before) commits") } }
+                    }
+                }
+            } catch {
+                failures.withLock { $0.append("\(error)") }
+            }
+        }
+        let failed = failures.withLock { $0 }
+        #expect(failed.count == 0, "\(failed.prefix(5))")
+        #expect(searches.load(ordering: .relaxed) >= writes, "only \(searches.load(ordering: .relaxed)) searches ran beside the writes")
+        #expect(try db.search.search("zebra", kinds: [], limit: 500).count == writes + 1)
     }
 
     @Test func theCacheStaysWithinItsCapacityAndZeroKeepsNothing() throws {
