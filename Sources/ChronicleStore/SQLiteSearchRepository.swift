@@ -102,7 +102,7 @@ public struct SQLiteSearchRepository: SearchRepository {
     private func bestOfKeptPhrases(_ db: Connection, _ phrases: [Substring], kinds: [RecordKind], limit: Int) throws -> [SearchHit]? {
         guard phrases.count <= SearchFunctions.maxPhrases else { return nil }
         let generation = try SearchIndex.generation(db)
-        var runs: [SQLiteValue] = []
+        var runs: [[UInt8]] = []
         var held = 0
         for phrase in phrases {
             let key = String(phrase)
@@ -121,10 +121,10 @@ public struct SQLiteSearchRepository: SearchRepository {
             }
             held += SearchFunctions.PhraseMatches.count(matches)
             guard held <= matchesHeld else { return nil }
-            runs.append(.blob(matches))
+            runs.append(matches)
         }
         let mask = kinds.reduce(Int64(0)) { $0 | (1 << SearchIndex.tag($1)) }
-        let top = try db.first(Self.rankSQL[runs.count], [.integer(Int64(limit)), .integer(mask)] + runs) { $0.blob(0) } ?? []
+        let top = try db.first(Self.rankSQL[runs.count], [.integer(Int64(limit)), .integer(mask)], borrowing: runs) { $0.blob(0) } ?? []
         return try hits(db, ranked: top)
     }
 

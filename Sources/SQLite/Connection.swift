@@ -120,6 +120,17 @@ public final class Connection {
         return try statement.step() ? try map(statement) : nil
     }
 
+    /// `first`, with `blobs` bound after `values` (to the last parameters) where SQLite reads
+    /// them in place: for large blobs passed to a function, whose copy would cost more than the
+    /// call.
+    public func first<T>(_ sql: String, _ values: [SQLiteValue], borrowing blobs: [[UInt8]], map: (Statement) throws -> T) throws -> T? {
+        let statement = try cached(sql)
+        try statement.bind(values, followedBy: blobs.count)
+        return try statement.withBorrowed(blobs[...], from: Int32(values.count + 1)) {
+            try statement.step() ? try map(statement) : nil
+        }
+    }
+
     /// Runs a statement for its effect; returns the number of rows changed.
     @discardableResult
     public func run(_ sql: String, _ values: [SQLiteValue] = []) throws -> Int {

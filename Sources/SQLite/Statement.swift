@@ -21,12 +21,15 @@ public final class Statement {
     deinit { sqlite3_finalize(handle) }
 
     /// Binds values to positional parameters `?1`, `?2`, ...
-    public func bind(_ values: [SQLiteValue]) throws {
+    public func bind(_ values: [SQLiteValue]) throws { try bind(values, followedBy: 0) }
+
+    /// Binds `values` to the first parameters, leaving the last `later` for the caller.
+    func bind(_ values: [SQLiteValue], followedBy later: Int) throws {
         sqlite3_reset(handle)
         sqlite3_clear_bindings(handle)
         let expected = Int(sqlite3_bind_parameter_count(handle))
-        guard expected == values.count else {
-            throw SQLiteError(code: SQLITE_RANGE, message: "expected \(expected) parameters, got \(values.count)", sql: sql)
+        guard expected == values.count + later else {
+            throw SQLiteError(code: SQLITE_RANGE, message: "expected \(expected) parameters, got \(values.count + later)", sql: sql)
         }
         for (offset, value) in values.enumerated() {
             let index = Int32(offset + 1)
@@ -45,6 +48,25 @@ public final class Statement {
                 code = v.withUnsafeBytes { sqlite3_bind_blob(handle, index, $0.baseAddress, Int32($0.count), SQLITE_TRANSIENT) }
             }
             try check(code, connection.handle, sql: sql)
+        }
+    }
+
+    /// Binds `blobs` from parameter `index` on where SQLite reads them in place, without the
+    /// copy SQLITE_TRANSIENT makes, and runs `body` while they are bound; the bindings are
+    /// cleared before it returns, so SQLite never holds a pointer past the arrays' borrow.
+    func withBorrowed<T>(_ blobs: ArraySlice<[UInt8]>, from index: Int32, _ body: () throws -> T) throws -> T {
+        guard let blob = blobs.first else {
+            defer { reset() }
+            return try body()
+        }
+        return try blob.withUnsafeBytes { raw in
+            let code = raw.isEmpty ? sqlite3_bind_zeroblob(handle, index, 0)  // a nil pointer would bind NULL
+                : sqlite3_bind_blob(handle, index, raw.baseAddress, Int32(raw.count), nil)  // SQLITE_STATIC
+            if code != SQLITE_OK {
+                reset()
+                try check(code, connection.handle, sql: sql)
+            }
+            return try withBorrowed(blobs.dropFirst(), from: index + 1, body)
         }
     }
 

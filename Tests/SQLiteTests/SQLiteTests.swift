@@ -75,6 +75,21 @@ func temporaryDatabasePath() -> String {
         #expect(try pool.read { db in try db.first("SELECT count(*) FROM t") { $0.int(0) } } == 3)
     }
 
+    /// Blobs bound in place read as bound, an empty one as an empty blob (not NULL), and the
+    /// statement keeps none of them once the call returns.
+    @Test func borrowedBlobsReadAsBoundAndAreNotKept() throws {
+        let db = try Connection(path: temporaryDatabasePath())
+        let large = (0..<100_000).map { UInt8(truncatingIfNeeded: $0 &* 7) }
+        let sql = "SELECT ?1, length(?2), hex(substr(?2, 99999, 2)), typeof(?3), length(?3), quote(?4)"
+        let row = try db.first(sql, [.integer(7)], borrowing: [large, [], [0xAB]]) {
+            ($0.int(0), $0.int(1), $0.string(2), $0.string(3), $0.int(4), $0.string(5))
+        }
+        #expect(row?.0 == 7 && row?.1 == 100_000 && row?.2 == "5259" && row?.3 == "blob" && row?.4 == 0 && row?.5 == "X'AB'")
+        // The cached statement again, with plain values: nothing of the borrowed blobs is left.
+        #expect(try db.first(sql, [.integer(1), .null, .null, .null]) { $0.string(3) } == "null")
+        #expect(throws: SQLiteError.self) { try db.first(sql, [.integer(1)], borrowing: [[1]]) { $0.int(0) } }
+    }
+
     @Test func aThrowingTransactionRollsBack() throws {
         let db = try Connection(path: temporaryDatabasePath())
         try db.execute("CREATE TABLE t (x INTEGER)")
