@@ -58,33 +58,50 @@ import Testing
     @Test func searchesDuringWritesSeeEveryCommittedRecord() throws {
         let db = try makeDatabase()
         _ = try db.event("Zebra crossing", "2022-01-01")
-        let committed = Atomic(1)
+        let committed = Atomic(1), searches = Atomic(0), searchers = Atomic(0), writing = Atomic(true)
         let failures = Mutex<[String]>([])
-        let searches = Atomic(0)
         let writes = 60
-        DispatchQueue.concurrentPerform(iterations: 4) { worker in
-            do {
-                if worker == 0 {
-                    for index in 0..<writes {
-                        _ = try db.event("Zebra \(index)", "2022-01-02", summary: "stripes")
-                        committed.add(1, ordering: .sequentiallyConsistent)
-                    }
-                } else {
-                    while committed.load(ordering: .sequentiallyConsistent) <= writes {
-                        let before = committed.load(ordering: .sequentiallyConsistent)
-                        let query = worker == 1 ? "zebra" : "zebra OR stripes"
-                        let found = try db.search.search(query, kinds: [.event], limit: 500).count
-                        searches.add(1, ordering: .relaxed)
-                        if found < before { failures.withLock { $0.append("\(query): \(found) hits after \(before) commits") } }
-                    }
-                }
-            } catch {
-                failures.withLock { $0.append("\(error)") }
-            }
+        /// Waits (up to 10 s) until `condition` holds, so that writes and searches interleave
+        /// however the threads are scheduled.
+        @Sendable func wait(until condition: () -> Bool) {
+            let deadline = Date().addingTimeInterval(10)
+            while !condition() && Date() < deadline { usleep(100) }
         }
+        // Threads of their own: concurrentPerform runs only as many at once as there are cores.
+        let finished = DispatchGroup()
+        for worker in 0..<4 {
+            finished.enter()
+            Thread {
+                defer { finished.leave() }
+                do {
+                    if worker == 0 {
+                        defer { writing.store(false, ordering: .sequentiallyConsistent) }
+                        wait { searchers.load(ordering: .sequentiallyConsistent) == 3 }
+                        for index in 0..<writes {
+                            _ = try db.event("Zebra \(index)", "2022-01-02", summary: "stripes")
+                            committed.add(1, ordering: .sequentiallyConsistent)
+                            let seen = searches.load(ordering: .sequentiallyConsistent)
+                            wait { searches.load(ordering: .sequentiallyConsistent) >= seen + 2 }
+                        }
+                    } else {
+                        searchers.add(1, ordering: .sequentiallyConsistent)
+                        while writing.load(ordering: .sequentiallyConsistent) {
+                            let before = committed.load(ordering: .sequentiallyConsistent)
+                            let query = worker == 1 ? "zebra" : "zebra OR stripes"
+                            let found = try db.search.search(query, kinds: [.event], limit: 500).count
+                            searches.add(1, ordering: .sequentiallyConsistent)
+                            if found < before { failures.withLock { $0.append("\(query): \(found) hits after \(before) commits") } }
+                        }
+                    }
+                } catch {
+                    failures.withLock { $0.append("\(error)") }
+                }
+            }.start()
+        }
+        #expect(finished.wait(timeout: .now() + 60) == .success)
         let failed = failures.withLock { $0 }
         #expect(failed.count == 0, "\(failed.prefix(5))")
-        #expect(searches.load(ordering: .relaxed) >= writes, "only \(searches.load(ordering: .relaxed)) searches ran beside the writes")
+        #expect(searches.load(ordering: .relaxed) >= 2 * writes, "only \(searches.load(ordering: .relaxed)) searches ran beside the writes")
         #expect(try db.search.search("zebra", kinds: [], limit: 500).count == writes + 1)
     }
 
