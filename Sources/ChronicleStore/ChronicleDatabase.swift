@@ -36,12 +36,15 @@ public final class ChronicleDatabase: ReadSnapshots {
         try pool.readWithinLimit { _ in try body() }
     }
 
-    /// True when no actor, event, quote or source exists yet.
+    /// True when no actor, event, quote or source exists yet. Asks for one row of each table,
+    /// not their counts: counting 1.8 million quotes took a third of a second at every start,
+    /// and would grow past the read time limit with the data.
     public func isEmpty() throws -> Bool {
         try pool.readWithinLimit { db in
-            try db.first("SELECT (SELECT count(*) FROM actors) + (SELECT count(*) FROM events) + (SELECT count(*) FROM quotes) + (SELECT count(*) FROM sources)") {
-                $0.int(0) == 0
-            } ?? true
+            try db.first("""
+                SELECT NOT EXISTS (SELECT 1 FROM actors) AND NOT EXISTS (SELECT 1 FROM events)
+                   AND NOT EXISTS (SELECT 1 FROM quotes) AND NOT EXISTS (SELECT 1 FROM sources)
+                """) { $0.int(0) == 1 } ?? true
         }
     }
 

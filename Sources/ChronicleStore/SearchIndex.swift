@@ -17,7 +17,7 @@ enum SearchIndex {
     /// and a statement of FTS5's own, a fifth of a search. The search tests fail if it moves.
     enum Stored {
         static let table = "search_index_content"
-        static let kind = "c0", recordID = "c1", title = "c2", body = "c3"
+        static let recordID = "c1", title = "c2", body = "c3"  // c0, the kind, is the rowid's tag too
     }
 
     static func tag(_ kind: RecordKind) -> Int64 {

@@ -1,14 +1,10 @@
 /// What a full-text query's text says about its shape, before FTS5 parses it.
 enum SearchSyntax {
-    /// True for one word or "quoted phrase", or several joined by `OR` (`grain OR harvest`):
-    /// the queries whose matches are the union of each phrase's own, which chronicle_top ranks
-    /// in one walk of each phrase. Anything else (implicit AND, NOT, NEAR, prefixes, column
-    /// filters, parentheses) is false and goes through FTS5's own evaluation.
-    static func isDisjunctionOfPhrases(_ query: String) -> Bool { phrases(of: query) != nil }
-
-    /// The phrases of a disjunction of phrases, each as written (a word, or a quoted phrase
-    /// with its quotes), in order; nil for any other query. Each is a query of its own whose
-    /// matches are that phrase's matches in the whole query.
+    /// For one word or "quoted phrase", or several joined by `OR` (`grain OR harvest`): each
+    /// phrase as written (a quoted one with its quotes), in order. These are the queries whose
+    /// matches are the union of each phrase's own, so each phrase is walked (or kept) on its
+    /// own. nil for anything else (implicit AND, NOT, NEAR, prefixes, column filters,
+    /// parentheses), which goes through FTS5's own evaluation.
     static func phrases(of query: String) -> [Substring]? {
         var phrases: [Substring] = []
         var expectingPhrase = true

@@ -3,6 +3,26 @@ import ChronicleStore
 import Foundation
 import Testing
 
+/// `serve` loads the built-in dataset only into an empty database: a record of any kind makes
+/// it not empty.
+@Suite struct EmptyDatabaseTests {
+    @Test func anyRecordOfAnyKindMakesTheDatabaseNotEmpty() throws {
+        let empty = try makeDatabase()
+        #expect(try empty.isEmpty())
+        let withSource = try makeDatabase()
+        _ = try withSource.sources.create(SourceDraft(url: nil, title: "Article"))
+        #expect(try !withSource.isEmpty())
+        let withEvent = try makeDatabase()
+        _ = try withEvent.event("Talks", "2022-03")
+        #expect(try !withEvent.isEmpty())
+        let withActor = try makeDatabase()
+        let speaker = try withActor.person("Speaker")
+        #expect(try !withActor.isEmpty())
+        try withActor.actors.delete(speaker.id, cascade: false)
+        #expect(try withActor.isEmpty())
+    }
+}
+
 @Suite struct ActorRepositoryTests {
     @Test func createFindUpdateAndDelete() throws {
         let db = try makeDatabase()
