@@ -88,11 +88,16 @@ public final class LogSink: @unchecked Sendable {
         let now = time(nil)
         guard now != second else { return }
         second = now
-        var copy = now
+        stamp = LogSink.stamp(now)
+    }
+
+    /// `2026-11-28T05:40:01Z ` (with the space every line puts after it), as bytes.
+    static func stamp(_ seconds: time_t) -> [UInt8] {
+        var copy = seconds
         var parts = tm()
         gmtime_r(&copy, &parts)
         func two(_ v: Int32) -> String { v < 10 ? "0\(v)" : "\(v)" }
-        stamp = Array("\(parts.tm_year + 1900)-\(two(parts.tm_mon + 1))-\(two(parts.tm_mday))T\(two(parts.tm_hour)):\(two(parts.tm_min)):\(two(parts.tm_sec))Z ".utf8)
+        return Array("\(parts.tm_year + 1900)-\(two(parts.tm_mon + 1))-\(two(parts.tm_mday))T\(two(parts.tm_hour)):\(two(parts.tm_min)):\(two(parts.tm_sec))Z ".utf8)
     }
 
     /// Appends one line, `TIME LEVEL LABEL: MESSAGE[ METADATA]`, straight into the buffer.
@@ -106,13 +111,21 @@ public final class LogSink: @unchecked Sendable {
     /// `LEVEL LABEL: ` as bytes, made once by a writer of many lines (a server's access log).
     public static func prefix(level: String, label: String) -> [UInt8] { Array("\(level) \(label): ".utf8) }
 
-    /// Appends one line whose level and label are already bytes (`prefix(level:label:)`) and whose
-    /// message is bytes too (an access line), without making a String of either.
-    public func write(prefix: [UInt8], line: UnsafeRawBufferPointer) {
-        append(urgent: false) {
-            $0.append(prefix)
-            $0.append(line)
+    /// Takes whole lines, each with its time stamp and ending in a newline, made by a writer that
+    /// gathers its own (an event loop's access lines): one lock for many lines.
+    func write(lines: UnsafeRawBufferPointer) {
+        guard !lines.isEmpty else { return }
+        lock.lock()
+        guard buffer.count < maxBufferedBytes else {
+            droppedLines += lines.reduce(0) { $0 + ($1 == 10 ? 1 : 0) }
+            lock.unlock()
+            return
         }
+        buffer.append(lines)
+        let schedule = buffer.count >= 64 * 1024 && !flushScheduled
+        if schedule { flushScheduled = true }
+        lock.unlock()
+        if schedule { queue.async { [weak self] in self?.flush() } }
     }
 
     private func append(level: String, label: String, urgent: Bool, message: (inout ByteWriter) -> Void) {

@@ -176,21 +176,24 @@ extension Connection {
 
     private func logAccess() {
         guard let entry = current.take(), loop.server.accessLog else { return }  // moved out: no copy of its strings
-        Connection.writeAccessLine(entry, now: Socket.now(), into: &loop.scratch)
-        if let sink = loop.server.accessLogSink {
-            sink.write(prefix: loop.server.accessLinePrefix, line: loop.scratch.bytes)
+        let now = Socket.now()
+        if let sink = loop.accessLogSink {
+            if loop.accessLines.append({ Connection.writeAccessLine(entry, now: now, into: &$0) }) {
+                loop.accessLines.handOver(to: sink)
+            }
         } else {
+            loop.scratch.reset()
+            Connection.writeAccessLine(entry, now: now, into: &loop.scratch)
             loop.server.logger.info(Logger.Message(stringLiteral: String(decoding: loop.scratch.bytes, as: UTF8.self)))
         }
     }
 
-    /// `GET /v1/events 200 1234B 0.52ms id=…`, written as bytes with the helpers the response
+    /// `GET /v1/events 200 1234B 0.52ms id=…`, appended as bytes with the helpers the response
     /// head uses: string interpolation of six parts cost more than answering a small request.
     static func writeAccessLine(_ entry: AccessEntry, now: Double,
                                 into line: inout ByteWriter) {
         // Hundredths of a millisecond, formatted with integers (cheaper than a Double's description).
         let hundredths = max(0, Int(((now - entry.start) * 100_000).rounded()))
-        line.reset()
         line.append(entry.method)
         line.append(32)
         line.append(entry.path)

@@ -8,7 +8,13 @@ import Logging
 final class EventLoop: @unchecked Sendable {
     let epoll: Int32
     private let wakeFD: Int32
-    let server: ServerCore
+    /// The server keeps its core as long as its loops run; unowned(unsafe) leaves the core's
+    /// reference count alone, a line of memory both loops would otherwise write on every request.
+    unowned(unsafe) let server: ServerCore
+    /// The core's sink, held here for the same reason.
+    let accessLogSink: LogSink?
+    /// Access lines gathered for `accessLogSink`.
+    var accessLines: AccessLogBatch
     let index: Int
     /// Indexed by file descriptor (small integers the kernel reuses), grown on demand.
     private var connections: [Connection?] = []
@@ -40,6 +46,8 @@ final class EventLoop: @unchecked Sendable {
     init(server: ServerCore, index: Int) throws {
         self.server = server
         self.index = index
+        accessLogSink = server.accessLogSink
+        accessLines = AccessLogBatch(prefix: server.accessLinePrefix)
         requestIDPrefix = RequestID.packPrefix(String(UInt32.random(in: 0x100000...0xFFFFFF), radix: 16) + String(index % 36, radix: 36) + "-")
         epoll = epoll_create1(Int32(EPOLL_CLOEXEC))
         guard epoll >= 0 else { throw Socket.Failure(call: "epoll_create1", code: errno) }
@@ -119,6 +127,7 @@ final class EventLoop: @unchecked Sendable {
             if now - lastSweep >= Double(tick) / 1000 {
                 lastSweep = now
                 sweep(now: now)
+                if let accessLogSink { accessLines.handOver(to: accessLogSink) }
             }
             if draining && (connectionCount == 0 || now >= drainDeadline) { break }
         }
@@ -129,6 +138,7 @@ final class EventLoop: @unchecked Sendable {
         taskLock.unlock()
         for fd in late { refuseWhileDraining(fd) }
         for case let connection? in connections { connection.close() }
+        if let accessLogSink { accessLines.handOver(to: accessLogSink) }
     }
 
     private func runTasks() {

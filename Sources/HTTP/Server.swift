@@ -120,7 +120,7 @@ public final class Server: @unchecked Sendable {
             loop.startListening()
             finished.enter()
             startThread(named: "loop-\(loop.index)") {
-                loop.run()
+                withExtendedLifetime(core) { loop.run() }  // a loop holds its core unowned
                 finished.leave()
             }
         }

@@ -70,6 +70,57 @@ import Testing
         }
     }
 
+    /// A loop gathers its access lines and hands them over in batches: while the server runs they
+    /// still reach the sink within a tick (no shutdown needed), in the order answered, and more
+    /// than a batch's worth is handed over as it fills.
+    @Test func aRunningServersAccessLinesReachTheSinkInOrder() throws {
+        var fds: [Int32] = [0, 0]
+        #expect(pipe(&fds) == 0)
+        defer { close(fds[0]); close(fds[1]) }
+        let sink = LogSink(fd: fds[1])
+        var router = Router()
+        router.get("/n/:number", runsOnLoop: true) { request in Response(contentType: "text/plain", text: request.parameters["number"] ?? "") }
+        var configuration = ServerConfiguration()
+        configuration.port = 0
+        configuration.loopCount = 1
+        configuration.logger = Logger(label: "http") { BufferedLogHandler(label: $0, sink: sink) }
+        configuration.accessLogSink = sink
+        let server = try Server(configuration: configuration, responder: router)
+        defer { server.shutdown(); server.wait() }
+        let client = try RawClient(port: server.port)
+        // 600 lines of ~80 bytes: more than one 32 KiB batch.
+        let count = 600
+        for number in 0..<count {
+            client.send("GET /n/\(number) HTTP/1.1\r\nHost: x\r\n\r\n")
+            #expect(try client.read().status == 200)
+        }
+        _ = fcntl(fds[0], F_SETFL, fcntl(fds[0], F_GETFL) | O_NONBLOCK)
+        var received: [UInt8] = []
+        var buffer = [UInt8](repeating: 0, count: 65536)
+        let deadline = Date().addingTimeInterval(5)
+        var numbers: [Int] = []
+        while Date() < deadline {
+            let read = read(fds[0], &buffer, buffer.count)
+            if read > 0 { received += buffer[0..<read] } else { usleep(20_000) }
+            numbers = String(decoding: received, as: UTF8.self).split(separator: "\n").compactMap { line in
+                line.split(separator: " ").first { $0.hasPrefix("/n/") }.flatMap { Int($0.dropFirst(3)) }
+            }
+            if numbers.count >= count { break }
+        }
+        #expect(numbers == Array(0..<count))
+    }
+
+    @Test func aSinkThatIsFullCountsEachLineOfABatchItDrops() throws {
+        var fds: [Int32] = [0, 0]
+        #expect(pipe(&fds) == 0)
+        defer { close(fds[0]); close(fds[1]) }
+        let sink = LogSink(fd: fds[1], maxBufferedBytes: 1)
+        let batch = Array("2026-11-28T00:00:00Z info http: a\n2026-11-28T00:00:00Z info http: b\n".utf8)
+        batch.withUnsafeBytes { sink.write(lines: $0) }  // taken: the buffer was empty
+        batch.withUnsafeBytes { sink.write(lines: $0) }  // over the limit: both lines dropped
+        #expect(sink.droppedLines == 2)
+    }
+
     @Test func accessLinesNameMethodPathStatusBytesDurationAndID() {
         let entry = (method: "GET", path: "/v1/actors/лукашенко", id: RequestID(prefix: RequestID.packPrefix("a1b2c30-"), number: 36 + 35), start: 100.0, status: 200, bytes: 1234)
         #expect(Connection.accessLine(entry, now: 100.000_52) == "GET /v1/actors/лукашенко 200 1234B 0.52ms id=a1b2c30-1z")
