@@ -15,7 +15,8 @@ public struct ChronicleAPI: Sendable {
         renderedRecords = RenderedRecords(capacity: configuration.renderedRecordBytes)
     }
 
-    /// Every route, one per line.
+    /// Every route, one per line. Each call makes a router of its own (the server makes one per
+    /// event loop); metrics and kept records stay shared.
     public func router() -> Router {
         var router = Router()
         router.use(metrics)

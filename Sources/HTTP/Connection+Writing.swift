@@ -175,12 +175,10 @@ extension Connection {
     }
 
     private func logAccess() {
-        guard let entry = current.take(), loop.server.accessLog else { return }  // moved out: no copy of its strings
+        guard let entry = current.take(), loop.accessLog else { return }  // moved out: no copy of its strings
         let now = Socket.now()
-        if let sink = loop.accessLogSink {
-            if loop.accessLines.append({ Connection.writeAccessLine(entry, now: now, into: &$0) }) {
-                loop.accessLines.handOver(to: sink)
-            }
+        if loop.hasAccessLogSink {
+            loop.appendAccessLine { Connection.writeAccessLine(entry, now: now, into: &$0) }
         } else {
             loop.scratch.reset()
             Connection.writeAccessLine(entry, now: now, into: &loop.scratch)

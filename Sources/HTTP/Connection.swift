@@ -1,6 +1,7 @@
 import CSystem
 import FoundationEssentials
 import Glibc
+import Logging
 
 /// One client connection, confined to its event loop's thread.
 ///
@@ -208,7 +209,7 @@ final class Connection: @unchecked Sendable {
 
     private func begin(_ head: RequestHead) {
         let path = head.target.firstIndex(ofByte: 63).map { String(head.target[..<$0]) } ?? head.target
-        let preparation = loop.server.responder.prepare(method: head.method, path: path)
+        let preparation = loop.responder.prepare(method: head.method, path: path)
         let maxBody = preparation.maxBodyBytes ?? limits.maxBodyBytes
         body = []
         switch head.framing {
@@ -247,14 +248,14 @@ final class Connection: @unchecked Sendable {
         current = (request.method, request.path, request.requestID, request.receivedAt, 0, 0)
         state = .handling
         setDeadline(.none, .infinity)
-        let responder = loop.server.responder
+        let responder = loop.responder
         if preparation.runsOnLoop {
-            finish(Connection.respond(responder, request, server: loop.server), keepAlive: keepAlive, isHead: isHead, minor: minor)
+            finish(Connection.respond(responder, request) { loop.server.logger }, keepAlive: keepAlive, isHead: isHead, minor: minor)
         } else {
             let server = loop.server
             let request = request
             let work: @Sendable () -> Void = {
-                let response = Connection.respond(responder, request, server: server)
+                let response = Connection.respond(responder, request) { server.logger }
                 self.loop.execute {
                     self.finish(response, keepAlive: keepAlive, isHead: isHead, minor: minor)
                 }
@@ -263,11 +264,13 @@ final class Connection: @unchecked Sendable {
         }
     }
 
-    static func respond(_ responder: any Responder, _ request: Request, server: ServerCore) -> Response {
+    /// `logger` is asked for only when the handler throws: reading the shared core's logger on
+    /// every request wrote its reference count from both loops.
+    static func respond(_ responder: any Responder, _ request: Request, logger: () -> Logger) -> Response {
         do {
             return try responder.respond(to: request)
         } catch {
-            server.logger.error("handler failed for \(request.method) \(request.path) [\(request.id)]: \(error)")
+            logger().error("handler failed for \(request.method) \(request.path) [\(request.id)]: \(error)")
             return Response.problem(500, detail: "the server failed to answer this request; quote request id \(request.id) when reporting it")
         }
     }

@@ -11,8 +11,14 @@ final class EventLoop: @unchecked Sendable {
     /// The server keeps its core as long as its loops run; unowned(unsafe) leaves the core's
     /// reference count alone, a line of memory both loops would otherwise write on every request.
     unowned(unsafe) let server: ServerCore
-    /// The core's sink, held here for the same reason.
+    /// This loop's own responder (`Server.init(configuration:respondersByLoop:)`), and copies of
+    /// what the core holds that a request reads, held here for the same reason.
+    let responder: any Responder
+    let accessLog: Bool
     let accessLogSink: LogSink?
+    /// Tested per request instead of the optional: unwrapping the sink retains it.
+    let hasAccessLogSink: Bool
+    let listenFD: Int32
     /// Access lines gathered for `accessLogSink`.
     var accessLines: AccessLogBatch
     let index: Int
@@ -43,10 +49,14 @@ final class EventLoop: @unchecked Sendable {
     private let requestIDPrefix: UInt64
     private var lastSweep = 0.0
 
-    init(server: ServerCore, index: Int) throws {
+    init(server: ServerCore, index: Int, responder: any Responder) throws {
         self.server = server
         self.index = index
+        self.responder = responder
+        accessLog = server.accessLog
         accessLogSink = server.accessLogSink
+        hasAccessLogSink = server.accessLogSink != nil
+        listenFD = server.listenFD
         accessLines = AccessLogBatch(prefix: server.accessLinePrefix)
         requestIDPrefix = RequestID.packPrefix(String(UInt32.random(in: 0x100000...0xFFFFFF), radix: 16) + String(index % 36, radix: 36) + "-")
         epoll = epoll_create1(Int32(EPOLL_CLOEXEC))
@@ -95,13 +105,13 @@ final class EventLoop: @unchecked Sendable {
 
     func startListening() {
         listening = true
-        _ = csystem_epoll_add(epoll, server.listenFD, CSYSTEM_EPOLLIN | CSYSTEM_EPOLLEXCLUSIVE, server.listenFD)
+        _ = csystem_epoll_add(epoll, listenFD, CSYSTEM_EPOLLIN | CSYSTEM_EPOLLEXCLUSIVE, listenFD)
     }
 
     private func stopListening() {
         guard listening else { return }
         listening = false
-        _ = csystem_epoll_del(epoll, server.listenFD)
+        _ = csystem_epoll_del(epoll, listenFD)
     }
 
     /// The loop itself; returns once draining has finished.
@@ -117,7 +127,7 @@ final class EventLoop: @unchecked Sendable {
                 let fd = fds[i]
                 if fd == wakeFD {
                     runTasks()
-                } else if fd == server.listenFD {
+                } else if fd == listenFD {
                     acceptConnections()
                 } else if Int(fd) < connections.count, let connection = connections[Int(fd)] {
                     connection.handle(events: events[i])
@@ -157,7 +167,7 @@ final class EventLoop: @unchecked Sendable {
 
     private func acceptConnections() {
         while listening {
-            let fd = csystem_accept4(server.listenFD, nil, nil, CSYSTEM_SOCK_NONBLOCK | CSYSTEM_SOCK_CLOEXEC)
+            let fd = csystem_accept4(listenFD, nil, nil, CSYSTEM_SOCK_NONBLOCK | CSYSTEM_SOCK_CLOEXEC)
             if fd < 0 {
                 switch errno {
                 case EAGAIN, EWOULDBLOCK: return
@@ -246,6 +256,11 @@ final class EventLoop: @unchecked Sendable {
         drainDeadline = deadline
         stopListening()
         for case let connection? in connections where connection.isIdle { connection.close() }
+    }
+
+    /// Adds an access line to this loop's batch, handing the batch to the sink once it is full.
+    func appendAccessLine(_ line: (inout ByteWriter) -> Void) {
+        if accessLines.append(line), let accessLogSink { accessLines.handOver(to: accessLogSink) }
     }
 
     func nextRequestID() -> RequestID {

@@ -93,7 +93,8 @@ struct Serve: ParsableCommand {
         configuration.accessLog = !noAccessLog
         configuration.logger = Logger(label: "http")
         configuration.accessLogSink = sink
-        let server = try Server(configuration: configuration, responder: ChronicleAPI(repositories: repositories, configuration: api).router())
+        let chronicle = ChronicleAPI(repositories: repositories, configuration: api)
+        let server = try Server(configuration: configuration, respondersByLoop: { _ in chronicle.router() })
         box.server = server
         server.shutdownOnSignals()
         logger.info("Chronicle serving \(database.path) on http://\(host):\(server.port)/ — try: curl 'http://\(host):\(server.port)/v1/search?q=Lukashenko'")

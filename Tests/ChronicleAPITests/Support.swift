@@ -38,7 +38,8 @@ final class TestAPI {
         var configuration = ServerConfiguration()
         configuration.port = 0
         configuration.accessLog = false
-        server = try Server(configuration: configuration, responder: ChronicleAPI(repositories: repositories, configuration: api).router())
+        let chronicle = ChronicleAPI(repositories: repositories, configuration: api)
+        server = try Server(configuration: configuration, respondersByLoop: { _ in chronicle.router() })
     }
 
     deinit {

@@ -1,5 +1,6 @@
 import Foundation
 import Glibc
+import Synchronization
 import Testing
 @testable import HTTP
 
@@ -39,6 +40,31 @@ import Testing
             #expect(try client.read().status == 200)
         }
         #expect(server.connectionsByLoop() == [10, 10, 10])
+    }
+
+    /// Each loop answers with a responder made for it (so that loops share no reference counts),
+    /// and every responder is used: connections go to the loops in turn.
+    @Test func eachLoopAnswersWithItsOwnResponder() throws {
+        let made = Mutex<[Int]>([])
+        var configuration = ServerConfiguration()
+        configuration.port = 0
+        configuration.loopCount = 3
+        configuration.accessLog = false
+        let server = try Server(configuration: configuration, respondersByLoop: { index in
+            made.withLock { $0.append(index) }
+            var router = Router()
+            router.get("/which", runsOnLoop: true) { _ in Response(contentType: "text/plain", text: "loop \(index)") }
+            return router
+        })
+        defer { server.shutdown(); server.wait() }
+        #expect(made.withLock { $0 } == [0, 1, 2])
+        let clients = try (0..<6).map { _ in try RawClient(port: server.port) }
+        var answers: [String: Int] = [:]
+        for client in clients {
+            client.send("GET /which HTTP/1.1\r\nHost: x\r\n\r\n")
+            answers[try client.read().text, default: 0] += 1
+        }
+        #expect(answers == ["loop 0": 2, "loop 1": 2, "loop 2": 2])
     }
 
     @Test func assignedRequestIdsAreDistinctShortAndPlain() throws {
