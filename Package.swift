@@ -21,7 +21,7 @@ let package = Package(
             pkgConfig: "sqlite3",
             providers: [.apt(["libsqlite3-dev"])]
         ),
-        // epoll, eventfd and accept4, which Swift's Glibc module does not expose.
+        // epoll, eventfd, accept4 and malloc_trim, which Swift's Glibc module does not expose.
         .target(name: "CSystem"),
         // An FTS5 ranking function (FTS5's extension API is C only).
         .target(name: "CSearch", dependencies: ["CSQLite"], linkerSettings: [.linkedLibrary("m")]),
@@ -53,7 +53,7 @@ let package = Package(
         .executableTarget(
             name: "chronicle",
             dependencies: [
-                "Chronicle", "ChronicleStore", "ChronicleAPI", "HTTP",
+                "Chronicle", "ChronicleStore", "ChronicleAPI", "HTTP", "CSystem",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ]

@@ -1,5 +1,6 @@
 #define _GNU_SOURCE
 #include "CSystem.h"
+#include <malloc.h>
 #include <string.h>
 #include <sys/prctl.h>
 
@@ -35,4 +36,8 @@ void csystem_name_thread(const char *name) {
     strncpy(shortened, name, sizeof shortened - 1);
     shortened[sizeof shortened - 1] = 0;
     prctl(PR_SET_NAME, shortened, 0, 0, 0);
+}
+
+void csystem_release_free_memory(void) {
+    malloc_trim(0);
 }

@@ -1,6 +1,7 @@
 import ArgumentParser
 import ChronicleAPI
 import ChronicleStore
+import CSystem
 import FoundationEssentials
 import HTTP
 import Logging
@@ -69,6 +70,8 @@ struct Serve: ParsableCommand {
         if !noSeed, try db.isEmpty(), let summary = try BuiltinDataset.bundled().load(into: db) {
             logger.info("loaded the built-in dataset: \(summary.actors) actors, \(summary.events) events, \(summary.quotes) quotes")
         }
+        // Migrating and seeding leave freed memory behind that serving never reuses; give it back.
+        csystem_release_free_memory()
         let repositories = Repositories(actors: db.actors, events: db.events, quotes: db.quotes, sources: db.sources, search: db.search,
                                         tokens: db.tokens, snapshots: db, checkReady: { try db.ping() })
         let box = ServerBox()

@@ -22,6 +22,10 @@ int csystem_epoll_wait(int epfd, int *fds, unsigned int *events, int max, int ti
 /// Names the calling thread (at most 15 bytes are kept): pthread_setname_np is a GNU extension too.
 void csystem_name_thread(const char *name);
 
+/// Gives memory that malloc holds free back to the system (malloc_trim, in malloc.h, which
+/// Swift's Glibc module leaves out): after start-up work that serving never repeats.
+void csystem_release_free_memory(void);
+
 static const unsigned int CSYSTEM_EPOLLIN = EPOLLIN;
 static const unsigned int CSYSTEM_EPOLLOUT = EPOLLOUT;
 static const unsigned int CSYSTEM_EPOLLERR = EPOLLERR;
