@@ -108,9 +108,8 @@ public final class Server: @unchecked Sendable {
     }
 
     /// Binds and starts serving at once, with a responder made for each loop (`make(index)`).
-    /// Loops that share nothing an answer touches never write the same memory: a shared
-    /// router's reference counts, changed by both loops on every request, cost a few percent
-    /// of a small request on two cores.
+    /// A router shared by the loops had its reference counts written by both on every request,
+    /// which cost a few percent of a small request on two cores.
     public init(configuration: ServerConfiguration, respondersByLoop make: (Int) -> any Responder) throws {
         signal(SIGPIPE, SIG_IGN)
         Socket.raiseFileLimit()
