@@ -1,5 +1,3 @@
-import Glibc
-
 /// One loop's access lines on their way to the log sink, handed over in batches (at 32 KiB, on
 /// the loop's tick, and when it stops). Appending each line under the sink's lock made both
 /// loops take turns at one lock and one buffer on every request; nginx's `access_log buffer=`
@@ -9,8 +7,7 @@ struct AccessLogBatch: ~Copyable {
     /// Past this, a batch is handed over at once.
     static let handOverBytes = 32 * 1024
     private var lines = ByteWriter(capacity: 40 * 1024, keptCapacity: 256 * 1024)
-    private var second: time_t = 0
-    private var stamp: [UInt8] = []
+    private var stamp = LogStamp()
     /// `info LABEL: `, after the time stamp of each line.
     private let prefix: [UInt8]
 
@@ -22,12 +19,7 @@ struct AccessLogBatch: ~Copyable {
 
     /// Appends `TIME info LABEL: LINE\n`; true when the batch should be handed over now.
     mutating func append(_ line: (inout ByteWriter) -> Void) -> Bool {
-        let now = time(nil)
-        if now != second {
-            second = now
-            stamp = LogSink.stamp(now)
-        }
-        lines.append(stamp)
+        lines.append(stamp.current())
         lines.append(prefix)
         line(&lines)
         lines.append(10)

@@ -57,9 +57,7 @@ public final class LogSink: @unchecked Sendable {
     /// The batch being written out; swapped with `buffer`, so that neither is reallocated.
     private var spare = ByteWriter(capacity: 128 * 1024, keptCapacity: 1 << 20)
     private let flushLock = Lock()
-    private var second: time_t = 0
-    /// `2026-11-28T05:40:01Z ` (with the space every line puts after it), as bytes.
-    private var stamp: [UInt8] = []
+    private var stamp = LogStamp()
     private let timer: any DispatchSourceTimer
     /// Every write to the descriptor happens here, so a slow or stuck reader of the log (a
     /// full pipe) blocks this one thread, never an event loop.
@@ -83,22 +81,6 @@ public final class LogSink: @unchecked Sendable {
         flush()
     }
 
-    /// Brings `stamp` to the current second. Called with the lock held.
-    private func refreshStamp() {
-        let now = time(nil)
-        guard now != second else { return }
-        second = now
-        stamp = LogSink.stamp(now)
-    }
-
-    /// `2026-11-28T05:40:01Z ` (with the space every line puts after it), as bytes.
-    static func stamp(_ seconds: time_t) -> [UInt8] {
-        var copy = seconds
-        var parts = tm()
-        gmtime_r(&copy, &parts)
-        func two(_ v: Int32) -> String { v < 10 ? "0\(v)" : "\(v)" }
-        return Array("\(parts.tm_year + 1900)-\(two(parts.tm_mon + 1))-\(two(parts.tm_mday))T\(two(parts.tm_hour)):\(two(parts.tm_min)):\(two(parts.tm_sec))Z ".utf8)
-    }
 
     /// Appends one line, `TIME LEVEL LABEL: MESSAGE[ METADATA]`, straight into the buffer.
     func write(level: String, label: String, message: String, suffix: String, urgent: Bool) {
@@ -147,8 +129,7 @@ public final class LogSink: @unchecked Sendable {
             lock.unlock()
             return
         }
-        refreshStamp()
-        buffer.append(stamp)
+        buffer.append(stamp.current())
         body(&buffer)
         buffer.append(10)
         let schedule = (urgent || buffer.count >= 64 * 1024) && !flushScheduled
@@ -169,8 +150,7 @@ public final class LogSink: @unchecked Sendable {
         let dropped = droppedLines
         droppedLines = 0
         if dropped > 0 {
-            refreshStamp()
-            spare.append(stamp)
+            spare.append(stamp.current())
             spare.append("warning log: \(dropped) lines dropped: the log output was not being read fast enough\n")
         }
         lock.unlock()
@@ -183,5 +163,25 @@ public final class LogSink: @unchecked Sendable {
             offset += written
         }
         spare.reset()
+    }
+}
+
+/// `2026-11-28T05:40:01Z ` (with the space every line puts after it), as bytes, formatted at
+/// most once a second: for the sink's lines and for each loop's access lines.
+struct LogStamp {
+    private var second: time_t = 0
+    private var bytes: [UInt8] = []
+
+    mutating func current() -> [UInt8] {
+        let now = time(nil)
+        if now != second || bytes.isEmpty {
+            second = now
+            var copy = now
+            var parts = tm()
+            gmtime_r(&copy, &parts)
+            func two(_ v: Int32) -> String { v < 10 ? "0\(v)" : "\(v)" }
+            bytes = Array("\(parts.tm_year + 1900)-\(two(parts.tm_mon + 1))-\(two(parts.tm_mday))T\(two(parts.tm_hour)):\(two(parts.tm_min)):\(two(parts.tm_sec))Z ".utf8)
+        }
+        return bytes
     }
 }
