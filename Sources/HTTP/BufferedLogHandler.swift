@@ -97,41 +97,32 @@ public final class LogSink: @unchecked Sendable {
     /// gathers its own (an event loop's access lines): one lock for many lines.
     func write(lines: UnsafeRawBufferPointer) {
         guard !lines.isEmpty else { return }
-        lock.lock()
-        guard buffer.count < maxBufferedBytes else {
-            droppedLines += lines.reduce(0) { $0 + ($1 == 10 ? 1 : 0) }
-            lock.unlock()
-            return
-        }
-        buffer.append(lines)
-        let schedule = buffer.count >= 64 * 1024 && !flushScheduled
-        if schedule { flushScheduled = true }
-        lock.unlock()
-        if schedule { queue.async { [weak self] in self?.flush() } }
+        withRoom(urgent: false, lines: { lines.reduce(0) { $0 + ($1 == 10 ? 1 : 0) } }) { $0.append(lines) }
     }
 
     private func append(level: String, label: String, urgent: Bool, message: (inout ByteWriter) -> Void) {
-        append(urgent: urgent) { buffer in
+        withRoom(urgent: urgent, lines: { 1 }) { buffer in
+            buffer.append(stamp.current())
             buffer.append(level)
             buffer.append(32)
             buffer.append(label)
             buffer.append(58)
             buffer.append(32)
             message(&buffer)
+            buffer.append(10)
         }
     }
 
-    /// `TIME ` (once a second), what `body` writes, then a newline.
-    private func append(urgent: Bool, _ body: (inout ByteWriter) -> Void) {
+    /// Runs `body` on the buffer under the lock, or, when the buffer is full, counts the
+    /// `lines()` it would have written as dropped; schedules a flush when `urgent` or past 64 KiB.
+    private func withRoom(urgent: Bool, lines: () -> Int, _ body: (inout ByteWriter) -> Void) {
         lock.lock()
         guard buffer.count < maxBufferedBytes else {
-            droppedLines += 1
+            droppedLines += lines()
             lock.unlock()
             return
         }
-        buffer.append(stamp.current())
         body(&buffer)
-        buffer.append(10)
         let schedule = (urgent || buffer.count >= 64 * 1024) && !flushScheduled
         if schedule { flushScheduled = true }
         lock.unlock()
