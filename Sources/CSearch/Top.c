@@ -85,6 +85,10 @@ typedef struct {
     int count;
     int size;    // tokens in the phrase
     double idf;
+    // Each matching row's score for this phrase alone, by rowid (every kind), when kept with
+    // the run (chronicle_phrase_matches makes them); NULL otherwise.
+    const Kept *rowScores;
+    int rowCount;
 } Run;
 
 /// The first match of `rowid` in `run`; `run->count` when none.
@@ -167,6 +171,68 @@ static int rankOnePhrase(const Run *run, const double *factor, int columns, int 
     return kept;
 }
 
+/// The row's score in the query, from every run's matches of it, added up as chronicle_score
+/// adds them (column by column, then phrase by phrase): for the rare row that several phrases
+/// match, when the runs carry row scores.
+static double scoreOfRow(const Run *runs, int phrases, sqlite3_int64 rowid, const double *factor, int columns, const double *terms) {
+    double score = 0.0;
+    for (int column = 0; column < columns; column++) {
+        if (factor[column] == 0.0) continue;
+        for (int phrase = 0; phrase < phrases; phrase++) {
+            const Run *run = &runs[phrase];
+            int n = 0;
+            for (int at = firstOf(run, rowid); at < run->count && run->matches[at].rowid == rowid; at++) n += run->matches[at].column == column;
+            if (n > 0) score += n <= tabled ? terms[(phrase * columns + column) * tabled + n - 1] : chronicle_term(factor[column], run->idf, (double)n);
+        }
+    }
+    return -score;
+}
+
+/// rankRuns's loop when every run carries its rows' scores: a row one phrase matches (nearly
+/// all of them) is ranked by that phrase's score, made when the phrase was kept, so a search
+/// reads 16 bytes a row instead of each match; a row several phrases match is scored from
+/// their matches (scoreOfRow). The same scores to the last bit as counting matches here.
+static int rankRowScores(const Run *runs, int phrases, const double *factor, int columns, int limit, unsigned kinds,
+                         const double *terms, Kept *best) {
+    int kept = 0;
+    if (phrases == 1) {
+        const Kept *rows = runs[0].rowScores;
+        for (int at = runs[0].rowCount - 1; at >= 0; at--) {
+            if (!((kinds >> (rows[at].rowid & 3)) & 1u)) continue;
+            if (kept == limit && !chronicle_is_worse(best[0], rows[at])) continue;
+            chronicle_keep(best, &kept, limit, rows[at]);
+        }
+        return kept;
+    }
+    int last[maxPhrases];
+    for (int phrase = 0; phrase < phrases; phrase++) last[phrase] = runs[phrase].rowCount - 1;
+    for (;;) {
+        sqlite3_int64 rowid = 0;
+        int found = 0, matchedBy = 0, only = 0;
+        for (int phrase = 0; phrase < phrases; phrase++) {
+            if (last[phrase] < 0) continue;
+            sqlite3_int64 candidate = runs[phrase].rowScores[last[phrase]].rowid;
+            if (!found || candidate > rowid) {
+                rowid = candidate;
+                found = 1;
+                matchedBy = 1;
+                only = phrase;
+            } else if (candidate == rowid) {
+                matchedBy++;
+            }
+        }
+        if (!found) break;
+        for (int phrase = 0; phrase < phrases; phrase++) {
+            if (last[phrase] >= 0 && runs[phrase].rowScores[last[phrase]].rowid == rowid) last[phrase]--;
+        }
+        if (!((kinds >> (rowid & 3)) & 1u)) continue;
+        Kept row = matchedBy == 1 ? runs[only].rowScores[last[only] + 1] : (Kept){scoreOfRow(runs, phrases, rowid, factor, columns, terms), rowid};
+        if (kept == limit && !chronicle_is_worse(best[0], row)) continue;
+        chronicle_keep(best, &kept, limit, row);
+    }
+    return kept;
+}
+
 /// Merges the phrases' runs by rowid, newest first, scores each row of a wanted kind once and
 /// answers the best `limit` (see the top of this file). Shared by chronicle_top, which walks
 /// the runs itself, and chronicle_rank_phrases, which is handed runs walked earlier.
@@ -187,6 +253,12 @@ static void rankRuns(const Run *runs, int phrases, const double *factor, int col
         for (int n = 1; n <= tabled; n++) terms[cell * tabled + n - 1] = chronicle_term(factor[cell % columns], runs[cell / columns].idf, (double)n);
     }
     int kept = 0;
+    int scored = 1;
+    for (int phrase = 0; phrase < phrases; phrase++) scored &= runs[phrase].rowScores != NULL;
+    if (scored) {
+        kept = rankRowScores(runs, phrases, factor, columns, limit, kinds, terms, best);
+        goto ranked;
+    }
     if (phrases == 1) {
         kept = rankOnePhrase(&runs[0], factor, columns, limit, kinds, terms, best);
         goto ranked;
@@ -362,7 +434,8 @@ static void chronicleTop(const Fts5ExtensionApi *api, Fts5Context *fts, sqlite3_
     } else if (!walk.overflowed) {  // else NULL
         Run runs[maxPhrases];
         for (int phrase = 0; phrase < phrases; phrase++) {
-            runs[phrase] = (Run){walk.matches + runStart[phrase], runEnd[phrase] - runStart[phrase], api->xPhraseSize(fts, phrase), idf[phrase]};
+            runs[phrase] = (Run){walk.matches + runStart[phrase], runEnd[phrase] - runStart[phrase], api->xPhraseSize(fts, phrase), idf[phrase],
+                                 NULL, 0};
         }
         rankRuns(runs, phrases, factor, columns, limit, kinds, context);
     }
@@ -370,20 +443,45 @@ static void chronicleTop(const Fts5ExtensionApi *api, Fts5Context *fts, sqlite3_
 }
 
 /// What chronicle_phrase_matches answers, followed by the phrase's matches (Match values) by
-/// rowid, rows of every kind. In the process's own byte order, like a hit.
+/// rowid, rows of every kind, then, when `columns` is not 0, each matching row's score by rowid
+/// (Kept values, `rows` of them) under the weights in `factor`. In the process's own byte
+/// order, like a hit.
 typedef struct {
-    sqlite3_int64 total;  // rows in the table when the phrase was walked
-    sqlite3_int64 rows;   // rows the phrase matches
-    sqlite3_int64 size;   // tokens in the phrase
+    sqlite3_int64 total;    // rows in the table when the phrase was walked
+    sqlite3_int64 rows;     // rows the phrase matches
+    sqlite3_int64 size;     // tokens in the phrase
+    sqlite3_int64 matches;  // Match values that follow
+    sqlite3_int64 columns;  // weights the row scores were made with; 0: no row scores
+    double factor[maxColumns];
 } RunHeader;
 
-/// chronicle_phrase_matches(table, matches): every match of the query's one phrase, for
-/// chronicle_rank_phrases; NULL when the query is not one phrase of words, or has more than
-/// `matches` matches. Kept by the caller between searches, so that a phrase seen before is
-/// not walked again.
+/// Each row's score for the phrase alone, as rankOnePhrase adds it up, into `rows` (one per
+/// distinct rowid of `matches`, in their order); returns how many.
+static sqlite3_int64 scoreRows(const Match *matches, int count, double idf, const double *factor, int columns, Kept *rows) {
+    sqlite3_int64 made = 0;
+    for (int at = 0; at < count;) {
+        sqlite3_int64 rowid = matches[at].rowid;
+        int counts[maxColumns] = {0};
+        for (; at < count && matches[at].rowid == rowid; at++) {
+            unsigned column = (unsigned)matches[at].column;
+            if (column < (unsigned)columns) counts[column]++;
+        }
+        double score = 0.0;
+        for (int column = 0; column < columns; column++) {
+            if (factor[column] != 0.0 && counts[column] > 0) score += chronicle_term(factor[column], idf, (double)counts[column]);
+        }
+        rows[made++] = (Kept){-score, rowid};
+    }
+    return made;
+}
+
+/// chronicle_phrase_matches(table, matches, weight...): every match of the query's one phrase,
+/// and each matching row's score under the weights, for chronicle_rank_phrases; NULL when the
+/// query is not one phrase of words, or has more than `matches` matches. Kept by the caller
+/// between searches, so that a phrase seen before is neither walked nor scored again.
 static void chroniclePhraseMatches(const Fts5ExtensionApi *api, Fts5Context *fts, sqlite3_context *context, int argc,
                                    sqlite3_value **argv) {
-    if (argc != 1) {
+    if (argc < 1) {
         sqlite3_result_error(context, "chronicle_phrase_matches needs a number of matches", -1);
         return;
     }
@@ -391,18 +489,26 @@ static void chroniclePhraseMatches(const Fts5ExtensionApi *api, Fts5Context *fts
     Walk walk = {.kinds = 15u, .most = clampMatches(argv[0])};
     int runStart, runEnd;
     double idf;
-    RunHeader header = {0, 0, api->xPhraseSize(fts, 0)};
+    RunHeader header = {.size = api->xPhraseSize(fts, 0)};
+    int columns = api->xColumnCount(fts);
+    header.columns = columns < maxColumns ? columns : maxColumns;
+    chronicle_column_weights(argc - 1, argv + 1, (int)header.columns, header.factor);
     int rc = walkPhrases(api, fts, 1, &walk, &runStart, &runEnd, &idf, &header.total, &header.rows);
     if (rc != SQLITE_OK) {
         sqlite3_result_error_code(context, rc);
     } else if (!walk.overflowed) {
-        sqlite3_uint64 bytes = sizeof header + sizeof(Match) * (sqlite3_uint64)walk.count;
+        header.matches = walk.count;
+        sqlite3_uint64 bytes = sizeof header + sizeof(Match) * (sqlite3_uint64)walk.count + sizeof(Kept) * (sqlite3_uint64)header.rows;
         unsigned char *answer = sqlite3_malloc64(bytes);
         if (!answer) {
             sqlite3_result_error_nomem(context);
         } else {
-            memcpy(answer, &header, sizeof header);
             if (walk.count) memcpy(answer + sizeof header, walk.matches, sizeof(Match) * (size_t)walk.count);
+            Kept *rows = (Kept *)(answer + sizeof header + sizeof(Match) * (size_t)walk.count);
+            // Every walked row has at least one match (see collect), so there are `rows` of them.
+            if (scoreRows(walk.matches, walk.count, idf, header.factor, (int)header.columns, rows) != header.rows) header.columns = 0;
+            if (!header.columns) bytes = sizeof header + sizeof(Match) * (sqlite3_uint64)walk.count;
+            memcpy(answer, &header, sizeof header);
             sqlite3_result_blob64(context, answer, bytes, sqlite3_free);
         }
     }
@@ -429,35 +535,41 @@ static void chronicleRankPhrases(sqlite3_context *context, int argc, sqlite3_val
     double factor[maxColumns];
     chronicle_column_weights(columns, argv + 3, columns, factor);
     Run runs[maxPhrases];
-    Match *copies[maxPhrases] = {0};
+    unsigned char *copies[maxPhrases] = {0};
     int rc = SQLITE_OK;
     for (int phrase = 0; phrase < phrases && rc == SQLITE_OK; phrase++) {
         sqlite3_value *value = argv[3 + columns + phrase];
         const unsigned char *blob = sqlite3_value_blob(value);
         sqlite3_int64 bytes = sqlite3_value_bytes(value);
         RunHeader header;
-        if (!blob || bytes < (sqlite3_int64)sizeof header || (bytes - (sqlite3_int64)sizeof header) % (sqlite3_int64)sizeof(Match)) {
+        if (!blob || bytes < (sqlite3_int64)sizeof header) {
             sqlite3_result_error(context, "chronicle_rank_phrases: a run is not chronicle_phrase_matches's answer", -1);
             goto done;
         }
         memcpy(&header, blob, sizeof header);
-        if (header.rows < 0 || header.total < header.rows || header.size < 1) {
+        sqlite3_int64 matchBytes = (sqlite3_int64)sizeof(Match) * header.matches;
+        int scored = header.columns > 0;
+        if (header.rows < 0 || header.total < header.rows || header.size < 1 || header.matches < 0 || header.matches > maxMatches ||
+            header.columns < 0 || header.columns > maxColumns ||
+            bytes != (sqlite3_int64)sizeof header + matchBytes + (scored ? (sqlite3_int64)sizeof(Kept) * header.rows : 0)) {
             sqlite3_result_error(context, "chronicle_rank_phrases: a run's header is not chronicle_phrase_matches's", -1);
             goto done;
         }
-        int count = (int)((bytes - (sqlite3_int64)sizeof header) / (sqlite3_int64)sizeof(Match));
-        // A blob's bytes need not be aligned for Match's int64: copy those that are not.
-        const Match *matches = (const Match *)(blob + sizeof header);
-        if ((uintptr_t)matches % _Alignof(Match)) {
-            copies[phrase] = sqlite3_malloc64(sizeof(Match) * (sqlite3_uint64)count + 1);
+        // Row scores made under other weights than this query's are not used.
+        if (scored && (header.columns != columns || memcmp(header.factor, factor, sizeof(double) * (size_t)columns) != 0)) scored = 0;
+        // A blob's bytes need not be aligned for Match's and Kept's int64: copy one that is not.
+        const unsigned char *body = blob + sizeof header;
+        if ((uintptr_t)body % _Alignof(Match)) {
+            copies[phrase] = sqlite3_malloc64((sqlite3_uint64)(bytes - (sqlite3_int64)sizeof header) + 1);
             if (!copies[phrase]) {
                 rc = SQLITE_NOMEM;
                 break;
             }
-            memcpy(copies[phrase], matches, sizeof(Match) * (size_t)count);
-            matches = copies[phrase];
+            memcpy(copies[phrase], body, (size_t)(bytes - (sqlite3_int64)sizeof header));
+            body = copies[phrase];
         }
-        runs[phrase] = (Run){matches, count, (int)header.size, chronicle_idf(header.total, header.rows)};
+        runs[phrase] = (Run){(const Match *)body, (int)header.matches, (int)header.size, chronicle_idf(header.total, header.rows),
+                             scored ? (const Kept *)(body + matchBytes) : NULL, scored ? (int)header.rows : 0};
     }
     if (rc != SQLITE_OK) sqlite3_result_error_code(context, rc);
     else rankRuns(runs, phrases, factor, columns, limit, kinds, context);

@@ -44,13 +44,7 @@ public struct APIConfiguration: Sendable {
     public init() {}
 }
 
-/// The search cache's size and use, as the store reports it.
-public struct SearchCacheUsage: Sendable {
-    public var bytes: Int, phrases: Int, hits: Int, misses: Int
-    public init(bytes: Int, phrases: Int, hits: Int, misses: Int) {
-        (self.bytes, self.phrases, self.hits, self.misses) = (bytes, phrases, hits, misses)
-    }
-
+extension SearchCacheUsage {
     /// In Prometheus text.
     var metricsText: String {
         """
@@ -64,6 +58,16 @@ public struct SearchCacheUsage: Sendable {
         # TYPE chronicle_search_cache_lookups_total counter
         chronicle_search_cache_lookups_total{result="hit"} \(hits)
         chronicle_search_cache_lookups_total{result="miss"} \(misses)
+        # HELP chronicle_search_hit_cache_bytes Bytes of the best rows' hits (title and snippet) kept for repeated searches.
+        # TYPE chronicle_search_hit_cache_bytes gauge
+        chronicle_search_hit_cache_bytes \(rowBytes)
+        # HELP chronicle_search_hit_cache_rows Rows whose hits are kept.
+        # TYPE chronicle_search_hit_cache_rows gauge
+        chronicle_search_hit_cache_rows \(rows)
+        # HELP chronicle_search_hit_cache_lookups_total Best rows looked for among the kept hits, by whether they were there.
+        # TYPE chronicle_search_hit_cache_lookups_total counter
+        chronicle_search_hit_cache_lookups_total{result="hit"} \(rowHits)
+        chronicle_search_hit_cache_lookups_total{result="miss"} \(rowMisses)
 
         """
     }

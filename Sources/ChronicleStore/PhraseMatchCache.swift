@@ -1,9 +1,9 @@
 import Synchronization
 
-/// Each searched phrase's matches as chronicle_phrase_matches walked them, kept between
-/// searches. Walking a phrase's matches inside FTS5 is most of a search's cost, and reporters
+/// Each searched phrase's matches as chronicle_phrase_matches walked them, and its matching
+/// rows' scores, kept between searches. Walking a phrase's matches inside FTS5 is most of a search's cost, and reporters
 /// search the same names and places again and again; a search whose phrases are all kept is
-/// ranked without reading the index. Entries belong to one generation of the index (see
+/// ranked without reading the index, and mostly from the rows' scores made when it was kept. Entries belong to one generation of the index (see
 /// `SearchIndex.generation`): the first search that sees a newer one empties the cache.
 /// Bounded in bytes; the least recently used phrases go first.
 public final class PhraseMatchCache: Sendable {

@@ -4,18 +4,24 @@ import SQLite
 /// Ranked full-text search across every record kind, with highlighted snippets.
 public struct SQLiteSearchRepository: SearchRepository {
     let pool: DatabasePool
-    /// The most matches a one-walk search holds (16 bytes each): 16 MiB, enough for a word found
-    /// in a third of the bench's 1.8 million records. A query with more goes through SQL row by
+    /// The most matches a one-walk search holds (16 bytes each, and as much again at most for the
+    /// matching rows' scores): 16 to 32 MiB, enough for a word found in a third of the bench's
+    /// 1.8 million records. A query with more goes through SQL row by
     /// row, in constant memory. Tests lower it to reach that path.
     var matchesHeld = 1 << 20
     /// Phrases' matches kept between searches (shared by copies of this repository).
     public let phraseCache: PhraseMatchCache
+    /// The best rows' hits kept between searches (shared by copies of this repository); used
+    /// with kept phrases only, whose searches know the index generation already.
+    public let hitCache: SearchHitCache
 
-    /// `phraseCacheBytes` bounds the phrases' matches kept between searches; 0 keeps none and
-    /// ranks each search in one call that walks its phrases.
-    public init(pool: DatabasePool, phraseCacheBytes: Int = 32 << 20) {
+    /// `phraseCacheBytes` bounds the phrases' matches (and their rows' scores) kept between
+    /// searches; 0 keeps none and ranks each search in one call that walks its phrases.
+    /// `hitCacheBytes` bounds the best rows' hits kept; 0 reads every hit's row.
+    public init(pool: DatabasePool, phraseCacheBytes: Int = 64 << 20, hitCacheBytes: Int = 32 << 20) {
         self.pool = pool
         phraseCache = PhraseMatchCache(capacity: phraseCacheBytes)
+        hitCache = SearchHitCache(capacity: hitCacheBytes)
     }
 
     /// At most 120 characters. Counting characters walks grapheme clusters, which cost 4% of a
@@ -40,6 +46,15 @@ public struct SQLiteSearchRepository: SearchRepository {
         let title = String(decoding: bytes, as: UTF8.self)
         guard title.count > 120 else { return title }
         return String(title.prefix(119)) + "…"
+    }
+
+    /// What both caches hold and how often they were found useful.
+    public var cacheUsage: SearchCacheUsage {
+        let (phrases, phraseLookups) = (phraseCache.usage, phraseCache.lookups)
+        var usage = SearchCacheUsage(bytes: phrases.bytes, phrases: phrases.phrases, hits: phraseLookups.hits, misses: phraseLookups.misses)
+        (usage.rowBytes, usage.rows) = hitCache.usage
+        (usage.rowHits, usage.rowMisses) = hitCache.lookups
+        return usage
     }
 
     public func search(_ query: String, kinds: Set<RecordKind>, limit: Int) throws -> [SearchHit] {
@@ -93,7 +108,7 @@ public struct SQLiteSearchRepository: SearchRepository {
         }
         guard let answer else { return [] }  // no row matches at all
         guard let top = answer else { return nil }
-        return try hits(db, ranked: top)
+        return try hits(db, ranked: top, generation: nil)
     }
 
     /// Like `bestOfDisjunction`, from each phrase's matches on its own: kept from an earlier
@@ -125,7 +140,7 @@ public struct SQLiteSearchRepository: SearchRepository {
         }
         let mask = kinds.reduce(Int64(0)) { $0 | (1 << SearchIndex.tag($1)) }
         let top = try db.first(Self.rankSQL[runs.count], [.integer(Int64(limit)), .integer(mask)], borrowing: runs) { $0.blob(0) } ?? []
-        return try hits(db, ranked: top)
+        return try hits(db, ranked: top, generation: hitCache.capacity > 0 ? generation : nil)
     }
 
     /// The statements a search runs, written once (building them per search cost 6% of one).
@@ -140,11 +155,13 @@ public struct SQLiteSearchRepository: SearchRepository {
         FROM json_each(?2) AS best CROSS JOIN \(SearchIndex.Stored.table) AS s ON s.id = best.value
         """
 
-    /// The hits of chronicle_top's (or chronicle_rank_phrases's) answer, best first: only those
-    /// rows' text is read, by rowid, in one statement.
-    private func hits(_ db: Connection, ranked top: [UInt8]) throws -> [SearchHit] {
-        // The answer: per row its rowid, its hit's length, then the hit (its rank first).
+    /// The hits of chronicle_top's (or chronicle_rank_phrases's) answer, best first: those kept
+    /// from earlier searches of `generation` (nil: none kept), and only the other rows' text read,
+    /// by rowid, in one statement.
+    private func hits(_ db: Connection, ranked top: [UInt8], generation: Int64?) throws -> [SearchHit] {
+        // The answer: per row its rowid, its hit's length, then the hit (its rank, then its matches).
         var best: [(rowid: Int64, rank: Double)] = []
+        var keys: [SearchHitCache.Key] = []
         try top.withUnsafeBytes { raw in
             var offset = 0
             while offset + 16 <= raw.count {
@@ -152,22 +169,34 @@ public struct SQLiteSearchRepository: SearchRepository {
                 let length = Int(raw.loadUnaligned(fromByteOffset: offset + 8, as: Int64.self))
                 guard length >= 8, length <= raw.count - offset - 16 else { throw SearchAnswerError() }
                 best.append((rowid, raw.loadUnaligned(fromByteOffset: offset + 16, as: Double.self)))
+                if generation != nil {
+                    let matches = UnsafeRawBufferPointer(rebasing: raw[(offset + 24)..<(offset + 16 + length)])
+                    keys.append(SearchHitCache.Key(rowid: rowid, positions: SearchFunctions.positionsRenumbered(matches)))
+                }
                 offset += 16 + length
             }
         }
         guard !best.isEmpty else { return [] }
-        let rowids = "[" + best.map { String($0.rowid) }.joined(separator: ",") + "]"
-        var found: [Int64: SearchHit] = [:]
-        found.reserveCapacity(best.count)
-        try db.query(Self.hitsSQL, [.blob(top), .text(rowids)]) { row in
-            let rowid = row.int64(0)
-            found[rowid] = SearchHit(kind: SearchIndex.kind(ofRow: rowid), id: row.string(1),
-                                     title: row.withText(2, SQLiteSearchRepository.shortened(utf8:)), snippet: row.string(3), rank: 0)
+        var found: [SearchHitCache.Hit?]
+        if let generation { found = hitCache.hits(for: keys, generation: generation) }
+        else { found = Array(repeating: nil, count: best.count) }
+        let missing = found.indices.filter { found[$0] == nil }
+        if !missing.isEmpty {
+            let rowids = "[" + missing.map { String(best[$0].rowid) }.joined(separator: ",") + "]"
+            var read: [Int64: SearchHitCache.Hit] = [:]
+            read.reserveCapacity(missing.count)
+            try db.query(Self.hitsSQL, [.blob(top), .text(rowids)]) { row in
+                read[row.int64(0)] = SearchHitCache.Hit(id: row.string(1), title: row.withText(2, SQLiteSearchRepository.shortened(utf8:)),
+                                                        snippet: row.string(3))
+            }
+            for index in missing { found[index] = read[best[index].rowid] }
+            if let generation {
+                hitCache.keep(missing.compactMap { index in found[index].map { (keys[index], $0) } }, generation: generation)
+            }
         }
-        return best.compactMap { entry in
-            guard var hit = found[entry.rowid] else { return nil }
-            hit.rank = entry.rank
-            return hit
+        return best.indices.compactMap { index in
+            found[index].map { SearchHit(kind: SearchIndex.kind(ofRow: best[index].rowid), id: $0.id, title: $0.title, snippet: $0.snippet,
+                                         rank: best[index].rank) }
         }
     }
 

@@ -20,23 +20,33 @@ enum SearchFunctions {
     /// The most phrases chronicle_top and chronicle_rank_phrases rank (maxPhrases in C).
     static let maxPhrases = 64
 
-    /// Every match of the query's one phrase (see Top.c), or NULL when it has more than `matches`.
-    static func phraseMatches(matches: String) -> String { "chronicle_phrase_matches(search_index, \(matches))" }
+    /// Every match of the query's one phrase, and each matching row's score for that phrase
+    /// alone (see Top.c), or NULL when it has more than `matches` matches.
+    static func phraseMatches(matches: String) -> String { "chronicle_phrase_matches(search_index, \(matches), \(columnWeights))" }
 
     /// What `top` answers, from phrases' matches that `phraseMatches` answered earlier.
     static func rankPhrases(limit: String, kinds: String, matches: [String]) -> String {
         "chronicle_rank_phrases(\(limit), \(kinds), \(columnCount), \(columnWeights), \(matches.joined(separator: ", ")))"
     }
 
-    /// phraseMatches's answer: a header of three int64 (rows in the table, rows matched, words
-    /// in the phrase), then 16 bytes a match.
+    /// phraseMatches's answer: a header (RunHeader in Top.c: five int64, the fourth the number
+    /// of matches, then 16 weights), then 16 bytes a match, then 16 bytes a matching row.
     enum PhraseMatches {
-        static let headerBytes = 24, matchBytes = 16
+        static let headerBytes = 5 * 8 + 16 * 8
 
-        static func count(_ blob: [UInt8]) -> Int { max(0, (blob.count - headerBytes) / matchBytes) }
+        /// The matches held, read from the header.
+        static func count(_ blob: [UInt8]) -> Int {
+            guard blob.count >= headerBytes else { return 0 }
+            return Int(blob.withUnsafeBytes { $0.loadUnaligned(fromByteOffset: 24, as: Int64.self) })
+        }
 
-        /// For a phrase no row matches (no row to call phraseMatches on).
-        static let none: [UInt8] = [Int64(0), 0, 1].withUnsafeBytes { Array($0) }
+        /// For a phrase no row matches (no row to call phraseMatches on): one word, no match,
+        /// no row scores.
+        static let none: [UInt8] = {
+            var header = [UInt8](repeating: 0, count: headerBytes)
+            header.withUnsafeMutableBytes { $0.storeBytes(of: Int64(1), toByteOffset: 16, as: Int64.self) }
+            return header
+        }()
     }
 
     /// NULL for a row that `limit` rows seen before it in the same query beat.
@@ -54,6 +64,23 @@ enum SearchFunctions {
     /// shows more of the query; the body on a tie, since a hit shows its title anyway.
     static func snippet(of hit: String, title: String, body: String) -> String {
         "chronicle_snippet(\(hit), 2, 16, \(title), \(body))"
+    }
+
+    /// A hit's matches (`Instance` values: phrase, column, start, size as Int32) with the
+    /// phrases renumbered 0, 1, … by first appearance. The snippet depends on which matches
+    /// belong to the same phrase, not on the phrase's place in the query: "b" alone and "a OR b"
+    /// make the same snippet of a row that holds only "b", and now have the same positions.
+    static func positionsRenumbered(_ matches: UnsafeRawBufferPointer) -> [UInt8] {
+        var positions = Array(matches)
+        var seen: [Int32] = []
+        positions.withUnsafeMutableBytes { bytes in
+            for offset in stride(from: 0, to: bytes.count - 15, by: 16) {
+                let phrase = bytes.loadUnaligned(fromByteOffset: offset, as: Int32.self)
+                let number = seen.firstIndex(of: phrase) ?? { seen.append(phrase); return seen.count - 1 }()
+                bytes.storeBytes(of: Int32(number), toByteOffset: offset, as: Int32.self)
+            }
+        }
+        return positions
     }
 
     static func register(on db: Connection) throws {

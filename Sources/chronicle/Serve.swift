@@ -29,8 +29,8 @@ struct Serve: ParsableCommand {
     @Option(name: .customLong("rendered-cache-mb"), help: "Megabytes of rendered event bodies kept for repeated reads; 0 keeps none. [env: CHRONICLE_RENDERED_CACHE_MB]")
     var renderedCacheMB: Int = Int(environment("CHRONICLE_RENDERED_CACHE_MB") ?? "") ?? 64
 
-    @Option(name: .customLong("search-cache-mb"), help: "Megabytes of searched words' matches kept for repeated searches; 0 keeps none. [env: CHRONICLE_SEARCH_CACHE_MB]")
-    var searchCacheMB: Int = Int(environment("CHRONICLE_SEARCH_CACHE_MB") ?? "") ?? 32
+    @Option(name: .customLong("search-cache-mb"), help: "Megabytes kept for repeated searches: two thirds for searched words' matches and scores, one third for the best rows' snippets; 0 keeps none. [env: CHRONICLE_SEARCH_CACHE_MB]")
+    var searchCacheMB: Int = Int(environment("CHRONICLE_SEARCH_CACHE_MB") ?? "") ?? 96
 
     @Option(name: .customLong("read-time-limit-ms"), help: "Milliseconds one request's reads may take before they are stopped with 503; 0 for no limit. [env: CHRONICLE_READ_TIME_LIMIT_MS]")
     var readTimeLimitMS: Int = Int(environment("CHRONICLE_READ_TIME_LIMIT_MS") ?? "") ?? 2_000
@@ -66,7 +66,8 @@ struct Serve: ParsableCommand {
         let noSeed = self.noSeed || environmentFlag("CHRONICLE_NO_SEED")
         let noAccessLog = self.noAccessLog || environmentFlag("CHRONICLE_NO_ACCESS_LOG")
         let db = try openDatabase(database, readTimeLimit: readTimeLimitMS > 0 ? Double(readTimeLimitMS) / 1000 : nil)
-        db.search.phraseCache.capacity = searchCacheMB << 20
+        db.search.phraseCache.capacity = (searchCacheMB << 20) - (searchCacheMB << 20) / 3
+        db.search.hitCache.capacity = (searchCacheMB << 20) / 3
         if !noSeed, try db.isEmpty(), let summary = try BuiltinDataset.bundled().load(into: db) {
             logger.info("loaded the built-in dataset: \(summary.actors) actors, \(summary.events) events, \(summary.quotes) quotes")
         }
@@ -81,12 +82,8 @@ struct Serve: ParsableCommand {
         api.renderedRecordBytes = renderedCacheMB << 20
         api.openAPIDocument = ResourceLocator.openAPIDocument()
         api.openConnections = { box.server?.openConnections ?? 0 }
-        let phraseCache = db.search.phraseCache
-        api.searchCache = {
-            guard phraseCache.capacity > 0 else { return nil }
-            let (usage, lookups) = (phraseCache.usage, phraseCache.lookups)
-            return SearchCacheUsage(bytes: usage.bytes, phrases: usage.phrases, hits: lookups.hits, misses: lookups.misses)
-        }
+        let search = db.search
+        api.searchCache = { search.phraseCache.capacity > 0 ? search.cacheUsage : nil }
 
         var configuration = ServerConfiguration()
         configuration.host = host

@@ -49,7 +49,7 @@ import Testing
         #expect(try unlimited.get("/v1/search?q=a*%20OR%20e*%20OR%20o*").status == 200)
     }
 
-    /// The search cache shows on /metrics: what it keeps, and its hits and misses.
+    /// The search caches show on /metrics: what they keep, and their hits and misses.
     @Test func theSearchCacheIsCountedOnMetrics() throws {
         let api = try TestAPI()
         let first = try api.get("/v1/search?q=Lukashenko%20OR%20Putin")
@@ -60,6 +60,20 @@ import Testing
         #expect(metrics.contains("chronicle_search_cache_lookups_total{result=\"hit\"} 1\n"))
         #expect(metrics.contains("chronicle_search_cache_lookups_total{result=\"miss\"} 2\n"))
         #expect(!metrics.contains("chronicle_search_cache_bytes 0\n"))
+        // The best rows' hits: each of the first two searches' rows looked for once, and
+        // "Putin"'s rows found again when it is searched a second time.
+        let third = try api.get("/v1/search?q=Putin")
+        #expect(third.json["data"] == second.json["data"])
+        let after = try api.get("/metrics").text
+        func value(_ name: String) -> Int? {
+            after.split(separator: "\n").first { $0.hasPrefix(name + " ") }.flatMap { Int($0.split(separator: " ").last ?? "") }
+        }
+        let rows = [first, second, third].map { $0.json["data"]?.arrayValue.count ?? 0 }
+        let (found, missed) = (value("chronicle_search_hit_cache_lookups_total{result=\"hit\"}"), value("chronicle_search_hit_cache_lookups_total{result=\"miss\"}"))
+        #expect(found.map { $0 >= rows[2] } == true, "\(after)")
+        #expect(found.flatMap { found in missed.map { found + $0 } } == rows.reduce(0, +))
+        #expect(value("chronicle_search_hit_cache_rows") == missed)
+        #expect(value("chronicle_search_hit_cache_bytes").map { $0 > 0 } == true)
     }
 
     @Test func listItemsCarryWhatTheSingleRecordsCarry() throws {

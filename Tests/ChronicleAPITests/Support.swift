@@ -27,11 +27,8 @@ final class TestAPI {
         let db = database
         var api = APIConfiguration()
         api.openAPIDocument = try String(contentsOf: repoRoot.appendingPathComponent("openapi.yaml"), encoding: .utf8)
-        let phraseCache = db.search.phraseCache  // wired as `chronicle serve` wires it
-        api.searchCache = {
-            let (usage, lookups) = (phraseCache.usage, phraseCache.lookups)
-            return SearchCacheUsage(bytes: usage.bytes, phrases: usage.phrases, hits: lookups.hits, misses: lookups.misses)
-        }
+        let search = db.search  // wired as `chronicle serve` wires it
+        api.searchCache = { search.cacheUsage }
         configure(&api)
         let repositories = Repositories(actors: db.actors, events: db.events, quotes: db.quotes, sources: db.sources, search: db.search,
                                         tokens: db.tokens, snapshots: db, checkReady: { try db.ping() })

@@ -107,7 +107,7 @@ import Testing
 
     @Test func theCacheStaysWithinItsCapacityAndZeroKeepsNothing() throws {
         let db = try makeDatabase()
-        // Each word's matches take ~400 bytes, "shared"'s ~1,100: not all 61 fit in 12,000.
+        // Each word's matches and row score take ~600 bytes, "shared"'s ~2,200: not all 61 fit in 12,000.
         for index in 0..<60 {
             _ = try db.event("shared \(index)", "2022-01-01", summary: Array(repeating: "word\(index)", count: 20).joined(separator: " "))
         }

@@ -1,0 +1,9 @@
+/// The search caches' size and use, as the store reports them for `/metrics`: the searched
+/// phrases' matches, and the best rows' hits.
+public struct SearchCacheUsage: Sendable, Equatable {
+    public var bytes: Int, phrases: Int, hits: Int, misses: Int
+    public var rowBytes = 0, rows = 0, rowHits = 0, rowMisses = 0
+    public init(bytes: Int, phrases: Int, hits: Int, misses: Int) {
+        (self.bytes, self.phrases, self.hits, self.misses) = (bytes, phrases, hits, misses)
+    }
+}

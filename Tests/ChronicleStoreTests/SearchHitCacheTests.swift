@@ -1,0 +1,74 @@
+import Chronicle
+@testable import ChronicleStore
+import Testing
+
+/// The best rows' hits kept between searches must show exactly what a search without them
+/// shows: the row's current title and the snippet of this search's matches.
+@Suite struct SearchHitCacheTests {
+    /// Matches as the search functions write them: phrase, column, start, size (Int32 each).
+    private func matches(_ values: [(phrase: Int32, column: Int32, start: Int32, size: Int32)]) -> [UInt8] {
+        values.flatMap { [$0.phrase, $0.column, $0.start, $0.size] }.withUnsafeBytes { Array($0) }
+    }
+
+    private func key(_ rowid: Int64, _ values: [(phrase: Int32, column: Int32, start: Int32, size: Int32)]) -> SearchHitCache.Key {
+        let bytes = matches(values)
+        return SearchHitCache.Key(rowid: rowid, positions: bytes.withUnsafeBytes { SearchFunctions.positionsRenumbered($0) })
+    }
+
+    private func hit(_ title: String) -> SearchHitCache.Hit { SearchHitCache.Hit(id: "id", title: title, snippet: "[\(title)]") }
+
+    @Test func aRowKeysTheSameHitWhateverPlaceItsPhraseHasInTheQuery() {
+        // "b" alone, and "a OR b" where the row holds only "b" (phrase 1): one key.
+        #expect(key(7, [(0, 3, 4, 1), (0, 3, 9, 1)]) == key(7, [(1, 3, 4, 1), (1, 3, 9, 1)]))
+        #expect(key(7, [(1, 3, 4, 1), (0, 3, 9, 1)]) == key(7, [(0, 3, 4, 1), (1, 3, 9, 1)]))
+        // Other positions, another row, or two phrases where there was one: other keys.
+        #expect(key(7, [(0, 3, 4, 1)]) != key(7, [(0, 3, 5, 1)]))
+        #expect(key(7, [(0, 3, 4, 1)]) != key(8, [(0, 3, 4, 1)]))
+        #expect(key(7, [(0, 3, 4, 1), (0, 3, 9, 1)]) != key(7, [(0, 3, 4, 1), (1, 3, 9, 1)]))
+    }
+
+    @Test func hitsBelongToOneGenerationAndStayWithinTheCapacity() {
+        let cache = SearchHitCache(capacity: 4_000)
+        cache.keep([(key(1, [(0, 2, 0, 1)]), hit("grain"))], generation: 5)
+        cache.keep([(key(1, [(0, 2, 0, 1)]), hit("stale"))], generation: 4)  // a search that began before the last write
+        #expect(cache.hits(for: [key(1, [(0, 2, 0, 1)])], generation: 5).map { $0?.title } == ["grain"])
+        #expect(cache.hits(for: [key(1, [(0, 2, 0, 1)])], generation: 6).map { $0?.title } == [nil])
+        cache.keep([(key(2, [(0, 2, 0, 1)]), hit("deal"))], generation: 6)  // newer: everything older goes
+        #expect(cache.usage.hits == 1)
+        #expect(cache.hits(for: [key(1, [(0, 2, 0, 1)]), key(2, [(0, 2, 0, 1)])], generation: 6).map { $0?.title } == [nil, "deal"])
+        // Many more than fit: the bytes stay within the capacity, and the row looked up all
+        // along is never the one dropped.
+        for row in Int64(3)..<200 {
+            cache.keep([(key(row, [(0, 3, Int32(row), 1)]), hit("word \(row)"))], generation: 6)
+            #expect(cache.hits(for: [key(2, [(0, 2, 0, 1)])], generation: 6).first??.title == "deal")
+            #expect(cache.usage.bytes <= 4_000)
+        }
+        #expect((5..<100).contains(cache.usage.hits))
+        #expect(cache.lookups.hits > 190)
+        cache.capacity = 0
+        cache.keep([(key(1, [(0, 2, 0, 1)]), hit("grain"))], generation: 6)
+        #expect(cache.usage == (0, 0))
+    }
+
+    @Test func aChangedRecordShowsItsNewTitleAndSnippet() throws {
+        let db = try makeDatabase()
+        let event = try db.event("Grain corridor opens", "2022-07-22", summary: "ships leave Odesa")
+        _ = try db.event("Corridor talks", "2022-07-01")
+        let first = try db.search.search("corridor", kinds: [], limit: 20)
+        #expect(first.map(\.title).contains("Grain corridor opens"))
+        #expect(try db.search.search("corridor", kinds: [], limit: 20) == first)
+        #expect(db.search.hitCache.lookups.hits == 2)
+        var draft = event.draft
+        draft.title = "Grain corridor reopens"
+        _ = try db.events.update(event.id, expectedVersion: event.version, with: draft)
+        let after = try db.search.search("corridor", kinds: [], limit: 20)
+        #expect(after.map(\.title).contains("Grain corridor reopens") && !after.map(\.title).contains("Grain corridor opens"))
+        #expect(after.first { $0.id == event.id }?.snippet == "Grain [corridor] reopens")
+        #expect(try after == db.search.search("corridor", kinds: [], limit: 20, strategy: .everyRowThroughSQL))
+        // Without the cache, the same answers.
+        db.search.hitCache.capacity = 0
+        #expect(try db.search.search("corridor OR odesa", kinds: [], limit: 20)
+                == db.search.search("corridor OR odesa", kinds: [], limit: 20, strategy: .everyRowThroughSQL))
+        #expect(db.search.hitCache.usage == (0, 0))
+    }
+}
