@@ -9,18 +9,20 @@ import Synchronization
 /// depends on besides the row's text. Entries belong to one generation of the index, like
 /// `PhraseMatchCache`'s.
 ///
-/// Bounded in bytes, in two halves: new hits go into the newer half, and when it is full the
-/// older half is dropped and the newer takes its place. A hit found in the older half moves to
-/// the newer. Evicting this way costs nothing per search, where an exact LRU order would sort.
+/// Bounded in bytes, in shards of two halves each: new hits go into the newer half, and when it
+/// is full the older half is dropped and the newer takes its place. A hit found in the older
+/// half moves to the newer. Evicting this way costs nothing per search, where an exact LRU
+/// order would sort.
 public final class SearchHitCache: Sendable {
     /// A row and its matches' positions (`Instance` values of the search functions, phrases
     /// renumbered by first appearance so that "b" alone and "a OR b" key the same hit).
-    struct Key: Hashable {
+    struct Key: Equatable {
         let rowid: Int64
         let positions: [UInt8]
-        /// FNV-1a of the positions, made once: hashing them byte by byte through `Hasher` on
-        /// every lookup was a twentieth of a search.
-        private let digest: UInt64
+        /// FNV-1a of the positions, made once: the tables are keyed by rowid and digest, plain
+        /// integers that hash and compare without touching the positions (hashing them byte by
+        /// byte was a twentieth of a search); a found hit's positions are then compared.
+        let digest: UInt64
 
         init(rowid: Int64, positions: [UInt8]) {
             self.rowid = rowid
@@ -28,12 +30,12 @@ public final class SearchHitCache: Sendable {
             digest = positions.reduce(0xcbf2_9ce4_8422_2325) { ($0 ^ UInt64($1)) &* 0x100_0000_01b3 }
         }
 
-        func hash(into hasher: inout Hasher) {
-            hasher.combine(rowid)
-            hasher.combine(digest)
-        }
+        fileprivate var slot: Slot { Slot(rowid: rowid, digest: digest) }
+    }
 
-        static func == (a: Key, b: Key) -> Bool { a.rowid == b.rowid && a.digest == b.digest && a.positions == b.positions }
+    fileprivate struct Slot: Hashable {
+        var rowid: Int64
+        var digest: UInt64
     }
 
     struct Hit {
@@ -42,51 +44,92 @@ public final class SearchHitCache: Sendable {
         var snippet: String
     }
 
+    private struct Entry {
+        var hit: Hit
+        var positions: [UInt8]
+        var bytes: Int
+    }
+
+    /// One shard's hits; rows are spread over the shards by rowid, so that two readers rarely
+    /// wait for the same lock (one lock for all cost a context switch a search under load).
     private struct State {
         var capacity: Int
         var generation: Int64 = .min
-        var newer: [Key: Hit] = [:]
-        var older: [Key: Hit] = [:]
+        var newer: [Slot: Entry] = [:]
+        var older: [Slot: Entry] = [:]
         var newerBytes = 0, olderBytes = 0
         var hits = 0, misses = 0
+
+        mutating func insert(_ entry: Entry, at slot: Slot) {
+            if newerBytes + entry.bytes > capacity / 2 {
+                older = newer
+                olderBytes = newerBytes
+                newer = [:]
+                newerBytes = 0
+                guard entry.bytes <= capacity / 2 else { return }
+            }
+            newer[slot] = entry
+            newerBytes += entry.bytes
+        }
+
+        mutating func find(_ key: Key, generation: Int64) -> Hit? {
+            guard self.generation == generation else { return nil }
+            let slot = key.slot
+            if let entry = newer[slot] { return entry.positions == key.positions ? entry.hit : nil }
+            guard let entry = older.removeValue(forKey: slot) else { return nil }
+            olderBytes -= entry.bytes
+            insert(entry, at: slot)
+            return entry.positions == key.positions ? entry.hit : nil
+        }
     }
 
-    private let state: Mutex<State>
+    private final class Shard: Sendable {
+        let state: Mutex<State>
+        init(capacity: Int) { state = Mutex(State(capacity: capacity)) }
+    }
+
+    private static let shardCount = 16
+    private let shards: [Shard]
 
     /// `capacity` bytes at most; 0 keeps nothing.
-    public init(capacity: Int) { state = Mutex(State(capacity: max(0, capacity))) }
+    public init(capacity: Int) {
+        shards = (0..<SearchHitCache.shardCount).map { _ in Shard(capacity: max(0, capacity) / SearchHitCache.shardCount) }
+    }
+
+    private func shard(of rowid: Int64) -> Int { Int((rowid >> 2) & Int64(SearchHitCache.shardCount - 1)) }
 
     /// The most bytes kept; changing it drops everything kept.
     public var capacity: Int {
-        get { state.withLock { $0.capacity } }
-        set { state.withLock { $0 = State(capacity: max(0, newValue)) } }
+        get { shards.reduce(0) { total, shard in total + shard.state.withLock { $0.capacity } } }
+        set { for shard in shards { shard.state.withLock { $0 = State(capacity: max(0, newValue) / SearchHitCache.shardCount) } } }
     }
 
     /// Bytes kept now, and how many hits.
-    public var usage: (bytes: Int, hits: Int) { state.withLock { ($0.newerBytes + $0.olderBytes, $0.newer.count + $0.older.count) } }
+    public var usage: (bytes: Int, hits: Int) {
+        var total = (bytes: 0, hits: 0)
+        for shard in shards {
+            let (bytes, hits) = shard.state.withLock { ($0.newerBytes + $0.olderBytes, $0.newer.count + $0.older.count) }
+            total = (total.bytes + bytes, total.hits + hits)
+        }
+        return total
+    }
 
     /// Rows looked for so far that were kept, and that were not.
-    public var lookups: (hits: Int, misses: Int) { state.withLock { ($0.hits, $0.misses) } }
+    public var lookups: (hits: Int, misses: Int) {
+        var total = (hits: 0, misses: 0)
+        for shard in shards {
+            let (hits, misses) = shard.state.withLock { ($0.hits, $0.misses) }
+            total = (total.hits + hits, total.misses + misses)
+        }
+        return total
+    }
 
-    /// The kept hit for each key (nil where none), all under one lock.
+    /// The kept hit for each key (nil where none).
     func hits(for keys: [Key], generation: Int64) -> [Hit?] {
-        state.withLock { state in
-            guard state.generation == generation else {
-                state.misses += keys.count
-                return Array(repeating: nil, count: keys.count)
-            }
-            return keys.map { key in
-                if let hit = state.newer[key] {
-                    state.hits += 1
-                    return hit
-                }
-                guard let hit = state.older.removeValue(forKey: key) else {
-                    state.misses += 1
-                    return nil
-                }
-                state.hits += 1
-                state.olderBytes -= SearchHitCache.size(of: key, hit)
-                SearchHitCache.insert(hit, for: key, into: &state)
+        keys.map { key in
+            shards[shard(of: key.rowid)].state.withLock { state in
+                let hit = state.find(key, generation: generation)
+                if hit == nil { state.misses += 1 } else { state.hits += 1 }
                 return hit
             }
         }
@@ -94,31 +137,16 @@ public final class SearchHitCache: Sendable {
 
     /// Keeps hits made in `generation`; a newer generation forgets the older.
     func keep(_ hits: [(Key, Hit)], generation: Int64) {
-        state.withLock { state in
-            guard state.capacity > 0 else { return }
-            if generation != state.generation {
-                guard generation > state.generation else { return }  // made from an older snapshot
-                state = State(capacity: state.capacity, generation: generation, hits: state.hits, misses: state.misses)
+        for (key, hit) in hits {
+            shards[shard(of: key.rowid)].state.withLock { state in
+                guard state.capacity > 0 else { return }
+                if generation != state.generation {
+                    guard generation > state.generation else { return }  // made from an older snapshot
+                    state = State(capacity: state.capacity, generation: generation, hits: state.hits, misses: state.misses)
+                }
+                let bytes = hit.id.utf8.count + hit.title.utf8.count + hit.snippet.utf8.count + key.positions.count + 160
+                state.insert(Entry(hit: hit, positions: key.positions, bytes: bytes), at: key.slot)
             }
-            for (key, hit) in hits where state.newer[key] == nil { SearchHitCache.insert(hit, for: key, into: &state) }
         }
-    }
-
-    private static func insert(_ hit: Hit, for key: Key, into state: inout State) {
-        let size = size(of: key, hit)
-        if state.newerBytes + size > state.capacity / 2 {
-            state.older = state.newer
-            state.olderBytes = state.newerBytes
-            state.newer = [:]
-            state.newerBytes = 0
-            guard size <= state.capacity / 2 else { return }
-        }
-        state.newer[key] = hit
-        state.newerBytes += size
-    }
-
-    /// The bytes an entry holds: its strings, its key and the table's own share (an estimate).
-    private static func size(of key: Key, _ hit: Hit) -> Int {
-        hit.id.utf8.count + hit.title.utf8.count + hit.snippet.utf8.count + key.positions.count + 160
     }
 }
