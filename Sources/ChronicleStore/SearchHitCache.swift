@@ -90,18 +90,26 @@ public final class SearchHitCache: Sendable {
 
     private static let shardCount = 16
     private let shards: [Shard]
+    /// The shards' capacities added up, read by every search without taking sixteen locks.
+    private let totalCapacity: Atomic<Int>
 
     /// `capacity` bytes at most; 0 keeps nothing.
     public init(capacity: Int) {
-        shards = (0..<SearchHitCache.shardCount).map { _ in Shard(capacity: max(0, capacity) / SearchHitCache.shardCount) }
+        let each = max(0, capacity) / SearchHitCache.shardCount
+        shards = (0..<SearchHitCache.shardCount).map { _ in Shard(capacity: each) }
+        totalCapacity = Atomic(each * SearchHitCache.shardCount)
     }
 
     private func shard(of rowid: Int64) -> Int { Int((rowid >> 2) & Int64(SearchHitCache.shardCount - 1)) }
 
     /// The most bytes kept; changing it drops everything kept.
     public var capacity: Int {
-        get { shards.reduce(0) { total, shard in total + shard.state.withLock { $0.capacity } } }
-        set { for shard in shards { shard.state.withLock { $0 = State(capacity: max(0, newValue) / SearchHitCache.shardCount) } } }
+        get { totalCapacity.load(ordering: .relaxed) }
+        set {
+            let each = max(0, newValue) / SearchHitCache.shardCount
+            for shard in shards { shard.state.withLock { $0 = State(capacity: each) } }
+            totalCapacity.store(each * SearchHitCache.shardCount, ordering: .relaxed)
+        }
     }
 
     /// Bytes kept now, and how many hits.
