@@ -4,7 +4,8 @@
 # 20,000, whose rendered bodies fit the default 64 MB kept; then again with none kept), GET one actor (a
 # single small record), a list page with a date filter, a full-text search (wrk -t2 -c64) and
 # POST a quote (16 connections), with the access log on. Searches run with the phrases' matches
-# kept between searches (the default; five rounds, SEARCH_ROUNDS) and again with none kept.
+# and the best rows' hits kept between searches (the default; five rounds, SEARCH_ROUNDS) and
+# again with nothing kept.
 # Prints how steady the CPU is first (bench/jitter.sh), then requests/s, p50 and p99 of each,
 # and checks that every acknowledged write is stored. Usage: bench/api.sh [seconds]   Loopback only; stops by itself.
 set -euo pipefail
@@ -78,7 +79,7 @@ middle=$(( (rounds + 1) / 2 ))
 printf "%-28s %10s req/s   p99 %6sms   (median of %d rounds; p99 from %s to %s ms)\n" "GET /v1/search?q" \
   "$(sort -n -k1 out/search-rounds.txt | sed -n "${middle}p" | cut -d' ' -f1)" "$(sort -n -k2 out/search-rounds.txt | sed -n "${middle}p" | cut -d' ' -f2)" \
   "$rounds" "$(sort -n -k2 out/search-rounds.txt | head -1 | cut -d' ' -f2)" "$(sort -n -k2 out/search-rounds.txt | tail -1 | cut -d' ' -f2)"
-# The same searches with no phrases' matches kept (--search-cache-mb 0): every search walks the index.
+# The same searches with nothing kept (--search-cache-mb 0): every search walks the index and reads its best rows.
 "$bin" serve --db "$db" --port $((port + 1)) --no-seed --search-cache-mb 0 > out/access-search-uncached.log 2>&1 &
 uncached=$!
 for _ in $(seq 1 100); do curl -sf "http://127.0.0.1:$((port + 1))/healthz" >/dev/null && break; sleep 0.1; done
