@@ -566,7 +566,7 @@ static void chronicleRankPhrases(sqlite3_context *context, int argc, sqlite3_val
         sqlite3_int64 matchBytes = (sqlite3_int64)sizeof(Match) * header.matches;
         int scored = header.columns > 0;
         if (header.rows < 0 || header.total < header.rows || header.size < 1 || header.matches < 0 || header.matches > maxMatches ||
-            header.columns < 0 || header.columns > maxColumns ||
+            header.columns < 0 || header.columns > maxColumns || (scored && header.rows > header.matches) ||
             bytes != (sqlite3_int64)sizeof header + matchBytes + (scored ? (sqlite3_int64)sizeof(Kept) * header.rows : 0)) {
             sqlite3_result_error(context, "chronicle_rank_phrases: a run's header is not chronicle_phrase_matches's", -1);
             goto done;

@@ -6,8 +6,8 @@ public struct SQLiteSearchRepository: SearchRepository {
     let pool: DatabasePool
     /// The most matches a one-walk search holds (16 bytes each, and as much again at most for the
     /// matching rows' scores): 16 to 32 MiB, enough for a word found in a third of the bench's
-    /// 1.8 million records. A query with more goes through SQL row by
-    /// row, in constant memory. Tests lower it to reach that path.
+    /// 1.8 million records. A query with more goes through SQL row by row, in constant memory.
+    /// Tests lower it to reach that path.
     var matchesHeld = 1 << 20
     /// Phrases' matches kept between searches (shared by copies of this repository).
     public let phraseCache: PhraseMatchCache

@@ -136,6 +136,29 @@ import Testing
         #expect(cache.usage.phrases == 1)
     }
 
+    /// Kept runs carry row scores made under the weights of the search that walked them:
+    /// ranking under other weights must count matches instead, and a run cut short must be
+    /// refused, never read past its end.
+    @Test func rankingChecksTheRunsItIsHanded() throws {
+        let db = try makeDatabase()
+        for index in 0..<6 {
+            // Half find "grain" in the title only, half in the body only: the weights decide the order.
+            _ = try index % 2 == 0 ? db.event("Grain \(index)", "2022-01-01") : db.event("Harvest \(index)", "2022-01-01", summary: "grain grain")
+        }
+        try db.pool.read { connection in
+            let walk = "SELECT \(SearchFunctions.phraseMatches(matches: "1000")) FROM search_index WHERE search_index MATCH 'grain' LIMIT 1"
+            let run = try #require(try connection.first(walk) { $0.blob(0) })
+            for weights in ["0.0, 0.0, 5.0, 1.0", "0.0, 0.0, 1.0, 5.0"] {
+                let ranked = try connection.first("SELECT chronicle_rank_phrases(4, 15, 4, \(weights), ?)", [.blob(run)]) { $0.blob(0) }
+                let walked = try connection.first("SELECT chronicle_top(search_index, 4, 15, 1000, \(weights)) FROM search_index WHERE search_index MATCH 'grain' LIMIT 1") { $0.blob(0) }
+                #expect(ranked != nil && ranked == walked, "weights \(weights)")
+            }
+            #expect(throws: (any Error).self) {
+                try connection.first("SELECT chronicle_rank_phrases(4, 15, 4, 0.0, 0.0, 5.0, 1.0, ?)", [.blob(Array(run.dropLast(8)))]) { $0.blob(0) }
+            }
+        }
+    }
+
     @Test func tooManyMatchesForThePhrasesLeaveTheQueryToEveryRow() throws {
         let db = try makeDatabase()
         for index in 0..<8 { _ = try db.event("war \(index)", "2022-01-01", summary: "ship port war") }
