@@ -60,7 +60,11 @@ public final class SearchHitCache: Sendable {
         var newerBytes = 0, olderBytes = 0
         var hits = 0, misses = 0
 
+        /// Into the newer half, replacing the slot's entry in either half (two readers may
+        /// keep the same hit).
         mutating func insert(_ entry: Entry, at slot: Slot) {
+            if let replaced = older.removeValue(forKey: slot) { olderBytes -= replaced.bytes }
+            if let replaced = newer.removeValue(forKey: slot) { newerBytes -= replaced.bytes }
             if newerBytes + entry.bytes > capacity / 2 {
                 older = newer
                 olderBytes = newerBytes

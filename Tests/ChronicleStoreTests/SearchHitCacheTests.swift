@@ -35,6 +35,10 @@ import Testing
         #expect(cache.hits(for: [key(1, [(0, 2, 0, 1)])], generation: 6).map { $0?.title } == [nil])
         cache.keep([(key(2, [(0, 2, 0, 1)]), hit("deal"))], generation: 6)  // newer: everything older goes
         #expect(cache.usage.hits == 1)
+        // Two readers keeping the same hit: one entry, counted once.
+        let once = cache.usage.bytes
+        cache.keep([(key(2, [(0, 2, 0, 1)]), hit("deal"))], generation: 6)
+        #expect(cache.usage.hits == 1 && cache.usage.bytes == once)
         #expect(cache.hits(for: [key(1, [(0, 2, 0, 1)]), key(2, [(0, 2, 0, 1)])], generation: 6).map { $0?.title } == [nil, "deal"])
         // Many more than fit: the bytes stay within the capacity, and the row looked up all
         // along is never the one dropped.
