@@ -117,23 +117,17 @@ public final class SearchHitCache: Sendable {
     }
 
     /// Bytes kept now, and how many hits.
-    public var usage: (bytes: Int, hits: Int) {
-        var total = (bytes: 0, hits: 0)
-        for shard in shards {
-            let (bytes, hits) = shard.state.withLock { ($0.newerBytes + $0.olderBytes, $0.newer.count + $0.older.count) }
-            total = (total.bytes + bytes, total.hits + hits)
-        }
-        return total
-    }
+    public var usage: (bytes: Int, hits: Int) { sum { ($0.newerBytes + $0.olderBytes, $0.newer.count + $0.older.count) } }
 
     /// Rows looked for so far that were kept, and that were not.
-    public var lookups: (hits: Int, misses: Int) {
-        var total = (hits: 0, misses: 0)
-        for shard in shards {
-            let (hits, misses) = shard.state.withLock { ($0.hits, $0.misses) }
-            total = (total.hits + hits, total.misses + misses)
+    public var lookups: (hits: Int, misses: Int) { sum { ($0.hits, $0.misses) } }
+
+    /// Two figures of each shard, added up over the shards.
+    private func sum(_ figures: (borrowing State) -> (Int, Int)) -> (Int, Int) {
+        shards.reduce((0, 0)) { total, shard in
+            let (first, second) = shard.state.withLock { figures($0) }
+            return (total.0 + first, total.1 + second)
         }
-        return total
     }
 
     /// The kept hit for each key (nil where none).
