@@ -8,7 +8,7 @@ let package = Package(
         .executable(name: "chronicle", targets: ["chronicle"]),
         .library(name: "HTTP", targets: ["HTTP"]),
         // For the benchmark data generator in bench/, a package of its own.
-        .library(name: "ChronicleStore", targets: ["ChronicleStore", "Chronicle"]),
+        .library(name: "ChronicleSQLite", targets: ["ChronicleSQLite", "Chronicle"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
@@ -31,7 +31,7 @@ let package = Package(
         .target(name: "Chronicle"),
         // SQLite implementations of the repository protocols, migrations, search, dataset.
         .target(
-            name: "ChronicleStore",
+            name: "ChronicleSQLite",
             dependencies: ["Chronicle", "SQLite", "CSearch"],
             exclude: ["Resources/builtin-dataset.json"]
         ),
@@ -53,18 +53,18 @@ let package = Package(
         .executableTarget(
             name: "chronicle",
             dependencies: [
-                "Chronicle", "ChronicleStore", "ChronicleAPI", "HTTP", "CSystem",
+                "Chronicle", "ChronicleSQLite", "ChronicleAPI", "HTTP", "CSystem",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
         .testTarget(name: "SQLiteTests", dependencies: ["SQLite"]),
         .testTarget(name: "ChronicleTests", dependencies: ["Chronicle"]),
-        .testTarget(name: "ChronicleStoreTests", dependencies: ["ChronicleStore", "Chronicle", "SQLite"]),
+        .testTarget(name: "ChronicleSQLiteTests", dependencies: ["ChronicleSQLite", "Chronicle", "SQLite"]),
         .testTarget(name: "HTTPTests", dependencies: ["HTTP"]),
         .testTarget(
             name: "ChronicleAPITests",
-            dependencies: ["ChronicleAPI", "ChronicleStore", "Chronicle", "HTTP", "SQLite"]
+            dependencies: ["ChronicleAPI", "ChronicleSQLite", "Chronicle", "HTTP", "SQLite"]
         ),
     ]
 )

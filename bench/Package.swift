@@ -7,7 +7,7 @@ let package = Package(
     name: "ChronicleBench",
     dependencies: [.package(name: "chronicle", path: "..")],
     targets: [
-        .executableTarget(name: "generate", dependencies: [.product(name: "ChronicleStore", package: "chronicle")],
+        .executableTarget(name: "generate", dependencies: [.product(name: "ChronicleSQLite", package: "chronicle")],
                          swiftSettings: [.swiftLanguageMode(.v5)]),
     ]
 )

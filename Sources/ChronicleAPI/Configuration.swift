@@ -38,6 +38,8 @@ public struct APIConfiguration: Sendable {
     public var renderedRecordBytes = 64 << 20
     /// Open connections, for `/metrics` (the server knows them, the API does not).
     public var openConnections: @Sendable () -> Int = { 0 }
+    /// Times the server paused accepting for want of file descriptors, for `/metrics`.
+    public var acceptPauses: @Sendable () -> Int = { 0 }
     /// What the store keeps between searches, for `/metrics`; nil when it keeps nothing.
     public var searchCache: @Sendable () -> SearchCacheUsage? = { nil }
 

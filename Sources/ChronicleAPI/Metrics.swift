@@ -83,7 +83,7 @@ final class Metrics: Middleware, Sendable {
         return response
     }
 
-    func render(openConnections: Int) -> String {
+    func render(openConnections: Int, acceptPauses: Int) -> String {
         let routes = state.withLock { $0.merged }
         var out = "# HELP chronicle_http_requests_total Requests answered, by method, route and status.\n# TYPE chronicle_http_requests_total counter\n"
         for (route, stats) in routes.sorted(by: { $0.key < $1.key }) {
@@ -104,6 +104,8 @@ final class Metrics: Middleware, Sendable {
         }
         out += "# HELP chronicle_http_open_connections Client connections open now.\n# TYPE chronicle_http_open_connections gauge\n"
         out += "chronicle_http_open_connections \(openConnections)\n"
+        out += "# HELP chronicle_http_accept_pauses_total Times accepting paused for 100 ms because the process was out of file descriptors.\n"
+        out += "# TYPE chronicle_http_accept_pauses_total counter\nchronicle_http_accept_pauses_total \(acceptPauses)\n"
         return out
     }
 }

@@ -177,6 +177,7 @@ final class EventLoop: @unchecked Sendable {
                     // listener that stays readable.
                     server.logger.warning("accept: out of file descriptors (errno \(errno)); pausing accepts for 100 ms")
                     stopListening()
+                    server.acceptPauses.add(1)
                     acceptPausedUntil = Socket.now() + 0.1
                     return
                 default:

@@ -38,6 +38,8 @@ final class ServerCore: Sendable {
     let accessLinePrefix: [UInt8]
     let listenFD: Int32
     let openConnections = Counter()
+    /// Times a loop stopped accepting for a moment because the process was out of descriptors.
+    let acceptPauses = Counter()
     /// Blocking work (SQLite) runs here, never on a loop thread: reads on `readers`, the rest on `workers`.
     let workers = DispatchQueue(label: "http.workers", qos: .userInitiated, attributes: .concurrent)
     let readers: WorkerPool
@@ -133,6 +135,10 @@ public final class Server: @unchecked Sendable {
 
     /// Connections open right now, across loops.
     public var openConnections: Int { core.openConnections.current }
+
+    /// Times accepting paused because the process ran out of file descriptors (each pause lasts
+    /// 100 ms), since the server started: an operator's sign that the descriptor limit is low.
+    public var acceptPauses: Int { core.acceptPauses.current }
 
     /// Connections open on each loop, each counted on its own loop's thread.
     func connectionsByLoop() -> [Int] {

@@ -1,5 +1,5 @@
 import ArgumentParser
-import ChronicleStore
+import ChronicleSQLite
 import Dispatch
 
 struct Optimize: ParsableCommand {

@@ -1,5 +1,5 @@
 import ArgumentParser
-import ChronicleStore
+import ChronicleSQLite
 
 struct Seed: ParsableCommand {
     static let configuration = CommandConfiguration(abstract: "Load the built-in dataset (the source article) into the database.")
@@ -17,7 +17,7 @@ struct Seed: ParsableCommand {
 }
 
 /// `readTimeLimit`: seconds one read may run before it is stopped (nil: no limit).
-func openDatabase(_ options: DatabaseOptions, readTimeLimit: Double? = nil) throws -> ChronicleDatabase {
+func openDatabase(_ options: DatabaseOptions, readTimeLimit: Double? = nil) throws -> SQLiteStore {
     let migrator = try Migrator(directory: ResourceLocator.migrationsDirectory(override: options.migrationsOverride))
-    return try ChronicleDatabase(path: options.path, migrations: migrator, readTimeLimit: readTimeLimit)
+    return try SQLiteStore(path: options.path, migrations: migrator, readTimeLimit: readTimeLimit)
 }

@@ -1,6 +1,6 @@
 import ArgumentParser
 import ChronicleAPI
-import ChronicleStore
+import ChronicleSQLite
 import CSystem
 import FoundationEssentials
 import HTTP
@@ -82,6 +82,7 @@ struct Serve: ParsableCommand {
         api.renderedRecordBytes = renderedCacheMB << 20
         api.openAPIDocument = ResourceLocator.openAPIDocument()
         api.openConnections = { box.server?.openConnections ?? 0 }
+        api.acceptPauses = { box.server?.acceptPauses ?? 0 }
         let search = db.search
         api.searchCache = { search.phraseCache.capacity > 0 ? search.cacheUsage : nil }
 

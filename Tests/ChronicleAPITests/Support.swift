@@ -1,6 +1,6 @@
 import Chronicle
 @testable import ChronicleAPI
-import ChronicleStore
+import ChronicleSQLite
 import Foundation
 import Glibc
 import HTTP
@@ -10,7 +10,7 @@ let repoRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().delet
 /// A real server on an ephemeral port over a fresh database (with the built-in dataset unless
 /// told otherwise), and a write token.
 final class TestAPI {
-    let database: ChronicleDatabase
+    let database: SQLiteStore
     let server: Server
     let writeToken: String
     let readToken: String
@@ -18,8 +18,8 @@ final class TestAPI {
 
     init(seed: Bool = true, readTimeLimit: Double? = nil, configure: (inout APIConfiguration) -> Void = { _ in }) throws {
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("chronicle-api-\(UUID().uuidString)")
-        database = try ChronicleDatabase(path: directory.appendingPathComponent("db.sqlite").path,
-                                         migrations: Migrator(directory: repoRoot.appendingPathComponent("migrations")),
+        database = try SQLiteStore(path: directory.appendingPathComponent("db.sqlite").path,
+                                         migrations: Migrator(directory: repoRoot.appendingPathComponent("migrations/sqlite")),
                                          readTimeLimit: readTimeLimit)
         if seed { try BuiltinDataset.bundled().load(into: database) }
         writeToken = try database.tokens.create(name: "writer", scope: .write).secret
@@ -29,6 +29,9 @@ final class TestAPI {
         api.openAPIDocument = try String(contentsOf: repoRoot.appendingPathComponent("openapi.yaml"), encoding: .utf8)
         let search = db.search  // wired as `chronicle serve` wires it
         api.searchCache = { search.cacheUsage }
+        let serverBox = ServerReference()
+        api.openConnections = { serverBox.server?.openConnections ?? 0 }
+        api.acceptPauses = { serverBox.server?.acceptPauses ?? 0 }
         configure(&api)
         let repositories = Repositories(actors: db.actors, events: db.events, quotes: db.quotes, sources: db.sources, search: db.search,
                                         tokens: db.tokens, snapshots: db, checkReady: { try db.ping() })
@@ -37,6 +40,12 @@ final class TestAPI {
         configuration.accessLog = false
         let chronicle = ChronicleAPI(repositories: repositories, configuration: api)
         server = try Server(configuration: configuration, respondersByLoop: { _ in chronicle.router() })
+        serverBox.server = server
+    }
+
+    /// The server, for the API's gauges once it exists (as `chronicle serve` wires them).
+    final class ServerReference: @unchecked Sendable {
+        weak var server: Server?
     }
 
     deinit {
@@ -50,6 +59,8 @@ final class TestAPI {
         let body: [UInt8]
         var json: JSON { (try? JSON.parse(body)) ?? .null }
         var text: String { String(decoding: body, as: UTF8.self) }
+        /// The fields a 422 problem names, in order.
+        var refusedFields: [String] { json["errors"]?.arrayValue.compactMap { $0["field"]?.stringValue } ?? [] }
     }
 
     /// One request on its own connection; the body is JSON text when given.
@@ -81,7 +92,8 @@ final class TestAPI {
                 headers.add(String(line[..<colon]), line[line.index(after: colon)...].trimmingCharacters(in: .whitespaces))
             }
         }
-        return Reply(status: status, headers: headers, body: isHead ? [] : Array(raw[(end + 4)...]))
+        // Everything after the head until the server closed: for HEAD this must be nothing.
+        return Reply(status: status, headers: headers, body: Array(raw[(end + 4)...]))
     }
 
     enum TestError: Error { case io(String) }

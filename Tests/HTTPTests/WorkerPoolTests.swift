@@ -33,23 +33,34 @@ import Testing
         #expect(["namecheck-0\n", "namecheck-1\n"].contains(name.withLock { $0 }))
     }
 
+    /// Jobs that block until released show what runs at once without timing anything: three
+    /// threads must start exactly three of six blocked jobs (so they run side by side, and no
+    /// fourth starts while they hold every thread), and all six run once released.
     @Test func noMoreJobsRunAtOnceThanThreadsAndAllOfThemRun() {
         let pool = WorkerPool(threads: 3)
         defer { pool.stop() }
+        let started = DispatchSemaphore(value: 0)
+        let release = DispatchSemaphore(value: 0)
         let state = Mutex((running: 0, most: 0, finished: 0))
         let done = DispatchSemaphore(value: 0)
-        for _ in 0..<60 {
+        for _ in 0..<6 {
             pool.async {
                 state.withLock { $0.running += 1; $0.most = max($0.most, $0.running) }
-                usleep(2_000)
+                started.signal()
+                release.wait()
                 let finished = state.withLock { $0.running -= 1; $0.finished += 1; return $0.finished }
-                if finished == 60 { done.signal() }
+                if finished == 6 { done.signal() }
             }
         }
+        // Three start and block: each signals once it runs. (A pool that ran jobs one at a time
+        // would never start a second, and this would time out.)
+        for index in 0..<3 { #expect(started.wait(timeout: .now() + 10) == .success, "job \(index + 1) of 3 did not start") }
+        // A fourth cannot start while the three hold every thread.
+        #expect(started.wait(timeout: .now() + 0.2) == .timedOut, "a fourth job ran beside three on three threads")
+        #expect(state.withLock { $0.running } == 3)
+        for _ in 0..<6 { release.signal() }
         #expect(done.wait(timeout: .now() + 10) == .success)
-        let most = state.withLock { $0.most }
-        // Three threads: at most three at once, and (60 jobs of 2 ms) more than one at some point.
-        #expect(most <= 3 && most >= 2, "most at once: \(most)")
+        #expect(state.withLock { ($0.most, $0.finished) } == (3, 6))
     }
 
     @Test func stoppingLetsQueuedJobsFinish() {

@@ -1,5 +1,5 @@
 import Chronicle
-import ChronicleStore
+import ChronicleSQLite
 import Foundation
 import SQLite
 
@@ -14,7 +14,7 @@ guard arguments.count == 5, let actorCount = Int(arguments[2]), let eventCount =
 let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
 var configuration = Configuration()
 configuration.synchronous = .off
-let db = try ChronicleDatabase(path: arguments[1], migrations: Migrator(directory: root.appendingPathComponent("migrations")), configuration: configuration)
+let db = try SQLiteStore(path: arguments[1], migrations: Migrator(directory: root.appendingPathComponent("migrations/sqlite")), configuration: configuration)
 
 /// A fixed pseudo-random sequence, so every run builds the same dataset.
 struct SplitMix: RandomNumberGenerator {

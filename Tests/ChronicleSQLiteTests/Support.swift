@@ -1,11 +1,11 @@
 import Chronicle
-import ChronicleStore
+import ChronicleSQLite
 import Foundation
 import SQLite
 
 /// The repo's own migrations folder, found from this file's path.
 let migrationsDirectory = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
-    .deletingLastPathComponent().deletingLastPathComponent().appendingPathComponent("migrations")
+    .deletingLastPathComponent().deletingLastPathComponent().appendingPathComponent("migrations/sqlite")
 
 func temporaryDirectory() -> URL {
     let directory = FileManager.default.temporaryDirectory.appendingPathComponent("chronicle-tests-\(UUID().uuidString)")
@@ -14,14 +14,14 @@ func temporaryDirectory() -> URL {
 }
 
 /// A fresh database file in its own temporary folder.
-func makeDatabase() throws -> ChronicleDatabase {
-    try ChronicleDatabase(path: temporaryDirectory().appendingPathComponent("chronicle.sqlite").path,
+func makeDatabase() throws -> SQLiteStore {
+    try SQLiteStore(path: temporaryDirectory().appendingPathComponent("chronicle.sqlite").path,
                           migrations: Migrator(directory: migrationsDirectory))
 }
 
 func date(_ text: String) -> PartialDate { try! PartialDate(parsing: text) }
 
-extension ChronicleDatabase {
+extension SQLiteStore {
     func person(_ name: String, aliases: [Alias] = [], description: String? = nil) throws -> Actor {
         try actors.create(ActorDraft(kind: .person, name: name, aliases: aliases, description: description))
     }

@@ -1,5 +1,5 @@
 import Chronicle
-@testable import ChronicleStore
+@testable import ChronicleSQLite
 import Foundation
 import Testing
 
@@ -421,13 +421,27 @@ final class Failures: @unchecked Sendable {
 @Suite struct BuiltinDatasetSourceTests {
     let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
 
+    /// The article the built-in dataset encodes. It is not part of the repository: it lies beside
+    /// the checkout (`../shared/source-article.txt`) on the project's own machines and in CI, and
+    /// `CHRONICLE_SOURCE_ARTICLE` may point at a copy elsewhere.
+    static let article: URL = {
+        if let path = ProcessInfo.processInfo.environment["CHRONICLE_SOURCE_ARTICLE"], !path.isEmpty { return URL(fileURLWithPath: path) }
+        return URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+            .deletingLastPathComponent().appendingPathComponent("shared/source-article.txt")
+    }()
+    static let articleIsHere = FileManager.default.fileExists(atPath: article.path)
+
     @Test func theEmbeddedJSONIsTheResourceFile() throws {
-        let file = try String(contentsOf: root.appendingPathComponent("Sources/ChronicleStore/Resources/builtin-dataset.json"), encoding: .utf8)
+        let file = try String(contentsOf: root.appendingPathComponent("Sources/ChronicleSQLite/Resources/builtin-dataset.json"), encoding: .utf8)
         #expect(BuiltinDataset.json == file, "run python3 tools/dataset.py after editing the dataset")
     }
 
-    @Test func everyExcerptIsVerbatimInTheArticle() throws {
-        let article = try String(contentsOf: root.deletingLastPathComponent().appendingPathComponent("shared/source-article.txt"), encoding: .utf8)
+    @Test(.enabled(if: articleIsHere, """
+        skipped: the source article is not at ../shared/source-article.txt beside this checkout (it is not part of the \
+        repository); set CHRONICLE_SOURCE_ARTICLE=PATH to check the built-in dataset against a copy
+        """))
+    func everyExcerptIsVerbatimInTheArticle() throws {
+        let article = try String(contentsOf: Self.article, encoding: .utf8)
         let dataset = try BuiltinDataset.bundled()
         let excerpts = (dataset.events.flatMap(\.citations) + dataset.quotes.flatMap(\.citations)).filter { $0.source == "article" }.compactMap(\.excerpt)
         #expect(excerpts.count == dataset.events.count + dataset.quotes.count)

@@ -1,5 +1,5 @@
 import Chronicle
-import ChronicleStore
+import ChronicleSQLite
 import Foundation
 import Testing
 

@@ -1,5 +1,5 @@
 import Chronicle
-@testable import ChronicleStore
+@testable import ChronicleSQLite
 import Testing
 
 /// The best rows' hits kept between searches must show exactly what a search without them

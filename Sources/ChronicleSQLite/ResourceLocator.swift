@@ -2,21 +2,25 @@ import FoundationEssentials
 
 /// Finds the `migrations/` folder from any working directory: next to the executable or above
 /// it (a SwiftPM build folder sits inside the checkout; the Docker image puts it beside the
-/// binary), then above the working directory.
+/// binary), then above the working directory. Each database engine has a folder of its own
+/// inside it (`migrations/sqlite/`), found by its name, not by any file in it.
 public enum ResourceLocator {
-    public static func migrationsDirectory(override: String? = nil) throws -> URL {
+    /// The engine's migrations folder. `override` names either the `migrations/` folder (the
+    /// engine's folder inside it is used) or the engine's folder itself.
+    public static func migrationsDirectory(engine: String = "sqlite", override: String? = nil) throws -> URL {
         if let override {
             let url = URL(fileURLWithPath: override)
             guard isDirectory(url) else { throw MigrationError("the migrations folder \(override) does not exist") }
-            return url
+            let engineFolder = url.appendingPathComponent(engine)
+            return isDirectory(engineFolder) ? engineFolder : url
         }
         if let found = find({ directory in
-            let candidate = directory.appendingPathComponent("migrations")
-            return isDirectory(candidate) && FileManager.default.fileExists(atPath: candidate.appendingPathComponent("0001_initial_schema.sql").path) ? candidate : nil
+            let candidate = directory.appendingPathComponent("migrations").appendingPathComponent(engine)
+            return isDirectory(candidate) ? candidate : nil
         }) {
             return found
         }
-        throw MigrationError("cannot find the migrations folder near \(searchStarts().map(\.path).joined(separator: " or ")); set CHRONICLE_MIGRATIONS or --migrations")
+        throw MigrationError("cannot find migrations/\(engine) near \(searchStarts().map(\.path).joined(separator: " or ")); set CHRONICLE_MIGRATIONS or --migrations")
     }
 
     /// The repo's top-level `openapi.yaml` (or the copy beside the binary in the Docker image).

@@ -76,7 +76,7 @@ public struct BuiltinDataset: Decodable, Sendable {
     /// Loads every record through the repositories, unless the article's source is already there.
     /// Returns nil when it was already loaded.
     @discardableResult
-    public func load(into database: ChronicleDatabase) throws -> Summary? {
+    public func load(into database: SQLiteStore) throws -> Summary? {
         guard let article = sources.first else { return Summary() }
         let existing = try database.sources.list(SourceFilter(), sort: [], page: PageRequest(limit: PageRequest.maximumLimit))
         if existing.items.contains(where: { $0.title == article.title }) { return nil }

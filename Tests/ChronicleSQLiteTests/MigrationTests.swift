@@ -1,5 +1,5 @@
 import Chronicle
-import ChronicleStore
+import ChronicleSQLite
 import Foundation
 import SQLite
 import Testing
@@ -46,6 +46,16 @@ import Testing
     @Test func theLocatorFindsTheRepoMigrationsFromAnotherDirectory() throws {
         let found = try ResourceLocator.migrationsDirectory()
         #expect(FileManager.default.fileExists(atPath: found.appendingPathComponent("0001_initial_schema.sql").path))
+        #expect(found.lastPathComponent == "sqlite" && found.deletingLastPathComponent().lastPathComponent == "migrations")
         #expect(throws: MigrationError.self) { try ResourceLocator.migrationsDirectory(override: "/nonexistent/migrations") }
+        // An override may name the migrations folder (the engine's folder inside is used) or the engine's folder.
+        let top = found.deletingLastPathComponent().path
+        #expect(try ResourceLocator.migrationsDirectory(override: top).standardizedFileURL == found.standardizedFileURL)
+        #expect(try ResourceLocator.migrationsDirectory(override: found.path).standardizedFileURL == found.standardizedFileURL)
+        // Another engine's folder is found by its name alone, whatever its files are called.
+        let root = temporaryDirectory()
+        try FileManager.default.createDirectory(at: root.appendingPathComponent("migrations/otherdb"), withIntermediateDirectories: true)
+        try "SELECT 1;".write(to: root.appendingPathComponent("migrations/otherdb/0001_start.sql"), atomically: true, encoding: .utf8)
+        #expect(try ResourceLocator.migrationsDirectory(engine: "otherdb", override: root.appendingPathComponent("migrations").path).lastPathComponent == "otherdb")
     }
 }

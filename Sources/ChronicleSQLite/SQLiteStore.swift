@@ -3,7 +3,7 @@ import FoundationEssentials
 import SQLite
 
 /// One Chronicle database file: its pool, its migrations and the repositories over it.
-public final class ChronicleDatabase: ReadSnapshots {
+public final class SQLiteStore: ReadSnapshots {
     public let pool: DatabasePool
     public let actors: SQLiteActorRepository
     public let events: SQLiteEventRepository

@@ -1,5 +1,5 @@
 import Chronicle
-@testable import ChronicleStore
+@testable import ChronicleSQLite
 import Foundation
 import Synchronization
 import Testing
@@ -8,7 +8,7 @@ import Testing
 /// holds in that search's snapshot, whoever wrote to it.
 @Suite struct PhraseCacheTests {
     /// The same search answered without any cache: every matching row through SQL.
-    private func fresh(_ db: ChronicleDatabase, _ query: String, limit: Int = 20) throws -> [SearchHit]? {
+    private func fresh(_ db: SQLiteStore, _ query: String, limit: Int = 20) throws -> [SearchHit]? {
         try db.search.search(query, kinds: [], limit: limit, strategy: .everyRowThroughSQL)
     }
 
@@ -44,8 +44,8 @@ import Testing
     /// is in the file, so the first process's kept phrases are dropped, not served.
     @Test func writesFromAnotherConnectionAreSeen() throws {
         let path = temporaryDirectory().appendingPathComponent("chronicle.sqlite").path
-        let reader = try ChronicleDatabase(path: path, migrations: Migrator(directory: migrationsDirectory))
-        let writer = try ChronicleDatabase(path: path, migrations: Migrator(directory: migrationsDirectory))
+        let reader = try SQLiteStore(path: path, migrations: Migrator(directory: migrationsDirectory))
+        let writer = try SQLiteStore(path: path, migrations: Migrator(directory: migrationsDirectory))
         _ = try writer.event("Talks in Istanbul", "2022-03-29")
         #expect(try reader.search.search("talks", kinds: [], limit: 20).count == 1)
         let second = try writer.event("Talks resume", "2022-04-01")
