@@ -23,11 +23,11 @@ public struct ChronicleAPI: Sendable {
         router.use(CORSMiddleware(allowedOrigins: configuration.allowedOrigins))
         router.use(AuthMiddleware(tokens: repositories.tokens, requireTokenForReads: configuration.requireTokenForReads))
 
-        router.get("/", runsOnLoop: true, index)
-        router.get("/healthz", runsOnLoop: true, health)
-        router.get("/readyz", ready)
-        router.get("/metrics", runsOnLoop: true, metricsText)
-        router.get("/openapi.yaml", runsOnLoop: true, openAPI)
+        router.get("/", .openOnLoop, index)
+        router.get("/healthz", .openOnLoop, health)
+        router.get("/readyz", .open, ready)
+        router.get("/metrics", .openOnLoop, metricsText)
+        router.get("/openapi.yaml", .openOnLoop, openAPI)
 
         router.get("/v1/actors", handling(listActors))
         router.post("/v1/actors", createHandler(actorEndpoints))

@@ -244,6 +244,7 @@ final class Connection: @unchecked Sendable {
         request.preparedTag = preparation.tag
         request.parameters = preparation.parameters
         request.route = preparation.route
+        request.routeAccess = preparation.access
         request.receivedAt = Socket.now()
         current = (request.method, request.path, request.requestID, request.receivedAt, 0, 0)
         state = .handling

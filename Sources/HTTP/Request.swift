@@ -24,6 +24,8 @@ public struct Request: Sendable {
     public var requestID = RequestID("")
     /// The route pattern that matched, e.g. `/v1/events/:id`, for metrics; set by the router.
     public var route: String?
+    /// The matched route's access (nil when no route matched); set by the router.
+    public var routeAccess: RouteAccess?
     /// What `Responder.prepare` noted for this request, if anything.
     public var preparedTag: Int?
     /// When the server had the whole request, on the monotonic clock; with `secondsSinceReceived`

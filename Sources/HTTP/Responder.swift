@@ -20,13 +20,32 @@ public struct Preparation: Sendable {
     public var parameters: [String: String]
     /// The matched route's pattern, handed back in `Request.route`.
     public var route: String?
-    public init(maxBodyBytes: Int? = nil, runsOnLoop: Bool = false, tag: Int? = nil, parameters: [String: String] = [:], route: String? = nil) {
+    /// The matched route's access, handed back in `Request.routeAccess`.
+    public var access: RouteAccess?
+    public init(maxBodyBytes: Int? = nil, runsOnLoop: Bool = false, tag: Int? = nil, parameters: [String: String] = [:], route: String? = nil,
+                access: RouteAccess? = nil) {
         self.maxBodyBytes = maxBodyBytes
         self.runsOnLoop = runsOnLoop
         self.tag = tag
         self.parameters = parameters
         self.route = route
+        self.access = access
     }
+}
+
+/// Who may call a route and where it runs, declared with the route. There is no guarded route
+/// on the loop: middleware checks credentials only on guarded routes, and a check may block
+/// (a token lookup reads the database), which would stall every connection of the loop.
+public enum RouteAccess: Sendable, Equatable {
+    /// Middleware may ask for credentials; runs off the loop (the default).
+    case guarded
+    /// Open to anyone; runs off the loop, so it may block (a readiness check that asks the database).
+    case open
+    /// Open to anyone and answered on the event loop itself, middleware included: for cheap,
+    /// non-blocking answers such as a health check or a static document.
+    case openOnLoop
+
+    public var isOpen: Bool { self != .guarded }
 }
 
 public typealias Handler = @Sendable (Request) throws -> Response

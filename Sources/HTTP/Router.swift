@@ -5,7 +5,9 @@ import Glibc
 ///     router.get("/v1/events/:id") { request in ... }
 ///
 /// An unknown path is a 404; a known path with another method is a 405 with `Allow`.
-/// HEAD is answered by the GET route.
+/// HEAD is answered by the GET route. Each route says in one place who may call it and where it
+/// runs (`RouteAccess`): a route on the event loop is always open, so that no middleware can
+/// block a loop on a credentials check.
 public struct Router: Responder {
     /// A class, so that handing a matched route along costs one reference, not a copy of each field.
     public final class Route: Sendable {
@@ -16,8 +18,9 @@ public struct Router: Responder {
         let hasParameters: Bool
         let handler: Handler
         let options: Preparation
+        public let access: RouteAccess
 
-        init(method: String, pattern: String, segments: [Segment], index: Int, handler: @escaping Handler, options: Preparation) {
+        init(method: String, pattern: String, segments: [Segment], index: Int, handler: @escaping Handler, options: Preparation, access: RouteAccess) {
             self.method = method
             self.pattern = pattern
             self.segments = segments
@@ -25,6 +28,7 @@ public struct Router: Responder {
             hasParameters = segments.contains { if case .parameter = $0 { return true } else { return false } }
             self.handler = handler
             self.options = options
+            self.access = access
         }
     }
 
@@ -67,13 +71,13 @@ public struct Router: Responder {
 
     public init() {}
 
-    public mutating func add(_ method: String, _ pattern: String, runsOnLoop: Bool = false, maxBodyBytes: Int? = nil, _ handler: @escaping Handler) {
+    public mutating func add(_ method: String, _ pattern: String, access: RouteAccess = .guarded, maxBodyBytes: Int? = nil, _ handler: @escaping Handler) {
         let segments = pattern.split(separator: "/").map { part in
             part.hasPrefix(":") ? Segment.parameter(String(part.dropFirst())) : Segment.literal(String(part))
         }
         let table = editableTable()
         let route = Route(method: method, pattern: pattern, segments: segments, index: table.routes.count, handler: handler,
-                          options: Preparation(maxBodyBytes: maxBodyBytes, runsOnLoop: runsOnLoop))
+                          options: Preparation(maxBodyBytes: maxBodyBytes, runsOnLoop: access == .openOnLoop, access: access), access: access)
         if !route.hasParameters {
             let path = "/" + segments.map { if case .literal(let l) = $0 { l } else { "" } }.joined(separator: "/")
             table.exact.append((Array(path.utf8), method, route.index))
@@ -81,7 +85,8 @@ public struct Router: Responder {
         table.routes.append(route)
     }
 
-    public mutating func get(_ pattern: String, runsOnLoop: Bool = false, _ handler: @escaping Handler) { add("GET", pattern, runsOnLoop: runsOnLoop, handler) }
+    public mutating func get(_ pattern: String, _ handler: @escaping Handler) { add("GET", pattern, handler) }
+    public mutating func get(_ pattern: String, _ access: RouteAccess, _ handler: @escaping Handler) { add("GET", pattern, access: access, handler) }
     public mutating func post(_ pattern: String, maxBodyBytes: Int? = nil, _ handler: @escaping Handler) { add("POST", pattern, maxBodyBytes: maxBodyBytes, handler) }
     public mutating func patch(_ pattern: String, _ handler: @escaping Handler) { add("PATCH", pattern, handler) }
     public mutating func put(_ pattern: String, _ handler: @escaping Handler) { add("PUT", pattern, handler) }
@@ -149,12 +154,14 @@ public struct Router: Responder {
 
     public func prepare(method: String, path: String) -> Preparation {
         if case .found(let route, let parameters) = match(method: method, path: path) {
-            // Middleware may block (auth looks up tokens), so only a bare router runs on the loop.
+            // A route declared `.openOnLoop` runs on the loop, middleware and all; it is open, so
+            // middleware has nothing to look up for it. Every other route runs off the loop.
             // Parameters read from a path without escapes are final (decoding changes nothing).
             let escaped = path.firstIndex(ofByte: 37) != nil
             return Preparation(maxBodyBytes: route.options.maxBodyBytes, runsOnLoop: route.options.runsOnLoop, tag: route.index,
-                               parameters: escaped ? [:] : parameters, route: route.pattern)
+                               parameters: escaped ? [:] : parameters, route: route.pattern, access: route.access)
         }
+        // No route: a 404 or 405 from the table, on the loop only when no middleware could block.
         return Preparation(runsOnLoop: table.middleware.isEmpty)
     }
 
@@ -177,6 +184,7 @@ public struct Router: Responder {
         var request = request
         if case .found(let route, let parameters) = found {
             request.route = route.pattern
+            request.routeAccess = route.access
             request.parameters = parameters
         }
         return try table.chain(request, found)

@@ -142,6 +142,8 @@ import Testing
         #expect(try api.get("/v1/actors").status == 401)
         #expect(try api.request("GET", "/v1/actors", token: api.readToken).status == 200)
         #expect(try api.get("/healthz").status == 200)
+        // Routes declared open need no token, whether they run on the loop or not.
+        for path in ["/metrics", "/readyz", "/openapi.yaml", "/"] { #expect(try api.get(path).status == 200, "\(path)") }
     }
 
     @Test func validationErrorsListEveryField() throws {

@@ -40,7 +40,7 @@ import Testing
             defer { close(fds[0]); close(fds[1]) }
             let sink = LogSink(fd: fds[1])
             var router = Router()
-            router.get("/hello", runsOnLoop: true) { _ in Response(contentType: "text/plain", text: "hello") }
+            router.get("/hello", .openOnLoop) { _ in Response(contentType: "text/plain", text: "hello") }
             var configuration = ServerConfiguration()
             configuration.port = 0
             configuration.loopCount = 1
@@ -79,7 +79,7 @@ import Testing
         defer { close(fds[0]); close(fds[1]) }
         let sink = LogSink(fd: fds[1])
         var router = Router()
-        router.get("/n/:number", runsOnLoop: true) { request in Response(contentType: "text/plain", text: request.parameters["number"] ?? "") }
+        router.get("/n/:number", .openOnLoop) { request in Response(contentType: "text/plain", text: request.parameters["number"] ?? "") }
         var configuration = ServerConfiguration()
         configuration.port = 0
         configuration.loopCount = 1

@@ -22,6 +22,25 @@ import Testing
         #expect(!replaced.isEmpty && replaced != "bad id with spaces" && !replaced.contains(" "))
     }
 
+    /// Only a route declared `.openOnLoop` runs on the loop, and a request carries its route's
+    /// access to middleware, so that a credentials check can pass open routes without blocking.
+    @Test func aRouteSaysWhoMayCallItAndWhereItRuns() throws {
+        var router = Router()
+        router.get("/health", .openOnLoop) { request in Response(contentType: "text/plain", text: "\(request.routeAccess.map { "\($0)" } ?? "none")") }
+        router.get("/ready", .open) { _ in Response(status: 204) }
+        router.get("/things/:id") { request in Response(contentType: "text/plain", text: "\(request.routeAccess.map { "\($0)" } ?? "none")") }
+        #expect(router.prepare(method: "GET", path: "/health").runsOnLoop)
+        #expect(!router.prepare(method: "GET", path: "/ready").runsOnLoop)
+        #expect(!router.prepare(method: "GET", path: "/things/1").runsOnLoop)
+        #expect(router.routes.map(\.access) == [.openOnLoop, .open, .guarded])
+        #expect(router.routes.map(\.access.isOpen) == [true, true, false])
+        func answer(_ target: String) throws -> String {
+            guard case .bytes(let bytes) = try router.respond(to: Request(method: "GET", target: target)).body else { return "" }
+            return String(decoding: bytes, as: UTF8.self)
+        }
+        #expect(try answer("/things/7") == "guarded" && answer("/health") == "openOnLoop")
+    }
+
     @Test func aCopiedRouterIsAValueOfItsOwn() {
         var original = Router()
         original.get("/a") { _ in Response(contentType: "text/plain", text: "a") }
@@ -55,7 +74,7 @@ import Testing
         let server = try Server(configuration: configuration, respondersByLoop: { index in
             made.withLock { $0.append(index) }
             var router = Router()
-            router.get("/which", runsOnLoop: true) { _ in Response(contentType: "text/plain", text: "loop \(index)") }
+            router.get("/which", .openOnLoop) { _ in Response(contentType: "text/plain", text: "loop \(index)") }
             return router
         })
         defer { server.shutdown(); server.wait() }

@@ -128,7 +128,7 @@ final class RawClient {
 /// A server on an ephemeral port with test routes.
 func startServer(limits: ServerLimits = ServerLimits(), loops: Int = 2, configure: (inout Router) -> Void = { _ in }) throws -> Server {
     var router = Router()
-    router.get("/hello", runsOnLoop: true) { _ in Response(contentType: "text/plain", text: "hello") }
+    router.get("/hello", .openOnLoop) { _ in Response(contentType: "text/plain", text: "hello") }
     router.get("/slow") { request in
         usleep(UInt32(request.query("ms").flatMap(UInt32.init) ?? 100) * 1000)
         return Response(contentType: "text/plain", text: "slow")
