@@ -1,45 +1,64 @@
-/// Actors: create, read by id or slug, update with an expected version, delete, list.
-/// Implementations are safe to call from any thread and may block (they do I/O).
-public protocol ActorRepository: Sendable {
-    func create(_ draft: ActorDraft) throws -> Actor
-    /// By id or, failing that, by slug.
-    func find(_ idOrSlug: String) throws -> Actor
-    func update(_ id: String, expectedVersion: Int, with draft: ActorDraft) throws -> Actor
-    /// Refused with `stillReferenced` while events or quotes refer to the actor, unless `cascade`.
+/// One consistent view of a store: every read given the same snapshot sees the same committed
+/// state (a record and what it embeds, a long export). Opaque here; each store hands out its own
+/// and its repositories read in it.
+public protocol ReadSnapshot {}
+
+/// Opens snapshots; `body` gets one, and what it reads there agrees.
+public protocol ReadSnapshots: Sendable {
+    func snapshot<T>(_ body: (any ReadSnapshot) throws -> T) throws -> T
+}
+
+/// What every record kind's store does: create, read, update under an expected version,
+/// delete. Implementations are safe to call from any thread and may block (they do I/O).
+public protocol RecordRepository<Record>: Sendable {
+    associatedtype Record: VersionedRecord
+    func create(_ draft: Record.Draft) throws -> Record
+    /// Inside `snapshot` when given, else in a snapshot of its own.
+    func find(_ id: String, in snapshot: (any ReadSnapshot)?) throws -> Record
+    /// Refused with `versionConflict` unless the record is at `expectedVersion`.
+    func update(_ id: String, expectedVersion: Int, with draft: Record.Draft) throws -> Record
+    /// Refused with `stillReferenced` while other records refer to it, unless `cascade` (where
+    /// `deleteCascades`).
     func delete(_ id: String, cascade: Bool) throws
+    /// Which version of the record is current, without loading what it embeds.
+    func stamp(_ id: String) throws -> RecordStamp
+    /// Whether `delete(_:cascade: true)` means anything for this kind.
+    var deleteCascades: Bool { get }
+}
+
+extension RecordRepository {
+    public func find(_ id: String) throws -> Record { try find(id, in: nil) }
+    /// Refused while anything refers to the record.
+    public func delete(_ id: String) throws { try delete(id, cascade: false) }
+}
+
+/// Actors, found by id or, failing that, by slug. Deleting one is refused while events or
+/// quotes refer to it, unless `cascade`.
+public protocol ActorRepository: RecordRepository where Record == Actor {
     func list(_ filter: ActorFilter, sort: [SortKey<ActorSortField>], page: PageRequest) throws -> Page<Actor>
 }
 
-public protocol EventRepository: Sendable {
-    func create(_ draft: EventDraft) throws -> Event
-    func find(_ id: String) throws -> Event
-    func update(_ id: String, expectedVersion: Int, with draft: EventDraft) throws -> Event
-    /// Refused while quotes refer to the event, unless `cascade` (which deletes those quotes).
-    func delete(_ id: String, cascade: Bool) throws
+/// Events. Deleting one is refused while quotes refer to it, unless `cascade` (which deletes
+/// those quotes).
+public protocol EventRepository: RecordRepository where Record == Event {
     func list(_ filter: EventFilter, sort: [SortKey<EventSortField>], page: PageRequest) throws -> Page<Event>
-    /// Which version of the event is current, without loading what it embeds: enough to answer
-    /// from a copy rendered earlier.
-    func stamp(_ id: String) throws -> RecordStamp
 }
 
-public protocol QuoteRepository: Sendable {
-    func create(_ draft: QuoteDraft) throws -> Quote
-    func find(_ id: String) throws -> Quote
-    func update(_ id: String, expectedVersion: Int, with draft: QuoteDraft) throws -> Quote
-    func delete(_ id: String) throws
+public protocol QuoteRepository: RecordRepository where Record == Quote {
     func list(_ filter: QuoteFilter, sort: [SortKey<QuoteSortField>], page: PageRequest) throws -> Page<Quote>
     /// What an event's own response embeds: its first `limit` quotes in the order of the default
     /// list sort (said, then id). The same rows as a first list page, without cursor machinery,
-    /// since every read of an event asks for them.
-    func quotes(ofEvent eventID: String, limit: Int) throws -> [Quote]
+    /// since every read of an event asks for them. Inside `snapshot` when given.
+    func quotes(ofEvent eventID: String, limit: Int, in snapshot: (any ReadSnapshot)?) throws -> [Quote]
 }
 
-public protocol SourceRepository: Sendable {
-    func create(_ draft: SourceDraft) throws -> Source
-    func find(_ id: String) throws -> Source
-    func update(_ id: String, expectedVersion: Int, with draft: SourceDraft) throws -> Source
-    /// Refused while events or quotes cite the source, unless `cascade` (which removes the citations).
-    func delete(_ id: String, cascade: Bool) throws
+extension QuoteRepository {
+    public func quotes(ofEvent eventID: String, limit: Int) throws -> [Quote] { try quotes(ofEvent: eventID, limit: limit, in: nil) }
+}
+
+/// Sources. Deleting one is refused while events or quotes cite it, unless `cascade` (which
+/// removes the citations).
+public protocol SourceRepository: RecordRepository where Record == Source {
     func list(_ filter: SourceFilter, sort: [SortKey<SourceSortField>], page: PageRequest) throws -> Page<Source>
 }
 
@@ -71,10 +90,4 @@ extension EventRepository {
         let event = try find(id)
         return try quotes.list(QuoteFilter(eventID: event.id), sort: sort, page: page)
     }
-}
-
-/// Several reads that must agree with each other (a record and what it embeds) run inside one
-/// snapshot: no write committed meanwhile is half-visible to them.
-public protocol ReadSnapshots: Sendable {
-    func snapshot<T>(_ body: () throws -> T) throws -> T
 }

@@ -15,12 +15,9 @@ extension ChronicleAPI {
         return listResponse(request, try repositories.actors.list(filter, sort: sort, page: page), fields: fields, encode: Representation.actor)
     }
 
-    var actorEndpoints: RecordEndpoints<Actor, ActorDraft> {
-        let actors = repositories.actors
-        return RecordEndpoints(
-            fields: Self.actorFields, find: actors.find, identity: { ($0.id, $0.version) }, draft: \.draft,
-            decode: DraftDecoder.actor, create: actors.create, update: { try actors.update($0, expectedVersion: $1, with: $2) },
-            delete: { try actors.delete($0, cascade: $1) }, represent: Representation.actor, cascades: true)
+    var actorEndpoints: RecordEndpoints<Actor> {
+        return RecordEndpoints(repositories.actors, fields: Self.actorFields, decode: { try DraftDecoder.actor($0, onto: $1) },
+                               represent: { actor, _ in Representation.actor(actor) })
     }
 
     func eventsOfActor(_ request: Request) throws -> Response {

@@ -23,18 +23,13 @@ extension ChronicleAPI {
         return listResponse(request, try repositories.events.list(filter, sort: sort, page: page), fields: fields) { Representation.event($0) }
     }
 
-    var eventEndpoints: RecordEndpoints<Event, EventDraft> {
-        let events = repositories.events, quotes = repositories.quotes
-        return RecordEndpoints(
-            fields: Self.eventFields + ["quotes"], find: events.find, identity: { ($0.id, $0.version) }, draft: \.draft,
-            decode: DraftDecoder.event, create: events.create, update: { try events.update($0, expectedVersion: $1, with: $2) },
-            delete: { try events.delete($0, cascade: $1) },
-            represent: { event in
-                let embedded = try quotes.quotes(ofEvent: event.id, limit: PageRequest.maximumLimit)
-                return Representation.event(event, quotes: embedded)
-            },
-            cascades: true,
-            rendering: Rendering(current: events.stamp, stamp: { RecordStamp(id: $0.id, version: $0.version, createdAt: $0.createdAt) }))
+    var eventEndpoints: RecordEndpoints<Event> {
+        let quotes = repositories.quotes
+        return RecordEndpoints(repositories.events, fields: Self.eventFields + ["quotes"], decode: { try DraftDecoder.event($0, onto: $1) },
+                               represent: { event, snapshot in
+                                   Representation.event(event, quotes: try quotes.quotes(ofEvent: event.id, limit: PageRequest.maximumLimit, in: snapshot))
+                               },
+                               keepsRenderedBodies: true)
     }
 
     func quotesOfEvent(_ request: Request) throws -> Response {

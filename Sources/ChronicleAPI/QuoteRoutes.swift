@@ -22,11 +22,8 @@ extension ChronicleAPI {
         return listResponse(request, try repositories.quotes.list(filter, sort: sort, page: page), fields: fields, encode: Representation.quote)
     }
 
-    var quoteEndpoints: RecordEndpoints<Quote, QuoteDraft> {
-        let quotes = repositories.quotes
-        return RecordEndpoints(
-            fields: Self.quoteFields, find: quotes.find, identity: { ($0.id, $0.version) }, draft: \.draft,
-            decode: DraftDecoder.quote, create: quotes.create, update: { try quotes.update($0, expectedVersion: $1, with: $2) },
-            delete: { id, _ in try quotes.delete(id) }, represent: Representation.quote, cascades: false)
+    var quoteEndpoints: RecordEndpoints<Quote> {
+        return RecordEndpoints(repositories.quotes, fields: Self.quoteFields, decode: { try DraftDecoder.quote($0, onto: $1) },
+                               represent: { quote, _ in Representation.quote(quote) })
     }
 }

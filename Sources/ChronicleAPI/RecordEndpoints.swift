@@ -1,98 +1,90 @@
 import Chronicle
 import HTTP
 
-/// What the four record handlers (create, get, update, delete) need to know about one record
-/// kind. Every kind is served the same way: drafts decoded from JSON, versions as ETags,
-/// `If-Match` checked before a change, 201 with `Location`, 204 on delete.
-struct RecordEndpoints<Record: Sendable, Draft: Sendable>: Sendable {
+/// How one record kind is served: create, get, update and delete are the same for every kind
+/// (drafts decoded from JSON, versions as ETags, `If-Match` checked before a change, 201 with
+/// `Location`, 204 on delete); a kind adds only its JSON.
+struct RecordEndpoints<Record: VersionedRecord>: Sendable {
+    let repository: any RecordRepository<Record>
     /// The top-level fields a `fields=` may name on a single record.
     let fields: [String]
-    let find: @Sendable (String) throws -> Record
-    let identity: @Sendable (Record) -> (id: String, version: Int)
-    let draft: @Sendable (Record) -> Draft
     /// Applies a JSON body to a draft: the whole record for POST (nil), some fields for PATCH.
-    let decode: @Sendable (JSON, Draft?) throws -> Draft
-    let create: @Sendable (Draft) throws -> Record
-    let update: @Sendable (_ id: String, _ expectedVersion: Int, Draft) throws -> Record
-    let delete: @Sendable (_ id: String, _ cascade: Bool) throws -> Void
-    /// The record as JSON; may look related records up (an event embeds its quotes).
-    let represent: @Sendable (Record) throws -> JSON
-    /// Whether `DELETE ...?cascade=true` means anything for this kind.
-    let cascades: Bool
-    /// Set for kinds whose bodies are costly enough to keep (see `RenderedRecords`).
-    var rendering: Rendering<Record>? = nil
-}
+    let decode: @Sendable (JSON, Record.Draft?) throws -> Record.Draft
+    /// The record as JSON; may read related records in the snapshot (an event embeds its quotes).
+    let represent: @Sendable (Record, (any ReadSnapshot)?) throws -> JSON
+    /// Whether whole compact bodies are kept for repeated reads (see `RenderedRecords`): for
+    /// kinds whose bodies are costly to build.
+    var keepsRenderedBodies = false
 
-/// How to tell whether a kept body is current: the record's stamp read on its own, and the
-/// stamp of a record just loaded.
-struct Rendering<Record>: Sendable {
-    let current: @Sendable (String) throws -> RecordStamp
-    let stamp: @Sendable (Record) -> RecordStamp
+    init<Repository: RecordRepository>(_ repository: Repository, fields: [String], decode: @escaping @Sendable (JSON, Record.Draft?) throws -> Record.Draft,
+                                       represent: @escaping @Sendable (Record, (any ReadSnapshot)?) throws -> JSON, keepsRenderedBodies: Bool = false)
+    where Repository.Record == Record {
+        self.repository = repository
+        self.fields = fields
+        self.decode = decode
+        self.represent = represent
+        self.keepsRenderedBodies = keepsRenderedBodies
+    }
 }
 
 extension ChronicleAPI {
-    func createHandler<Record, Draft>(_ kind: RecordEndpoints<Record, Draft>) -> Handler {
+    func createHandler<Record>(_ kind: RecordEndpoints<Record>) -> Handler {
         handling { request in
             try QueryParameters(request, allowed: []).finish()
-            let record = try kind.create(try kind.decode(try jsonBody(request), nil))
-            let (id, version) = kind.identity(record)
-            return recordResponse(request, try kind.represent(record), id: id, version: version, status: 201)
+            let record = try kind.repository.create(try kind.decode(try jsonBody(request), nil))
+            return recordResponse(request, try kind.represent(record, nil), id: record.id, version: record.version, status: 201)
         }
     }
 
-    func getHandler<Record, Draft>(_ kind: RecordEndpoints<Record, Draft>) -> Handler {
+    func getHandler<Record>(_ kind: RecordEndpoints<Record>) -> Handler {
         handling { request in
             var query = QueryParameters(request, allowed: [])
             let fields = query.fields(of: kind.fields)
             try query.finish()
             let requested = request.parameters["id"] ?? ""
             // Only the whole compact body is kept: what tools and the web front end ask for.
-            let rendering = kind.rendering.flatMap { fields == nil && renderedRecords.capacity > 0 && !Reply.wantsPretty(request) ? $0 : nil }
-            if let rendering {
-                let current = try rendering.current(requested)
+            let keeps = kind.keepsRenderedBodies && fields == nil && renderedRecords.capacity > 0 && !Reply.wantsPretty(request)
+            if keeps {
+                let current = try kind.repository.stamp(requested)
                 if let body = renderedRecords.body(for: current) {
                     return Reply.json(request, body: body, etag: Reply.recordTag(current.id, current.version))
                 }
             }
             // The record and what it embeds (an event's quotes) come from one snapshot.
-            let (record, json) = try repositories.snapshots.snapshot {
-                let record = try kind.find(requested)
-                return (record, try kind.represent(record))
+            let (record, json) = try repositories.snapshots.snapshot { snapshot in
+                let record = try kind.repository.find(requested, in: snapshot)
+                return (record, try kind.represent(record, snapshot))
             }
-            let (id, version) = kind.identity(record)
-            if let rendering {
+            if keeps {
                 let body = json.serialized(pretty: false)
-                renderedRecords.store(body, for: rendering.stamp(record))
-                return Reply.json(request, body: body, etag: Reply.recordTag(id, version))
+                renderedRecords.store(body, for: record.stamp)
+                return Reply.json(request, body: body, etag: Reply.recordTag(record.id, record.version))
             }
-            return recordResponse(request, json, id: id, version: version, fields: fields)
+            return recordResponse(request, json, id: record.id, version: record.version, fields: fields)
         }
     }
 
-    func updateHandler<Record, Draft>(_ kind: RecordEndpoints<Record, Draft>) -> Handler {
+    func updateHandler<Record>(_ kind: RecordEndpoints<Record>) -> Handler {
         handling { request in
             try QueryParameters(request, allowed: []).finish()
             let body = try jsonBody(request)
-            let current = try kind.find(request.parameters["id"] ?? "")
-            let (id, currentVersion) = kind.identity(current)
+            let current = try kind.repository.find(request.parameters["id"] ?? "")
             // The body is checked before the precondition, so a bad body is a 4xx about the body.
-            let draft = try kind.decode(body, kind.draft(current))
-            let version = try expectedVersion(request, id: id, current: currentVersion)
-            let record = try kind.update(id, version, draft)
-            let (_, newVersion) = kind.identity(record)
-            return recordResponse(request, try kind.represent(record), id: id, version: newVersion)
+            let draft = try kind.decode(body, current.draft)
+            let version = try expectedVersion(request, id: current.id, current: current.version)
+            let record = try kind.repository.update(current.id, expectedVersion: version, with: draft)
+            return recordResponse(request, try kind.represent(record, nil), id: record.id, version: record.version)
         }
     }
 
-    func deleteHandler<Record, Draft>(_ kind: RecordEndpoints<Record, Draft>) -> Handler {
+    func deleteHandler<Record>(_ kind: RecordEndpoints<Record>) -> Handler {
         handling { request in
-            var query = QueryParameters(request, allowed: kind.cascades ? ["cascade"] : [])
+            var query = QueryParameters(request, allowed: kind.repository.deleteCascades ? ["cascade"] : [])
             let cascade = query.bool("cascade")
             try query.finish()
-            let current = try kind.find(request.parameters["id"] ?? "")
-            let (id, version) = kind.identity(current)
-            _ = try expectedVersion(request, id: id, current: version)
-            try kind.delete(id, cascade)
+            let current = try kind.repository.find(request.parameters["id"] ?? "")
+            _ = try expectedVersion(request, id: current.id, current: current.version)
+            try kind.repository.delete(current.id, cascade: cascade)
             return Response(status: 204)
         }
     }

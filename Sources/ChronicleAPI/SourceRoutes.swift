@@ -14,11 +14,8 @@ extension ChronicleAPI {
         return listResponse(request, try repositories.sources.list(filter, sort: sort, page: page), fields: fields, encode: Representation.source)
     }
 
-    var sourceEndpoints: RecordEndpoints<Source, SourceDraft> {
-        let sources = repositories.sources
-        return RecordEndpoints(
-            fields: Self.sourceFields, find: sources.find, identity: { ($0.id, $0.version) }, draft: \.draft,
-            decode: DraftDecoder.source, create: sources.create, update: { try sources.update($0, expectedVersion: $1, with: $2) },
-            delete: { try sources.delete($0, cascade: $1) }, represent: Representation.source, cascades: true)
+    var sourceEndpoints: RecordEndpoints<Source> {
+        return RecordEndpoints(repositories.sources, fields: Self.sourceFields, decode: { try DraftDecoder.source($0, onto: $1) },
+                               represent: { source, _ in Representation.source(source) })
     }
 }

@@ -2,82 +2,50 @@ import Chronicle
 import SQLite
 
 /// Actors in SQLite, with their aliases and search-index rows kept in the same transaction.
-public struct SQLiteActorRepository: ActorRepository {
+public struct SQLiteActorRepository: ActorRepository, SQLiteRecordRepository {
     let pool: DatabasePool
 
     public init(pool: DatabasePool) { self.pool = pool }
 
-    static let columns = "id, slug, kind, name, description, country, wikidata_id, created_at, updated_at, version"
-
-    public func create(_ draft: ActorDraft) throws -> Actor {
-        try draft.validate()
-        return try pool.writeTransaction { db in
-            let slug = try draft.slug ?? uniqueSlug(db, base: makeSlug(draft.name))
-            let id = Identifier.make(.actor)
-            let now = Timestamp.now()
-            try mappingUniqueViolations(draft, slug: slug) {
-                try db.run("""
-                    INSERT INTO actors (id, slug, kind, name, description, country, wikidata_id, created_at, updated_at, version)
-                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 1)
-                    """, [.text(id), .text(slug), .text(draft.kind.rawValue), .text(draft.name), draft.description.sqliteValue,
-                          draft.country.sqliteValue, draft.wikidataID.sqliteValue, .text(now), .text(now)])
-            }
-            try writeAliases(db, id: id, draft.aliases)
-            try index(db, id: id, draft: draft, slug: slug)
-            return Actor(id: id, draft: draft, slug: slug, createdAt: now, updatedAt: now, version: 1)
-        }
+    static let table = RecordTable<Actor>(
+        name: "actors", columns: "id, slug, kind, name, description, country, wikidata_id, created_at, updated_at, version"
+    ) { row, first in
+        let draft = ActorDraft(slug: row.string(first + 1), kind: ActorKind(rawValue: row.string(first + 2)) ?? .person, name: row.string(first + 3),
+                               description: row.optionalString(first + 4), country: row.optionalString(first + 5),
+                               wikidataID: row.optionalString(first + 6))
+        return Actor(id: row.string(first), draft: draft, slug: row.string(first + 1), createdAt: row.string(first + 7),
+                     updatedAt: row.string(first + 8), version: row.int(first + 9))
     }
 
-    public func find(_ idOrSlug: String) throws -> Actor {
-        try pool.readWithinLimit { db in
-            guard let actor = try load(db, idOrSlug) else { throw ChronicleError.notFound(.actor, idOrSlug) }
-            return actor
+    func write(_ db: Connection, id: String, _ draft: ActorDraft, current: Actor?, now: String) throws {
+        let slug = try draft.slug ?? current?.slug ?? uniqueSlug(db, base: makeSlug(draft.name))
+        let values: [SQLiteValue] = [.text(slug), .text(draft.kind.rawValue), .text(draft.name), draft.description.sqliteValue,
+                                     draft.country.sqliteValue, draft.wikidataID.sqliteValue]
+        try mappingUniqueViolations(draft, slug: slug) {
+            if let current {
+                try Self.table.update(db, id: id, expectedVersion: current.version,
+                                      set: "slug = ?, kind = ?, name = ?, description = ?, country = ?, wikidata_id = ?", values, now: now)
+            } else {
+                try Self.table.insert(db, id: id, columns: "slug, kind, name, description, country, wikidata_id", values, now: now)
+            }
         }
+        try writeAliases(db, id: id, draft.aliases)
+        try index(db, id: id, title: draft.name, body: (draft.aliases.map(\.name) + [draft.description ?? ""]).joined(separator: " · "))
+        if let current, draft.name != current.name || slug != current.slug { try EmbeddedVersions.touchEmbedders(ofActor: id, db) }
     }
 
-    public func update(_ id: String, expectedVersion: Int, with draft: ActorDraft) throws -> Actor {
-        try draft.validate()
-        return try pool.writeTransaction { db in
-            guard let current = try load(db, id) else { throw ChronicleError.notFound(.actor, id) }
-            guard current.version == expectedVersion else {
-                throw ChronicleError.versionConflict(.actor, id: current.id, expected: expectedVersion, current: current.version)
-            }
-            let slug = draft.slug ?? current.slug
-            let now = Timestamp.now()
-            try mappingUniqueViolations(draft, slug: slug) {
-                try db.run("""
-                    UPDATE actors SET slug = ?, kind = ?, name = ?, description = ?, country = ?, wikidata_id = ?,
-                    updated_at = ?, version = version + 1 WHERE id = ? AND version = ?
-                    """, [.text(slug), .text(draft.kind.rawValue), .text(draft.name), draft.description.sqliteValue, draft.country.sqliteValue,
-                          draft.wikidataID.sqliteValue, .text(now), .text(current.id), .integer(Int64(expectedVersion))])
-            }
-            try writeAliases(db, id: current.id, draft.aliases)
-            try index(db, id: current.id, draft: draft, slug: slug)
-            if draft.name != current.name || slug != current.slug { try EmbeddedVersions.touchEmbedders(ofActor: current.id, db) }
-            return Actor(id: current.id, draft: draft, slug: slug, createdAt: current.createdAt, updatedAt: now, version: expectedVersion + 1)
-        }
-    }
-
-    public func delete(_ id: String, cascade: Bool) throws {
-        try pool.writeTransaction { db in
-            guard let actor = try load(db, id), let seq = try SearchIndex.seq(db, table: "actors", id: actor.id) else {
-                throw ChronicleError.notFound(.actor, id)
-            }
-            let references = try referenceSummary(db, [
-                ("SELECT count(DISTINCT event_id) FROM event_participants WHERE actor_id = ?", "event"),
-                ("SELECT count(*) FROM quotes WHERE speaker_id = ?", "quote"),
-            ], id: actor.id)
-            if !references.isEmpty {
-                guard cascade else { throw ChronicleError.stillReferenced(.actor, id: actor.id, references: references) }
-                let events = try db.all("SELECT DISTINCT event_id FROM event_participants WHERE actor_id = ?", [.text(actor.id)]) { $0.string(0) }
-                try db.run("DELETE FROM event_participants WHERE actor_id = ?", [.text(actor.id)])
-                try EmbeddedVersions.touchEvents(db, events)
-                let quotes = try db.all("SELECT id FROM quotes WHERE speaker_id = ?", [.text(actor.id)]) { $0.string(0) }
-                for quote in quotes { try SQLiteQuoteRepository.deleteRow(db, id: quote) }
-            }
-            try db.run("DELETE FROM actors WHERE id = ?", [.text(actor.id)])
-            try SearchIndex.remove(db, kind: .actor, seq: seq)
-        }
+    func detach(_ db: Connection, _ actor: Actor, cascade: Bool) throws {
+        let references = try referenceSummary(db, [
+            ("SELECT count(DISTINCT event_id) FROM event_participants WHERE actor_id = ?", "event"),
+            ("SELECT count(*) FROM quotes WHERE speaker_id = ?", "quote"),
+        ], id: actor.id)
+        guard !references.isEmpty else { return }
+        guard cascade else { throw ChronicleError.stillReferenced(.actor, id: actor.id, references: references) }
+        let events = try db.all("SELECT DISTINCT event_id FROM event_participants WHERE actor_id = ?", [.text(actor.id)]) { $0.string(0) }
+        try db.run("DELETE FROM event_participants WHERE actor_id = ?", [.text(actor.id)])
+        try EmbeddedVersions.touchEvents(db, events)
+        let quotes = try db.all("SELECT id FROM quotes WHERE speaker_id = ?", [.text(actor.id)]) { $0.string(0) }
+        for quote in quotes { try SQLiteQuoteRepository.deleteRow(db, id: quote) }
     }
 
     public func list(_ filter: ActorFilter, sort: [SortKey<ActorSortField>], page: PageRequest) throws -> Page<Actor> {
@@ -101,7 +69,7 @@ public struct SQLiteActorRepository: ActorRepository {
         return try pool.readWithinLimit { db in
             // The actors come with the page query; their aliases in one query for the page
             // (it was two queries per actor).
-            let result = try query.run(db, page: page, searchText: filter.text, columns: qualified(Self.columns, "a")) { Self.decode($0, from: $1) }
+            let result = try query.run(db, page: page, searchText: filter.text, columns: qualified(Self.table.columns, "a"), decode: Self.table.decode)
             return Page(items: try withAliases(db, result.items), nextCursor: result.next, total: result.total)
         }
     }
@@ -109,7 +77,7 @@ public struct SQLiteActorRepository: ActorRepository {
     func load(_ db: Connection, _ idOrSlug: String) throws -> Actor? {
         // Ids and slugs cannot collide (a slug has no underscore), so one unique index answers.
         let column = idOrSlug.hasPrefix(Identifier.prefix(.actor)) ? "id" : "slug"
-        guard let actor = try db.first("SELECT \(Self.columns) FROM actors WHERE \(column) = ?", [.text(idOrSlug)], map: { Self.decode($0) }) else {
+        guard let actor = try db.first("SELECT \(Self.table.columns) FROM actors WHERE \(column) = ?", [.text(idOrSlug)], map: { Self.table.decode($0, 0) }) else {
             return nil
         }
         return try withAliases(db, [actor]).first
@@ -131,27 +99,12 @@ public struct SQLiteActorRepository: ActorRepository {
         }
     }
 
-    /// An actor from `columns`, read from column `first` on.
-    static func decode(_ row: Statement, from first: Int = 0) -> Actor {
-        let draft = ActorDraft(slug: row.string(first + 1), kind: ActorKind(rawValue: row.string(first + 2)) ?? .person, name: row.string(first + 3),
-                               description: row.optionalString(first + 4), country: row.optionalString(first + 5),
-                               wikidataID: row.optionalString(first + 6))
-        return Actor(id: row.string(first), draft: draft, slug: row.string(first + 1), createdAt: row.string(first + 7),
-                     updatedAt: row.string(first + 8), version: row.int(first + 9))
-    }
-
     private func writeAliases(_ db: Connection, id: String, _ aliases: [Alias]) throws {
         try db.run("DELETE FROM actor_aliases WHERE actor_id = ?", [.text(id)])
         for (position, alias) in aliases.enumerated() {
             try db.run("INSERT INTO actor_aliases (actor_id, position, name, language) VALUES (?, ?, ?, ?)",
                        [.text(id), .integer(Int64(position)), .text(alias.name), alias.language.sqliteValue])
         }
-    }
-
-    private func index(_ db: Connection, id: String, draft: ActorDraft, slug: String) throws {
-        guard let seq = try SearchIndex.seq(db, table: "actors", id: id) else { return }
-        let body = (draft.aliases.map(\.name) + [draft.description ?? ""]).joined(separator: " · ")
-        try SearchIndex.put(db, kind: .actor, seq: seq, id: id, title: draft.name, body: body)
     }
 
     private func uniqueSlug(_ db: Connection, base: String) throws -> String {

@@ -2,79 +2,64 @@ import Chronicle
 import SQLite
 
 /// Events in SQLite, with participants, citations and search-index rows in one transaction.
-public struct SQLiteEventRepository: EventRepository {
+public struct SQLiteEventRepository: EventRepository, SQLiteRecordRepository {
     let pool: DatabasePool
 
     public init(pool: DatabasePool) { self.pool = pool }
 
-    static let columns = """
-        id, title, summary, start_date, end_date, location_name, location_country, category, created_at, updated_at, version
-        """
-
-    public func create(_ draft: EventDraft) throws -> Event {
-        try draft.validate()
-        return try pool.writeTransaction { db in
-            try checkReferences(db, draft)
-            let id = Identifier.make(.event)
-            let now = Timestamp.now()
-            try db.run("""
-                INSERT INTO events (id, title, summary, start_date, start_precision, start_earliest, end_date, end_precision, span_latest,
-                location_name, location_country, category, created_at, updated_at, version)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1)
-                """, [.text(id)] + fieldValues(draft) + [.text(now), .text(now)])
-            try writeDependents(db, id: id, draft)
-            return try load(db, id)!
-        }
+    static let table = RecordTable<Event>(
+        name: "events",
+        columns: "id, title, summary, start_date, end_date, location_name, location_country, category, created_at, updated_at, version"
+    ) { row, first in
+        let draft = EventDraft(title: row.string(first + 1), summary: row.optionalString(first + 2), start: PartialDate(stored: row.string(first + 3)),
+                               end: row.optionalString(first + 4).map(PartialDate.init(stored:)), locationName: row.optionalString(first + 5),
+                               locationCountry: row.optionalString(first + 6), category: EventCategory(rawValue: row.string(first + 7)) ?? .other)
+        return Event(id: row.string(first), draft: draft, createdAt: row.string(first + 8), updatedAt: row.string(first + 9),
+                     version: row.int(first + 10))
     }
 
-    public func find(_ id: String) throws -> Event {
-        try pool.readWithinLimit { db in
-            guard let event = try load(db, id) else { throw ChronicleError.notFound(.event, id) }
-            return event
+    func write(_ db: Connection, id: String, _ draft: EventDraft, current: Event?, now: String) throws {
+        var check = ReferenceCheck()
+        for (index, participant) in draft.participants.enumerated() {
+            try check.require(db, participant.actorID, in: "actors", kind: .actor, field: "participants[\(index)].actorId")
         }
+        try check.citations(db, draft.citations)
+        try check.finish()
+        let values: [SQLiteValue] = [
+            .text(draft.title), draft.summary.sqliteValue, .text(draft.start.description), .text(draft.start.precision.rawValue),
+            .text(draft.start.earliest), draft.end.storedText, draft.end.map { .text($0.precision.rawValue) } ?? .null,
+            .text(draft.end?.latest ?? draft.start.latest), draft.locationName.sqliteValue, draft.locationCountry.sqliteValue,
+            .text(draft.category.rawValue),
+        ]
+        if let current {
+            try Self.table.update(db, id: id, expectedVersion: current.version, set: """
+                title = ?, summary = ?, start_date = ?, start_precision = ?, start_earliest = ?, end_date = ?, end_precision = ?,
+                span_latest = ?, location_name = ?, location_country = ?, category = ?
+                """, values, now: now)
+        } else {
+            try Self.table.insert(db, id: id, columns: """
+                title, summary, start_date, start_precision, start_earliest, end_date, end_precision, span_latest, location_name,
+                location_country, category
+                """, values, now: now)
+        }
+        try db.run("""
+            UPDATE event_span_bound SET max_span_days = max(max_span_days, CAST(julianday(?) - julianday(?) AS INTEGER)) WHERE id = 1
+            """, [.text(draft.end?.latest ?? draft.start.latest), .text(draft.start.earliest)])
+        try db.run("DELETE FROM event_participants WHERE event_id = ?", [.text(id)])
+        for (position, participant) in draft.participants.enumerated() {
+            try db.run("INSERT INTO event_participants (event_id, actor_id, role, position) VALUES (?, ?, ?, ?)",
+                       [.text(id), .text(participant.actorID), .text(participant.role.rawValue), .integer(Int64(position))])
+        }
+        try CitationTable.events.replace(db, owner: id, with: draft.citations)
+        try index(db, id: id, title: draft.title, body: [draft.summary, draft.locationName].compactMap { $0 }.joined(separator: " · "))
     }
 
-    public func stamp(_ id: String) throws -> RecordStamp {
-        try pool.readWithinLimit { db in
-            guard let stamp = try db.first("SELECT version, created_at FROM events WHERE id = ?", [.text(id)], map: {
-                RecordStamp(id: id, version: $0.int(0), createdAt: $0.string(1))
-            }) else { throw ChronicleError.notFound(.event, id) }
-            return stamp
-        }
-    }
-
-    public func update(_ id: String, expectedVersion: Int, with draft: EventDraft) throws -> Event {
-        try draft.validate()
-        return try pool.writeTransaction { db in
-            guard let current = try db.first("SELECT version FROM events WHERE id = ?", [.text(id)], map: { $0.int(0) }) else {
-                throw ChronicleError.notFound(.event, id)
-            }
-            guard current == expectedVersion else {
-                throw ChronicleError.versionConflict(.event, id: id, expected: expectedVersion, current: current)
-            }
-            try checkReferences(db, draft)
-            try db.run("""
-                UPDATE events SET title = ?, summary = ?, start_date = ?, start_precision = ?, start_earliest = ?, end_date = ?,
-                end_precision = ?, span_latest = ?, location_name = ?, location_country = ?, category = ?,
-                updated_at = ?, version = version + 1 WHERE id = ?
-                """, fieldValues(draft) + [.text(Timestamp.now()), .text(id)])
-            try writeDependents(db, id: id, draft)
-            return try load(db, id)!
-        }
-    }
-
-    public func delete(_ id: String, cascade: Bool) throws {
-        try pool.writeTransaction { db in
-            guard let seq = try SearchIndex.seq(db, table: "events", id: id) else { throw ChronicleError.notFound(.event, id) }
-            let references = try referenceSummary(db, [("SELECT count(*) FROM quotes WHERE event_id = ?", "quote")], id: id)
-            if !references.isEmpty {
-                guard cascade else { throw ChronicleError.stillReferenced(.event, id: id, references: references) }
-                for quote in try db.all("SELECT id FROM quotes WHERE event_id = ?", [.text(id)], map: { $0.string(0) }) {
-                    try SQLiteQuoteRepository.deleteRow(db, id: quote)
-                }
-            }
-            try db.run("DELETE FROM events WHERE id = ?", [.text(id)])
-            try SearchIndex.remove(db, kind: .event, seq: seq)
+    func detach(_ db: Connection, _ event: Event, cascade: Bool) throws {
+        let references = try referenceSummary(db, [("SELECT count(*) FROM quotes WHERE event_id = ?", "quote")], id: event.id)
+        guard !references.isEmpty else { return }
+        guard cascade else { throw ChronicleError.stillReferenced(.event, id: event.id, references: references) }
+        for quote in try db.all("SELECT id FROM quotes WHERE event_id = ?", [.text(event.id)], map: { $0.string(0) }) {
+            try SQLiteQuoteRepository.deleteRow(db, id: quote)
         }
     }
 
@@ -115,7 +100,7 @@ public struct SQLiteEventRepository: EventRepository {
         query.matching(filter.text, kind: .event)
         return try pool.readWithinLimit { db in
             // The events come with the page query itself; only participants and citations are looked up.
-            let result = try query.run(db, page: page, searchText: filter.text, columns: qualified(Self.columns, "e")) { Self.decode($0, from: $1) }
+            let result = try query.run(db, page: page, searchText: filter.text, columns: qualified(Self.table.columns, "e"), decode: Self.table.decode)
             return Page(items: try withDependents(db, result.items), nextCursor: result.next, total: result.total)
         }
     }
@@ -128,8 +113,8 @@ public struct SQLiteEventRepository: EventRepository {
     func load(_ db: Connection, ids: [String]) throws -> [Event] {
         guard !ids.isEmpty else { return [] }
         var byID: [String: Event] = [:]
-        try db.query("SELECT \(Self.columns) FROM events WHERE \(oneOf("id", ids))", [boundIDs(ids)]) {
-            let event = Self.decode($0)
+        try db.query("SELECT \(Self.table.columns) FROM events WHERE \(oneOf("id", ids))", [boundIDs(ids)]) {
+            let event = Self.table.decode($0, 0)
             byID[event.id] = event
         }
         return try withDependents(db, ids.compactMap { byID[$0] })
@@ -150,47 +135,5 @@ public struct SQLiteEventRepository: EventRepository {
         }
         for (owner, citations) in try CitationTable.events.load(db, owners: ids) { events[owner]?.citations = citations }
         return ids.compactMap { events[$0] }
-    }
-
-    /// An event from `columns`, read from column `first` on.
-    static func decode(_ row: Statement, from first: Int = 0) -> Event {
-        let draft = EventDraft(title: row.string(first + 1), summary: row.optionalString(first + 2), start: PartialDate(stored: row.string(first + 3)),
-                               end: row.optionalString(first + 4).map(PartialDate.init(stored:)), locationName: row.optionalString(first + 5),
-                               locationCountry: row.optionalString(first + 6), category: EventCategory(rawValue: row.string(first + 7)) ?? .other)
-        return Event(id: row.string(first), draft: draft, createdAt: row.string(first + 8), updatedAt: row.string(first + 9),
-                     version: row.int(first + 10))
-    }
-
-    /// The values of every column a draft sets, in the order the INSERT and UPDATE above name them.
-    private func fieldValues(_ draft: EventDraft) -> [SQLiteValue] {
-        [.text(draft.title), draft.summary.sqliteValue, .text(draft.start.description), .text(draft.start.precision.rawValue),
-         .text(draft.start.earliest), draft.end.storedText, draft.end.map { .text($0.precision.rawValue) } ?? .null,
-         .text(draft.end?.latest ?? draft.start.latest), draft.locationName.sqliteValue, draft.locationCountry.sqliteValue,
-         .text(draft.category.rawValue)]
-    }
-
-    private func checkReferences(_ db: Connection, _ draft: EventDraft) throws {
-        var check = ReferenceCheck()
-        for (index, participant) in draft.participants.enumerated() {
-            try check.require(db, participant.actorID, in: "actors", kind: .actor, field: "participants[\(index)].actorId")
-        }
-        try check.citations(db, draft.citations)
-        try check.finish()
-    }
-
-    private func writeDependents(_ db: Connection, id: String, _ draft: EventDraft) throws {
-        try db.run("""
-            UPDATE event_span_bound SET max_span_days = max(max_span_days, CAST(julianday(?) - julianday(?) AS INTEGER)) WHERE id = 1
-            """, [.text(draft.end?.latest ?? draft.start.latest), .text(draft.start.earliest)])
-        try db.run("DELETE FROM event_participants WHERE event_id = ?", [.text(id)])
-        for (position, participant) in draft.participants.enumerated() {
-            try db.run("INSERT INTO event_participants (event_id, actor_id, role, position) VALUES (?, ?, ?, ?)",
-                       [.text(id), .text(participant.actorID), .text(participant.role.rawValue), .integer(Int64(position))])
-        }
-        try CitationTable.events.replace(db, owner: id, with: draft.citations)
-        if let seq = try SearchIndex.seq(db, table: "events", id: id) {
-            let body = [draft.summary, draft.locationName].compactMap { $0 }.joined(separator: " · ")
-            try SearchIndex.put(db, kind: .event, seq: seq, id: id, title: draft.title, body: body)
-        }
     }
 }

@@ -2,73 +2,63 @@ import Chronicle
 import SQLite
 
 /// Quotes in SQLite, with citations and search-index rows in one transaction.
-public struct SQLiteQuoteRepository: QuoteRepository {
+public struct SQLiteQuoteRepository: QuoteRepository, SQLiteRecordRepository {
     let pool: DatabasePool
 
     public init(pool: DatabasePool) { self.pool = pool }
 
     /// A quote's columns, its speaker's name by a scalar subquery: on `quotes q` alone, so that
     /// the list query, which pages `quotes q`, can select them too.
-    static let columns = """
+    static let table = RecordTable<Quote>(name: "quotes", columns: """
         q.id, q.text, q.language, q.speaker_id, (SELECT name FROM actors WHERE id = q.speaker_id), q.said_date, q.event_id, q.context,
         q.verification, q.created_at, q.updated_at, q.version
-        """
-
-    public func create(_ draft: QuoteDraft) throws -> Quote {
-        try draft.validate()
-        return try pool.writeTransaction { db in
-            try checkReferences(db, draft)
-            let id = Identifier.make(.quote)
-            let now = Timestamp.now()
-            try db.run("""
-                INSERT INTO quotes (id, text, language, speaker_id, said_date, said_precision, said_earliest, said_latest, event_id, context,
-                verification, created_at, updated_at, version) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1)
-                """, [.text(id)] + fieldValues(draft) + [.text(now), .text(now)])
-            try writeDependents(db, id: id, draft)
-            try EmbeddedVersions.touchEvents(db, draft.eventID.map { [$0] } ?? [])
-            return try load(db, id)!
-        }
+        """) { row, first in
+        let draft = QuoteDraft(text: row.string(first + 1), language: row.string(first + 2), speakerID: row.optionalString(first + 3),
+                               said: row.optionalString(first + 5).map(PartialDate.init(stored:)), eventID: row.optionalString(first + 6),
+                               context: row.optionalString(first + 7),
+                               verification: VerificationStatus(rawValue: row.string(first + 8)) ?? .unverified)
+        return Quote(id: row.string(first), draft: draft, speakerName: row.optionalString(first + 4), createdAt: row.string(first + 9),
+                     updatedAt: row.string(first + 10), version: row.int(first + 11))
     }
 
-    public func find(_ id: String) throws -> Quote {
-        try pool.readWithinLimit { db in
-            guard let quote = try load(db, id) else { throw ChronicleError.notFound(.quote, id) }
-            return quote
+    /// A quote is deleted on its own; nothing is deleted with it.
+    public var deleteCascades: Bool { false }
+
+    func write(_ db: Connection, id: String, _ draft: QuoteDraft, current: Quote?, now: String) throws {
+        var check = ReferenceCheck()
+        try check.require(db, draft.speakerID, in: "actors", kind: .actor, field: "speakerId")
+        try check.require(db, draft.eventID, in: "events", kind: .event, field: "eventId")
+        try check.citations(db, draft.citations)
+        try check.finish()
+        let values: [SQLiteValue] = [
+            .text(draft.text), .text(draft.language), draft.speakerID.sqliteValue, draft.said.storedText,
+            draft.said.map { .text($0.precision.rawValue) } ?? .null, draft.said.map { .text($0.earliest) } ?? .null,
+            draft.said.map { .text($0.latest) } ?? .null, draft.eventID.sqliteValue, draft.context.sqliteValue, .text(draft.verification.rawValue),
+        ]
+        if let current {
+            try Self.table.update(db, id: id, expectedVersion: current.version, set: """
+                text = ?, language = ?, speaker_id = ?, said_date = ?, said_precision = ?, said_earliest = ?, said_latest = ?,
+                event_id = ?, context = ?, verification = ?
+                """, values, now: now)
+        } else {
+            try Self.table.insert(db, id: id, columns: """
+                text, language, speaker_id, said_date, said_precision, said_earliest, said_latest, event_id, context, verification
+                """, values, now: now)
         }
+        try CitationTable.quotes.replace(db, owner: id, with: draft.citations)
+        try index(db, id: id, title: draft.text, body: draft.context ?? "")
+        // The event it left and the event it joined both embed quotes.
+        try EmbeddedVersions.touchEvents(db, Array(Set([current?.eventID, draft.eventID].compactMap { $0 })))
     }
 
-    public func update(_ id: String, expectedVersion: Int, with draft: QuoteDraft) throws -> Quote {
-        try draft.validate()
-        return try pool.writeTransaction { db in
-            guard let (current, oldEventID) = try db.first("SELECT version, event_id FROM quotes WHERE id = ?", [.text(id)],
-                                                           map: { ($0.int(0), $0.optionalString(1)) }) else {
-                throw ChronicleError.notFound(.quote, id)
-            }
-            guard current == expectedVersion else {
-                throw ChronicleError.versionConflict(.quote, id: id, expected: expectedVersion, current: current)
-            }
-            try checkReferences(db, draft)
-            try db.run("""
-                UPDATE quotes SET text = ?, language = ?, speaker_id = ?, said_date = ?, said_precision = ?, said_earliest = ?, said_latest = ?,
-                event_id = ?, context = ?, verification = ?, updated_at = ?, version = version + 1 WHERE id = ?
-                """, fieldValues(draft) + [.text(Timestamp.now()), .text(id)])
-            try writeDependents(db, id: id, draft)
-            // The event it left and the event it joined both embed quotes.
-            try EmbeddedVersions.touchEvents(db, Array(Set([oldEventID, draft.eventID].compactMap { $0 })))
-            return try load(db, id)!
-        }
+    func detach(_ db: Connection, _ quote: Quote, cascade: Bool) throws {
+        try EmbeddedVersions.touchEvents(db, embeddingQuotes: [quote.id])
     }
 
-    public func delete(_ id: String) throws {
-        try pool.writeTransaction { db in
-            guard try SearchIndex.seq(db, table: "quotes", id: id) != nil else { throw ChronicleError.notFound(.quote, id) }
-            try Self.deleteRow(db, id: id)
-        }
-    }
-
-    /// Deletes one quote and its index row; citations go with it (ON DELETE CASCADE).
+    /// Deletes one quote and its index row, for a delete that cascades to it; citations go with
+    /// it (ON DELETE CASCADE).
     static func deleteRow(_ db: Connection, id: String) throws {
-        guard let seq = try SearchIndex.seq(db, table: "quotes", id: id) else { return }
+        guard let seq = try table.seq(db, id) else { return }
         try EmbeddedVersions.touchEvents(db, embeddingQuotes: [id])
         try db.run("DELETE FROM quotes WHERE id = ?", [.text(id)])
         try SearchIndex.remove(db, kind: .quote, seq: seq)
@@ -96,21 +86,21 @@ public struct SQLiteQuoteRepository: QuoteRepository {
         query.matching(filter.text, kind: .quote)
         return try pool.readWithinLimit { db in
             // The quotes come with the page query itself; only their citations are looked up.
-            let result = try query.run(db, page: page, searchText: filter.text, columns: Self.columns) { Self.decode($0, from: $1) }
+            let result = try query.run(db, page: page, searchText: filter.text, columns: Self.table.columns, decode: Self.table.decode) 
             return Page(items: try withCitations(db, result.items), nextCursor: result.next, total: result.total)
         }
     }
 
-    public func quotes(ofEvent eventID: String, limit: Int) throws -> [Quote] {
-        try pool.readWithinLimit { db in
+    public func quotes(ofEvent eventID: String, limit: Int, in snapshot: (any ReadSnapshot)?) throws -> [Quote] {
+        try pool.reading(in: snapshot) { db in
             var quotes: [Quote] = []
             // The list's default order, coalesce(said_earliest, ''), id: the same rows in the same
             // order, since NULL sorts first as '' would (no stored date is empty); written plainly
             // so that the index quotes_event_said serves it without a sort.
             try db.query("""
-                SELECT \(Self.columns) FROM quotes q
+                SELECT \(Self.table.columns) FROM quotes q
                 WHERE q.event_id = ? ORDER BY q.said_earliest, q.id LIMIT ?
-                """, [.text(eventID), .integer(Int64(limit))]) { quotes.append(Self.decode($0)) }
+                """, [.text(eventID), .integer(Int64(limit))]) { quotes.append(Self.table.decode($0, 0)) }
             guard !quotes.isEmpty else { return [] }
             // All of the event's quotes fit: their citations are selected by the event, not by a list of ids.
             let citations = quotes.count < limit
@@ -129,9 +119,9 @@ public struct SQLiteQuoteRepository: QuoteRepository {
     func load(_ db: Connection, ids: [String]) throws -> [Quote] {
         guard !ids.isEmpty else { return [] }
         var quotes: [String: Quote] = [:]
-        try db.query("SELECT \(Self.columns) FROM quotes q WHERE \(oneOf("q.id", ids))",
+        try db.query("SELECT \(Self.table.columns) FROM quotes q WHERE \(oneOf("q.id", ids))",
                      [boundIDs(ids)]) {
-            let quote = Self.decode($0)
+            let quote = Self.table.decode($0, 0)
             quotes[quote.id] = quote
         }
         return try withCitations(db, ids.compactMap { quotes[$0] })
@@ -144,36 +134,5 @@ public struct SQLiteQuoteRepository: QuoteRepository {
         let citations = try CitationTable.quotes.load(db, owners: quotes.map(\.id))
         for index in quotes.indices { quotes[index].citations = citations[quotes[index].id] ?? [] }
         return quotes
-    }
-
-    /// A quote from `columns`, read from column `first` on.
-    static func decode(_ row: Statement, from first: Int = 0) -> Quote {
-        let draft = QuoteDraft(text: row.string(first + 1), language: row.string(first + 2), speakerID: row.optionalString(first + 3),
-                               said: row.optionalString(first + 5).map(PartialDate.init(stored:)), eventID: row.optionalString(first + 6),
-                               context: row.optionalString(first + 7),
-                               verification: VerificationStatus(rawValue: row.string(first + 8)) ?? .unverified)
-        return Quote(id: row.string(first), draft: draft, speakerName: row.optionalString(first + 4), createdAt: row.string(first + 9),
-                     updatedAt: row.string(first + 10), version: row.int(first + 11))
-    }
-
-    private func fieldValues(_ draft: QuoteDraft) -> [SQLiteValue] {
-        [.text(draft.text), .text(draft.language), draft.speakerID.sqliteValue, draft.said.storedText,
-         draft.said.map { .text($0.precision.rawValue) } ?? .null, draft.said.map { .text($0.earliest) } ?? .null,
-         draft.said.map { .text($0.latest) } ?? .null, draft.eventID.sqliteValue, draft.context.sqliteValue, .text(draft.verification.rawValue)]
-    }
-
-    private func checkReferences(_ db: Connection, _ draft: QuoteDraft) throws {
-        var check = ReferenceCheck()
-        try check.require(db, draft.speakerID, in: "actors", kind: .actor, field: "speakerId")
-        try check.require(db, draft.eventID, in: "events", kind: .event, field: "eventId")
-        try check.citations(db, draft.citations)
-        try check.finish()
-    }
-
-    private func writeDependents(_ db: Connection, id: String, _ draft: QuoteDraft) throws {
-        try CitationTable.quotes.replace(db, owner: id, with: draft.citations)
-        if let seq = try SearchIndex.seq(db, table: "quotes", id: id) {
-            try SearchIndex.put(db, kind: .quote, seq: seq, id: id, title: draft.text, body: draft.context ?? "")
-        }
     }
 }

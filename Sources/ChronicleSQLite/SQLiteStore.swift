@@ -31,9 +31,10 @@ public final class SQLiteStore: ReadSnapshots {
         tokens = SQLiteTokenRepository(pool: pool)
     }
 
-    /// Repository reads inside `body` share one read transaction (and one connection).
-    public func snapshot<T>(_ body: () throws -> T) throws -> T {
-        try pool.readWithinLimit { _ in try body() }
+    /// One read transaction on one connection, handed to `body` as the snapshot that the
+    /// repositories' reads take (`find(_:in:)`), so that what they read agrees.
+    public func snapshot<T>(_ body: (any ReadSnapshot) throws -> T) throws -> T {
+        try pool.readWithinLimit { db in try body(SQLiteSnapshot(connection: db)) }
     }
 
     /// True when no actor, event, quote or source exists yet. Asks for one row of each table,

@@ -61,8 +61,4 @@ enum SearchIndex {
         try changed(db)
         try db.run("DELETE FROM search_index WHERE rowid = ?", [.integer(seq * 4 + tag(kind))])
     }
-
-    static func seq(_ db: Connection, table: String, id: String) throws -> Int64? {
-        try db.first("SELECT seq FROM \(table) WHERE id = ?", [.text(id)]) { $0.int64(0) }
-    }
 }

@@ -17,7 +17,7 @@ public final class DatabasePool: @unchecked Sendable {
     private var readers: [Connection]
     private let readersLock = DispatchSemaphore(value: 1)
     private let readersAvailable: DispatchSemaphore
-    /// The reader connection this thread is inside `read` with, if any.
+    /// Set while this thread is inside `read`: a read inside a read is a bug (see `read`).
     private var readerKey = pthread_key_t()
     private let queueLock = DispatchSemaphore(value: 1)
     private var pending: [PendingWrite] = []
@@ -119,13 +119,11 @@ public final class DatabasePool: @unchecked Sendable {
     /// Runs `body` on a read-only connection inside one read transaction (one consistent snapshot),
     /// within `configuration.readTimeLimit` if one is set.
     ///
-    /// A `read` inside another `read` on the same thread joins the outer one: same connection,
-    /// same snapshot, and no second checkout (which could wait forever once every reader is
-    /// held by a thread waiting for a second one).
+    /// Reads that must agree are given `body`'s connection, never a `read` of their own: a
+    /// `read` inside another on the same thread would see another snapshot and, once every
+    /// reader is held by a thread waiting for a second one, wait forever. It stops the process.
     public func read<T>(_ body: (Connection) throws -> T) throws -> T {
-        if let current = pthread_getspecific(readerKey) {
-            return try body(Unmanaged<Connection>.fromOpaque(current).takeUnretainedValue())
-        }
+        precondition(pthread_getspecific(readerKey) == nil, "a read inside a read: pass the outer read's connection instead")
         readersAvailable.wait()
         readersLock.wait()
         let connection = readers.removeLast()

@@ -224,6 +224,28 @@ import Testing
         #expect(try db.quotes.quotes(ofEvent: "evt_unknown", limit: 500).isEmpty)
     }
 
+    /// A record and what it embeds, read in one snapshot, agree even when a write commits
+    /// between the two reads; each read outside it sees the write.
+    @Test func readsGivenOneSnapshotAgreeWhateverCommitsMeanwhile() throws {
+        let db = try makeDatabase()
+        let event = try db.event("Invasion", "2022-02-24")
+        _ = try db.quotes.create(QuoteDraft(text: "first", language: "en", eventID: event.id))
+        let (seen, embedded) = try db.snapshot { snapshot in
+            let seen = try db.events.find(event.id, in: snapshot)
+            // Committed on another thread while the snapshot is open.
+            let added = DispatchSemaphore(value: 0)
+            DispatchQueue.global().async {
+                _ = try? db.quotes.create(QuoteDraft(text: "second", language: "en", eventID: event.id))
+                added.signal()
+            }
+            added.wait()
+            return (seen, try db.quotes.quotes(ofEvent: event.id, limit: 10, in: snapshot))
+        }
+        #expect(embedded.map(\.text) == ["first"])
+        #expect(try db.events.find(event.id).version == seen.version + 1)  // adding a quote moved the event on
+        #expect(try db.quotes.quotes(ofEvent: event.id, limit: 10).count == 2)
+    }
+
     @Test func sourcesCannotBeDeletedWhileCitedUnlessCascade() throws {
         let db = try makeDatabase()
         let source = try db.sources.create(SourceDraft(url: nil, title: "Article", publisher: "Desk", published: date("2022-03")))

@@ -159,20 +159,19 @@ func temporaryDatabasePath() -> String {
         #expect(try pool.read { try $0.first("SELECT count(DISTINCT x) FROM t") { $0.int(0) } } == 400)
     }
 
-    @Test func aNestedReadJoinsTheOuterSnapshot() throws {
+    /// Reads that share a read's connection share its snapshot: a write committed between them
+    /// is not half-visible.
+    @Test func readsOnOneReadsConnectionSeeOneSnapshot() throws {
         let path = temporaryDatabasePath()
         try Connection(path: path).execute("CREATE TABLE t (x INTEGER)")
-        var configuration = Configuration()
-        configuration.readerCount = 1  // a second checkout would wait forever
-        let pool = try DatabasePool(path: path, configuration: configuration)
+        let pool = try DatabasePool(path: path)
         _ = try pool.writeTransaction { try $0.run("INSERT INTO t VALUES (1)") }
         let counts = try pool.read { outer -> (Int, Int) in
             let before = try outer.first("SELECT count(*) FROM t") { $0.int(0) } ?? -1
             _ = try pool.writeTransaction { try $0.run("INSERT INTO t VALUES (2)") }
-            let inner = try pool.read { try $0.first("SELECT count(*) FROM t") { $0.int(0) } ?? -1 }
-            return (before, inner)
+            return (before, try outer.first("SELECT count(*) FROM t") { $0.int(0) } ?? -1)
         }
-        #expect(counts.0 == 1 && counts.1 == 1)  // the write committed in between is not half-visible
+        #expect(counts.0 == 1 && counts.1 == 1)
         #expect(try pool.read { try $0.first("SELECT count(*) FROM t") { $0.int(0) } } == 2)
     }
 

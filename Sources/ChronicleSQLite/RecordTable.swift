@@ -1,0 +1,124 @@
+import Chronicle
+import SQLite
+
+/// One record kind's table as its repository uses it: the columns a `SELECT` names, paired with
+/// the decoder that reads them by position; its row's search-index number; its version guard.
+struct RecordTable<Record: VersionedRecord>: Sendable {
+    let name: String
+    /// The columns `decode` reads, in order (qualified with the alias a query gives the table).
+    let columns: String
+    /// A record from `columns`, read from column `first` on.
+    let decode: @Sendable (_ row: Statement, _ first: Int) -> Record
+
+    /// The record's row number, which numbers its search-index row; nil when it does not exist.
+    func seq(_ db: Connection, _ id: String) throws -> Int64? {
+        try db.first("SELECT seq FROM \(name) WHERE id = ?", [.text(id)]) { $0.int64(0) }
+    }
+
+    func stamp(_ db: Connection, _ id: String) throws -> RecordStamp {
+        guard let stamp = try db.first("SELECT version, created_at FROM \(name) WHERE id = ?", [.text(id)], map: {
+            RecordStamp(id: id, version: $0.int(0), createdAt: $0.string(1))
+        }) else { throw ChronicleError.notFound(Record.kind, id) }
+        return stamp
+    }
+
+    /// Inserts a new record at version 1: `id`, the draft's `columns` with `values`, and the times.
+    func insert(_ db: Connection, id: String, columns: String, _ values: [SQLiteValue], now: String) throws {
+        let placeholders = Array(repeating: "?", count: values.count + 3).joined(separator: ", ")
+        try db.run("INSERT INTO \(name) (id, \(columns), created_at, updated_at, version) VALUES (\(placeholders), 1)",
+                   [.text(id)] + values + [.text(now), .text(now)])
+    }
+
+    /// Sets the draft's columns (`assignments`, e.g. `title = ?, url = ?`) and moves the version
+    /// on, only while the record is still at `expectedVersion`: the guard is in the statement
+    /// itself, so no path can write over a version it did not read.
+    func update(_ db: Connection, id: String, expectedVersion: Int, set assignments: String, _ values: [SQLiteValue], now: String) throws {
+        let changed = try db.run("UPDATE \(name) SET \(assignments), updated_at = ?, version = version + 1 WHERE id = ? AND version = ?",
+                                 values + [.text(now), .text(id), .integer(Int64(expectedVersion))])
+        guard changed == 1 else {
+            let current = try stamp(db, id).version
+            throw ChronicleError.versionConflict(Record.kind, id: id, expected: expectedVersion, current: current)
+        }
+    }
+}
+
+/// A read in the caller's snapshot: the store's own, handed out by `SQLiteStore.snapshot`.
+struct SQLiteSnapshot: ReadSnapshot {
+    let connection: Connection
+}
+
+extension DatabasePool {
+    /// `body` on the snapshot's connection when one is given, else in a read of its own.
+    func reading<T>(in snapshot: (any ReadSnapshot)?, _ body: (Connection) throws -> T) throws -> T {
+        guard let snapshot else { return try readWithinLimit(body) }
+        guard let own = snapshot as? SQLiteSnapshot else { preconditionFailure("a snapshot of another store was passed to the SQLite store") }
+        return try body(own.connection)
+    }
+}
+
+/// The shape the four SQLite repositories share: create, find, update under a version and
+/// delete are the same steps for every kind; a kind says only how its row and what hangs off it
+/// are written (`write`), read (`load`) and unhooked before a delete (`detach`).
+protocol SQLiteRecordRepository: RecordRepository {
+    var pool: DatabasePool { get }
+    static var table: RecordTable<Record> { get }
+    /// The record with what it embeds, by id (or another key the kind accepts, like a slug).
+    func load(_ db: Connection, _ id: String) throws -> Record?
+    /// Writes the record's row (`current` is nil on create) and everything hanging off it:
+    /// dependents, the search-index row, the versions of records that embed it.
+    func write(_ db: Connection, id: String, _ draft: Record.Draft, current: Record?, now: String) throws
+    /// Removes what refers to the record before it is deleted, or refuses while anything does
+    /// (unless `cascade`).
+    func detach(_ db: Connection, _ record: Record, cascade: Bool) throws
+}
+
+extension SQLiteRecordRepository {
+    public var deleteCascades: Bool { true }
+
+    public func create(_ draft: Record.Draft) throws -> Record {
+        try draft.validate()
+        return try pool.writeTransaction { db in
+            let id = Identifier.make(Record.kind)
+            try write(db, id: id, draft, current: nil, now: Timestamp.now())
+            return try load(db, id)!
+        }
+    }
+
+    public func find(_ id: String, in snapshot: (any ReadSnapshot)?) throws -> Record {
+        try pool.reading(in: snapshot) { db in
+            guard let record = try load(db, id) else { throw ChronicleError.notFound(Record.kind, id) }
+            return record
+        }
+    }
+
+    public func stamp(_ id: String) throws -> RecordStamp {
+        try pool.readWithinLimit { db in try Self.table.stamp(db, id) }
+    }
+
+    public func update(_ id: String, expectedVersion: Int, with draft: Record.Draft) throws -> Record {
+        try draft.validate()
+        return try pool.writeTransaction { db in
+            guard let current = try load(db, id) else { throw ChronicleError.notFound(Record.kind, id) }
+            guard current.version == expectedVersion else {
+                throw ChronicleError.versionConflict(Record.kind, id: current.id, expected: expectedVersion, current: current.version)
+            }
+            try write(db, id: current.id, draft, current: current, now: Timestamp.now())
+            return try load(db, current.id)!
+        }
+    }
+
+    public func delete(_ id: String, cascade: Bool) throws {
+        try pool.writeTransaction { db in
+            guard let record = try load(db, id), let seq = try Self.table.seq(db, record.id) else { throw ChronicleError.notFound(Record.kind, id) }
+            try detach(db, record, cascade: cascade)
+            try db.run("DELETE FROM \(Self.table.name) WHERE id = ?", [.text(record.id)])
+            try SearchIndex.remove(db, kind: Record.kind, seq: seq)
+        }
+    }
+
+    /// The record's search-index row: `title` weighs five times `body`.
+    func index(_ db: Connection, id: String, title: String, body: String) throws {
+        guard let seq = try Self.table.seq(db, id) else { return }
+        try SearchIndex.put(db, kind: Record.kind, seq: seq, id: id, title: title, body: body)
+    }
+}
