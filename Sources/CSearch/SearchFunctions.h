@@ -6,25 +6,12 @@
 
 /// At most this many matches of a row are kept for its snippet. A query's phrases beyond the
 /// 64th match but add nothing to the score.
-enum { maxInstances = 256, maxPhrases = 64, maxColumns = 16, maxLimit = 10000 };
+enum { maxInstances = 256, maxPhrases = 64, maxColumns = chronicle_max_columns, maxLimit = 10000 };
 
-/// One phrase match: token offsets [start, start + size) of `column`.
-typedef struct {
-    int phrase, column, start, size;
-} Instance;
-
-/// What chronicle_hit returns for a row among the best: its rank, then its matches (Instance
-/// values) for chronicle_snippet. In the process's own byte order: it never leaves the query
-/// that made it.
-typedef struct {
-    double rank;
-} HitHeader;
-
-/// A row kept among the best so far.
-typedef struct {
-    double score;
-    sqlite3_int64 rowid;
-} Kept;
+// Short names for the answer types declared in CSearch.h.
+typedef chronicle_instance Instance;
+typedef chronicle_hit_header HitHeader;
+typedef chronicle_row_score Kept;
 
 /// bm25's inverse document frequency of a phrase found in `matching` of `total` rows.
 double chronicle_idf(sqlite3_int64 total, sqlite3_int64 matching);

@@ -7,9 +7,9 @@
 // phrases by rowid, scores each row with the very function chronicle_hit uses and keeps the best.
 // Same rows, same ranks, same order: the tests compare the two.
 //
-// Its answer is a blob of the best rows, best first: per row its rowid (int64), the byte length
-// of its hit (int64), then the hit itself (HitHeader, then Instances), as chronicle_snippet
-// reads it. NULL when it cannot answer: more phrases than are scored, or more matches than it
+// Its answer is a blob of the best rows, best first: per row a chronicle_top_entry (its rowid
+// and the byte length of its hit), then the hit itself (HitHeader, then Instances), as
+// chronicle_snippet reads it (the types are in CSearch.h). NULL when it cannot answer: more phrases than are scored, or more matches than it
 // holds in memory; the caller then asks chronicle_hit.
 //
 // chronicle_phrase_matches and chronicle_rank_phrases split the same work in two: the first
@@ -27,11 +27,8 @@ enum { maxMatches = 1 << 22 };
 /// in a row (see rankRuns); rarer counts are computed when met.
 enum { tabled = 8 };
 
-/// One match of a phrase (its run says which), or a matched row without positions (column -1).
-typedef struct {
-    sqlite3_int64 rowid;
-    int column, offset;
-} Match;
+/// One match of a phrase (its run says which); see CSearch.h.
+typedef chronicle_match Match;
 
 /// What the walk of each phrase appends to.
 typedef struct {
@@ -355,7 +352,7 @@ ranked:
     for (int index = 0; index < kept; index++) {
         int count = rowInstances(runs, phrases, best[index].rowid, instances);
         sqlite3_int64 hitBytes = (sqlite3_int64)(sizeof(HitHeader) + sizeof(Instance) * (size_t)count);
-        sqlite3_uint64 needed = used + 2 * sizeof(sqlite3_int64) + (sqlite3_uint64)hitBytes;
+        sqlite3_uint64 needed = used + sizeof(chronicle_top_entry) + (sqlite3_uint64)hitBytes;
         if (needed > capacity) {
             capacity = needed > 2 * capacity ? needed : 2 * capacity;
             unsigned char *grown = sqlite3_realloc64(answer, capacity);
@@ -366,9 +363,9 @@ ranked:
             answer = grown;
         }
         HitHeader header = {best[index].score};
-        memcpy(answer + used, &best[index].rowid, sizeof(sqlite3_int64));
-        memcpy(answer + used + sizeof(sqlite3_int64), &hitBytes, sizeof(sqlite3_int64));
-        used += 2 * sizeof(sqlite3_int64);
+        chronicle_top_entry entry = {best[index].rowid, hitBytes};
+        memcpy(answer + used, &entry, sizeof entry);
+        used += sizeof entry;
         memcpy(answer + used, &header, sizeof header);
         memcpy(answer + used + sizeof header, instances, sizeof(Instance) * (size_t)count);
         used += (sqlite3_uint64)hitBytes;
@@ -458,18 +455,8 @@ static void chronicleTop(const Fts5ExtensionApi *api, Fts5Context *fts, sqlite3_
     sqlite3_free(walk.matches);
 }
 
-/// What chronicle_phrase_matches answers, followed by the phrase's matches (Match values) by
-/// rowid, rows of every kind, then, when `columns` is not 0, each matching row's score by rowid
-/// (Kept values, `rows` of them) under the weights in `factor`. In the process's own byte
-/// order, like a hit.
-typedef struct {
-    sqlite3_int64 total;    // rows in the table when the phrase was walked
-    sqlite3_int64 rows;     // rows the phrase matches
-    sqlite3_int64 size;     // tokens in the phrase
-    sqlite3_int64 matches;  // Match values that follow
-    sqlite3_int64 columns;  // weights the row scores were made with; 0: no row scores
-    double factor[maxColumns];
-} RunHeader;
+/// What chronicle_phrase_matches answers; see CSearch.h.
+typedef chronicle_run_header RunHeader;
 
 /// Each row's score for the phrase alone, as rankOnePhrase adds it up, into `rows` (one per
 /// distinct rowid of `matches`, in their order); returns how many.
@@ -602,13 +589,13 @@ static void chronicleTopHit(sqlite3_context *context, int argc, sqlite3_value **
     sqlite3_int64 size = sqlite3_value_bytes(argv[0]);
     sqlite3_int64 rowid = sqlite3_value_int64(argv[1]);
     sqlite3_int64 at = 0;
-    while (top && at + 2 * (sqlite3_int64)sizeof(sqlite3_int64) <= size) {
-        sqlite3_int64 entry = 0, bytes = 0;
+    while (top && at + (sqlite3_int64)sizeof(chronicle_top_entry) <= size) {
+        chronicle_top_entry entry;
         memcpy(&entry, top + at, sizeof entry);
-        memcpy(&bytes, top + at + sizeof entry, sizeof bytes);
-        at += 2 * (sqlite3_int64)sizeof(sqlite3_int64);
+        at += (sqlite3_int64)sizeof entry;
+        sqlite3_int64 bytes = entry.hit_bytes;
         if (bytes < 0 || bytes > size - at) break;  // not chronicle_top's answer
-        if (entry == rowid) {
+        if (entry.rowid == rowid) {
             sqlite3_result_blob64(context, top + at, (sqlite3_uint64)bytes, SQLITE_TRANSIENT);
             return;
         }

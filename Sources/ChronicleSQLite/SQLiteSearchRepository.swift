@@ -1,4 +1,5 @@
 import Chronicle
+import CSearch
 import SQLite
 
 /// Ranked full-text search across every record kind, with highlighted snippets.
@@ -102,13 +103,12 @@ public struct SQLiteSearchRepository: SearchRepository {
     /// rowid, in one statement. nil when chronicle_top leaves the query to `bestOfAnyQuery`.
     private func bestOfDisjunction(_ db: Connection, _ query: String, kinds: [RecordKind], limit: Int) throws -> [SearchHit]? {
         let mask = kinds.reduce(Int64(0)) { $0 | (1 << SearchIndex.tag($1)) }
-        let answer = try db.first("SELECT \(SearchFunctions.top(limit: "?2", kinds: "?3", matches: "?4")) FROM search_index WHERE search_index MATCH ?1 LIMIT 1",
-                                  [.text(query), .integer(Int64(limit)), .integer(mask), .integer(Int64(matchesHeld))]) { row in
-            row.isNull(0) ? nil : row.blob(0)
+        switch try SearchFunctions.WalkAnswer.of(db, "SELECT \(SearchFunctions.top(limit: "?2", kinds: "?3", matches: "?4")) FROM search_index WHERE search_index MATCH ?1 LIMIT 1",
+                                                 [.text(query), .integer(Int64(limit)), .integer(mask), .integer(Int64(matchesHeld))]) {
+        case .noRowMatches: return []
+        case .cannotAnswer: return nil
+        case .answered(let top): return try hits(db, ranked: top, generation: nil)
         }
-        guard let answer else { return [] }  // no row matches at all
-        guard let top = answer else { return nil }
-        return try hits(db, ranked: top, generation: nil)
     }
 
     /// Like `bestOfDisjunction`, from each phrase's matches on its own: kept from an earlier
@@ -126,11 +126,10 @@ public struct SQLiteSearchRepository: SearchRepository {
                 matches = kept
             } else {
                 guard held < matchesHeld else { return nil }
-                let walked = try db.first(Self.walkSQL, [.text(key), .integer(Int64(matchesHeld - held))]) { row in row.isNull(0) ? nil : row.blob(0) }
-                switch walked {
-                case nil: matches = SearchFunctions.PhraseMatches.none  // no row matches
-                case .some(nil): return nil  // more matches than held, or not a phrase of words
-                case .some(let answer?): matches = answer
+                switch try SearchFunctions.WalkAnswer.of(db, Self.walkSQL, [.text(key), .integer(Int64(matchesHeld - held))]) {
+                case .noRowMatches: matches = SearchFunctions.PhraseMatches.none
+                case .cannotAnswer: return nil  // more matches than held, or not a phrase of words
+                case .answered(let answer): matches = answer
                 }
                 phraseCache.keep(matches, of: key, generation: generation)
             }
@@ -159,21 +158,23 @@ public struct SQLiteSearchRepository: SearchRepository {
     /// from earlier searches of `generation` (nil: none kept), and only the other rows' text read,
     /// by rowid, in one statement.
     private func hits(_ db: Connection, ranked top: [UInt8], generation: Int64?) throws -> [SearchHit] {
-        // The answer: per row its rowid, its hit's length, then the hit (its rank, then its matches).
+        // The answer: per row a chronicle_top_entry, then its hit (a chronicle_hit_header, then
+        // its matches), as CSearch.h declares them.
         var best: [(rowid: Int64, rank: Double)] = []
         var keys: [SearchHitCache.Key] = []
+        let entrySize = MemoryLayout<chronicle_top_entry>.size, headerSize = MemoryLayout<chronicle_hit_header>.size
         try top.withUnsafeBytes { raw in
             var offset = 0
-            while offset + 16 <= raw.count {
-                let rowid = raw.loadUnaligned(fromByteOffset: offset, as: Int64.self)
-                let length = Int(raw.loadUnaligned(fromByteOffset: offset + 8, as: Int64.self))
-                guard length >= 8, length <= raw.count - offset - 16 else { throw SearchAnswerError() }
-                best.append((rowid, raw.loadUnaligned(fromByteOffset: offset + 16, as: Double.self)))
+            while offset + entrySize <= raw.count {
+                let entry = raw.loadUnaligned(fromByteOffset: offset, as: chronicle_top_entry.self)
+                let length = Int(entry.hit_bytes), hit = offset + entrySize
+                guard length >= headerSize, length <= raw.count - hit else { throw SearchAnswerError() }
+                best.append((entry.rowid, raw.loadUnaligned(fromByteOffset: hit, as: chronicle_hit_header.self).rank))
                 if generation != nil {
-                    let matches = UnsafeRawBufferPointer(rebasing: raw[(offset + 24)..<(offset + 16 + length)])
-                    keys.append(SearchHitCache.Key(rowid: rowid, positions: SearchFunctions.positionsRenumbered(matches)))
+                    let matches = UnsafeRawBufferPointer(rebasing: raw[(hit + headerSize)..<(hit + length)])
+                    keys.append(SearchHitCache.Key(rowid: entry.rowid, positions: SearchFunctions.positionsRenumbered(matches)))
                 }
-                offset += 16 + length
+                offset = hit + length
             }
         }
         guard !best.isEmpty else { return [] }

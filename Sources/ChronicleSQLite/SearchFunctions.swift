@@ -29,24 +29,45 @@ enum SearchFunctions {
         "chronicle_rank_phrases(\(limit), \(kinds), \(columnCount), \(columnWeights), \(matches.joined(separator: ", ")))"
     }
 
-    /// phraseMatches's answer: a header (RunHeader in Top.c: five int64, the fourth the number
-    /// of matches, then 16 weights), then 16 bytes a match, then 16 bytes a matching row.
+    /// phraseMatches's answer: a `chronicle_run_header`, then its matches, then its rows'
+    /// scores (the layout is declared in CSearch.h).
     enum PhraseMatches {
-        static let headerBytes = 5 * 8 + 16 * 8
+        static let headerBytes = MemoryLayout<chronicle_run_header>.size
 
-        /// The matches held, read from the header.
-        static func count(_ blob: [UInt8]) -> Int {
-            guard blob.count >= headerBytes else { return 0 }
-            return Int(blob.withUnsafeBytes { $0.loadUnaligned(fromByteOffset: 24, as: Int64.self) })
+        static func header(_ blob: [UInt8]) -> chronicle_run_header? {
+            guard blob.count >= headerBytes else { return nil }
+            return blob.withUnsafeBytes { $0.loadUnaligned(as: chronicle_run_header.self) }
         }
+
+        /// The matches held.
+        static func count(_ blob: [UInt8]) -> Int { header(blob).map { Int($0.matches) } ?? 0 }
 
         /// For a phrase no row matches (no row to call phraseMatches on): one word, no match,
         /// no row scores.
         static let none: [UInt8] = {
-            var header = [UInt8](repeating: 0, count: headerBytes)
-            header.withUnsafeMutableBytes { $0.storeBytes(of: Int64(1), toByteOffset: 16, as: Int64.self) }
-            return header
+            var header = chronicle_run_header()
+            header.size = 1
+            return withUnsafeBytes(of: header) { Array($0) }
         }()
+    }
+
+    /// What a function that walks the index answers for a query.
+    enum WalkAnswer {
+        /// No row matches the query (the function was never called).
+        case noRowMatches
+        /// The function cannot answer this query (too many matches, or not a query of its
+        /// shape): another way must.
+        case cannotAnswer
+        case answered([UInt8])
+
+        /// The answer of a statement that calls such a function on the query's first row.
+        static func of(_ db: Connection, _ sql: String, _ values: [SQLiteValue]) throws -> WalkAnswer {
+            switch try db.first(sql, values, map: { row in row.isNull(0) ? nil : row.blob(0) }) {
+            case nil: return .noRowMatches
+            case .some(nil): return .cannotAnswer
+            case .some(let blob?): return .answered(blob)
+            }
+        }
     }
 
     /// NULL for a row that `limit` rows seen before it in the same query beat.
@@ -73,11 +94,12 @@ enum SearchFunctions {
     static func positionsRenumbered(_ matches: UnsafeRawBufferPointer) -> [UInt8] {
         var positions = Array(matches)
         var seen: [Int32] = []
+        let size = MemoryLayout<chronicle_instance>.stride
         positions.withUnsafeMutableBytes { bytes in
-            for offset in stride(from: 0, to: bytes.count - 15, by: 16) {
-                let phrase = bytes.loadUnaligned(fromByteOffset: offset, as: Int32.self)
-                let number = seen.firstIndex(of: phrase) ?? { seen.append(phrase); return seen.count - 1 }()
-                bytes.storeBytes(of: Int32(number), toByteOffset: offset, as: Int32.self)
+            for offset in stride(from: 0, to: bytes.count - size + 1, by: size) {
+                var instance = bytes.loadUnaligned(fromByteOffset: offset, as: chronicle_instance.self)
+                instance.phrase = Int32(seen.firstIndex(of: instance.phrase) ?? { seen.append(instance.phrase); return seen.count - 1 }())
+                bytes.storeBytes(of: instance, toByteOffset: offset, as: chronicle_instance.self)
             }
         }
         return positions

@@ -9,4 +9,54 @@
 /// Returns an SQLite result code.
 int chronicle_register_search_functions(sqlite3 *db);
 
+// The blobs the search functions answer, declared once here so that C writes them and Swift
+// reads them as these types. Every blob is in the process's own byte order and layout: it
+// never leaves the process that made it (kept matches live in memory, never on disk).
+
+/// The most columns a run's weights cover (the index has four).
+enum { chronicle_max_columns = 16 };
+
+/// One match of a phrase in a row: the token `offset` in `column`, or a matched row without
+/// positions (column -1).
+typedef struct {
+    sqlite3_int64 rowid;
+    int column, offset;
+} chronicle_match;
+
+/// A row's score (negative; lower is better) with its rowid: a row kept among the best, or a
+/// matching row's score for one phrase.
+typedef struct {
+    double score;
+    sqlite3_int64 rowid;
+} chronicle_row_score;
+
+/// What chronicle_phrase_matches answers, followed by `matches` chronicle_match values by rowid
+/// (rows of every kind), then, when `columns` is not 0, `rows` chronicle_row_score values by
+/// rowid: each matching row's score for the phrase alone under the weights in `factor`.
+typedef struct {
+    sqlite3_int64 total;    // rows in the table when the phrase was walked
+    sqlite3_int64 rows;     // rows the phrase matches
+    sqlite3_int64 size;     // tokens in the phrase
+    sqlite3_int64 matches;  // chronicle_match values that follow
+    sqlite3_int64 columns;  // weights the row scores were made with; 0: no row scores
+    double factor[chronicle_max_columns];
+} chronicle_run_header;
+
+/// One match of a hit: token offsets [start, start + size) of `column`, for `phrase`.
+typedef struct {
+    int phrase, column, start, size;
+} chronicle_instance;
+
+/// A hit: its rank, followed by its matches (chronicle_instance values) for chronicle_snippet.
+typedef struct {
+    double rank;
+} chronicle_hit_header;
+
+/// One row of chronicle_top's (and chronicle_rank_phrases's) answer, best first: the row, then
+/// `hit_bytes` bytes of its hit (a chronicle_hit_header and its instances).
+typedef struct {
+    sqlite3_int64 rowid;
+    sqlite3_int64 hit_bytes;
+} chronicle_top_entry;
+
 #endif
