@@ -62,6 +62,20 @@ public protocol SourceRepository: RecordRepository where Record == Source {
     func list(_ filter: SourceFilter, sort: [SortKey<SourceSortField>], page: PageRequest) throws -> Page<Source>
 }
 
+/// Changes to what records show of other records that many may embed (an actor's name, a
+/// source's title), in commit order. Such a change gives the records that show it no new
+/// version (that would make a rename cost as much as everything citing the renamed record), so
+/// whoever keeps rendered bodies learns from this log which to drop.
+public protocol EmbeddedChanges: Sendable {
+    /// A record's stamp and the log's position, read in one snapshot.
+    func current(_ kind: RecordKind, _ id: String) throws -> (stamp: RecordStamp, position: Int64)
+    /// The log's position in the snapshot (its own when nil).
+    func position(in snapshot: (any ReadSnapshot)?) throws -> Int64
+    /// The ids of the records changed after `position` up to `end`; nil when the log no longer
+    /// reaches back to `position` (then anything kept may embed a change).
+    func changed(after position: Int64, through end: Int64) throws -> [String]?
+}
+
 public protocol SearchRepository: Sendable {
     /// One list across record kinds, best first. Bad query syntax is a validation error.
     func search(_ query: String, kinds: Set<RecordKind>, limit: Int) throws -> [SearchHit]

@@ -17,7 +17,7 @@ extension ChronicleAPI {
 
     var actorEndpoints: RecordEndpoints<Actor> {
         return RecordEndpoints(repositories.actors, fields: Self.actorFields, decode: { try DraftDecoder.actor($0, onto: $1) },
-                               represent: { actor, _ in Representation.actor(actor) })
+                               represent: { actor, _ in Rendered(json: Representation.actor(actor)) })
     }
 
     func eventsOfActor(_ request: Request) throws -> Response {

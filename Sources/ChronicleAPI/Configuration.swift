@@ -10,11 +10,13 @@ public struct Repositories: Sendable {
     public var tokens: any TokenRepository
     /// Runs several reads against one snapshot.
     public var snapshots: any ReadSnapshots
+    /// What changed of records that others embed, for kept bodies.
+    public var embeddedChanges: any EmbeddedChanges
     /// Throws when the database cannot answer, for `/readyz`.
     public var checkReady: @Sendable () throws -> Void
 
     public init(actors: any ActorRepository, events: any EventRepository, quotes: any QuoteRepository, sources: any SourceRepository,
-                search: any SearchRepository, tokens: any TokenRepository, snapshots: any ReadSnapshots,
+                search: any SearchRepository, tokens: any TokenRepository, snapshots: any ReadSnapshots, embeddedChanges: any EmbeddedChanges,
                 checkReady: @escaping @Sendable () throws -> Void) {
         self.actors = actors
         self.events = events
@@ -23,6 +25,7 @@ public struct Repositories: Sendable {
         self.search = search
         self.tokens = tokens
         self.snapshots = snapshots
+        self.embeddedChanges = embeddedChanges
         self.checkReady = checkReady
     }
 }

@@ -27,7 +27,11 @@ extension ChronicleAPI {
         let quotes = repositories.quotes
         return RecordEndpoints(repositories.events, fields: Self.eventFields + ["quotes"], decode: { try DraftDecoder.event($0, onto: $1) },
                                represent: { event, snapshot in
-                                   Representation.event(event, quotes: try quotes.quotes(ofEvent: event.id, limit: PageRequest.maximumLimit, in: snapshot))
+                                   let embedded = try quotes.quotes(ofEvent: event.id, limit: PageRequest.maximumLimit, in: snapshot)
+                                   // Shown by name or title: participants, speakers, cited sources.
+                                   let embeds = event.participants.map(\.actorID) + event.citations.map(\.sourceID)
+                                       + embedded.compactMap(\.speakerID) + embedded.flatMap { $0.citations.map(\.sourceID) }
+                                   return Rendered(json: Representation.event(event, quotes: embedded), embeds: Array(Set(embeds)))
                                },
                                keepsRenderedBodies: true)
     }

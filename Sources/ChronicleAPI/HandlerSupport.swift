@@ -29,11 +29,12 @@ extension ChronicleAPI {
         return request.path + "?" + kept.map { "\(percentEncode($0.name))=\(percentEncode($0.value))" }.joined(separator: "&")
     }
 
-    /// A single record, with its version as a strong ETag.
+    /// A single record, with a strong ETag of its version and body.
     func recordResponse(_ request: Request, _ json: JSON, id: String, version: Int, status: Int = 200, fields: Set<String>? = nil) -> Response {
         var headers = Headers()
         if status == 201 { headers["Location"] = request.path + "/" + id }
-        return Reply.json(request, Representation.select(json, fields: fields), status: status, etag: Reply.recordTag(id, version), headers: headers)
+        let body = Representation.select(json, fields: fields).serialized(pretty: Reply.wantsPretty(request))
+        return Reply.json(request, body: body, status: status, etag: Reply.recordTag(id, version, body: body), headers: headers)
     }
 
     /// The version a write may replace: the one `If-Match` names (412 when it is stale),
@@ -43,7 +44,7 @@ extension ChronicleAPI {
         if header.trimmingWhitespace == "*" { return current }
         // A malformed If-Match matches nothing (RFC 9110 §13.1.1), so it fails like a stale one.
         guard Reply.isEntityTagList(header), let version = Reply.version(fromIfMatch: header, id: id), version == current else {
-            throw APIError(status: 412, detail: "If-Match \(header) does not match the current ETag \(Reply.recordTag(id, current)); fetch the record again and re-apply your change")
+            throw APIError(status: 412, detail: "If-Match \(header) does not name the current version \(current) of \(id); fetch the record again and re-apply your change")
         }
         return version
     }

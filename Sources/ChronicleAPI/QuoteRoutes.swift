@@ -24,6 +24,6 @@ extension ChronicleAPI {
 
     var quoteEndpoints: RecordEndpoints<Quote> {
         return RecordEndpoints(repositories.quotes, fields: Self.quoteFields, decode: { try DraftDecoder.quote($0, onto: $1) },
-                               represent: { quote, _ in Representation.quote(quote) })
+                               represent: { quote, _ in Rendered(json: Representation.quote(quote)) })
     }
 }

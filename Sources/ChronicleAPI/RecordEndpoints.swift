@@ -11,13 +11,13 @@ struct RecordEndpoints<Record: VersionedRecord>: Sendable {
     /// Applies a JSON body to a draft: the whole record for POST (nil), some fields for PATCH.
     let decode: @Sendable (JSON, Record.Draft?) throws -> Record.Draft
     /// The record as JSON; may read related records in the snapshot (an event embeds its quotes).
-    let represent: @Sendable (Record, (any ReadSnapshot)?) throws -> JSON
+    let represent: @Sendable (Record, (any ReadSnapshot)?) throws -> Rendered
     /// Whether whole compact bodies are kept for repeated reads (see `RenderedRecords`): for
     /// kinds whose bodies are costly to build.
     var keepsRenderedBodies = false
 
     init<Repository: RecordRepository>(_ repository: Repository, fields: [String], decode: @escaping @Sendable (JSON, Record.Draft?) throws -> Record.Draft,
-                                       represent: @escaping @Sendable (Record, (any ReadSnapshot)?) throws -> JSON, keepsRenderedBodies: Bool = false)
+                                       represent: @escaping @Sendable (Record, (any ReadSnapshot)?) throws -> Rendered, keepsRenderedBodies: Bool = false)
     where Repository.Record == Record {
         self.repository = repository
         self.fields = fields
@@ -27,12 +27,19 @@ struct RecordEndpoints<Record: VersionedRecord>: Sendable {
     }
 }
 
+/// A record's JSON and the ids of the other records it shows (by name, title or address), so
+/// that a kept body is dropped when one of them changes.
+struct Rendered {
+    let json: JSON
+    var embeds: [String] = []
+}
+
 extension ChronicleAPI {
     func createHandler<Record>(_ kind: RecordEndpoints<Record>) -> Handler {
         handling { request in
             try QueryParameters(request, allowed: []).finish()
             let record = try kind.repository.create(try kind.decode(try jsonBody(request), nil))
-            return recordResponse(request, try kind.represent(record, nil), id: record.id, version: record.version, status: 201)
+            return recordResponse(request, try kind.represent(record, nil).json, id: record.id, version: record.version, status: 201)
         }
     }
 
@@ -44,21 +51,23 @@ extension ChronicleAPI {
             let requested = request.parameters["id"] ?? ""
             // Only the whole compact body is kept: what tools and the web front end ask for.
             let keeps = kind.keepsRenderedBodies && fields == nil && renderedRecords.capacity > 0 && !Reply.wantsPretty(request)
+            let changes = repositories.embeddedChanges
             if keeps {
-                let current = try kind.repository.stamp(requested)
-                if let body = renderedRecords.body(for: current) {
-                    return Reply.json(request, body: body, etag: Reply.recordTag(current.id, current.version))
-                }
+                let (current, position) = try changes.current(Record.kind, requested)
+                try renderedRecords.apply(changesThrough: position) { try changes.changed(after: $0, through: $1) }
+                if let kept = renderedRecords.body(for: current) { return Reply.json(request, body: kept.body, etag: kept.etag) }
             }
             // The record and what it embeds (an event's quotes) come from one snapshot.
-            let (record, json) = try repositories.snapshots.snapshot { snapshot in
+            let (record, rendered, position) = try repositories.snapshots.snapshot { snapshot in
                 let record = try kind.repository.find(requested, in: snapshot)
-                return (record, try kind.represent(record, snapshot))
+                return (record, try kind.represent(record, snapshot), keeps ? try changes.position(in: snapshot) : 0)
             }
+            let json = rendered.json
             if keeps {
                 let body = json.serialized(pretty: false)
-                renderedRecords.store(body, for: record.stamp)
-                return Reply.json(request, body: body, etag: Reply.recordTag(record.id, record.version))
+                let etag = Reply.recordTag(record.id, record.version, body: body)
+                renderedRecords.store(RenderedRecords.Kept(stamp: record.stamp, body: body, etag: etag, embeds: rendered.embeds), renderedAt: position)
+                return Reply.json(request, body: body, etag: etag)
             }
             return recordResponse(request, json, id: record.id, version: record.version, fields: fields)
         }
@@ -73,7 +82,7 @@ extension ChronicleAPI {
             let draft = try kind.decode(body, current.draft)
             let version = try expectedVersion(request, id: current.id, current: current.version)
             let record = try kind.repository.update(current.id, expectedVersion: version, with: draft)
-            return recordResponse(request, try kind.represent(record, nil), id: record.id, version: record.version)
+            return recordResponse(request, try kind.represent(record, nil).json, id: record.id, version: record.version)
         }
     }
 

@@ -1,58 +1,135 @@
 import Chronicle
 import Synchronization
 
-/// Response bodies of single records, kept by the version they show.
+/// Response bodies of single records, kept by the version they show and by what they embed.
 ///
 /// An event's body takes five queries and a few kilobytes of JSON to build, and a newsroom
-/// reads the same events far more often than it changes them. A stored body is used only
-/// while its record's stamp is current (one indexed lookup), so nothing stale is ever served:
-/// a write makes a new version and the old copy simply stops matching. Memory is bounded;
-/// the oldest bodies go first.
+/// reads the same events far more often than it changes them. A kept body is served only while
+/// its record's stamp is current (one indexed lookup, which also reads how far the store's log
+/// of embedded changes has got) and while nothing it embeds (a participant's or speaker's name,
+/// a cited source's title) has changed since it was rendered: the log says which actors and
+/// sources changed, and each kept body is listed under the ids it embeds, so a rename drops the
+/// bodies that show it and no others. Whichever process wrote, the log is in the database, so
+/// nothing stale is ever served. Memory is bounded; the oldest bodies go first.
 final class RenderedRecords: Sendable {
     /// The most body bytes kept; 0 keeps none.
     let capacity: Int
     private let state: Mutex<State>
 
+    /// A body with its ETag and the ids of the records it embeds.
+    struct Kept {
+        let stamp: RecordStamp
+        let body: [UInt8]
+        let etag: String
+        let embeds: [String]
+    }
+
     private struct State {
-        var bodies: [String: (stamp: RecordStamp, body: [UInt8])] = [:]
+        var bodies: [String: Kept] = [:]
+        /// Kept record ids by the id of each record they embed.
+        var embeddedBy: [String: Set<String>] = [:]
         /// Ids in the order they were first stored; `head` is the next to go.
         var order: [String] = []
         var head = 0
         var bytes = 0
-        var hits = 0
-        var misses = 0
+        var hits = 0, misses = 0, dropped = 0
+        /// How far the log of embedded changes has been applied.
+        var applied: Int64 = 0
+        /// The changes applied lately, each with the log's position its batch was applied up
+        /// to, so that a body rendered before some of them can be checked against them when it
+        /// is stored: every change after `recentFloor` is here.
+        var recent: [(position: Int64, id: String)] = []
+        var recentFloor: Int64 = 0
+
+        mutating func remove(_ id: String) {
+            guard let gone = bodies.removeValue(forKey: id) else { return }
+            bytes -= gone.body.count
+            for embedded in gone.embeds {
+                embeddedBy[embedded]?.remove(id)
+                if embeddedBy[embedded]?.isEmpty == true { embeddedBy[embedded] = nil }
+            }
+        }
+
+        mutating func removeAll() {
+            bodies.removeAll()
+            embeddedBy.removeAll()
+            order.removeAll()
+            head = 0
+            bytes = 0
+        }
     }
+
+    /// Changes remembered for checking late stores; a body rendered further back is not kept.
+    private static let recentChanges = 4096
 
     init(capacity: Int) {
         self.capacity = max(0, capacity)
         state = Mutex(State())
     }
 
-    /// The stored body when it was rendered from exactly this version.
-    func body(for stamp: RecordStamp) -> [UInt8]? {
+    /// Drops the bodies that embed a record changed up to `position` (the log's end in the
+    /// reader's snapshot). `changes(after, through)` reads the log; nil drops everything.
+    func apply(changesThrough position: Int64, _ changes: (Int64, Int64) throws -> [String]?) rethrows {
+        let applied = state.withLock { $0.applied }
+        guard position > applied else { return }
+        let ids = try changes(applied, position)
+        state.withLock { state in
+            guard position > state.applied else { return }
+            guard let ids else {
+                state.dropped += state.bodies.count
+                state.removeAll()
+                state.recent.removeAll()
+                state.recentFloor = position
+                state.applied = position
+                return
+            }
+            for id in ids {
+                for record in state.embeddedBy[id] ?? [] {
+                    state.remove(record)
+                    state.dropped += 1
+                }
+                state.recent.append((position, id))
+            }
+            if state.recent.count > 2 * Self.recentChanges {
+                let cut = state.recent.count - Self.recentChanges
+                state.recentFloor = state.recent[cut - 1].position
+                state.recent.removeFirst(cut)
+            }
+            state.applied = position
+        }
+    }
+
+    /// The kept body of exactly this version, if nothing it embeds has changed since.
+    func body(for stamp: RecordStamp) -> Kept? {
         state.withLock { state in
             if let entry = state.bodies[stamp.id], entry.stamp == stamp {
                 state.hits += 1
-                return entry.body
+                return entry
             }
             state.misses += 1
             return nil
         }
     }
 
-    func store(_ body: [UInt8], for stamp: RecordStamp) {
-        guard body.count <= capacity / 8 else { return }  // one record never pushes out most of the rest
+    /// Keeps a body rendered in a snapshot where the log stood at `position`; not kept when a
+    /// change applied since (or too long ago to tell) touches what it embeds.
+    func store(_ kept: Kept, renderedAt position: Int64) {
+        guard kept.body.count <= capacity / 8 else { return }  // one record never pushes out most of the rest
         state.withLock { state in
-            if let old = state.bodies.updateValue((stamp, body), forKey: stamp.id) {
-                state.bytes -= old.body.count
-            } else {
-                state.order.append(stamp.id)
+            if position < state.applied {
+                guard position >= state.recentFloor else { return }
+                let embeds = Set(kept.embeds)
+                if state.recent.contains(where: { $0.position > position && embeds.contains($0.id) }) { return }
             }
-            state.bytes += body.count
+            let id = kept.stamp.id
+            if state.bodies[id] != nil { state.remove(id) } else { state.order.append(id) }
+            state.bodies[id] = kept
+            for embedded in kept.embeds { state.embeddedBy[embedded, default: []].insert(id) }
+            state.bytes += kept.body.count
             while state.bytes > capacity, state.head < state.order.count {
                 let oldest = state.order[state.head]
                 state.head += 1
-                if let gone = state.bodies.removeValue(forKey: oldest) { state.bytes -= gone.body.count }
+                state.remove(oldest)
             }
             if state.head > 1024, state.head * 2 > state.order.count {
                 state.order.removeFirst(state.head)
@@ -63,7 +140,7 @@ final class RenderedRecords: Sendable {
 
     /// Bytes held, hits and misses so far, in Prometheus text.
     func metricsText() -> String {
-        let (bytes, count, hits, misses) = state.withLock { ($0.bytes, $0.bodies.count, $0.hits, $0.misses) }
+        let (bytes, count, hits, misses, dropped) = state.withLock { ($0.bytes, $0.bodies.count, $0.hits, $0.misses, $0.dropped) }
         return """
             # HELP chronicle_rendered_records_bytes Bytes of rendered record bodies kept for repeated reads.
             # TYPE chronicle_rendered_records_bytes gauge
@@ -75,6 +152,9 @@ final class RenderedRecords: Sendable {
             # TYPE chronicle_rendered_records_lookups_total counter
             chronicle_rendered_records_lookups_total{result="hit"} \(hits)
             chronicle_rendered_records_lookups_total{result="miss"} \(misses)
+            # HELP chronicle_rendered_records_dropped_total Kept bodies dropped because something they embed changed.
+            # TYPE chronicle_rendered_records_dropped_total counter
+            chronicle_rendered_records_dropped_total \(dropped)
 
             """
     }

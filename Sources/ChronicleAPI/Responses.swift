@@ -32,15 +32,24 @@ enum Reply {
         return response
     }
 
-    /// The strong ETag of a record version: `"evt_…-v3"`.
-    static func recordTag(_ id: String, _ version: Int) -> String { "\"\(id)-v\(version)\"" }
+    /// The strong ETag of a record's body: `"evt_…-v3-<fingerprint of the body>"`. The version
+    /// names the record's own fields, which `If-Match` guards; the fingerprint tells apart bodies
+    /// of one version that embed different names of other records (a participant renamed since),
+    /// which give the record no new version. So two different bodies never share a tag.
+    static func recordTag(_ id: String, _ version: Int, body: [UInt8]) -> String { "\"\(id)-v\(version)-\(contentHash(body))\"" }
 
     /// The version named by an `If-Match` for this record, or nil when the header names another.
+    /// Only the version counts: an ETag from before a rename of something the record embeds
+    /// still matches, since a write to the record cannot lose that rename.
     static func version(fromIfMatch header: String, id: String) -> Int? {
         for candidate in header.split(separator: ",").map({ $0.trimmingWhitespace }) {
             let tag = candidate.hasPrefix("W/") ? String(candidate.dropFirst(2)) : candidate
             let prefix = "\"\(id)-v"
-            if tag.hasPrefix(prefix), tag.hasSuffix("\""), let version = Int(tag.dropFirst(prefix.count).dropLast()) { return version }
+            guard tag.hasPrefix(prefix), tag.hasSuffix("\"") else { continue }
+            let rest = tag.dropFirst(prefix.count).dropLast()
+            let digits = rest.prefix { $0.isASCII && $0.isNumber }
+            guard !digits.isEmpty, digits.count == rest.count || rest[digits.endIndex] == "-", let version = Int(digits) else { continue }
+            return version
         }
         return nil
     }

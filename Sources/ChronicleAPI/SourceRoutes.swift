@@ -16,6 +16,6 @@ extension ChronicleAPI {
 
     var sourceEndpoints: RecordEndpoints<Source> {
         return RecordEndpoints(repositories.sources, fields: Self.sourceFields, decode: { try DraftDecoder.source($0, onto: $1) },
-                               represent: { source, _ in Representation.source(source) })
+                               represent: { source, _ in Rendered(json: Representation.source(source)) })
     }
 }

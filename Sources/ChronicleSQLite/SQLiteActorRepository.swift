@@ -31,7 +31,7 @@ public struct SQLiteActorRepository: ActorRepository, SQLiteRecordRepository {
         }
         try writeAliases(db, id: id, draft.aliases)
         try index(db, id: id, title: draft.name, body: (draft.aliases.map(\.name) + [draft.description ?? ""]).joined(separator: " · "))
-        if let current, draft.name != current.name || slug != current.slug { try EmbeddedVersions.touchEmbedders(ofActor: id, db) }
+        if let current, draft.name != current.name || slug != current.slug { try EmbeddedVersions.logEmbeddedChange(db, id: id) }
     }
 
     func detach(_ db: Connection, _ actor: Actor, cascade: Bool) throws {

@@ -27,7 +27,7 @@ public struct SQLiteSourceRepository: SourceRepository, SQLiteRecordRepository {
         if let current {
             try Self.table.update(db, id: id, expectedVersion: current.version,
                                   set: "url = ?, title = ?, publisher = ?, author = ?, published = ?, accessed = ?", values, now: now)
-            if draft.title != current.title || draft.url != current.url { try EmbeddedVersions.touchEmbedders(ofSource: id, db) }
+            if draft.title != current.title || draft.url != current.url { try EmbeddedVersions.logEmbeddedChange(db, id: id) }
         } else {
             try Self.table.insert(db, id: id, columns: "url, title, publisher, author, published, accessed", values, now: now)
         }

@@ -11,6 +11,7 @@ public final class SQLiteStore: ReadSnapshots {
     public let sources: SQLiteSourceRepository
     public let search: SQLiteSearchRepository
     public let tokens: SQLiteTokenRepository
+    public let embeddedChanges: EmbeddedChangeLog
 
     /// Opens (creating if needed) the database at `path` and applies pending migrations.
     /// `readTimeLimit`, when given, replaces the configuration's (seconds a read may run).
@@ -29,6 +30,7 @@ public final class SQLiteStore: ReadSnapshots {
         sources = SQLiteSourceRepository(pool: pool)
         search = SQLiteSearchRepository(pool: pool)
         tokens = SQLiteTokenRepository(pool: pool)
+        embeddedChanges = EmbeddedChangeLog(pool: pool)
     }
 
     /// One read transaction on one connection, handed to `body` as the snapshot that the

@@ -7,16 +7,20 @@ import Testing
         RecordStamp(id: id, version: version, createdAt: created)
     }
 
+    func keep(_ kept: RenderedRecords, _ body: [UInt8], _ stamp: RecordStamp, embeds: [String] = [], at position: Int64 = 0) {
+        kept.store(RenderedRecords.Kept(stamp: stamp, body: body, etag: "\"\(stamp.id)\"", embeds: embeds), renderedAt: position)
+    }
+
     @Test func aKeptBodyIsUsedOnlyForTheVersionItWasRenderedFrom() {
         let kept = RenderedRecords(capacity: 1 << 20)
-        kept.store(Array("v1".utf8), for: stamp("evt_a", 1))
-        #expect(kept.body(for: stamp("evt_a", 1)) == Array("v1".utf8))
+        keep(kept, Array("v1".utf8), stamp("evt_a", 1))
+        #expect(kept.body(for: stamp("evt_a", 1))?.body == Array("v1".utf8))
         #expect(kept.body(for: stamp("evt_a", 2)) == nil)
         #expect(kept.body(for: stamp("evt_a", 1, created: "2026-02-01T00:00:00Z")) == nil, "a record re-created with the same id")
         #expect(kept.body(for: stamp("evt_b", 1)) == nil)
-        kept.store(Array("v2".utf8), for: stamp("evt_a", 2))
+        keep(kept, Array("v2".utf8), stamp("evt_a", 2))
         #expect(kept.body(for: stamp("evt_a", 1)) == nil)
-        #expect(kept.body(for: stamp("evt_a", 2)) == Array("v2".utf8))
+        #expect(kept.body(for: stamp("evt_a", 2))?.body == Array("v2".utf8))
         #expect(kept.metricsText().contains(#"chronicle_rendered_records_lookups_total{result="hit"} 2"#))
         #expect(kept.metricsText().contains("chronicle_rendered_records_bytes 2\n"))
     }
@@ -24,18 +28,43 @@ import Testing
     @Test func memoryStaysWithinTheCapacityAndTheOldestGoFirst() {
         let kept = RenderedRecords(capacity: 10_000)
         let body = [UInt8](repeating: 65, count: 1_000)
-        for index in 0..<5_000 { kept.store(body, for: stamp("evt_\(index)", 1)) }
+        for index in 0..<5_000 { keep(kept, body, stamp("evt_\(index)", 1)) }
         #expect(kept.metricsText().contains("chronicle_rendered_records_bytes 10000\n"))
         #expect(kept.metricsText().contains("chronicle_rendered_records 10\n"))
         #expect(kept.body(for: stamp("evt_4999", 1)) != nil)
         #expect(kept.body(for: stamp("evt_4990", 1)) != nil)
         #expect(kept.body(for: stamp("evt_4989", 1)) == nil)
         // Replacing a body with a bigger one evicts others rather than overflowing.
-        kept.store([UInt8](repeating: 66, count: 1_200), for: stamp("evt_4999", 2))
+        keep(kept, [UInt8](repeating: 66, count: 1_200), stamp("evt_4999", 2))
         #expect(kept.metricsText().contains("chronicle_rendered_records_bytes 9200\n"))
         // One body larger than an eighth of the capacity is not kept at all.
-        kept.store([UInt8](repeating: 67, count: 1_251), for: stamp("evt_big", 1))
+        keep(kept, [UInt8](repeating: 67, count: 1_251), stamp("evt_big", 1))
         #expect(kept.body(for: stamp("evt_big", 1)) == nil)
         #expect(RenderedRecords(capacity: 0).body(for: stamp("evt_a", 1)) == nil)
+    }
+
+    /// A change to something a body embeds drops that body and no other; a body rendered before
+    /// a change it embeds, stored after the change was applied, is not kept.
+    @Test func aChangeToAnEmbeddedRecordDropsOnlyTheBodiesThatShowIt() {
+        let kept = RenderedRecords(capacity: 1 << 20)
+        keep(kept, Array("a".utf8), stamp("evt_a", 1), embeds: ["act_x", "src_s"])
+        keep(kept, Array("b".utf8), stamp("evt_b", 1), embeds: ["act_y"])
+        var asked: [(Int64, Int64)] = []
+        kept.apply(changesThrough: 3) { after, through in asked.append((after, through)); return ["act_x"] }
+        #expect(asked.map(\.0) == [0] && asked.map(\.1) == [3])
+        #expect(kept.body(for: stamp("evt_a", 1)) == nil)
+        #expect(kept.body(for: stamp("evt_b", 1)) != nil)
+        // Nothing new: the log is not read again.
+        kept.apply(changesThrough: 3) { _, _ in Issue.record("read the log for nothing"); return [] }
+        // Rendered at position 2, before act_x's change at 3 was applied: not kept.
+        keep(kept, Array("a2".utf8), stamp("evt_a", 1), embeds: ["act_x"], at: 2)
+        #expect(kept.body(for: stamp("evt_a", 1)) == nil)
+        // Rendered at 2 but embedding nothing that changed since: kept.
+        keep(kept, Array("c".utf8), stamp("evt_c", 1), embeds: ["act_z"], at: 2)
+        #expect(kept.body(for: stamp("evt_c", 1)) != nil)
+        // A log that no longer reaches back drops everything.
+        kept.apply(changesThrough: 10) { _, _ in nil }
+        #expect(kept.body(for: stamp("evt_b", 1)) == nil && kept.body(for: stamp("evt_c", 1)) == nil)
+        #expect(kept.metricsText().contains("chronicle_rendered_records 0\n"))
     }
 }
