@@ -15,5 +15,6 @@ int chronicle_register_search_functions(sqlite3 *db) {
     rc = chronicle_register_rank(db, fts);
     if (rc == SQLITE_OK) rc = chronicle_register_snippets(db, fts);
     if (rc == SQLITE_OK) rc = chronicle_register_top(db, fts);
+    if (rc == SQLITE_OK) rc = chronicle_register_tokens(db, fts);
     return rc;
 }

@@ -40,5 +40,6 @@ int chronicle_keep(Kept *heap, int *count, int limit, Kept row);
 int chronicle_register_rank(sqlite3 *db, fts5_api *fts);
 int chronicle_register_snippets(sqlite3 *db, fts5_api *fts);
 int chronicle_register_top(sqlite3 *db, fts5_api *fts);
+int chronicle_register_tokens(sqlite3 *db, fts5_api *fts);
 
 #endif

@@ -518,6 +518,37 @@ static void chroniclePhraseMatches(const Fts5ExtensionApi *api, Fts5Context *fts
     sqlite3_free(walk.matches);
 }
 
+int chronicle_rescore_run(const void *run, sqlite3_int64 bytes, sqlite3_int64 total, void *out) {
+    RunHeader header;
+    if (!run || bytes < (sqlite3_int64)sizeof header) return -1;
+    memcpy(&header, run, sizeof header);
+    sqlite3_int64 matchBytes = (sqlite3_int64)sizeof(Match) * header.matches;
+    int scored = header.columns > 0;
+    if (header.matches < 0 || header.rows < 0 || header.columns < 0 || header.columns > maxColumns || total < header.rows ||
+        bytes != (sqlite3_int64)sizeof header + matchBytes + (scored ? (sqlite3_int64)sizeof(Kept) * header.rows : 0)) {
+        return -1;
+    }
+    memcpy(out, run, (size_t)bytes);
+    header.total = total;
+    memcpy(out, &header, sizeof header);
+    if (!scored || header.matches == 0) return 0;
+    // The matches are copied out first: the blob's own may not be aligned for int64.
+    Match *matches = sqlite3_malloc64((sqlite3_uint64)matchBytes);
+    Kept *rows = sqlite3_malloc64(sizeof(Kept) * (sqlite3_uint64)header.rows + 1);
+    if (!matches || !rows) {
+        sqlite3_free(matches);
+        sqlite3_free(rows);
+        return -1;
+    }
+    memcpy(matches, (const unsigned char *)run + sizeof header, (size_t)matchBytes);
+    sqlite3_int64 made = scoreRows(matches, (int)header.matches, chronicle_idf(total, header.rows), header.factor, (int)header.columns, rows);
+    int rc = made == header.rows ? 0 : -1;
+    if (rc == 0) memcpy((unsigned char *)out + sizeof header + matchBytes, rows, sizeof(Kept) * (size_t)made);
+    sqlite3_free(matches);
+    sqlite3_free(rows);
+    return rc;
+}
+
 /// chronicle_rank_phrases(limit, kinds, columns, weight..., run...): what chronicle_top answers
 /// for the disjunction of the phrases whose runs chronicle_phrase_matches answered, walked
 /// while the table held the same rows (the caller's to ensure). A plain scalar: no MATCH, no

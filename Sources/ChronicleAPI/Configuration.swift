@@ -63,6 +63,12 @@ extension SearchCacheUsage {
         # TYPE chronicle_search_cache_lookups_total counter
         chronicle_search_cache_lookups_total{result="hit"} \(hits)
         chronicle_search_cache_lookups_total{result="miss"} \(misses)
+        # HELP chronicle_search_cache_dropped_total Kept phrases dropped because a write could have changed their matches.
+        # TYPE chronicle_search_cache_dropped_total counter
+        chronicle_search_cache_dropped_total \(phrasesDropped)
+        # HELP chronicle_search_index_changes_held Recent search-index changes held to tell which kept searches a write touched.
+        # TYPE chronicle_search_index_changes_held gauge
+        chronicle_search_index_changes_held \(changesHeld)
         # HELP chronicle_search_hit_cache_bytes Bytes of the best rows' hits (title and snippet) kept for repeated searches.
         # TYPE chronicle_search_hit_cache_bytes gauge
         chronicle_search_hit_cache_bytes \(rowBytes)

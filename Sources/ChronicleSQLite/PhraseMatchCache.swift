@@ -1,24 +1,33 @@
+import CSearch
 import Synchronization
 
 /// Each searched phrase's matches as chronicle_phrase_matches walked them, and its matching
-/// rows' scores, kept between searches. Walking a phrase's matches inside FTS5 is most of a search's cost, and reporters
-/// search the same names and places again and again; a search whose phrases are all kept is
-/// ranked without reading the index, and mostly from the rows' scores made when it was kept. Entries belong to one generation of the index (see
-/// `SearchIndex.generation`): the first search that sees a newer one empties the cache.
-/// Bounded in bytes; the least recently used phrases go first.
+/// rows' scores, kept between searches. Walking a phrase's matches inside FTS5 is most of a
+/// search's cost, and reporters search the same names and places again and again; a search
+/// whose phrases are all kept is ranked without reading the index, mostly from the rows' scores
+/// made when it was kept.
+///
+/// A kept phrase belongs to the index generation it was walked (or last found unchanged) in. A
+/// search of a later generation uses it only when no row changed since can have moved it
+/// (`SearchIndexChanges`): none of them matched it then, and none holds all its tokens now. Its
+/// rows' scores depend on the index's row count too, which a write elsewhere may change: they
+/// are then made again from the kept matches, as a new walk would make them. So a write drops
+/// just the phrases it can affect. Bounded in bytes; the least recently used phrases go first.
 public final class PhraseMatchCache: Sendable {
     private struct Entry {
         var matches: [UInt8]
+        /// The phrase's token hashes (`chronicle_token_hashes`), sorted.
+        var tokens: [UInt64]
+        var generation: Int64
         var lastUse: UInt64
     }
 
     private struct State {
         var capacity: Int
-        var generation: Int64 = .min
         var entries: [String: Entry] = [:]
         var bytes = 0
         var clock: UInt64 = 0
-        var hits = 0, misses = 0
+        var hits = 0, misses = 0, dropped = 0
     }
 
     private let state: Mutex<State>
@@ -38,42 +47,119 @@ public final class PhraseMatchCache: Sendable {
     /// Lookups so far that found a phrase's matches kept, and that did not.
     public var lookups: (hits: Int, misses: Int) { state.withLock { ($0.hits, $0.misses) } }
 
-    /// The kept matches of `phrase`, if they were walked in `generation`.
-    func matches(of phrase: String, generation: Int64) -> [UInt8]? {
-        state.withLock { state in
-            guard state.generation == generation, var entry = state.entries[phrase] else {
+    /// Kept phrases dropped because a write could have changed their matches.
+    public var dropped: Int { state.withLock { $0.dropped } }
+
+    /// Whether a phrase is kept (as of any generation), for tests.
+    func isKept(_ phrase: String) -> Bool { state.withLock { $0.entries[phrase] != nil } }
+
+    /// The kept matches of `phrase`, as a walk in `generation` would answer them when the index
+    /// holds `total` rows; nil when not kept or a change since may have moved them.
+    func matches(of phrase: String, generation: Int64, total: Int64, changes: SearchIndexChanges) -> [UInt8]? {
+        let found: Entry? = state.withLock { state in
+            guard var entry = state.entries[phrase], entry.generation <= generation else {
                 state.misses += 1
                 return nil
             }
+            if entry.generation == generation {
+                state.hits += 1
+                state.clock += 1
+                entry.lastUse = state.clock
+                state.entries[phrase] = entry
+            }
+            return entry
+        }
+        guard let entry = found else { return nil }
+        if entry.generation == generation { return entry.matches }
+        // Of an earlier generation: still the phrase's matches unless a changed row may move them.
+        guard PhraseMatchCache.unchanged(entry, after: entry.generation, through: generation, changes: changes),
+              let current = PhraseMatchCache.rescored(entry.matches, total: total) else {
+            state.withLock { state in
+                state.misses += 1
+                if state.entries[phrase]?.generation == entry.generation, let gone = state.entries.removeValue(forKey: phrase) {
+                    state.bytes -= PhraseMatchCache.size(of: phrase, gone.matches)
+                    state.dropped += 1
+                }
+            }
+            return nil
+        }
+        state.withLock { state in
             state.hits += 1
             state.clock += 1
-            entry.lastUse = state.clock
-            state.entries[phrase] = entry
-            return entry.matches
+            guard var kept = state.entries[phrase], kept.generation < generation else { return }
+            state.bytes += current.count - kept.matches.count
+            kept.matches = current
+            kept.generation = generation
+            kept.lastUse = state.clock
+            state.entries[phrase] = kept
+        }
+        return current
+    }
+
+    /// Whether no row changed after `from` up to `to` can be among the phrase's matches then or now.
+    private static func unchanged(_ entry: Entry, after from: Int64, through to: Int64, changes: SearchIndexChanges) -> Bool {
+        guard let rows = changes.rowsChanged(after: from, through: to) else { return false }
+        for (row, tokens) in rows {
+            guard let tokens else { return false }
+            if entry.tokens.allSatisfy({ binarySearch(tokens, $0) }) { return false }  // may hold the phrase now
+            if matched(row, in: entry.matches) { return false }  // held it then
+        }
+        return true
+    }
+
+    private static func binarySearch(_ sorted: [UInt64], _ value: UInt64) -> Bool {
+        var low = 0, high = sorted.count
+        while low < high {
+            let middle = (low + high) / 2
+            if sorted[middle] < value { low = middle + 1 } else { high = middle }
+        }
+        return low < sorted.count && sorted[low] == value
+    }
+
+    /// Whether a run's matches (by rowid, ascending) include the row.
+    private static func matched(_ row: Int64, in run: [UInt8]) -> Bool {
+        run.withUnsafeBytes { raw in
+            guard raw.count >= MemoryLayout<chronicle_run_header>.size else { return true }
+            let header = raw.loadUnaligned(as: chronicle_run_header.self)
+            let size = MemoryLayout<chronicle_match>.stride, start = MemoryLayout<chronicle_run_header>.size
+            var low = 0, high = Int(header.matches)
+            while low < high {
+                let middle = (low + high) / 2
+                if raw.loadUnaligned(fromByteOffset: start + middle * size, as: Int64.self) < row { low = middle + 1 } else { high = middle }
+            }
+            return low < Int(header.matches) && raw.loadUnaligned(fromByteOffset: start + low * size, as: Int64.self) == row
         }
     }
 
-    /// Keeps `matches` of `phrase`, walked in `generation`; a newer generation forgets the older.
-    func keep(_ matches: [UInt8], of phrase: String, generation: Int64) {
+    /// The run as walked when the index holds `total` rows: itself when it was, else made again.
+    private static func rescored(_ run: [UInt8], total: Int64) -> [UInt8]? {
+        guard let header = SearchFunctions.PhraseMatches.header(run) else { return nil }
+        if header.total == total { return run }
+        var out = [UInt8](repeating: 0, count: run.count)
+        let rc = run.withUnsafeBytes { input in
+            out.withUnsafeMutableBytes { output in chronicle_rescore_run(input.baseAddress, Int64(input.count), total, output.baseAddress) }
+        }
+        return rc == 0 ? out : nil
+    }
+
+    /// Keeps `matches` of `phrase` (whose tokens are `tokens`), walked in `generation`.
+    func keep(_ matches: [UInt8], of phrase: String, tokens: [UInt64], generation: Int64) {
         state.withLock { state in
-            if generation != state.generation {
-                guard generation > state.generation else { return }  // walked in an older snapshot
-                state.entries.removeAll()
-                state.bytes = 0
-                state.generation = generation
-            }
             let size = PhraseMatchCache.size(of: phrase, matches)
             guard size <= state.capacity / 4 else { return }  // one phrase never crowds out the rest
-            if let old = state.entries[phrase] { state.bytes -= PhraseMatchCache.size(of: phrase, old.matches) }
+            if let old = state.entries[phrase] {
+                guard old.generation <= generation else { return }  // walked in an older snapshot
+                state.bytes -= PhraseMatchCache.size(of: phrase, old.matches)
+            }
             state.clock += 1
-            state.entries[phrase] = Entry(matches: matches, lastUse: state.clock)
+            state.entries[phrase] = Entry(matches: matches, tokens: tokens, generation: generation, lastUse: state.clock)
             state.bytes += size
             PhraseMatchCache.trim(&state)
         }
     }
 
     /// The bytes an entry holds: its matches, its key and the table's own share (an estimate).
-    private static func size(of phrase: String, _ matches: [UInt8]) -> Int { matches.count + phrase.utf8.count + 64 }
+    private static func size(of phrase: String, _ matches: [UInt8]) -> Int { matches.count + phrase.utf8.count + 96 }
 
     /// Drops the least recently used entries until the rest fit: an eighth of the capacity at
     /// a time beyond it, so that a full cache is not scanned on every phrase it keeps.

@@ -15,6 +15,8 @@ public struct SQLiteSearchRepository: SearchRepository {
     /// The best rows' hits kept between searches (shared by copies of this repository); used
     /// with kept phrases only, whose searches know the index generation already.
     public let hitCache: SearchHitCache
+    /// What recent writes changed in the index, for both caches (shared by copies).
+    public let changes: SearchIndexChanges
 
     /// `phraseCacheBytes` bounds the phrases' matches (and their rows' scores) kept between
     /// searches; 0 keeps none and ranks each search in one call that walks its phrases.
@@ -23,6 +25,7 @@ public struct SQLiteSearchRepository: SearchRepository {
         self.pool = pool
         phraseCache = PhraseMatchCache(capacity: phraseCacheBytes)
         hitCache = SearchHitCache(capacity: hitCacheBytes)
+        changes = SearchIndexChanges()
     }
 
     /// At most 120 characters. Counting characters walks grapheme clusters, which cost 4% of a
@@ -55,6 +58,8 @@ public struct SQLiteSearchRepository: SearchRepository {
         var usage = SearchCacheUsage(bytes: phrases.bytes, phrases: phrases.phrases, hits: phraseLookups.hits, misses: phraseLookups.misses)
         (usage.rowBytes, usage.rows) = hitCache.usage
         (usage.rowHits, usage.rowMisses) = hitCache.lookups
+        usage.phrasesDropped = phraseCache.dropped
+        usage.changesHeld = changes.held
         return usage
     }
 
@@ -112,17 +117,20 @@ public struct SQLiteSearchRepository: SearchRepository {
     }
 
     /// Like `bestOfDisjunction`, from each phrase's matches on its own: kept from an earlier
-    /// search of the same index generation, or walked now and kept. A search whose phrases
-    /// are all kept does not read the index at all.
+    /// search (of this index generation, or of an earlier one when no write since can have
+    /// changed them), or walked now and kept. A search whose phrases are all kept does not
+    /// read the index at all.
     private func bestOfKeptPhrases(_ db: Connection, _ phrases: [Substring], kinds: [RecordKind], limit: Int) throws -> [SearchHit]? {
         guard phrases.count <= SearchFunctions.maxPhrases else { return nil }
         let generation = try SearchIndex.generation(db)
+        try changes.advance(db, to: generation)
+        let total = try SearchIndex.rowCount(db)
         var runs: [[UInt8]] = []
         var held = 0
         for phrase in phrases {
             let key = String(phrase)
             let matches: [UInt8]
-            if let kept = phraseCache.matches(of: key, generation: generation) {
+            if let kept = phraseCache.matches(of: key, generation: generation, total: total, changes: changes) {
                 matches = kept
             } else {
                 guard held < matchesHeld else { return nil }
@@ -131,7 +139,8 @@ public struct SQLiteSearchRepository: SearchRepository {
                 case .cannotAnswer: return nil  // more matches than held, or not a phrase of words
                 case .answered(let answer): matches = answer
                 }
-                phraseCache.keep(matches, of: key, generation: generation)
+                let tokens = try db.first(Self.tokensSQL, [.text(key)]) { $0.blob(0) } ?? []
+                phraseCache.keep(matches, of: key, tokens: SearchIndexChanges.hashes(tokens), generation: generation)
             }
             held += SearchFunctions.PhraseMatches.count(matches)
             guard held <= matchesHeld else { return nil }
@@ -142,6 +151,7 @@ public struct SQLiteSearchRepository: SearchRepository {
         return try hits(db, ranked: top, generation: hitCache.capacity > 0 ? generation : nil)
     }
 
+    private static let tokensSQL = "SELECT chronicle_token_hashes(?)"
     /// The statements a search runs, written once (building them per search cost 6% of one).
     private static let walkSQL = "SELECT \(SearchFunctions.phraseMatches(matches: "?2")) FROM search_index WHERE search_index MATCH ?1 LIMIT 1"
     /// For 0 to maxPhrases phrases (0 unused): limit ?1, kinds ?2, the phrases' matches ?3...
@@ -179,7 +189,7 @@ public struct SQLiteSearchRepository: SearchRepository {
         }
         guard !best.isEmpty else { return [] }
         var found: [SearchHitCache.Hit?]
-        if let generation { found = hitCache.hits(for: keys, generation: generation) }
+        if let generation { found = hitCache.hits(for: keys, generation: generation, changes: changes) }
         else { found = Array(repeating: nil, count: best.count) }
         let missing = found.indices.filter { found[$0] == nil }
         if !missing.isEmpty {

@@ -6,8 +6,9 @@ import Synchronization
 /// their snippets is most of a search's cost; the same names are searched again and again, and
 /// their best rows with them (a search for "a OR b" shows mostly the best rows of "a" and of
 /// "b"). A hit is keyed by its row and the positions of its matches, which are all a snippet
-/// depends on besides the row's text. Entries belong to one generation of the index, like
-/// `PhraseMatchCache`'s.
+/// depends on besides the row's text. A hit belongs to the index generation it was made in, and
+/// serves a search of another generation only while its row did not change in between
+/// (`SearchIndexChanges`): a write drops the hits of the rows it changed, no others.
 ///
 /// Bounded in bytes, in shards of two halves each: new hits go into the newer half, and when it
 /// is full the older half is dropped and the newer takes its place. A hit found in the older
@@ -48,13 +49,13 @@ public final class SearchHitCache: Sendable {
         var hit: Hit
         var positions: [UInt8]
         var bytes: Int
+        var generation: Int64
     }
 
     /// One shard's hits; rows are spread over the shards by rowid, so that two readers rarely
     /// wait for the same lock (one lock for all cost a context switch a search under load).
     private struct State {
         var capacity: Int
-        var generation: Int64 = .min
         var newer: [Slot: Entry] = [:]
         var older: [Slot: Entry] = [:]
         var newerBytes = 0, olderBytes = 0
@@ -76,14 +77,19 @@ public final class SearchHitCache: Sendable {
             newerBytes += entry.bytes
         }
 
-        mutating func find(_ key: Key, generation: Int64) -> Hit? {
-            guard self.generation == generation else { return nil }
+        /// The kept hit and the generation it was made in.
+        mutating func find(_ key: Key) -> (Hit, Int64)? {
             let slot = key.slot
-            if let entry = newer[slot] { return entry.positions == key.positions ? entry.hit : nil }
+            if let entry = newer[slot] { return entry.positions == key.positions ? (entry.hit, entry.generation) : nil }
             guard let entry = older.removeValue(forKey: slot) else { return nil }
             olderBytes -= entry.bytes
             insert(entry, at: slot)
-            return entry.positions == key.positions ? entry.hit : nil
+            return entry.positions == key.positions ? (entry.hit, entry.generation) : nil
+        }
+
+        mutating func remove(_ key: Key) {
+            if let gone = newer.removeValue(forKey: key.slot) { newerBytes -= gone.bytes }
+            if let gone = older.removeValue(forKey: key.slot) { olderBytes -= gone.bytes }
         }
     }
 
@@ -130,28 +136,34 @@ public final class SearchHitCache: Sendable {
         }
     }
 
-    /// The kept hit for each key (nil where none).
-    func hits(for keys: [Key], generation: Int64) -> [Hit?] {
-        keys.map { key in
+    /// The kept hit for each key (nil where none) that serves a search of `generation`: made
+    /// in a generation between which and this one its row did not change.
+    func hits(for keys: [Key], generation: Int64, changes: SearchIndexChanges) -> [Hit?] {
+        let (floor, lastChanges) = changes.lastChanges(of: keys.map(\.rowid))
+        return zip(keys, lastChanges).map { key, lastChange in
             shards[shard(of: key.rowid)].state.withLock { state in
-                let hit = state.find(key, generation: generation)
-                if hit == nil { state.misses += 1 } else { state.hits += 1 }
+                guard let (hit, made) = state.find(key) else {
+                    state.misses += 1
+                    return nil
+                }
+                guard generation >= floor, made >= floor, (lastChange ?? .min) <= min(made, generation) else {
+                    if made < generation { state.remove(key) }  // its row changed since: stale for good
+                    state.misses += 1
+                    return nil
+                }
+                state.hits += 1
                 return hit
             }
         }
     }
 
-    /// Keeps hits made in `generation`; a newer generation forgets the older.
+    /// Keeps hits made in `generation`.
     func keep(_ hits: [(Key, Hit)], generation: Int64) {
         for (key, hit) in hits {
             shards[shard(of: key.rowid)].state.withLock { state in
                 guard state.capacity > 0 else { return }
-                if generation != state.generation {
-                    guard generation > state.generation else { return }  // made from an older snapshot
-                    state = State(capacity: state.capacity, generation: generation, hits: state.hits, misses: state.misses)
-                }
-                let bytes = hit.id.utf8.count + hit.title.utf8.count + hit.snippet.utf8.count + key.positions.count + 160
-                state.insert(Entry(hit: hit, positions: key.positions, bytes: bytes), at: key.slot)
+                let bytes = hit.id.utf8.count + hit.title.utf8.count + hit.snippet.utf8.count + key.positions.count + 168
+                state.insert(Entry(hit: hit, positions: key.positions, bytes: bytes, generation: generation), at: key.slot)
             }
         }
     }

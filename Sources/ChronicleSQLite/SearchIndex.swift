@@ -3,8 +3,9 @@ import SQLite
 
 /// Keeps the one FTS5 table in step with the records, inside the caller's write transaction.
 /// Each record's index row has rowid `seq * 4 + tag`, so it is replaced and deleted by key.
-/// Every change also moves `search_index_generation` on (see `generation`): anything that
-/// writes the index must go through here.
+/// Every change also moves `search_index_generation` on and logs which row that generation
+/// changed (`search_index_changes`), so that kept searches can tell what a write touched:
+/// anything that writes the index must go through here.
 enum SearchIndex {
     /// Merges every segment of the index into one (FTS5's `optimize` command).
     static func optimize(_ db: Connection) throws {
@@ -45,20 +46,45 @@ enum SearchIndex {
         try db.first("SELECT value FROM search_index_generation WHERE id = 1") { $0.int64(0) } ?? 0
     }
 
-    private static func changed(_ db: Connection) throws {
+    /// Generations whose changed rows stay logged; a reader further behind forgets what it kept.
+    static let changesLogged: Int64 = 100_000
+
+    /// Moves the generation on and logs the row it changed.
+    private static func changed(_ db: Connection, row: Int64) throws {
         try db.run("UPDATE search_index_generation SET value = value + 1 WHERE id = 1")
+        let generation = try self.generation(db)
+        try db.run("INSERT INTO search_index_changes (generation, row) VALUES (?, ?)", [.integer(generation), .integer(row)])
+        if generation % 1024 == 0 {  // prune now and then, a range at the log's start
+            try db.run("DELETE FROM search_index_changes WHERE generation <= ?", [.integer(generation - changesLogged)])
+        }
+    }
+
+    /// The rows the index holds, as FTS5 counts them for its inverse document frequencies: the
+    /// first varint of its averages record (rowid 1 of `search_index_data`, FTS5's format).
+    /// Read in the caller's snapshot, without a query of the index.
+    static func rowCount(_ db: Connection) throws -> Int64 {
+        try db.first("SELECT block FROM search_index_data WHERE id = 1") { row in
+            let block = row.blob(0)
+            var value: UInt64 = 0
+            for (index, byte) in block.prefix(9).enumerated() {
+                if index == 8 { return Int64(bitPattern: (value << 8) | UInt64(byte)) }
+                value = (value << 7) | UInt64(byte & 0x7F)
+                if byte & 0x80 == 0 { break }
+            }
+            return Int64(bitPattern: value)
+        } ?? 0
     }
 
     static func put(_ db: Connection, kind: RecordKind, seq: Int64, id: String, title: String, body: String) throws {
-        try changed(db)
         let rowid = seq * 4 + tag(kind)
+        try changed(db, row: rowid)
         try db.run("DELETE FROM search_index WHERE rowid = ?", [.integer(rowid)])
         try db.run("INSERT INTO search_index (rowid, kind, record_id, title, body) VALUES (?, ?, ?, ?, ?)",
                    [.integer(rowid), .text(kind.rawValue), .text(id), .text(title), .text(body)])
     }
 
     static func remove(_ db: Connection, kind: RecordKind, seq: Int64) throws {
-        try changed(db)
+        try changed(db, row: seq * 4 + tag(kind))
         try db.run("DELETE FROM search_index WHERE rowid = ?", [.integer(seq * 4 + tag(kind))])
     }
 }

@@ -118,7 +118,8 @@ import Testing
         }
         #expect((10..<60).contains(db.search.phraseCache.usage.phrases))
         // The phrase searched in every query is the most recently used: never the one dropped.
-        #expect(db.search.phraseCache.matches(of: "shared", generation: try db.pool.read { try SearchIndex.generation($0) }) != nil)
+        let (generation, total) = try db.pool.read { (try SearchIndex.generation($0), try SearchIndex.rowCount($0)) }
+        #expect(db.search.phraseCache.matches(of: "shared", generation: generation, total: total, changes: db.search.changes) != nil)
         db.search.phraseCache.capacity = 0
         #expect(db.search.phraseCache.usage == (0, 0))
         #expect(try db.search.search("word3 OR shared", kinds: [], limit: 5) == fresh(db, "word3 OR shared", limit: 5))
@@ -127,13 +128,16 @@ import Testing
 
     @Test func matchesFromAnOlderSnapshotAreNotKeptOverNewerOnes() {
         let cache = PhraseMatchCache(capacity: 1 << 20)
-        cache.keep([1, 2, 3], of: "grain", generation: 5)
-        cache.keep([9], of: "grain", generation: 4)  // a search that began before the last write
-        #expect(cache.matches(of: "grain", generation: 5) == [1, 2, 3])
-        #expect(cache.matches(of: "grain", generation: 4) == nil)
-        cache.keep([7], of: "deal", generation: 6)  // newer: everything older goes
-        #expect(cache.matches(of: "grain", generation: 6) == nil)
-        #expect(cache.usage.phrases == 1)
+        let changes = SearchIndexChanges()  // knows no change: nothing kept can be carried forward
+        cache.keep([1, 2, 3], of: "grain", tokens: [], generation: 5)
+        cache.keep([9], of: "grain", tokens: [], generation: 4)  // a search that began before the last write
+        #expect(cache.matches(of: "grain", generation: 5, total: 0, changes: changes) == [1, 2, 3])
+        #expect(cache.matches(of: "grain", generation: 4, total: 0, changes: changes) == nil)
+        cache.keep([7], of: "deal", tokens: [], generation: 6)  // another phrase's walk leaves "grain" alone
+        #expect(cache.usage.phrases == 2)
+        // A later generation whose changes are unknown: dropped, never served.
+        #expect(cache.matches(of: "grain", generation: 6, total: 0, changes: changes) == nil)
+        #expect(cache.usage.phrases == 1 && cache.dropped == 1)
     }
 
     /// Kept runs carry row scores made under the weights of the search that walked them:

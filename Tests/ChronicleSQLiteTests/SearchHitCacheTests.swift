@@ -27,34 +27,46 @@ import Testing
         #expect(key(7, [(0, 3, 4, 1), (0, 3, 9, 1)]) != key(7, [(0, 3, 4, 1), (1, 3, 9, 1)]))
     }
 
-    @Test func hitsBelongToOneGenerationAndStayWithinTheCapacity() {
+    @Test func aHitServesOtherGenerationsWhileItsRowIsUnchangedAndStaysWithinTheCapacity() {
         let cache = SearchHitCache(capacity: 64_000)
+        let changes = SearchIndexChanges()
+        changes.record([], through: 4)  // known from generation 4 on
+        changes.record([(5, 9, [])], through: 5)  // generation 5 changed row 9
         cache.keep([(key(1, [(0, 2, 0, 1)]), hit("grain"))], generation: 5)
-        cache.keep([(key(1, [(0, 2, 0, 1)]), hit("stale"))], generation: 4)  // a search that began before the last write
-        #expect(cache.hits(for: [key(1, [(0, 2, 0, 1)])], generation: 5).map { $0?.title } == ["grain"])
-        #expect(cache.hits(for: [key(1, [(0, 2, 0, 1)])], generation: 6).map { $0?.title } == [nil])
-        cache.keep([(key(2, [(0, 2, 0, 1)]), hit("deal"))], generation: 6)  // newer: everything older goes
-        #expect(cache.usage.hits == 1)
+        #expect(cache.hits(for: [key(1, [(0, 2, 0, 1)])], generation: 5, changes: changes).map { $0?.title } == ["grain"])
+        // Generation 6 changes row 2, not row 1: row 1's hit serves generation 6 too.
+        changes.record([(6, 2, [])], through: 6)
+        #expect(cache.hits(for: [key(1, [(0, 2, 0, 1)])], generation: 6, changes: changes).map { $0?.title } == ["grain"])
+        // Generation 7 changes row 1: its hit no longer serves, and is dropped.
+        changes.record([(7, 1, [])], through: 7)
+        #expect(cache.hits(for: [key(1, [(0, 2, 0, 1)])], generation: 7, changes: changes).map { $0?.title } == [nil])
+        #expect(cache.usage.hits == 0)
+        // A hit of row 9 made before its change at 5 never serves a later search.
+        cache.keep([(key(9, [(0, 2, 0, 1)]), hit("old"))], generation: 4)
+        #expect(cache.hits(for: [key(9, [(0, 2, 0, 1)])], generation: 7, changes: changes).map { $0?.title } == [nil])
+        cache.keep([(key(2, [(0, 2, 0, 1)]), hit("deal"))], generation: 7)
         // Two readers keeping the same hit: one entry, counted once.
         let once = cache.usage.bytes
-        cache.keep([(key(2, [(0, 2, 0, 1)]), hit("deal"))], generation: 6)
+        cache.keep([(key(2, [(0, 2, 0, 1)]), hit("deal"))], generation: 7)
         #expect(cache.usage.hits == 1 && cache.usage.bytes == once)
-        #expect(cache.hits(for: [key(1, [(0, 2, 0, 1)]), key(2, [(0, 2, 0, 1)])], generation: 6).map { $0?.title } == [nil, "deal"])
+        #expect(cache.hits(for: [key(1, [(0, 2, 0, 1)]), key(2, [(0, 2, 0, 1)])], generation: 7, changes: changes).map { $0?.title } == [nil, "deal"])
+        // Changes not all held (a tracker that knows nothing): nothing serves.
+        #expect(cache.hits(for: [key(2, [(0, 2, 0, 1)])], generation: 7, changes: SearchIndexChanges()).map { $0?.title } == [nil])
         // Many more than fit: the bytes stay within the capacity, and the row looked up all
         // along is never the one dropped.
         var dropped = 0
         for row in Int64(3)..<2_000 {
-            cache.keep([(key(row, [(0, 3, Int32(row), 1)]), hit("word \(row)"))], generation: 6)
-            if cache.hits(for: [key(2, [(0, 2, 0, 1)])], generation: 6).first??.title != "deal" { dropped += 1 }
+            cache.keep([(key(row, [(0, 3, Int32(row), 1)]), hit("word \(row)"))], generation: 7)
+            if cache.hits(for: [key(2, [(0, 2, 0, 1)])], generation: 7, changes: changes).first??.title != "deal" { dropped += 1 }
             if cache.usage.bytes > 64_000 { dropped += 1 }
         }
         #expect(dropped == 0)
         #expect((100..<1_000).contains(cache.usage.hits))
         #expect(cache.lookups.hits >= 1_997)
         // The same row with other match positions is another hit.
-        #expect(cache.hits(for: [key(2, [(0, 2, 1, 1)])], generation: 6).map { $0?.title } == [nil])
+        #expect(cache.hits(for: [key(2, [(0, 2, 1, 1)])], generation: 7, changes: changes).map { $0?.title } == [nil])
         cache.capacity = 0
-        cache.keep([(key(1, [(0, 2, 0, 1)]), hit("grain"))], generation: 6)
+        cache.keep([(key(1, [(0, 2, 0, 1)]), hit("grain"))], generation: 7)
         #expect(cache.usage == (0, 0))
     }
 

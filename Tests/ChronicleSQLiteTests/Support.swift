@@ -29,6 +29,10 @@ extension SQLiteStore {
     func event(_ title: String, _ start: String, end: String? = nil, summary: String? = nil, participants: [Participant] = []) throws -> Event {
         try events.create(EventDraft(title: title, summary: summary, start: date(start), end: end.map(date), category: .politics, participants: participants))
     }
+
+    func quote(_ text: String, speaker: String?) throws -> Quote {
+        try quotes.create(QuoteDraft(text: text, language: "en", speakerID: speaker))
+    }
 }
 
 func validationFields(_ body: () throws -> Void) -> [String] {

@@ -59,4 +59,11 @@ typedef struct {
     sqlite3_int64 hit_bytes;
 } chronicle_top_entry;
 
+/// A phrase's run (chronicle_phrase_matches's answer, `bytes` long) as a walk would answer it
+/// when the table holds `total` rows and the phrase's matches are unchanged: the same run with
+/// its total and each row's score made again under the new inverse document frequency, to the
+/// last bit what a new walk gives. Writes `bytes` bytes to `out`; returns 0, or -1 when `run` is
+/// not a run.
+int chronicle_rescore_run(const void *run, sqlite3_int64 bytes, sqlite3_int64 total, void *out);
+
 #endif
