@@ -7,21 +7,32 @@
 # and the best rows' hits kept between searches (the default; five rounds, SEARCH_ROUNDS) and
 # again with nothing kept.
 # Prints how steady the CPU is first (bench/jitter.sh), then requests/s, p50 and p99 of each,
-# and checks that every acknowledged write is stored. Usage: bench/api.sh [seconds]   Loopback only; stops by itself.
+# and checks that every acknowledged write is stored. Then two mixed runs with 50 writes/s flowing
+# (bench/writer.py: quotes created and edited, one actor renamed each second): searches at 64
+# connections, and 32 connections reading single events beside 32 searching, each against the
+# same load with no writes in the same run; the server's memory; and how long retitling the one
+# source (cited by every quote) and renaming the most-quoted actor take.
+# Usage: bench/api.sh [seconds]   Loopback only; stops by itself.
+# CHRONICLE_BIN=PATH measures that binary instead of building this checkout (to compare builds);
+# SECTIONS="reads search posts mixed" picks what runs (all by default).
 set -euo pipefail
 cd "$(dirname "$0")"
 seconds=${1:-10}
 command -v wrk >/dev/null || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk >/dev/null; }
 command -v sqlite3 >/dev/null || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq sqlite3 >/dev/null; }
-(cd .. && swift build -c release --product chronicle --static-swift-stdlib --scratch-path .build-static 2>&1 | tail -1)
-swift build -c release 2>&1 | tail -1
-bin=../.build-static/release/chronicle
+if [ -z "${CHRONICLE_BIN:-}" ]; then
+  (cd .. && swift build -c release --product chronicle --static-swift-stdlib --scratch-path .build-static 2>&1 | tail -1)
+fi
+bin=${CHRONICLE_BIN:-../.build-static/release/chronicle}
+sections=${SECTIONS:-reads search posts mixed}
+has() { [[ " $sections " == *" $1 "* ]]; }
 mkdir -p out
 # The generated dataset is kept apart, compacted once, and every run works on a fresh copy of
 # it: a run's POSTs (30,000 quotes, each with its own number) would otherwise stay for the
 # next run to search, and after 30 runs two in five search words were those numbers.
 pristine=out/pristine.sqlite
 if [ ! -f "$pristine.event-ids" ]; then
+  swift build -c release 2>&1 | tail -1
   rm -f "$pristine" "$pristine-wal" "$pristine-shm"
   ./.build/release/generate "$pristine" "${ACTORS:-50000}" "${EVENTS:-200000}" "${QUOTES:-1000000}"
   "$bin" optimize --db "$pristine"
@@ -48,6 +59,7 @@ sqlite3 "$db" "CREATE VIRTUAL TABLE temp.vocabulary USING fts5vocab(main, 'searc
   SELECT term FROM temp.vocabulary WHERE doc BETWEEN 50 AND 2000 ORDER BY random() LIMIT 2000;" > out/search-words.txt
 echo "search terms: $(wc -l < out/search-words.txt) words matching 50 to 2,000 records each"
 export EVENT_IDS="$PWD/$db.event-ids" SEARCH_WORDS="$PWD/out/search-words.txt" TOKEN="$token"
+if has reads; then
 # Steady state: a 5 s warm-up first (it fills the kept bodies and the OS cache), reported apart.
 wrk -t2 -c64 -d5s --latency -s lua/get-event.lua "http://127.0.0.1:$port" > out/get-event-warmup.txt; report "GET /v1/events/{id} warm-up" out/get-event-warmup.txt
 wrk -t2 -c64 -d"${seconds}s" --latency -s lua/get-event.lua "http://127.0.0.1:$port" > out/get-event.txt; report "GET /v1/events/{id}" out/get-event.txt
@@ -61,6 +73,8 @@ kill $uncached; wait $uncached 2>/dev/null || true
 report "GET /v1/events/{id} uncached" out/get-event-uncached.txt
 wrk -t2 -c64 -d"${seconds}s" --latency -s lua/get-actor.lua "http://127.0.0.1:$port" > out/get-actor.txt; report "GET /v1/actors/{slug}" out/get-actor.txt
 wrk -t2 -c64 -d"${seconds}s" --latency -s lua/list-page.lua "http://127.0.0.1:$port" > out/list-page.txt; report "GET /v1/events?from&to" out/list-page.txt
+fi
+if has search; then
 # Like the event reads, searches are measured in steady state: a 5 s warm-up first, reported apart
 # (it walks each search word once and keeps its matches, as a running server would have).
 wrk -t2 -c64 -d5s --latency -s lua/search.lua "http://127.0.0.1:$port" > out/search-warmup.txt; report "GET /v1/search?q warm-up" out/search-warmup.txt
@@ -89,6 +103,8 @@ kill $uncached; wait $uncached 2>/dev/null || true
 report "GET /v1/search?q uncached" out/search-uncached.txt
 # The same searches one at a time: the cost of a query itself, without queueing behind 63 others.
 wrk -t1 -c1 -d"${seconds}s" --latency -s lua/search.lua "http://127.0.0.1:$port" > out/search-1.txt; report "GET /v1/search?q (1 conn)" out/search-1.txt
+fi
+if has posts; then
 before=$(sqlite3 "$db" "SELECT count(*) FROM quotes")
 wrk -t2 -c16 -d"${seconds}s" --latency -s lua/post-quote.lua "http://127.0.0.1:$port" > out/post-quote.txt; report "POST /v1/quotes (16 conns)" out/post-quote.txt
 after=$(sqlite3 "$db" "SELECT count(*) FROM quotes")
@@ -97,3 +113,56 @@ failed=$(awk '/non-2xx or failed/ {print $NF}' out/post-quote.txt)
 # wrk counts only the responses it read before stopping; requests still in flight may be stored too.
 echo "writes: $((sent - failed)) acknowledged with 201, $failed not 2xx, $((after - before)) new rows stored (must be at least $((sent - failed)))"
 [ $((after - before)) -ge $((sent - failed)) ] || { echo "LOST WRITES"; exit 1; }
+fi
+
+if has mixed; then
+rss() { awk '/VmRSS/ {printf "%.1f MB", $2 / 1024}' "/proc/$pid/status"; }
+# What the writer edits and renames: a sample of the dataset's quotes, its most-quoted actor.
+sqlite3 "$db" "SELECT id FROM quotes WHERE rowid % 400 = 0" > out/quote-ids.txt
+actor=$(sqlite3 "$db" "SELECT speaker_id FROM quotes WHERE speaker_id IS NOT NULL GROUP BY speaker_id ORDER BY count(*) DESC LIMIT 1")
+echo "mixed runs: 50 writes/s (quotes created and edited, actor $actor renamed each second); server RSS $(rss) before"
+writer() { python3 writer.py "$port" "$token" "$1" 50 "$actor" out/quote-ids.txt out/search-words.txt; }
+# Warm both caches and the page cache the way a running server would be.
+wrk -t2 -c64 -d5s -s lua/search.lua "http://127.0.0.1:$port" > /dev/null
+wrk -t2 -c64 -d5s -s lua/get-event.lua "http://127.0.0.1:$port" > /dev/null
+# 1. Searches at 64 connections, without writes and then with them.
+wrk -t2 -c64 -d"${seconds}s" --latency -s lua/search.lua "http://127.0.0.1:$port" > out/mixed-search-quiet.txt
+report "search, no writes" out/mixed-search-quiet.txt
+writer "$seconds" > out/mixed-writer-1.txt &
+wpid=$!
+wrk -t2 -c64 -d"${seconds}s" --latency -s lua/search.lua "http://127.0.0.1:$port" > out/mixed-search-writes.txt
+wait $wpid
+report "search, 50 writes/s" out/mixed-search-writes.txt
+cat out/mixed-writer-1.txt
+# 2. 32 connections reading single events beside 32 searching, without writes and then with them.
+both() {  # label suffix
+  wrk -t1 -c32 -d"${seconds}s" --latency -s lua/get-event.lua "http://127.0.0.1:$port" > "out/mixed-events-$1.txt" &
+  local e=$!
+  wrk -t1 -c32 -d"${seconds}s" --latency -s lua/search.lua "http://127.0.0.1:$port" > "out/mixed-searches-$1.txt"
+  wait $e
+}
+both quiet
+report "events beside searches" out/mixed-events-quiet.txt; report "searches beside events" out/mixed-searches-quiet.txt
+writer "$seconds" > out/mixed-writer-2.txt &
+wpid=$!
+both writes
+wait $wpid
+report "events beside, 50 writes/s" out/mixed-events-writes.txt; report "searches beside, 50 writes/s" out/mixed-searches-writes.txt
+cat out/mixed-writer-2.txt
+rps() { awk '/Requests\/sec/ {print $2}' "$1"; }
+awk -v a="$(rps out/mixed-events-writes.txt)" -v b="$(rps out/mixed-events-quiet.txt)" -v c="$(rps out/mixed-searches-writes.txt)" -v d="$(rps out/mixed-searches-quiet.txt)" \
+  'BEGIN {printf "with writes / without: events %.2fx, searches %.2fx (target: at least 0.75x each)\n", a / b, c / d}'
+echo "server RSS after the mixed runs: $(rss) (configured caches: 64 MB rendered bodies + 96 MB search = 160 MB)"
+curl -s "http://127.0.0.1:$port/metrics" | grep -E '^chronicle_(rendered_records|search_cache|search_hit_cache|search_index_changes)[a-z_]*(\{[^}]*\})? ' > out/mixed-metrics.txt || true
+cat out/mixed-metrics.txt
+# 3. A rename's cost: retitle the one source every quote cites, rename the most-quoted actor.
+source=$(sqlite3 "$db" "SELECT id FROM sources LIMIT 1")
+for round in 1 2 3; do
+  curl -s -o /dev/null -w "%{time_total}\n" -X PATCH "http://127.0.0.1:$port/v1/sources/$source" -H "Authorization: Bearer $token" \
+    -H 'Content-Type: application/json' -d "{\"title\":\"Benchmark source, retitled $round\"}" >> out/retitle-times.txt
+  curl -s -o /dev/null -w "%{time_total}\n" -X PATCH "http://127.0.0.1:$port/v1/actors/$actor" -H "Authorization: Bearer $token" \
+    -H 'Content-Type: application/json' -d "{\"name\":\"Most quoted, renamed $round\"}" >> out/rename-times.txt
+done
+echo "retitle the source: $(sort -n out/retitle-times.txt | sed -n 2p | awk '{printf "%.1f ms", $1 * 1000}') median of 3; rename the most-quoted actor: $(sort -n out/rename-times.txt | sed -n 2p | awk '{printf "%.1f ms", $1 * 1000}') median of 3 (target: under 50 ms)"
+rm -f out/retitle-times.txt out/rename-times.txt
+fi

@@ -2,7 +2,7 @@
 # HTTP server benchmark: Chronicle's GET /healthz (access log on) against nginx with one worker
 # answering the same JSON body from memory, with wrk -t2 -c64, interleaved over several rounds.
 # Also measures idle RSS and RSS with 1,000 idle keep-alive connections.
-# Usage: bench/http.sh [rounds] [seconds]     Loopback only; stops by itself.
+# Usage: bench/http.sh [rounds] [seconds]     Loopback only; stops by itself. CHRONICLE_BIN=PATH: measure that binary.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 rounds=${1:-3}
@@ -10,9 +10,12 @@ seconds=${2:-10}
 command -v wrk >/dev/null && command -v nginx >/dev/null || {
   apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk nginx-light >/dev/null
 }
-# The production build: release, Swift runtime linked statically (as in docker/Dockerfile).
-swift build -c release --product chronicle --static-swift-stdlib --scratch-path .build-static 2>&1 | tail -1
-bin=.build-static/release/chronicle
+# The production build: release, Swift runtime linked statically (as in docker/Dockerfile), or
+# the binary CHRONICLE_BIN names (to compare two builds).
+if [ -z "${CHRONICLE_BIN:-}" ]; then
+  swift build -c release --product chronicle --static-swift-stdlib --scratch-path .build-static 2>&1 | tail -1
+fi
+bin=${CHRONICLE_BIN:-.build-static/release/chronicle}
 
 work=$(mktemp -d)
 cleanup() { kill "$cpid" 2>/dev/null || true; [ -f "$work/nginx.pid" ] && kill "$(cat "$work/nginx.pid")" 2>/dev/null || true; rm -rf "$work"; }
