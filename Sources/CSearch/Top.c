@@ -549,6 +549,81 @@ int chronicle_rescore_run(const void *run, sqlite3_int64 bytes, sqlite3_int64 to
     return rc;
 }
 
+int chronicle_patch_run(const void *run, sqlite3_int64 bytes, const sqlite3_int64 *changed, int changedCount,
+                        const chronicle_match *added, int addedCount, sqlite3_int64 total, void **out, sqlite3_int64 *outBytes) {
+    RunHeader header;
+    *out = NULL;
+    if (!run || bytes < (sqlite3_int64)sizeof header || changedCount < 0 || addedCount < 0) return -1;
+    memcpy(&header, run, sizeof header);
+    sqlite3_int64 matchBytes = (sqlite3_int64)sizeof(Match) * header.matches;
+    if (header.matches < 0 || header.rows < 0 || header.columns < 1 || header.columns > maxColumns ||
+        bytes != (sqlite3_int64)sizeof header + matchBytes + (sqlite3_int64)sizeof(Kept) * header.rows) {
+        return -1;  // only runs with row scores are patched; others are walked again
+    }
+    // A run of no match was not walked (no row to call the walk on), so it does not know the
+    // phrase's length, which the snippets need: it is walked again instead.
+    if (header.matches == 0) return -1;
+    const unsigned char *body = (const unsigned char *)run + sizeof header;
+    sqlite3_int64 most = header.matches + addedCount;
+    Match *merged = sqlite3_malloc64(sizeof(Match) * (sqlite3_uint64)most + 1);
+    if (!merged) return -1;
+    // Merge by rowid: the old matches of rows not changed, and the changed rows' new ones.
+    int count = 0, at = 0, next = 0, skip = 0;
+    for (sqlite3_int64 index = 0; index < header.matches; index++) {
+        Match match;
+        memcpy(&match, body + sizeof(Match) * (size_t)index, sizeof match);
+        while (skip < changedCount && changed[skip] < match.rowid) skip++;
+        while (next < addedCount && added[next].rowid < match.rowid) merged[count++] = added[next++];
+        if (skip < changedCount && changed[skip] == match.rowid) continue;
+        merged[count++] = match;
+    }
+    while (next < addedCount) merged[count++] = added[next++];
+    (void)at;
+    sqlite3_int64 rows = 0;
+    for (int index = 0; index < count; index++) rows += index == 0 || merged[index].rowid != merged[index - 1].rowid;
+    if (total < rows) total = rows;
+    sqlite3_uint64 size = sizeof header + sizeof(Match) * (sqlite3_uint64)count + sizeof(Kept) * (sqlite3_uint64)rows;
+    unsigned char *result = sqlite3_malloc64(size + 1);
+    if (!result) {
+        sqlite3_free(merged);
+        return -1;
+    }
+    header.total = total;
+    header.rows = rows;
+    header.matches = count;
+    Kept *scores = (Kept *)(result + sizeof header + sizeof(Match) * (size_t)count);
+    if (scoreRows(merged, count, chronicle_idf(total, rows), header.factor, (int)header.columns, scores) != rows) {
+        sqlite3_free(merged);
+        sqlite3_free(result);
+        return -1;
+    }
+    memcpy(result, &header, sizeof header);
+    if (count) memcpy(result + sizeof header, merged, sizeof(Match) * (size_t)count);
+    sqlite3_free(merged);
+    *out = result;
+    *outBytes = (sqlite3_int64)size;
+    return 0;
+}
+
+/// chronicle_row_matches(table): the current row's matches of the query's one phrase
+/// (chronicle_match values, in position order), to patch a kept run with a changed row.
+static void chronicleRowMatches(const Fts5ExtensionApi *api, Fts5Context *fts, sqlite3_context *context, int argc,
+                                sqlite3_value **argv) {
+    (void)argc;
+    (void)argv;
+    if (api->xPhraseCount(fts) != 1) return;  // NULL
+    Walk walk = {.kinds = 15u, .most = maxMatches};
+    int rc = collect(api, fts, &walk);
+    if (rc != SQLITE_OK && rc != SQLITE_DONE) {
+        sqlite3_result_error_code(context, rc);
+    } else if (walk.overflowed) {
+        sqlite3_result_error(context, "chronicle_row_matches: too many matches in one row", -1);
+    } else {
+        sqlite3_result_blob64(context, walk.matches, sizeof(Match) * (sqlite3_uint64)walk.count, SQLITE_TRANSIENT);
+    }
+    sqlite3_free(walk.matches);
+}
+
 /// chronicle_rank_phrases(limit, kinds, columns, weight..., run...): what chronicle_top answers
 /// for the disjunction of the phrases whose runs chronicle_phrase_matches answered, walked
 /// while the table held the same rows (the caller's to ensure). A plain scalar: no MATCH, no
@@ -637,6 +712,7 @@ static void chronicleTopHit(sqlite3_context *context, int argc, sqlite3_value **
 int chronicle_register_top(sqlite3 *db, fts5_api *fts) {
     int rc = fts->xCreateFunction(fts, "chronicle_top", NULL, chronicleTop, NULL);
     if (rc == SQLITE_OK) rc = fts->xCreateFunction(fts, "chronicle_phrase_matches", NULL, chroniclePhraseMatches, NULL);
+    if (rc == SQLITE_OK) rc = fts->xCreateFunction(fts, "chronicle_row_matches", NULL, chronicleRowMatches, NULL);
     if (rc == SQLITE_OK) {
         rc = sqlite3_create_function_v2(db, "chronicle_rank_phrases", -1, SQLITE_UTF8 | SQLITE_DETERMINISTIC, NULL,
                                         chronicleRankPhrases, NULL, NULL, NULL);

@@ -66,6 +66,9 @@ extension SearchCacheUsage {
         # HELP chronicle_search_cache_dropped_total Kept phrases dropped because a write could have changed their matches.
         # TYPE chronicle_search_cache_dropped_total counter
         chronicle_search_cache_dropped_total \(phrasesDropped)
+        # HELP chronicle_search_cache_patched_total Kept phrases made current by matching again only the rows a write changed.
+        # TYPE chronicle_search_cache_patched_total counter
+        chronicle_search_cache_patched_total \(phrasesPatched)
         # HELP chronicle_search_index_changes_held Recent search-index changes held to tell which kept searches a write touched.
         # TYPE chronicle_search_index_changes_held gauge
         chronicle_search_index_changes_held \(changesHeld)

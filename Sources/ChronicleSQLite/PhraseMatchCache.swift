@@ -27,7 +27,7 @@ public final class PhraseMatchCache: Sendable {
         var entries: [String: Entry] = [:]
         var bytes = 0
         var clock: UInt64 = 0
-        var hits = 0, misses = 0, dropped = 0
+        var hits = 0, misses = 0, dropped = 0, patches = 0
     }
 
     private let state: Mutex<State>
@@ -47,15 +47,29 @@ public final class PhraseMatchCache: Sendable {
     /// Lookups so far that found a phrase's matches kept, and that did not.
     public var lookups: (hits: Int, misses: Int) { state.withLock { ($0.hits, $0.misses) } }
 
-    /// Kept phrases dropped because a write could have changed their matches.
+    /// Kept phrases dropped because a write could have changed their matches and they could not
+    /// be patched.
     public var dropped: Int { state.withLock { $0.dropped } }
+
+    /// Kept phrases made current by matching again only the rows a write changed.
+    public var patches: Int { state.withLock { $0.patches } }
 
     /// Whether a phrase is kept (as of any generation), for tests.
     func isKept(_ phrase: String) -> Bool { state.withLock { $0.entries[phrase] != nil } }
 
+    /// What the cache has for a phrase in a search's snapshot.
+    enum Lookup {
+        /// The phrase's matches as a walk in this snapshot would answer them.
+        case kept([UInt8])
+        /// Kept from an earlier generation, but these changed rows (sorted) may have moved its
+        /// matches: they are to be matched again and patched in (`patched`).
+        case stale([UInt8], rows: [Int64], generation: Int64)
+        case missing
+    }
+
     /// The kept matches of `phrase`, as a walk in `generation` would answer them when the index
-    /// holds `total` rows; nil when not kept or a change since may have moved them.
-    func matches(of phrase: String, generation: Int64, total: Int64, changes: SearchIndexChanges) -> [UInt8]? {
+    /// holds `total` rows, or the rows to match again first.
+    func lookup(_ phrase: String, generation: Int64, total: Int64, changes: SearchIndexChanges) -> Lookup {
         let found: Entry? = state.withLock { state in
             guard var entry = state.entries[phrase], entry.generation <= generation else {
                 state.misses += 1
@@ -69,42 +83,60 @@ public final class PhraseMatchCache: Sendable {
             }
             return entry
         }
-        guard let entry = found else { return nil }
-        if entry.generation == generation { return entry.matches }
+        guard let entry = found else { return .missing }
+        if entry.generation == generation { return .kept(entry.matches) }
         // Of an earlier generation: still the phrase's matches unless a changed row may move them.
-        guard PhraseMatchCache.unchanged(entry, after: entry.generation, through: generation, changes: changes),
-              let current = PhraseMatchCache.rescored(entry.matches, total: total) else {
-            state.withLock { state in
-                state.misses += 1
-                if state.entries[phrase]?.generation == entry.generation, let gone = state.entries.removeValue(forKey: phrase) {
-                    state.bytes -= PhraseMatchCache.size(of: phrase, gone.matches)
-                    state.dropped += 1
-                }
-            }
-            return nil
+        guard let affected = PhraseMatchCache.affected(entry, after: entry.generation, through: generation, changes: changes) else {
+            drop(phrase, generation: entry.generation)
+            return .missing
         }
+        guard affected.isEmpty else { return .stale(entry.matches, rows: affected, generation: entry.generation) }
+        guard let current = PhraseMatchCache.rescored(entry.matches, total: total) else {
+            drop(phrase, generation: entry.generation)
+            return .missing
+        }
+        patched(current, of: phrase, generation: generation, rows: false)
+        return .kept(current)
+    }
+
+    /// Puts a run made current for `generation` in place of the kept one (keeping its tokens):
+    /// rescored (`rows` false) or with changed rows matched again.
+    func patched(_ run: [UInt8], of phrase: String, generation: Int64, rows: Bool = true) {
         state.withLock { state in
             state.hits += 1
+            if rows { state.patches += 1 }
             state.clock += 1
             guard var kept = state.entries[phrase], kept.generation < generation else { return }
-            state.bytes += current.count - kept.matches.count
-            kept.matches = current
+            state.bytes += run.count - kept.matches.count
+            kept.matches = run
             kept.generation = generation
             kept.lastUse = state.clock
             state.entries[phrase] = kept
         }
-        return current
     }
 
-    /// Whether no row changed after `from` up to `to` can be among the phrase's matches then or now.
-    private static func unchanged(_ entry: Entry, after from: Int64, through to: Int64, changes: SearchIndexChanges) -> Bool {
-        guard let rows = changes.rowsChanged(after: from, through: to) else { return false }
-        for (row, tokens) in rows {
-            guard let tokens else { return false }
-            if entry.tokens.allSatisfy({ binarySearch(tokens, $0) }) { return false }  // may hold the phrase now
-            if matched(row, in: entry.matches) { return false }  // held it then
+    /// Drops a phrase kept from `generation` that cannot be carried forward.
+    func drop(_ phrase: String, generation: Int64) {
+        state.withLock { state in
+            state.misses += 1
+            if state.entries[phrase]?.generation == generation, let gone = state.entries.removeValue(forKey: phrase) {
+                state.bytes -= PhraseMatchCache.size(of: phrase, gone.matches)
+                state.dropped += 1
+            }
         }
-        return true
+    }
+
+    /// The rows changed after `from` up to `to` that may have moved the phrase's matches (sorted):
+    /// those it matched then, and those that may match it now (all its tokens, or unknown);
+    /// nil when the changes are not all known.
+    private static func affected(_ entry: Entry, after from: Int64, through to: Int64, changes: SearchIndexChanges) -> [Int64]? {
+        guard let rows = changes.rowsChanged(after: from, through: to) else { return nil }
+        var affected: [Int64] = []
+        for (row, tokens) in rows {
+            let mayHoldIt = tokens.map { tokens in entry.tokens.allSatisfy { binarySearch(tokens, $0) } } ?? true
+            if mayHoldIt || matched(row, in: entry.matches) { affected.append(row) }
+        }
+        return affected.sorted()
     }
 
     private static func binarySearch(_ sorted: [UInt64], _ value: UInt64) -> Bool {
@@ -132,7 +164,7 @@ public final class PhraseMatchCache: Sendable {
     }
 
     /// The run as walked when the index holds `total` rows: itself when it was, else made again.
-    private static func rescored(_ run: [UInt8], total: Int64) -> [UInt8]? {
+    static func rescored(_ run: [UInt8], total: Int64) -> [UInt8]? {
         guard let header = SearchFunctions.PhraseMatches.header(run) else { return nil }
         if header.total == total { return run }
         var out = [UInt8](repeating: 0, count: run.count)

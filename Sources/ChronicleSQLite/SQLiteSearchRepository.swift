@@ -1,5 +1,6 @@
 import Chronicle
 import CSearch
+import CSQLite
 import SQLite
 
 /// Ranked full-text search across every record kind, with highlighted snippets.
@@ -59,6 +60,7 @@ public struct SQLiteSearchRepository: SearchRepository {
         (usage.rowBytes, usage.rows) = hitCache.usage
         (usage.rowHits, usage.rowMisses) = hitCache.lookups
         usage.phrasesDropped = phraseCache.dropped
+        usage.phrasesPatched = phraseCache.patches
         usage.changesHeld = changes.held
         return usage
     }
@@ -130,8 +132,21 @@ public struct SQLiteSearchRepository: SearchRepository {
         for phrase in phrases {
             let key = String(phrase)
             let matches: [UInt8]
-            if let kept = phraseCache.matches(of: key, generation: generation, total: total, changes: changes) {
-                matches = kept
+            var found: [UInt8]?
+            switch phraseCache.lookup(key, generation: generation, total: total, changes: changes) {
+            case .kept(let kept): found = kept
+            case .stale(let run, let rows, let keptIn):
+                // A few rows changed under a kept phrase: match those rows again, not the whole index.
+                if let patched = try patch(db, run, phrase: key, rows: rows, total: total) {
+                    phraseCache.patched(patched, of: key, generation: generation)
+                    found = patched
+                } else {
+                    phraseCache.drop(key, generation: keptIn)
+                }
+            case .missing: break
+            }
+            if let found {
+                matches = found
             } else {
                 guard held < matchesHeld else { return nil }
                 switch try SearchFunctions.WalkAnswer.of(db, Self.walkSQL, [.text(key), .integer(Int64(matchesHeld - held))]) {
@@ -152,6 +167,42 @@ public struct SQLiteSearchRepository: SearchRepository {
     }
 
     private static let tokensSQL = "SELECT chronicle_token_hashes(?)"
+    /// Rows matched again to patch a kept phrase at most; more are cheaper walked whole.
+    static let rowsPatched = 64
+
+    /// The kept run with `rows` (sorted) matched again in this snapshot; nil when it cannot be
+    /// patched. The changed rows are looked up by rowid inside the phrase's match (FTS5 seeks
+    /// to each), and their matches replace theirs in the run.
+    private func patch(_ db: Connection, _ run: [UInt8], phrase: String, rows: [Int64], total: Int64) throws -> [UInt8]? {
+        guard rows.count <= Self.rowsPatched else { return nil }
+        // Placeholders in a power of two, the last row repeated, so that few statements are cached.
+        var width = 1
+        while width < rows.count { width *= 2 }
+        let placeholders = (0..<width).map { "?\($0 + 2)" }.joined(separator: ", ")
+        var added: [UInt8] = []
+        var last = Int64.min
+        try db.query("SELECT rowid, chronicle_row_matches(search_index) FROM search_index WHERE search_index MATCH ?1 AND rowid IN (\(placeholders)) ORDER BY rowid",
+                     [.text(phrase)] + (0..<width).map { .integer(rows[min($0, rows.count - 1)]) }) { row in
+            // A repeated placeholder may give its row twice: take it once.
+            guard row.int64(0) != last else { return }
+            last = row.int64(0)
+            if !row.isNull(1) { added += row.blob(1) }
+        }
+        let addedCount = added.count / MemoryLayout<chronicle_match>.stride
+        var output: UnsafeMutableRawPointer?
+        var bytes: Int64 = 0
+        let rc = run.withUnsafeBytes { old in
+            rows.withUnsafeBufferPointer { changed in
+                added.withUnsafeBytes { new in
+                    chronicle_patch_run(old.baseAddress, Int64(old.count), changed.baseAddress, Int32(changed.count),
+                                        new.baseAddress?.assumingMemoryBound(to: chronicle_match.self), Int32(addedCount), total, &output, &bytes)
+                }
+            }
+        }
+        guard rc == 0, let output else { return nil }
+        defer { sqlite3_free(output) }
+        return Array(UnsafeRawBufferPointer(start: output, count: Int(bytes)))
+    }
     /// The statements a search runs, written once (building them per search cost 6% of one).
     private static let walkSQL = "SELECT \(SearchFunctions.phraseMatches(matches: "?2")) FROM search_index WHERE search_index MATCH ?1 LIMIT 1"
     /// For 0 to maxPhrases phrases (0 unused): limit ?1, kinds ?2, the phrases' matches ?3...

@@ -43,10 +43,15 @@ enum SearchFunctions {
         static func count(_ blob: [UInt8]) -> Int { header(blob).map { Int($0.matches) } ?? 0 }
 
         /// For a phrase no row matches (no row to call phraseMatches on): one word, no match,
-        /// no row scores.
+        /// no row, under the search's weights, as a walk would answer if it were called.
         static let none: [UInt8] = {
             var header = chronicle_run_header()
             header.size = 1
+            let weights = columnWeights.split(separator: ",").compactMap { Double($0.filter { $0 != " " }) }
+            header.columns = Int64(weights.count)
+            withUnsafeMutableBytes(of: &header.factor) { factor in
+                for (index, weight) in weights.enumerated() { factor.storeBytes(of: weight, toByteOffset: index * 8, as: Double.self) }
+            }
             return withUnsafeBytes(of: header) { Array($0) }
         }()
     }

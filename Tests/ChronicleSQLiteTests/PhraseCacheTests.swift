@@ -173,3 +173,11 @@ import Testing
         #expect(try db.search.search("war OR ship", kinds: [], limit: 20, strategy: .keptPhrases) == fresh(db, "war OR ship"))
     }
 }
+
+extension PhraseMatchCache {
+    /// The kept run when it serves this snapshot as it is (no row to match again).
+    func matches(of phrase: String, generation: Int64, total: Int64, changes: SearchIndexChanges) -> [UInt8]? {
+        if case .kept(let run) = lookup(phrase, generation: generation, total: total, changes: changes) { return run }
+        return nil
+    }
+}

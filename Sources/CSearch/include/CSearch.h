@@ -66,4 +66,12 @@ typedef struct {
 /// not a run.
 int chronicle_rescore_run(const void *run, sqlite3_int64 bytes, sqlite3_int64 total, void *out);
 
+/// A phrase's run with some rows' matches replaced: the matches of the `changed` rows (sorted
+/// rowids) dropped, `added` (chronicle_match values of those rows, by rowid) put in their place,
+/// and the run's row count, total and row scores made again as a walk of the index holding
+/// `total` rows would make them. Sets `*out` to a new run (free it with sqlite3_free) and
+/// `*outBytes` to its size; returns 0, or -1 when `run` is not a run with row scores.
+int chronicle_patch_run(const void *run, sqlite3_int64 bytes, const sqlite3_int64 *changed, int changedCount,
+                        const chronicle_match *added, int addedCount, sqlite3_int64 total, void **out, sqlite3_int64 *outBytes);
+
 #endif
