@@ -116,7 +116,9 @@ echo "writes: $((sent - failed)) acknowledged with 201, $failed not 2xx, $((afte
 fi
 
 if has mixed; then
-rss() { awk '/VmRSS/ {printf "%.1f MB", $2 / 1024}' "/proc/$pid/status"; }
+# Resident memory: all of it, and the part that is the process's own (anonymous: heap, caches),
+# apart from the database's pages mapped from the file (the OS's page cache, shared and reclaimable).
+rss() { awk '/VmRSS/ {t=$2} /RssAnon/ {a=$2} /RssFile/ {f=$2} END {printf "%.1f MB (own %.1f MB, mapped file %.1f MB)", t / 1024, a / 1024, f / 1024}' "/proc/$pid/status"; }
 # What the writer edits and renames: a sample of the dataset's quotes, its most-quoted actor.
 sqlite3 "$db" "SELECT id FROM quotes WHERE rowid % 400 = 0" > out/quote-ids.txt
 actor=$(sqlite3 "$db" "SELECT speaker_id FROM quotes WHERE speaker_id IS NOT NULL GROUP BY speaker_id ORDER BY count(*) DESC LIMIT 1")

@@ -461,6 +461,12 @@ typedef chronicle_run_header RunHeader;
 /// Each row's score for the phrase alone, as rankOnePhrase adds it up, into `rows` (one per
 /// distinct rowid of `matches`, in their order); returns how many.
 static sqlite3_int64 scoreRows(const Match *matches, int count, double idf, const double *factor, int columns, Kept *rows) {
+    // Each column's term for 1 to `tabled` matches, worked out once (a division a row was most
+    // of the work of scoring a kept run again); the same terms, so the same scores to the bit.
+    double terms[maxColumns * tabled];
+    for (int column = 0; column < columns; column++) {
+        for (int n = 1; n <= tabled; n++) terms[column * tabled + n - 1] = chronicle_term(factor[column], idf, (double)n);
+    }
     sqlite3_int64 made = 0;
     for (int at = 0; at < count;) {
         sqlite3_int64 rowid = matches[at].rowid;
@@ -471,7 +477,8 @@ static sqlite3_int64 scoreRows(const Match *matches, int count, double idf, cons
         }
         double score = 0.0;
         for (int column = 0; column < columns; column++) {
-            if (factor[column] != 0.0 && counts[column] > 0) score += chronicle_term(factor[column], idf, (double)counts[column]);
+            int n = counts[column];
+            if (factor[column] != 0.0 && n > 0) score += n <= tabled ? terms[column * tabled + n - 1] : chronicle_term(factor[column], idf, (double)n);
         }
         rows[made++] = (Kept){-score, rowid};
     }

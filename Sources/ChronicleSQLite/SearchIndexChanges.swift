@@ -30,6 +30,8 @@ public final class SearchIndexChanges: Sendable {
     private let state = Mutex(State())
     /// `known`, read by every search without the lock.
     private let known = Atomic<Int64>(.min)
+    /// The most rows `rowsChanged` lists; beyond them it answers nil.
+    static let mostRowsChanged = 256
     /// The most changes held.
     let capacity: Int
 
@@ -94,17 +96,23 @@ public final class SearchIndexChanges: Sendable {
         blob.withUnsafeBytes { raw in (0..<(raw.count / 8)).map { raw.loadUnaligned(fromByteOffset: $0 * 8, as: UInt64.self) } }
     }
 
-    /// For each row changed after `from` up to `to`, its tokens after its last change in that
-    /// range (nil: unknown); nil when the changes are not all held.
-    func rowsChanged(after from: Int64, through to: Int64) -> [Int64: [UInt64]?]? {
+    /// Each row changed after `from` up to `to`, once, with its tokens after its last change in
+    /// that range (nil: unknown); nil when the changes are not all held, or more than
+    /// `mostRowsChanged` rows changed.
+    func rowsChanged(after from: Int64, through to: Int64) -> [(row: Int64, tokens: [UInt64]?)]? {
         state.withLock { state in
             guard from >= state.floor, to <= state.known else { return nil }
-            guard from < to else { return [:] }
-            var rows: [Int64: [UInt64]?] = [:]
-            // Newest first: a row's first change met is its last in the range.
-            for change in state.log.reversed() where change.generation <= to {
-                if change.generation <= from { break }
-                if rows[change.row] == nil { rows[change.row] = .some(change.tokens) }
+            var rows: [(row: Int64, tokens: [UInt64]?)] = []
+            // Newest first: a row's first change met is its last in the range. A search sees a
+            // few changes since a phrase was kept, so a scan beats a table.
+            var index = state.log.count - 1
+            while index >= 0, state.log[index].generation > from {
+                let change = state.log[index]
+                if change.generation <= to, !rows.contains(where: { $0.row == change.row }) {
+                    rows.append((change.row, change.tokens))
+                    if rows.count > Self.mostRowsChanged { return nil }  // as good as walking the phrase again
+                }
+                index -= 1
             }
             return rows
         }
