@@ -541,7 +541,8 @@ int chronicle_rescore_run(const void *run, sqlite3_int64 bytes, sqlite3_int64 to
     if (!scored || header.matches == 0) return 0;
     // The matches are copied out first: the blob's own may not be aligned for int64.
     Match *matches = sqlite3_malloc64((sqlite3_uint64)matchBytes);
-    Kept *rows = sqlite3_malloc64(sizeof(Kept) * (sqlite3_uint64)header.rows + 1);
+    // One score a distinct rowid, never more than the matches (a run's count is checked after).
+    Kept *rows = sqlite3_malloc64(sizeof(Kept) * (sqlite3_uint64)header.matches + 1);
     if (!matches || !rows) {
         sqlite3_free(matches);
         sqlite3_free(rows);
@@ -575,7 +576,7 @@ int chronicle_patch_run(const void *run, sqlite3_int64 bytes, const sqlite3_int6
     Match *merged = sqlite3_malloc64(sizeof(Match) * (sqlite3_uint64)most + 1);
     if (!merged) return -1;
     // Merge by rowid: the old matches of rows not changed, and the changed rows' new ones.
-    int count = 0, at = 0, next = 0, skip = 0;
+    int count = 0, next = 0, skip = 0;
     for (sqlite3_int64 index = 0; index < header.matches; index++) {
         Match match;
         memcpy(&match, body + sizeof(Match) * (size_t)index, sizeof match);
@@ -585,7 +586,6 @@ int chronicle_patch_run(const void *run, sqlite3_int64 bytes, const sqlite3_int6
         merged[count++] = match;
     }
     while (next < addedCount) merged[count++] = added[next++];
-    (void)at;
     sqlite3_int64 rows = 0;
     for (int index = 0; index < count; index++) rows += index == 0 || merged[index].rowid != merged[index - 1].rowid;
     if (total < rows) total = rows;

@@ -1,6 +1,7 @@
-/// Names one version of one record. Every change to what a record shows gives it a new version
-/// (the store bumps records that embed a changed one), and ids are never reused, so two copies
-/// with the same stamp are the same representation.
+/// Names one version of one record's own state: its fields, participants, citations and quotes.
+/// Ids are never reused, so two copies with the same stamp show the same record; what they embed
+/// of others (a participant's name, a source's title) may differ, and is tracked apart (see
+/// `EmbeddedChanges`).
 public struct RecordStamp: Hashable, Sendable {
     public let id: String
     public let version: Int

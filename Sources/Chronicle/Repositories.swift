@@ -20,8 +20,6 @@ public protocol RecordRepository<Record>: Sendable {
     /// Refused with `stillReferenced` while other records refer to it, unless `cascade` (where
     /// `deleteCascades`).
     func delete(_ id: String, cascade: Bool) throws
-    /// Which version of the record is current, without loading what it embeds.
-    func stamp(_ id: String) throws -> RecordStamp
     /// Whether `delete(_:cascade: true)` means anything for this kind.
     var deleteCascades: Bool { get }
 }

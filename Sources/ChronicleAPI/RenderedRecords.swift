@@ -22,6 +22,13 @@ final class RenderedRecords: Sendable {
         let body: [UInt8]
         let etag: String
         let embeds: [String]
+
+        /// What keeping it costs: the body, and an estimate of the rest (its strings, its
+        /// entries in the tables), so that the capacity bounds the memory, not just the bodies.
+        var bytes: Int {
+            body.count + etag.utf8.count + stamp.id.utf8.count + stamp.createdAt.utf8.count + 160
+                + embeds.reduce(0) { $0 + $1.utf8.count + 96 }
+        }
     }
 
     private struct State {
@@ -43,7 +50,7 @@ final class RenderedRecords: Sendable {
 
         mutating func remove(_ id: String) {
             guard let gone = bodies.removeValue(forKey: id) else { return }
-            bytes -= gone.body.count
+            bytes -= gone.bytes
             for embedded in gone.embeds {
                 embeddedBy[embedded]?.remove(id)
                 if embeddedBy[embedded]?.isEmpty == true { embeddedBy[embedded] = nil }
@@ -114,7 +121,7 @@ final class RenderedRecords: Sendable {
     /// Keeps a body rendered in a snapshot where the log stood at `position`; not kept when a
     /// change applied since (or too long ago to tell) touches what it embeds.
     func store(_ kept: Kept, renderedAt position: Int64) {
-        guard kept.body.count <= capacity / 8 else { return }  // one record never pushes out most of the rest
+        guard kept.bytes <= capacity / 8 else { return }  // one record never pushes out most of the rest
         state.withLock { state in
             if position < state.applied {
                 guard position >= state.recentFloor else { return }
@@ -125,7 +132,7 @@ final class RenderedRecords: Sendable {
             if state.bodies[id] != nil { state.remove(id) } else { state.order.append(id) }
             state.bodies[id] = kept
             for embedded in kept.embeds { state.embeddedBy[embedded, default: []].insert(id) }
-            state.bytes += kept.body.count
+            state.bytes += kept.bytes
             while state.bytes > capacity, state.head < state.order.count {
                 let oldest = state.order[state.head]
                 state.head += 1
@@ -142,7 +149,7 @@ final class RenderedRecords: Sendable {
     func metricsText() -> String {
         let (bytes, count, hits, misses, dropped) = state.withLock { ($0.bytes, $0.bodies.count, $0.hits, $0.misses, $0.dropped) }
         return """
-            # HELP chronicle_rendered_records_bytes Bytes of rendered record bodies kept for repeated reads.
+            # HELP chronicle_rendered_records_bytes Bytes of rendered record bodies kept for repeated reads, with what keeping them costs.
             # TYPE chronicle_rendered_records_bytes gauge
             chronicle_rendered_records_bytes \(bytes)
             # HELP chronicle_rendered_records Rendered record bodies kept.

@@ -33,9 +33,10 @@ enum Reply {
     }
 
     /// The strong ETag of a record's body: `"evt_…-v3-<fingerprint of the body>"`. The version
-    /// names the record's own fields, which `If-Match` guards; the fingerprint tells apart bodies
-    /// of one version that embed different names of other records (a participant renamed since),
-    /// which give the record no new version. So two different bodies never share a tag.
+    /// names the record's own fields, which `If-Match` guards; the 64-bit fingerprint tells apart
+    /// bodies of one version that embed different names of other records (a participant renamed
+    /// since), which give the record no new version. Two bodies of one record and version would
+    /// share a tag only if their fingerprints collided.
     static func recordTag(_ id: String, _ version: Int, body: [UInt8]) -> String { "\"\(id)-v\(version)-\(contentHash(body))\"" }
 
     /// The version named by an `If-Match` for this record, or nil when the header names another.
@@ -128,7 +129,7 @@ struct APIError: Error {
     var headers = Headers()
 }
 
-/// A 64-bit fingerprint of a response body for list ETags (not for security), stable across
+/// A 64-bit fingerprint of a response body for ETags (not for security), stable across
 /// restarts. It reads eight bytes per step in four independent lanes: FNV-1a's one multiply
 /// per byte cost 3% of a 50-record list page.
 func contentHash(_ bytes: [UInt8]) -> String {

@@ -54,9 +54,6 @@ public final class PhraseMatchCache: Sendable {
     /// Kept phrases made current by matching again only the rows a write changed.
     public var patches: Int { state.withLock { $0.patches } }
 
-    /// Whether a phrase is kept (as of any generation), for tests.
-    func isKept(_ phrase: String) -> Bool { state.withLock { $0.entries[phrase] != nil } }
-
     /// What the cache has for a phrase in a search's snapshot.
     enum Lookup {
         /// The phrase's matches as a walk in this snapshot would answer them.
@@ -107,11 +104,17 @@ public final class PhraseMatchCache: Sendable {
             if rows { state.patches += 1 }
             state.clock += 1
             guard var kept = state.entries[phrase], kept.generation < generation else { return }
-            state.bytes += run.count - kept.matches.count
+            state.bytes -= PhraseMatchCache.size(of: phrase, kept.matches)
+            guard PhraseMatchCache.size(of: phrase, run) <= state.capacity / 4 else {  // grown past what one phrase may take
+                state.entries[phrase] = nil
+                return
+            }
             kept.matches = run
             kept.generation = generation
             kept.lastUse = state.clock
             state.entries[phrase] = kept
+            state.bytes += PhraseMatchCache.size(of: phrase, run)
+            PhraseMatchCache.trim(&state)
         }
     }
 
@@ -154,6 +157,7 @@ public final class PhraseMatchCache: Sendable {
             guard raw.count >= MemoryLayout<chronicle_run_header>.size else { return true }
             let header = raw.loadUnaligned(as: chronicle_run_header.self)
             let size = MemoryLayout<chronicle_match>.stride, start = MemoryLayout<chronicle_run_header>.size
+            guard header.matches >= 0, Int(header.matches) <= (raw.count - start) / size else { return true }  // not a run: treat as held
             var low = 0, high = Int(header.matches)
             while low < high {
                 let middle = (low + high) / 2

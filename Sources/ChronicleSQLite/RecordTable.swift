@@ -91,10 +91,6 @@ extension SQLiteRecordRepository {
         }
     }
 
-    public func stamp(_ id: String) throws -> RecordStamp {
-        try pool.readWithinLimit { db in try Self.table.stamp(db, id) }
-    }
-
     public func update(_ id: String, expectedVersion: Int, with draft: Record.Draft) throws -> Record {
         try draft.validate()
         return try pool.writeTransaction { db in

@@ -188,14 +188,17 @@ public struct SQLiteSearchRepository: SearchRepository {
             last = row.int64(0)
             if !row.isNull(1) { added += row.blob(1) }
         }
-        let addedCount = added.count / MemoryLayout<chronicle_match>.stride
+        let stride = MemoryLayout<chronicle_match>.stride
+        let matches: [chronicle_match] = added.withUnsafeBytes { raw in
+            (0..<(raw.count / stride)).map { raw.loadUnaligned(fromByteOffset: $0 * stride, as: chronicle_match.self) }
+        }
         var output: UnsafeMutableRawPointer?
         var bytes: Int64 = 0
         let rc = run.withUnsafeBytes { old in
             rows.withUnsafeBufferPointer { changed in
-                added.withUnsafeBytes { new in
+                matches.withUnsafeBufferPointer { new in
                     chronicle_patch_run(old.baseAddress, Int64(old.count), changed.baseAddress, Int32(changed.count),
-                                        new.baseAddress?.assumingMemoryBound(to: chronicle_match.self), Int32(addedCount), total, &output, &bytes)
+                                        new.baseAddress, Int32(new.count), total, &output, &bytes)
                 }
             }
         }

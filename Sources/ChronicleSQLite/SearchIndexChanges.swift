@@ -7,8 +7,8 @@ import Synchronization
 /// process wrote. For each change it holds the row and the distinct tokens of the row's text
 /// after it (hashed, as `chronicle_token_hashes` makes them): a kept phrase is stale when a
 /// changed row held it before (it is among the phrase's matches) or may hold it now (every
-/// token of the phrase is among the row's). Only the latest `capacity` changes are held; what
-/// was kept before them is treated as stale.
+/// token of the phrase is among the row's). The latest `capacity` to twice `capacity` changes
+/// are held; what was kept before them is treated as stale.
 public final class SearchIndexChanges: Sendable {
     struct Change {
         let generation: Int64
@@ -30,6 +30,8 @@ public final class SearchIndexChanges: Sendable {
     private let state = Mutex(State())
     /// `known`, read by every search without the lock.
     private let known = Atomic<Int64>(.min)
+    /// The log's length, read by `/metrics` without the lock.
+    private let logCount = Atomic<Int>(0)
     /// The most rows `rowsChanged` lists; beyond them it answers nil.
     static let mostRowsChanged = 256
     /// The most changes held.
@@ -43,18 +45,22 @@ public final class SearchIndexChanges: Sendable {
         WHERE c.generation > ?1 AND c.generation <= ?2 ORDER BY c.generation
         """
 
-    /// Reads the changes up to `generation`, the index's generation in `db`'s snapshot.
+    /// Reads the changes up to `generation`, the index's generation in `db`'s snapshot. The
+    /// query runs without the lock, so that a long one holds up no other search (nor
+    /// `/metrics`, which runs on an event loop); what it read is then taken in under the lock.
     func advance(_ db: Connection, to generation: Int64) throws {
-        guard generation > known.load(ordering: .acquiring) else { return }
-        try state.withLock { state in
-            guard generation > state.known else { return }
-            var loaded: [(generation: Int64, row: Int64, tokens: [UInt64])] = []
-            if state.known != .min, generation - state.known <= Int64(capacity) {
-                try db.query(Self.loadSQL, [.integer(state.known), .integer(generation)]) { row in
-                    loaded.append((row.int64(0), row.int64(1), row.isNull(2) ? [] : Self.hashes(row.blob(2))))
-                }
+        let from = known.load(ordering: .acquiring)
+        guard generation > from else { return }
+        var loaded: [(generation: Int64, row: Int64, tokens: [UInt64])] = []
+        if from != .min, generation - from <= Int64(capacity) {
+            try db.query(Self.loadSQL, [.integer(from), .integer(generation)]) { row in
+                loaded.append((row.int64(0), row.int64(1), row.isNull(2) ? [] : Self.hashes(row.blob(2))))
             }
-            apply(&state, loaded, through: generation)
+        }
+        state.withLock { state in
+            guard generation > state.known else { return }  // another search took these in meanwhile
+            // Another search may have taken in some of them: keep the rest.
+            apply(&state, state.known == from ? loaded : loaded.filter { $0.generation > state.known }, through: generation)
         }
     }
 
@@ -68,7 +74,10 @@ public final class SearchIndexChanges: Sendable {
     }
 
     private func apply(_ state: inout State, _ loaded: [(generation: Int64, row: Int64, tokens: [UInt64])], through generation: Int64) {
-        defer { known.store(state.known, ordering: .releasing) }
+        defer {
+            known.store(state.known, ordering: .releasing)
+            logCount.store(state.log.count, ordering: .relaxed)
+        }
         guard state.known != .min, loaded.count == Int(generation - state.known) else {
             // The first search, too far behind to read every change, or a generation without its
             // change (the log was pruned past this reader): start afresh from here.
@@ -127,5 +136,5 @@ public final class SearchIndexChanges: Sendable {
     }
 
     /// Changes held now, for `/metrics`.
-    var held: Int { state.withLock { $0.log.count } }
+    var held: Int { logCount.load(ordering: .relaxed) }
 }

@@ -18,7 +18,7 @@ public struct Configuration: Sendable {
     /// straight from the OS cache, without a system call and a copy each.
     public var mmapSize: Int64 = 1 << 31
     /// Bytes the WAL file is cut back to once a checkpoint has emptied it. Without a limit a
-    /// single large transaction (a rename that bumps a million records) leaves a WAL of its size
+    /// single large transaction (a cascade over a million records, a bulk import) leaves a WAL of its size
     /// on disk for good.
     public var walSizeLimit: Int64 = 64 << 20
     /// Seconds a `DatabasePool.read` may run statements before SQLite interrupts the one

@@ -22,23 +22,31 @@ import Testing
         #expect(kept.body(for: stamp("evt_a", 1)) == nil)
         #expect(kept.body(for: stamp("evt_a", 2))?.body == Array("v2".utf8))
         #expect(kept.metricsText().contains(#"chronicle_rendered_records_lookups_total{result="hit"} 2"#))
-        #expect(kept.metricsText().contains("chronicle_rendered_records_bytes 2\n"))
+        #expect(kept.metricsText().contains("chronicle_rendered_records_bytes \(RenderedRecords.Kept(stamp: stamp("evt_a", 2), body: Array("v2".utf8), etag: "\"evt_a\"", embeds: []).bytes)\n"))
     }
 
     @Test func memoryStaysWithinTheCapacityAndTheOldestGoFirst() {
-        let kept = RenderedRecords(capacity: 10_000)
+        func id(_ index: Int) -> String { "evt_" + String(repeating: "0", count: 4 - String(index).count) + String(index) }
         let body = [UInt8](repeating: 65, count: 1_000)
-        for index in 0..<5_000 { keep(kept, body, stamp("evt_\(index)", 1)) }
-        #expect(kept.metricsText().contains("chronicle_rendered_records_bytes 10000\n"))
+        // What one entry costs: its body and its bookkeeping (ids of one length, so all alike).
+        let each = RenderedRecords.Kept(stamp: stamp(id(0), 1), body: body, etag: "\"\(id(0))\"", embeds: []).bytes
+        #expect(each > 1_000)
+        let kept = RenderedRecords(capacity: 10 * each)
+        for index in 0..<5_000 { keep(kept, body, stamp(id(index), 1)) }
+        #expect(kept.metricsText().contains("chronicle_rendered_records_bytes \(10 * each)\n"))
         #expect(kept.metricsText().contains("chronicle_rendered_records 10\n"))
-        #expect(kept.body(for: stamp("evt_4999", 1)) != nil)
-        #expect(kept.body(for: stamp("evt_4990", 1)) != nil)
-        #expect(kept.body(for: stamp("evt_4989", 1)) == nil)
+        #expect(kept.body(for: stamp(id(4999), 1)) != nil)
+        #expect(kept.body(for: stamp(id(4990), 1)) != nil)
+        #expect(kept.body(for: stamp(id(4989), 1)) == nil)
         // Replacing a body with a bigger one evicts others rather than overflowing.
-        keep(kept, [UInt8](repeating: 66, count: 1_200), stamp("evt_4999", 2))
-        #expect(kept.metricsText().contains("chronicle_rendered_records_bytes 9200\n"))
+        keep(kept, [UInt8](repeating: 66, count: 1_200), stamp(id(4999), 2))
+        let bytes = kept.metricsText().split(separator: "\n").first { $0.hasPrefix("chronicle_rendered_records_bytes ") }.flatMap { Int($0.split(separator: " ")[1]) } ?? -1
+        #expect(bytes <= 10 * each && bytes == 8 * each + each + 200, "\(bytes)")
+        // An entry's embedded ids count towards what it costs.
+        let embedding = RenderedRecords.Kept(stamp: stamp(id(0), 1), body: body, etag: "\"\(id(0))\"", embeds: ["act_a", "src_b"])
+        #expect(embedding.bytes > each)
         // One body larger than an eighth of the capacity is not kept at all.
-        keep(kept, [UInt8](repeating: 67, count: 1_251), stamp("evt_big", 1))
+        keep(kept, [UInt8](repeating: 67, count: 10 * each / 8), stamp("evt_big", 1))
         #expect(kept.body(for: stamp("evt_big", 1)) == nil)
         #expect(RenderedRecords(capacity: 0).body(for: stamp("evt_a", 1)) == nil)
     }

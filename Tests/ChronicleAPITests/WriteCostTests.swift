@@ -33,10 +33,14 @@ import Testing
         #expect(after.headers["ETag"] != before.headers["ETag"])
         #expect(after.text.contains("Renamed Person") && !after.text.contains("\"\(oldName)\""))
         #expect(try api.get("/v1/events/\(eventID)", headers: ["If-None-Match": before.headers["ETag"] ?? ""]).status == 200)
-        // No event that shows the actor got a new version: the rename wrote the actor alone.
+        // No event that shows the actor got a new version (the rename wrote the actor alone), and
+        // every one shows the new name.
+        #expect(!embedding.isEmpty)
         for event in embedding {
             let now = try api.database.events.find(event.id)
             #expect(now.version == event.version && now.updatedAt == event.updatedAt, "\(event.id) was rewritten")
+            let body = try api.get("/v1/events/\(event.id)").text
+            #expect(body.contains("Renamed Person") && !body.contains("\"\(oldName)\""), "\(event.id) shows the old name")
         }
         // A second read is the kept body of the new name, with the same tag.
         let again = try api.get("/v1/events/\(eventID)")
