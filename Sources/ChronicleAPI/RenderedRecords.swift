@@ -8,33 +8,39 @@ import Synchronization
 /// its record's stamp is current (one indexed lookup, which also reads how far the store's log
 /// of embedded changes has got) and while nothing it embeds (a participant's or speaker's name,
 /// a cited source's title) has changed since it was rendered: the log says which actors and
-/// sources changed, and each kept body is listed under the ids it embeds, so a rename drops the
-/// bodies that show it and no others. Whichever process wrote, the log is in the database, so
+/// sources changed, and each kept body holds the ids it embeds (as 64-bit hashes, a few bytes
+/// each), so a rename drops the bodies that show it and no others. Whichever process wrote, the log is in the database, so
 /// nothing stale is ever served. Memory is bounded; the oldest bodies go first.
 final class RenderedRecords: Sendable {
     /// The most body bytes kept; 0 keeps none.
     let capacity: Int
     private let state: Mutex<State>
 
-    /// A body with its ETag and the ids of the records it embeds.
+    /// A body with its ETag and the ids of the records it embeds (hashed: see `hash`).
     struct Kept {
         let stamp: RecordStamp
         let body: [UInt8]
         let etag: String
-        let embeds: [String]
+        let embeds: [UInt64]
+
+        init(stamp: RecordStamp, body: [UInt8], etag: String, embeds: [String]) {
+            self.stamp = stamp
+            self.body = body
+            self.etag = etag
+            self.embeds = embeds.map(RenderedRecords.hash)
+        }
 
         /// What keeping it costs: the body, and an estimate of the rest (its strings, its
-        /// entries in the tables), so that the capacity bounds the memory, not just the bodies.
-        var bytes: Int {
-            body.count + etag.utf8.count + stamp.id.utf8.count + stamp.createdAt.utf8.count + 160
-                + embeds.reduce(0) { $0 + $1.utf8.count + 96 }
-        }
+        /// table entry), so that the capacity bounds the memory, not just the bodies.
+        var bytes: Int { body.count + etag.utf8.count + stamp.id.utf8.count + stamp.createdAt.utf8.count + 8 * embeds.count + 160 }
     }
+
+    /// An id as 64 bits (FNV-1a). Two ids that collide make a change to one drop the bodies of
+    /// the other too: harmless.
+    static func hash(_ id: String) -> UInt64 { id.utf8.reduce(0xcbf2_9ce4_8422_2325) { ($0 ^ UInt64($1)) &* 0x100_0000_01b3 } }
 
     private struct State {
         var bodies: [String: Kept] = [:]
-        /// Kept record ids by the id of each record they embed.
-        var embeddedBy: [String: Set<String>] = [:]
         /// Ids in the order they were first stored; `head` is the next to go.
         var order: [String] = []
         var head = 0
@@ -45,21 +51,16 @@ final class RenderedRecords: Sendable {
         /// The changes applied lately, each with the log's position its batch was applied up
         /// to, so that a body rendered before some of them can be checked against them when it
         /// is stored: every change after `recentFloor` is here.
-        var recent: [(position: Int64, id: String)] = []
+        var recent: [(position: Int64, id: UInt64)] = []
         var recentFloor: Int64 = 0
 
         mutating func remove(_ id: String) {
             guard let gone = bodies.removeValue(forKey: id) else { return }
             bytes -= gone.bytes
-            for embedded in gone.embeds {
-                embeddedBy[embedded]?.remove(id)
-                if embeddedBy[embedded]?.isEmpty == true { embeddedBy[embedded] = nil }
-            }
         }
 
         mutating func removeAll() {
             bodies.removeAll()
-            embeddedBy.removeAll()
             order.removeAll()
             head = 0
             bytes = 0
@@ -90,13 +91,14 @@ final class RenderedRecords: Sendable {
                 state.applied = position
                 return
             }
-            for id in ids {
-                for record in state.embeddedBy[id] ?? [] {
-                    state.remove(record)
-                    state.dropped += 1
-                }
-                state.recent.append((position, id))
+            // One pass over the kept bodies (a few bytes each) for all the changes read.
+            let changed = Set(ids.map(RenderedRecords.hash))
+            if !changed.isEmpty {
+                let stale = state.bodies.compactMap { id, kept in kept.embeds.contains(where: changed.contains) ? id : nil }
+                for id in stale { state.remove(id) }
+                state.dropped += stale.count
             }
+            for id in changed { state.recent.append((position, id)) }
             if state.recent.count > 2 * Self.recentChanges {
                 let cut = state.recent.count - Self.recentChanges
                 state.recentFloor = state.recent[cut - 1].position
@@ -131,7 +133,6 @@ final class RenderedRecords: Sendable {
             let id = kept.stamp.id
             if state.bodies[id] != nil { state.remove(id) } else { state.order.append(id) }
             state.bodies[id] = kept
-            for embedded in kept.embeds { state.embeddedBy[embedded, default: []].insert(id) }
             state.bytes += kept.bytes
             while state.bytes > capacity, state.head < state.order.count {
                 let oldest = state.order[state.head]
