@@ -37,6 +37,18 @@ static inline int chronicle_is_worse(Kept a, Kept b) { return a.score > b.score 
 /// 0 when it is not among them.
 int chronicle_keep(Kept *heap, int *count, int limit, Kept row);
 
+/// The index's own tokenizer (unicode61 with diacritics removed, as migrations/sqlite/0001
+/// declares it), made once per function that tokenizes as the index does.
+typedef struct {
+    fts5_tokenizer methods;
+    Fts5Tokenizer *tokenizer;
+} IndexTokenizer;
+
+/// A new IndexTokenizer, or NULL with `*rc` set.
+IndexTokenizer *chronicle_index_tokenizer(fts5_api *fts, int *rc);
+/// Frees an IndexTokenizer (a function's destructor).
+void chronicle_free_index_tokenizer(void *tokenizer);
+
 int chronicle_register_rank(sqlite3 *db, fts5_api *fts);
 int chronicle_register_snippets(sqlite3 *db, fts5_api *fts);
 int chronicle_register_top(sqlite3 *db, fts5_api *fts);

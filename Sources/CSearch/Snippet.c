@@ -8,17 +8,6 @@
 #include <string.h>
 
 /// The tokenizer the index uses, made once per connection.
-typedef struct {
-    fts5_tokenizer methods;
-    Fts5Tokenizer *tokenizer;
-} SnippetTokenizer;
-
-static void freeSnippetTokenizer(void *pointer) {
-    SnippetTokenizer *holder = pointer;
-    if (holder->tokenizer) holder->methods.xDelete(holder->tokenizer);
-    sqlite3_free(holder);
-}
-
 /// Byte ranges of a text's tokens, in order; at most `wanted` of them (a snippet needs the
 /// tokens up to one past its window, not the rest of a long body).
 /// The first 64 live in the struct itself: most snippets need no allocation.
@@ -151,7 +140,7 @@ static int highlight(const Instance *instances, int count, int column, int token
 /// of the text that shows the row's matches best, matches marked [like this], cut ends marked
 /// with an ellipsis. The texts are the row's columns from `first_column` on, in order.
 static void chronicleSnippet(sqlite3_context *context, int argc, sqlite3_value **argv) {
-    SnippetTokenizer *holder = sqlite3_user_data(context);
+    IndexTokenizer *holder = sqlite3_user_data(context);
     if (argc < 4) {
         sqlite3_result_error(context, "chronicle_snippet needs a hit, first column, width and a text", -1);
         return;
@@ -269,19 +258,35 @@ static void chronicleSnippet(sqlite3_context *context, int argc, sqlite3_value *
     sqlite3_result_text(context, result, size, sqlite3_free);
 }
 
-int chronicle_register_snippets(sqlite3 *db, fts5_api *fts) {
-    SnippetTokenizer *holder = sqlite3_malloc(sizeof(SnippetTokenizer));
-    if (!holder) return SQLITE_NOMEM;
+IndexTokenizer *chronicle_index_tokenizer(fts5_api *fts, int *rc) {
+    IndexTokenizer *holder = sqlite3_malloc(sizeof(IndexTokenizer));
+    if (!holder) {
+        *rc = SQLITE_NOMEM;
+        return NULL;
+    }
     memset(holder, 0, sizeof *holder);
     void *tokenizerData = NULL;
-    int rc = fts->xFindTokenizer(fts, "unicode61", &tokenizerData, &holder->methods);
-    // The index's own tokenizer settings (migrations/0001: unicode61 remove_diacritics 2).
+    *rc = fts->xFindTokenizer(fts, "unicode61", &tokenizerData, &holder->methods);
+    // The index's own tokenizer settings (migrations/sqlite/0001: unicode61 remove_diacritics 2).
     const char *arguments[] = {"remove_diacritics", "2"};
-    if (rc == SQLITE_OK) rc = holder->methods.xCreate(tokenizerData, arguments, 2, &holder->tokenizer);
-    if (rc != SQLITE_OK) {
+    if (*rc == SQLITE_OK) *rc = holder->methods.xCreate(tokenizerData, arguments, 2, &holder->tokenizer);
+    if (*rc != SQLITE_OK) {
         sqlite3_free(holder);
-        return rc;
+        return NULL;
     }
+    return holder;
+}
+
+void chronicle_free_index_tokenizer(void *pointer) {
+    IndexTokenizer *holder = pointer;
+    if (holder->tokenizer) holder->methods.xDelete(holder->tokenizer);
+    sqlite3_free(holder);
+}
+
+int chronicle_register_snippets(sqlite3 *db, fts5_api *fts) {
+    int rc = SQLITE_OK;
+    IndexTokenizer *holder = chronicle_index_tokenizer(fts, &rc);
+    if (!holder) return rc;
     return sqlite3_create_function_v2(db, "chronicle_snippet", -1, SQLITE_UTF8 | SQLITE_DETERMINISTIC, holder,
-                                      chronicleSnippet, NULL, NULL, freeSnippetTokenizer);
+                                      chronicleSnippet, NULL, NULL, chronicle_free_index_tokenizer);
 }

@@ -9,20 +9,9 @@
 #include <string.h>
 
 typedef struct {
-    fts5_tokenizer methods;
-    Fts5Tokenizer *tokenizer;
-} TokenHasher;
-
-typedef struct {
     sqlite3_uint64 *hashes;
     int count, capacity;
 } Hashes;
-
-static void freeHasher(void *pointer) {
-    TokenHasher *holder = pointer;
-    if (holder->tokenizer) holder->methods.xDelete(holder->tokenizer);
-    sqlite3_free(holder);
-}
 
 static int hashToken(void *context, int flags, const char *token, int length, int start, int end) {
     (void)flags;
@@ -48,7 +37,7 @@ static int compareHashes(const void *a, const void *b) {
 }
 
 static void chronicleTokenHashes(sqlite3_context *context, int argc, sqlite3_value **argv) {
-    TokenHasher *holder = sqlite3_user_data(context);
+    IndexTokenizer *holder = sqlite3_user_data(context);
     Hashes hashes = {0};
     int rc = SQLITE_OK;
     for (int index = 0; index < argc && rc == SQLITE_OK; index++) {
@@ -76,18 +65,9 @@ static void chronicleTokenHashes(sqlite3_context *context, int argc, sqlite3_val
 }
 
 int chronicle_register_tokens(sqlite3 *db, fts5_api *fts) {
-    TokenHasher *holder = sqlite3_malloc(sizeof(TokenHasher));
-    if (!holder) return SQLITE_NOMEM;
-    memset(holder, 0, sizeof *holder);
-    void *tokenizerData = NULL;
-    int rc = fts->xFindTokenizer(fts, "unicode61", &tokenizerData, &holder->methods);
-    // The index's own tokenizer settings (migrations/sqlite/0001: unicode61 remove_diacritics 2).
-    const char *arguments[] = {"remove_diacritics", "2"};
-    if (rc == SQLITE_OK) rc = holder->methods.xCreate(tokenizerData, arguments, 2, &holder->tokenizer);
-    if (rc != SQLITE_OK) {
-        sqlite3_free(holder);
-        return rc;
-    }
+    int rc = SQLITE_OK;
+    IndexTokenizer *holder = chronicle_index_tokenizer(fts, &rc);
+    if (!holder) return rc;
     return sqlite3_create_function_v2(db, "chronicle_token_hashes", -1, SQLITE_UTF8 | SQLITE_DETERMINISTIC, holder, chronicleTokenHashes,
-                                      NULL, NULL, freeHasher);
+                                      NULL, NULL, chronicle_free_index_tokenizer);
 }
