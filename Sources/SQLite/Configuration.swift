@@ -21,6 +21,12 @@ public struct Configuration: Sendable {
     /// single large transaction (a cascade over a million records, a bulk import) leaves a WAL of its size
     /// on disk for good.
     public var walSizeLimit: Int64 = 64 << 20
+    /// WAL pages after which a commit checkpoints them into the database file (SQLite's default
+    /// is 1,000). Readers look up every page they read in the WAL's index and read the pages
+    /// found there with a system call instead of through mmap, so under a steady stream of writes
+    /// a shorter WAL keeps reads cheaper: at 50 writes/s beside 64 searching connections, 200 gave
+    /// 16-25% more searches in alternating runs.
+    public var walAutocheckpointPages = 200
     /// Seconds a `DatabasePool.read` may run statements before SQLite interrupts the one
     /// running (it then throws `SQLiteError` with `isInterrupted`); nil for no limit. One read
     /// that matches a third of the database must not hold a connection, and the thread waiting

@@ -32,6 +32,7 @@ public final class Connection {
         if !readOnly {
             try execute("PRAGMA journal_mode = WAL")
             try execute("PRAGMA journal_size_limit = \(configuration.walSizeLimit)")
+            try execute("PRAGMA wal_autocheckpoint = \(configuration.walAutocheckpointPages)")
         }
         try execute("PRAGMA synchronous = \(configuration.synchronous.rawValue)")
         try execute("PRAGMA foreign_keys = \(configuration.foreignKeys ? "ON" : "OFF")")
