@@ -7,12 +7,13 @@ import Synchronization
 /// whose phrases are all kept is ranked without reading the index, mostly from the rows' scores
 /// made when it was kept.
 ///
-/// A kept phrase belongs to the index generation it was walked (or last found unchanged) in. A
-/// search of a later generation uses it only when no row changed since can have moved it
-/// (`SearchIndexChanges`): none of them matched it then, and none holds all its tokens now. Its
-/// rows' scores depend on the index's row count too, which a write elsewhere may change: they
-/// are then made again from the kept matches, as a new walk would make them. So a write drops
-/// just the phrases it can affect. Bounded in bytes; the least recently used phrases go first.
+/// A kept phrase belongs to the index generation it was walked (or last made current) in. A
+/// search of a later generation uses it as it is when no row changed since can have moved it
+/// (`SearchIndexChanges`): none of them matched it then, and none holds all its tokens now; the
+/// rows that may have are matched again and patched in (`lookup` answers `.stale` with them).
+/// Its rows' scores depend on the index's row count too, which a write elsewhere may change:
+/// they are then made again from the kept matches, as a new walk would make them. So a write
+/// touches just the phrases it can affect. Bounded in bytes; the least recently used phrases go first.
 public final class PhraseMatchCache: Sendable {
     private struct Entry {
         var matches: [UInt8]

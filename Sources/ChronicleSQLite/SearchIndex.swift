@@ -51,8 +51,9 @@ enum SearchIndex {
 
     /// Moves the generation on and logs the row it changed.
     private static func changed(_ db: Connection, row: Int64) throws {
-        try db.run("UPDATE search_index_generation SET value = value + 1 WHERE id = 1")
-        let generation = try self.generation(db)
+        // RETURNING gives the new value in the same statement (SQLite makes every change before
+        // the first row comes back).
+        let generation = try db.first("UPDATE search_index_generation SET value = value + 1 WHERE id = 1 RETURNING value") { $0.int64(0) } ?? 0
         try db.run("INSERT INTO search_index_changes (generation, row) VALUES (?, ?)", [.integer(generation), .integer(row)])
         if generation % 1024 == 0 {  // prune now and then, a range at the log's start
             try db.run("DELETE FROM search_index_changes WHERE generation <= ?", [.integer(generation - changesLogged)])

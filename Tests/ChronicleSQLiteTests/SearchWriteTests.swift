@@ -4,14 +4,14 @@ import Foundation
 import SQLite
 import Testing
 
-/// A write drops the kept searches it can affect and keeps the rest, and a search answered from
+/// A write patches (or drops) the kept searches it can affect and keeps the rest, and a search answered from
 /// kept data is exactly what the index answers, row for row and rank for rank.
 @Suite struct SearchWriteTests {
     private func fresh(_ db: SQLiteStore, _ query: String, kinds: Set<RecordKind> = [], limit: Int = 20) throws -> [SearchHit] {
         try #require(try db.search.search(query, kinds: kinds, limit: limit, strategy: .everyRowThroughSQL))
     }
 
-    @Test func aWriteDropsOnlyTheKeptPhrasesItCanAffect() throws {
+    @Test func aWriteTouchesOnlyTheKeptPhrasesItCanAffect() throws {
         let db = try makeDatabase()
         let alpha = try db.event("Alpha talks", "2022-01-01", summary: "harbour")
         let beta = try db.event("Beta talks", "2022-01-02", summary: "harbour")
@@ -48,7 +48,7 @@ import Testing
     }
 
     /// The same when another writer (a store of its own on the file, as another process) writes.
-    @Test func aWriteByAnotherWriterDropsOnlyWhatItCanAffect() throws {
+    @Test func aWriteByAnotherWriterTouchesOnlyWhatItCanAffect() throws {
         let path = temporaryDirectory().appendingPathComponent("chronicle.sqlite").path
         let reader = try SQLiteStore(path: path, migrations: Migrator(directory: migrationsDirectory))
         let writer = try SQLiteStore(path: path, migrations: Migrator(directory: migrationsDirectory))
