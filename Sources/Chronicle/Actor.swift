@@ -9,7 +9,7 @@ public struct Alias: Sendable, Hashable, Codable {
 }
 
 /// A person, organisation, country or group that acts in events and says things.
-public struct Actor: Sendable, Equatable, Identifiable {
+public struct Actor: Sendable, Equatable, Identifiable, Codable {
     public let id: String
     public var slug: String
     public var kind: ActorKind

@@ -28,7 +28,7 @@ public struct Citation: Sendable, Equatable, Codable {
 }
 
 /// Something that happened: when (as precisely as known), where, who took part, who reports it.
-public struct Event: Sendable, Equatable, Identifiable {
+public struct Event: Sendable, Equatable, Identifiable, Codable {
     public let id: String
     public var title: String
     public var summary: String?

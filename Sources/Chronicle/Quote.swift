@@ -1,5 +1,5 @@
 /// Words someone said, verbatim, with who, when, in what context and according to whom.
-public struct Quote: Sendable, Equatable, Identifiable {
+public struct Quote: Sendable, Equatable, Identifiable, Codable {
     public let id: String
     public var text: String
     /// BCP 47 language tag of `text`, e.g. `en`, `ru`.

@@ -12,22 +12,32 @@ public protocol ReadSnapshots: Sendable {
 /// delete. Implementations are safe to call from any thread and may block (they do I/O).
 public protocol RecordRepository<Record>: Sendable {
     associatedtype Record: VersionedRecord
-    func create(_ draft: Record.Draft) throws -> Record
+    /// Every write keeps a revision of what it changed, attributed to `by` (see `Revision`).
+    func create(_ draft: Record.Draft, by: Attribution) throws -> Record
     /// Inside `snapshot` when given, else in a snapshot of its own.
     func find(_ id: String, in snapshot: (any ReadSnapshot)?) throws -> Record
     /// Refused with `versionConflict` unless the record is at `expectedVersion`.
-    func update(_ id: String, expectedVersion: Int, with draft: Record.Draft) throws -> Record
+    func update(_ id: String, expectedVersion: Int, with draft: Record.Draft, by: Attribution) throws -> Record
     /// Refused with `stillReferenced` while other records refer to it, unless `cascade` (where
     /// `deleteCascades`).
-    func delete(_ id: String, cascade: Bool) throws
+    func delete(_ id: String, cascade: Bool, by: Attribution) throws
+    /// Makes `draft` (an earlier revision's state) current again as a new revision: an update
+    /// of a live record (refused unless at `expectedVersion` when one is given), or the same
+    /// id brought back after a delete, keeping its first `createdAt`. Refused with a validation
+    /// error naming what it refers to that no longer exists.
+    func restore(_ id: String, to draft: Record.Draft, createdAt: String, expectedVersion: Int?, by: Attribution) throws -> Record
     /// Whether `delete(_:cascade: true)` means anything for this kind.
     var deleteCascades: Bool { get }
 }
 
 extension RecordRepository {
     public func find(_ id: String) throws -> Record { try find(id, in: nil) }
-    /// Refused while anything refers to the record.
-    public func delete(_ id: String) throws { try delete(id, cascade: false) }
+    /// Writes attributed to the command line (and to tests, which write as it would).
+    public func create(_ draft: Record.Draft) throws -> Record { try create(draft, by: .cli) }
+    public func update(_ id: String, expectedVersion: Int, with draft: Record.Draft) throws -> Record {
+        try update(id, expectedVersion: expectedVersion, with: draft, by: .cli)
+    }
+    public func delete(_ id: String, cascade: Bool = false) throws { try delete(id, cascade: cascade, by: .cli) }
 }
 
 /// Actors, found by id or, failing that, by slug. Deleting one is refused while events or

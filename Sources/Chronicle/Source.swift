@@ -1,5 +1,5 @@
 /// The article or document behind a fact.
-public struct Source: Sendable, Equatable, Identifiable {
+public struct Source: Sendable, Equatable, Identifiable, Codable {
     public let id: String
     public var url: String?
     public var title: String

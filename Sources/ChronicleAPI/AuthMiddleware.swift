@@ -2,7 +2,8 @@ import Chronicle
 import HTTP
 
 /// Writes need `Authorization: Bearer <token>` with the write scope; reads are open unless
-/// configured otherwise. Routes declared open (health, metrics, the contract) pass without a
+/// configured otherwise; webhooks, which send what changes to any address, need the admin
+/// scope for reads too. Routes declared open (health, metrics, the contract) pass without a
 /// lookup: the router runs some of them on the event loop, which must never block.
 struct AuthMiddleware: Middleware {
     let tokens: any TokenRepository
@@ -11,10 +12,11 @@ struct AuthMiddleware: Middleware {
     func respond(to request: Request, next: (Request) throws -> Response) throws -> Response {
         let isRead = request.method == "GET" || request.method == "HEAD" || request.method == "OPTIONS"
         guard let access = request.routeAccess else { return try next(request) }  // no route: a 404 or 405 needs no token
-        if (isRead && !requireTokenForReads) || access.isOpen {
+        let administrative = request.path == "/v1/webhooks" || request.path.hasPrefix("/v1/webhooks/")
+        if (isRead && !requireTokenForReads && !administrative) || access.isOpen {
             return try next(request)
         }
-        let needed: TokenScope = isRead ? .read : .write
+        let needed: TokenScope = administrative ? .admin : (isRead ? .read : .write)
         guard let header = request.headers["Authorization"] else {
             return challenge(request, "this request needs a token: send Authorization: Bearer <token> (create one with `chronicle token create --name NAME --scope \(needed.rawValue)`)", error: nil)
         }
@@ -28,7 +30,9 @@ struct AuthMiddleware: Middleware {
         guard token.scope >= needed else {
             return Reply.problem(403, "token '\(token.name)' has the \(token.scope.rawValue) scope; this request needs \(needed.rawValue)", request: request)
         }
-        return try next(request)
+        var authenticated = request
+        authenticated.user = token.name
+        return try next(authenticated)
     }
 
     private func challenge(_ request: Request, _ detail: String, error: String?) -> Response {

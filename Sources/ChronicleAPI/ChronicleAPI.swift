@@ -8,11 +8,13 @@ public struct ChronicleAPI: Sendable {
     let configuration: APIConfiguration
     let metrics = Metrics()
     let renderedRecords: RenderedRecords
+    let changeStreams: ChangeStreams
 
     public init(repositories: Repositories, configuration: APIConfiguration = APIConfiguration()) {
         self.repositories = repositories
         self.configuration = configuration
         renderedRecords = RenderedRecords(capacity: configuration.renderedRecordBytes)
+        changeStreams = ChangeStreams(revisions: repositories.revisions, maxPendingBytes: configuration.maxPendingStreamBytes)
     }
 
     /// Every route, one per line. Each call makes a router of its own (the server makes one per
@@ -34,6 +36,9 @@ public struct ChronicleAPI: Sendable {
         router.get("/v1/actors/:id", getHandler(actorEndpoints))
         router.patch("/v1/actors/:id", updateHandler(actorEndpoints))
         router.delete("/v1/actors/:id", deleteHandler(actorEndpoints))
+        router.get("/v1/actors/:id/revisions", revisionsHandler(.actor))
+        router.get("/v1/actors/:id/revisions/:n", revisionHandler(.actor))
+        router.post("/v1/actors/:id/revisions/:n/restore", restoreHandler(actorEndpoints))
         router.get("/v1/actors/:id/events", handling(eventsOfActor))
         router.get("/v1/actors/:id/quotes", handling(quotesOfActor))
 
@@ -42,6 +47,9 @@ public struct ChronicleAPI: Sendable {
         router.get("/v1/events/:id", getHandler(eventEndpoints))
         router.patch("/v1/events/:id", updateHandler(eventEndpoints))
         router.delete("/v1/events/:id", deleteHandler(eventEndpoints))
+        router.get("/v1/events/:id/revisions", revisionsHandler(.event))
+        router.get("/v1/events/:id/revisions/:n", revisionHandler(.event))
+        router.post("/v1/events/:id/revisions/:n/restore", restoreHandler(eventEndpoints))
         router.get("/v1/events/:id/quotes", handling(quotesOfEvent))
 
         router.get("/v1/quotes", handling(listQuotes))
@@ -49,14 +57,21 @@ public struct ChronicleAPI: Sendable {
         router.get("/v1/quotes/:id", getHandler(quoteEndpoints))
         router.patch("/v1/quotes/:id", updateHandler(quoteEndpoints))
         router.delete("/v1/quotes/:id", deleteHandler(quoteEndpoints))
+        router.get("/v1/quotes/:id/revisions", revisionsHandler(.quote))
+        router.get("/v1/quotes/:id/revisions/:n", revisionHandler(.quote))
+        router.post("/v1/quotes/:id/revisions/:n/restore", restoreHandler(quoteEndpoints))
 
         router.get("/v1/sources", handling(listSources))
         router.post("/v1/sources", createHandler(sourceEndpoints))
         router.get("/v1/sources/:id", getHandler(sourceEndpoints))
         router.patch("/v1/sources/:id", updateHandler(sourceEndpoints))
         router.delete("/v1/sources/:id", deleteHandler(sourceEndpoints))
+        router.get("/v1/sources/:id/revisions", revisionsHandler(.source))
+        router.get("/v1/sources/:id/revisions/:n", revisionHandler(.source))
+        router.post("/v1/sources/:id/revisions/:n/restore", restoreHandler(sourceEndpoints))
 
         router.get("/v1/search", handling(search))
+        router.get("/v1/changes", handling(changes))
         return router
     }
 

@@ -12,12 +12,14 @@ public struct Repositories: Sendable {
     public var snapshots: any ReadSnapshots
     /// What changed of records that others embed, for kept bodies.
     public var embeddedChanges: any EmbeddedChanges
+    /// Every record's history, and the change feed.
+    public var revisions: any RevisionRepository
     /// Throws when the database cannot answer, for `/readyz`.
     public var checkReady: @Sendable () throws -> Void
 
     public init(actors: any ActorRepository, events: any EventRepository, quotes: any QuoteRepository, sources: any SourceRepository,
                 search: any SearchRepository, tokens: any TokenRepository, snapshots: any ReadSnapshots, embeddedChanges: any EmbeddedChanges,
-                checkReady: @escaping @Sendable () throws -> Void) {
+                revisions: any RevisionRepository, checkReady: @escaping @Sendable () throws -> Void) {
         self.actors = actors
         self.events = events
         self.quotes = quotes
@@ -26,6 +28,7 @@ public struct Repositories: Sendable {
         self.tokens = tokens
         self.snapshots = snapshots
         self.embeddedChanges = embeddedChanges
+        self.revisions = revisions
         self.checkReady = checkReady
     }
 }
@@ -39,6 +42,8 @@ public struct APIConfiguration: Sendable {
     public var openAPIDocument: String?
     /// Bytes of rendered event bodies kept for repeated reads (see `RenderedRecords`); 0 keeps none.
     public var renderedRecordBytes = 64 << 20
+    /// Bytes a change-stream subscriber may leave unread before it is dropped.
+    public var maxPendingStreamBytes = 256 << 10
     /// Open connections, for `/metrics` (the server knows them, the API does not).
     public var openConnections: @Sendable () -> Int = { 0 }
     /// Times the server paused accepting for want of file descriptors, for `/metrics`.

@@ -28,8 +28,9 @@ extension ChronicleAPI {
         return RecordEndpoints(repositories.events, fields: Self.eventFields + ["quotes"], decode: { try DraftDecoder.event($0, onto: $1) },
                                represent: { event, snapshot in
                                    let embedded = try quotes.quotes(ofEvent: event.id, limit: PageRequest.maximumLimit, in: snapshot)
-                                   // Shown by name or title: participants, speakers, cited sources.
-                                   let embeds = event.participants.map(\.actorID) + event.citations.map(\.sourceID)
+                                   // Shown by name or title: participants, speakers, cited sources; and
+                                   // the event itself, whose quotes change without a new version of it.
+                                   let embeds = [event.id] + event.participants.map(\.actorID) + event.citations.map(\.sourceID)
                                        + embedded.compactMap(\.speakerID) + embedded.flatMap { $0.citations.map(\.sourceID) }
                                    return Rendered(json: Representation.event(event, quotes: embedded), embeds: Array(Set(embeds)))
                                },

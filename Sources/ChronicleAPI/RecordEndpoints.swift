@@ -38,7 +38,8 @@ extension ChronicleAPI {
     func createHandler<Record>(_ kind: RecordEndpoints<Record>) -> Handler {
         handling { request in
             try QueryParameters(request, allowed: []).finish()
-            let record = try kind.repository.create(try kind.decode(try jsonBody(request), nil))
+            let record = try kind.repository.create(try kind.decode(try jsonBody(request), nil), by: try attribution(request))
+            changeStreams.poke()
             return recordResponse(request, try kind.represent(record, nil).json, id: record.id, version: record.version, status: 201)
         }
     }
@@ -51,37 +52,48 @@ extension ChronicleAPI {
             let requested = request.parameters["id"] ?? ""
             // Only the whole compact body is kept: what tools and the web front end ask for.
             let keeps = kind.keepsRenderedBodies && fields == nil && renderedRecords.capacity > 0 && !Reply.wantsPretty(request)
-            let changes = repositories.embeddedChanges
-            if keeps {
-                let (current, position) = try changes.current(Record.kind, requested)
-                try renderedRecords.apply(changesThrough: position) { try changes.changed(after: $0, through: $1) }
-                if let kept = renderedRecords.body(for: current) { return Reply.json(request, body: kept.body, etag: kept.etag) }
+            do {
+                return try getRecord(kind, request, requested: requested, keeps: keeps, fields: fields)
+            } catch ChronicleError.notFound(let recordKind, let key) {
+                if let latest = try repositories.revisions.latest(of: recordKind, id: key), latest.operation == .delete { throw gone(latest) }
+                throw ChronicleError.notFound(recordKind, key)
             }
-            // The record and what it embeds (an event's quotes) come from one snapshot.
-            let (record, rendered, position) = try repositories.snapshots.snapshot { snapshot in
-                let record = try kind.repository.find(requested, in: snapshot)
-                return (record, try kind.represent(record, snapshot), keeps ? try changes.position(in: snapshot) : 0)
-            }
-            let json = rendered.json
-            if keeps {
-                let body = json.serialized(pretty: false)
-                let etag = Reply.recordTag(record.id, record.version, body: body)
-                renderedRecords.store(RenderedRecords.Kept(stamp: record.stamp, body: body, etag: etag, embeds: rendered.embeds), renderedAt: position)
-                return Reply.json(request, body: body, etag: etag)
-            }
-            return recordResponse(request, json, id: record.id, version: record.version, fields: fields)
         }
+    }
+
+    /// A record, from the kept bodies when current.
+    private func getRecord<Record>(_ kind: RecordEndpoints<Record>, _ request: Request, requested: String, keeps: Bool, fields: Set<String>?) throws -> Response {
+        let changes = repositories.embeddedChanges
+        if keeps {
+            let (current, position) = try changes.current(Record.kind, requested)
+            try renderedRecords.apply(changesThrough: position) { try changes.changed(after: $0, through: $1) }
+            if let kept = renderedRecords.body(for: current) { return Reply.json(request, body: kept.body, etag: kept.etag) }
+        }
+        // The record and what it embeds (an event's quotes) come from one snapshot.
+        let (record, rendered, position) = try repositories.snapshots.snapshot { snapshot in
+            let record = try kind.repository.find(requested, in: snapshot)
+            return (record, try kind.represent(record, snapshot), keeps ? try changes.position(in: snapshot) : 0)
+        }
+        let json = rendered.json
+        if keeps {
+            let body = json.serialized(pretty: false)
+            let etag = Reply.recordTag(record.id, record.version, body: body)
+            renderedRecords.store(RenderedRecords.Kept(stamp: record.stamp, body: body, etag: etag, embeds: rendered.embeds), renderedAt: position)
+            return Reply.json(request, body: body, etag: etag)
+        }
+        return recordResponse(request, json, id: record.id, version: record.version, fields: fields)
     }
 
     func updateHandler<Record>(_ kind: RecordEndpoints<Record>) -> Handler {
         handling { request in
             try QueryParameters(request, allowed: []).finish()
             let body = try jsonBody(request)
-            let current = try kind.repository.find(request.parameters["id"] ?? "")
+            let current = try findLive(kind, request.parameters["id"] ?? "")
             // The body is checked before the precondition, so a bad body is a 4xx about the body.
             let draft = try kind.decode(body, current.draft)
             let version = try expectedVersion(request, id: current.id, current: current.version)
-            let record = try kind.repository.update(current.id, expectedVersion: version, with: draft)
+            let record = try kind.repository.update(current.id, expectedVersion: version, with: draft, by: try attribution(request))
+            changeStreams.poke()
             return recordResponse(request, try kind.represent(record, nil).json, id: record.id, version: record.version)
         }
     }
@@ -91,9 +103,10 @@ extension ChronicleAPI {
             var query = QueryParameters(request, allowed: kind.repository.deleteCascades ? ["cascade"] : [])
             let cascade = query.bool("cascade")
             try query.finish()
-            let current = try kind.repository.find(request.parameters["id"] ?? "")
+            let current = try findLive(kind, request.parameters["id"] ?? "")
             _ = try expectedVersion(request, id: current.id, current: current.version)
-            try kind.repository.delete(current.id, cascade: cascade)
+            try kind.repository.delete(current.id, cascade: cascade, by: try attribution(request))
+            changeStreams.poke()
             return Response(status: 204)
         }
     }

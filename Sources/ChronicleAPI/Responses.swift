@@ -77,7 +77,7 @@ enum Reply {
 
     /// An RFC 9457 problem document.
     static func problem(_ status: Int, _ detail: String, type: String = "about:blank", errors: [FieldError] = [], request: Request? = nil,
-                        headers: Headers = Headers()) -> Response {
+                        headers: Headers = Headers(), extra: [(String, JSON)] = []) -> Response {
         var fields: [(String, JSON)] = [
             ("type", .string(type)),
             ("title", .string(Status.reason(status))),
@@ -87,6 +87,7 @@ enum Reply {
         if !errors.isEmpty {
             fields.append(("errors", .array(errors.map { .object([("field", .string($0.field)), ("message", .string($0.message))]) })))
         }
+        fields += extra
         if let request { fields.append(("requestId", .string(request.id))) }
         let pretty = request.map(wantsPretty) ?? false
         var response = Response(status: status, headers: headers, body: JSON.object(fields).serialized(pretty: pretty))
@@ -115,7 +116,7 @@ enum Reply {
         case let error as JSONSyntaxError:
             return problem(400, "the body is not valid JSON: \(error.description)", request: request)
         case let error as APIError:
-            return problem(error.status, error.detail, request: request, headers: error.headers)
+            return problem(error.status, error.detail, request: request, headers: error.headers, extra: error.extra)
         default:
             return problem(500, "the server failed to answer; quote request id \(request.id) when reporting it", request: request)
         }
@@ -127,6 +128,8 @@ struct APIError: Error {
     let status: Int
     let detail: String
     var headers = Headers()
+    /// Members the problem document carries besides the standard ones (who deleted a record).
+    var extra: [(String, JSON)] = []
 }
 
 /// A 64-bit fingerprint of a response body for ETags (not for security), stable across

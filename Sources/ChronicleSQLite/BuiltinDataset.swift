@@ -86,7 +86,7 @@ public struct BuiltinDataset: Decodable, Sendable {
         for entry in sources {
             let draft = SourceDraft(url: entry.url, title: entry.title, publisher: entry.publisher, author: entry.author,
                                     published: entry.published, accessed: entry.accessed)
-            sourceIDs[entry.key] = try database.sources.create(draft).id
+            sourceIDs[entry.key] = try database.sources.create(draft, by: .builtinDataset).id
             summary.sources += 1
         }
         func citations(_ references: [Reference]) throws -> [Citation] {
@@ -99,7 +99,7 @@ public struct BuiltinDataset: Decodable, Sendable {
         for entry in actors {
             let draft = ActorDraft(slug: entry.slug, kind: entry.kind, name: entry.name, aliases: entry.aliases,
                                    description: entry.description, country: entry.country)
-            actorIDs[entry.slug] = try database.actors.create(draft).id
+            actorIDs[entry.slug] = try database.actors.create(draft, by: .builtinDataset).id
             summary.actors += 1
         }
         func actorID(_ slug: String) throws -> String {
@@ -112,14 +112,14 @@ public struct BuiltinDataset: Decodable, Sendable {
                                    locationName: entry.locationName, locationCountry: entry.locationCountry, category: entry.category,
                                    participants: try entry.participants.map { Participant(actorID: try actorID($0.actor), role: $0.role) },
                                    citations: try citations(entry.citations))
-            eventIDs[entry.key] = try database.events.create(draft).id
+            eventIDs[entry.key] = try database.events.create(draft, by: .builtinDataset).id
             summary.events += 1
         }
         for entry in quotes {
             let draft = QuoteDraft(text: entry.text, language: entry.language, speakerID: try entry.speaker.map(actorID), said: entry.said,
                                    eventID: entry.event.map { eventIDs[$0] ?? $0 }, context: entry.context,
                                    verification: entry.verification, citations: try citations(entry.citations))
-            _ = try database.quotes.create(draft)
+            _ = try database.quotes.create(draft, by: .builtinDataset)
             summary.quotes += 1
         }
         return summary

@@ -1,29 +1,32 @@
 import Chronicle
 import SQLite
 
-/// A record's version (and so its ETag's first part) changes with its own fields and with the
-/// quotes an event embeds (one event a quote): bounded work. What records embed of others that
-/// are shared widely (an actor's name and slug, a source's title and address) does not move
-/// their versions, however many show it; such a change is logged in `embedded_changes` instead,
-/// so that kept bodies embedding it are dropped (see `EmbeddedChangeLog`).
+/// A record's version (and so its ETag's first part) changes with its own fields alone:
+/// bounded work, and each version is a revision of the record (see `RevisionLog`). What records
+/// embed of others does not move their versions, however many show it: an actor's name and
+/// slug, a source's title and address, an event's quotes. Such a change is logged in
+/// `embedded_changes` instead, so that kept bodies embedding it are dropped (see
+/// `EmbeddedChangeLog`).
 enum EmbeddedVersions {
-    /// Events by id; ids that no longer exist are skipped.
+    /// Events by id, whose own fields changed with another record (a participant or citation
+    /// removed by a cascade); ids that no longer exist are skipped.
     static func touchEvents(_ db: Connection, _ ids: [String]) throws {
         guard !ids.isEmpty else { return }
         try touch(db, table: "events", where: oneOf("id", ids), boundIDs(ids))
     }
 
-    /// The events that embed these quotes (a quote about to be deleted, for one).
-    static func touchEvents(_ db: Connection, embeddingQuotes ids: [String]) throws {
-        guard !ids.isEmpty else { return }
-        try touch(db, table: "events", where: "id IN (SELECT event_id FROM quotes WHERE \(oneOf("id", ids)))", boundIDs(ids))
-    }
-
-    /// Quotes by id, and the events that embed them.
+    /// Quotes by id whose own fields changed with another record (a citation removed).
     static func touchQuotes(_ db: Connection, _ ids: [String]) throws {
         guard !ids.isEmpty else { return }
-        try touchEvents(db, embeddingQuotes: ids)
+        try logEventsEmbedding(db, quotes: ids)
         try touch(db, table: "quotes", where: oneOf("id", ids), boundIDs(ids))
+    }
+
+    /// The events that show these quotes, logged as changed for what they embed.
+    static func logEventsEmbedding(_ db: Connection, quotes ids: [String]) throws {
+        guard !ids.isEmpty else { return }
+        let events = try db.all("SELECT DISTINCT event_id FROM quotes WHERE event_id IS NOT NULL AND \(oneOf("id", ids))", [boundIDs(ids)]) { $0.string(0) }
+        for event in events { try logEmbeddedChange(db, id: event) }
     }
 
     /// Logs that what others embed of this actor or source changed: one row, whatever cites it.

@@ -75,11 +75,11 @@ protocol SQLiteRecordRepository: RecordRepository {
 extension SQLiteRecordRepository {
     public var deleteCascades: Bool { true }
 
-    public func create(_ draft: Record.Draft) throws -> Record {
+    public func create(_ draft: Record.Draft, by attribution: Attribution) throws -> Record {
         try draft.validate()
-        return try pool.writeTransaction { db in
+        return try recording(attribution) { db, now in
             let id = Identifier.make(Record.kind)
-            try write(db, id: id, draft, current: nil, now: Timestamp.now())
+            try write(db, id: id, draft, current: nil, now: now)
             return try load(db, id)!
         }
     }
@@ -91,24 +91,56 @@ extension SQLiteRecordRepository {
         }
     }
 
-    public func update(_ id: String, expectedVersion: Int, with draft: Record.Draft) throws -> Record {
+    public func update(_ id: String, expectedVersion: Int, with draft: Record.Draft, by attribution: Attribution) throws -> Record {
         try draft.validate()
-        return try pool.writeTransaction { db in
+        return try recording(attribution) { db, now in
             guard let current = try load(db, id) else { throw ChronicleError.notFound(Record.kind, id) }
             guard current.version == expectedVersion else {
                 throw ChronicleError.versionConflict(Record.kind, id: current.id, expected: expectedVersion, current: current.version)
             }
-            try write(db, id: current.id, draft, current: current, now: Timestamp.now())
+            try write(db, id: current.id, draft, current: current, now: now)
             return try load(db, current.id)!
         }
     }
 
-    public func delete(_ id: String, cascade: Bool) throws {
-        try pool.writeTransaction { db in
+    public func delete(_ id: String, cascade: Bool, by attribution: Attribution) throws {
+        try recording(attribution) { db, _ in
             guard let record = try load(db, id), let seq = try Self.table.seq(db, record.id) else { throw ChronicleError.notFound(Record.kind, id) }
             try detach(db, record, cascade: cascade)
             try db.run("DELETE FROM \(Self.table.name) WHERE id = ?", [.text(record.id)])
             try SearchIndex.remove(db, kind: Record.kind, seq: seq)
+        }
+    }
+
+    public func restore(_ id: String, to draft: Record.Draft, createdAt: String, expectedVersion: Int?, by attribution: Attribution) throws -> Record {
+        try draft.validate()
+        return try recording(attribution) { db, now in
+            if let current = try load(db, id), current.id == id {
+                if let expectedVersion, current.version != expectedVersion {
+                    throw ChronicleError.versionConflict(Record.kind, id: id, expected: expectedVersion, current: current.version)
+                }
+                try write(db, id: id, draft, current: current, now: now)
+                return try load(db, id)!
+            }
+            // Back under its own id, numbered on from its deletion, with its first creation time.
+            let last = try db.first("SELECT max(number) FROM revisions WHERE kind = ? AND record_id = ?",
+                                    [.text(Record.kind.rawValue), .text(id)]) { $0.optionalInt(0) } ?? nil
+            guard let last else { throw ChronicleError.notFound(Record.kind, id) }
+            try write(db, id: id, draft, current: nil, now: now)
+            try db.run("UPDATE \(Self.table.name) SET version = ?, created_at = ? WHERE id = ?",
+                       [.integer(Int64(last + 1)), .text(createdAt), .text(id)])
+            return try load(db, id)!
+        }
+    }
+
+    /// `body` in a write transaction, with the revisions of everything it changed written
+    /// before it commits.
+    func recording<T>(_ attribution: Attribution, _ body: (Connection, String) throws -> T) throws -> T {
+        try pool.writeTransaction { db in
+            let now = Timestamp.now()
+            let result = try body(db, now)
+            try RevisionLog.drain(db, attribution, now: now, pool: pool)
+            return result
         }
     }
 

@@ -47,19 +47,19 @@ public struct SQLiteQuoteRepository: QuoteRepository, SQLiteRecordRepository {
         }
         try CitationTable.quotes.replace(db, owner: id, with: draft.citations)
         try index(db, id: id, title: draft.text, body: draft.context ?? "")
-        // The event it left and the event it joined both embed quotes.
-        try EmbeddedVersions.touchEvents(db, Array(Set([current?.eventID, draft.eventID].compactMap { $0 })))
+        // The event it left and the event it joined both show their quotes.
+        for event in Set([current?.eventID, draft.eventID].compactMap({ $0 })) { try EmbeddedVersions.logEmbeddedChange(db, id: event) }
     }
 
     func detach(_ db: Connection, _ quote: Quote, cascade: Bool) throws {
-        try EmbeddedVersions.touchEvents(db, embeddingQuotes: [quote.id])
+        try EmbeddedVersions.logEventsEmbedding(db, quotes: [quote.id])
     }
 
     /// Deletes one quote and its index row, for a delete that cascades to it; citations go with
     /// it (ON DELETE CASCADE).
     static func deleteRow(_ db: Connection, id: String) throws {
         guard let seq = try table.seq(db, id) else { return }
-        try EmbeddedVersions.touchEvents(db, embeddingQuotes: [id])
+        try EmbeddedVersions.logEventsEmbedding(db, quotes: [id])
         try db.run("DELETE FROM quotes WHERE id = ?", [.text(id)])
         try SearchIndex.remove(db, kind: .quote, seq: seq)
     }

@@ -12,6 +12,7 @@ public final class SQLiteStore: ReadSnapshots {
     public let search: SQLiteSearchRepository
     public let tokens: SQLiteTokenRepository
     public let embeddedChanges: EmbeddedChangeLog
+    public let revisions: SQLiteRevisionRepository
 
     /// Opens (creating if needed) the database at `path` and applies pending migrations.
     /// `readTimeLimit`, when given, replaces the configuration's (seconds a read may run).
@@ -31,6 +32,17 @@ public final class SQLiteStore: ReadSnapshots {
         search = SQLiteSearchRepository(pool: pool)
         tokens = SQLiteTokenRepository(pool: pool)
         embeddedChanges = EmbeddedChangeLog(pool: pool)
+        revisions = SQLiteRevisionRepository(pool: pool)
+        try startHistory()
+    }
+
+    /// Records written before revisions were kept (the migration queued them) get their
+    /// current state as their first revision, so every record has a history.
+    private func startHistory() throws {
+        let queued = try pool.readWithinLimit { db in try db.first("SELECT EXISTS (SELECT 1 FROM revision_queue)") { $0.int(0) == 1 } ?? false }
+        guard queued else { return }
+        let attribution = Attribution(author: "chronicle", note: "history starts here: the record existed before revisions were kept")
+        try pool.writeTransaction { db in try RevisionLog.drain(db, attribution, now: Timestamp.now(), pool: pool) }
     }
 
     /// One read transaction on one connection, handed to `body` as the snapshot that the

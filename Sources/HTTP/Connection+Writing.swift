@@ -9,6 +9,7 @@ extension Connection {
         var keepAlive = requested && requestsServed < limits.maxRequestsPerConnection && !loop.draining && !peerClosedInput
         var body: [UInt8] = []
         var stream: BodyStream?
+        var push: PushStream?
         var contentLength: Int?
         let bodyAllowed = response.status >= 200 && response.status != 204 && response.status != 304
         switch response.body {
@@ -19,6 +20,9 @@ extension Connection {
             // HTTP/1.0 has no chunked coding: the end of the body is the end of the connection.
             if minor == 0 { keepAlive = false }
             if !isHead && bodyAllowed { stream = producer }
+        case .push(let pushed):
+            if minor == 0 { keepAlive = false }
+            if !isHead && bodyAllowed { push = pushed }
         }
         loop.dateCache.refresh()
         Connection.writeHead(into: &loop.scratch, status: response.status, headers: response.headers, contentLength: contentLength,
@@ -30,10 +34,44 @@ extension Connection {
         if let stream {
             state = .streaming(stream)
             streamFinished = false
+        } else if push != nil {
+            state = .pushing(PushSink(connection: self))
+            pushFinished = false
+            pushChunked = minor == 1
         } else {
             state = .writing
         }
         write(loop.scratch.bytes, body)
+        if let push, case .pushing(let sink) = state { push.open(sink) }
+    }
+
+    /// Writes one pushed part (on the loop), if `sink` is still this connection's.
+    func pushChunk(_ bytes: [UInt8], from sink: PushSink) {
+        guard case .pushing(let current) = state, current === sink, !pushFinished else { return }
+        self.current?.bytes += bytes.count
+        if pushChunked {
+            write(Array("\(String(bytes.count, radix: 16))\r\n".utf8), bytes + [13, 10])
+        } else {
+            write([], bytes)
+        }
+        if case .pushing = state { sink.noteUnsent(outbound.count - outboundOffset) }
+    }
+
+    /// Ends a pushed body (on the loop): the last chunk, then the next request.
+    func endPush(from sink: PushSink) {
+        guard case .pushing(let current) = state, current === sink, !pushFinished else { return }
+        pushFinished = true
+        if !pushChunked { closeAfterWrite = true }
+        if pushChunked {
+            write(Array("0\r\n\r\n".utf8), [])
+        } else if outbound.isEmpty {
+            afterWrite()
+        }
+    }
+
+    func abortPush(from sink: PushSink) {
+        guard case .pushing(let current) = state, current === sink else { return }
+        close()
     }
 
     /// The status line and header fields; framing and `Connection` are the server's to write.
@@ -114,6 +152,7 @@ extension Connection {
         let written = outbound.withUnsafeBytes { Socket.send(fd, UnsafeRawBufferPointer(rebasing: $0[outboundOffset...]), nil) }
         if written < 0 { close(); return }
         outboundOffset += written
+        if case .pushing(let sink) = state { sink.noteUnsent(outbound.count - outboundOffset) }
         if outboundOffset >= outbound.count {
             outbound = []
             outboundOffset = 0
@@ -129,6 +168,15 @@ extension Connection {
         if case .streaming(let stream) = state, !streamFinished {
             pullChunk(stream)
             return
+        }
+        if case .pushing(let sink) = state {
+            guard pushFinished else {
+                // Everything pushed so far is written; wait for the next part, however long.
+                sink.noteUnsent(0)
+                setDeadline(.none, .infinity)
+                return
+            }
+            sink.detach()
         }
         logAccess()
         if closeAfterWrite {

@@ -17,6 +17,8 @@ final class Connection: @unchecked Sendable {
         case handling
         case writing
         case streaming(BodyStream)
+        /// The body is written by whoever holds the sink, whenever they send.
+        case pushing(PushSink)
         case draining
         case closed
     }
@@ -46,6 +48,9 @@ final class Connection: @unchecked Sendable {
     var peerClosedInput = false
     var closeAfterWrite = false
     var streamFinished = false
+    var pushFinished = false
+    /// Whether pushed parts are framed as chunks (HTTP/1.1) or written as they are (HTTP/1.0).
+    var pushChunked = true
     /// What the access log says of a request: filled in as it is answered.
     typealias AccessEntry = (method: String, path: String, id: RequestID, start: Double, status: Int, bytes: Int)
     /// For the access log.
@@ -114,6 +119,9 @@ final class Connection: @unchecked Sendable {
             process()
             if peerClosedInput, case .readingHead = state { close() }
             else if peerClosedInput, case .readingBody = state { close() }
+        case .pushing:
+            // A pushed body goes on until the client leaves.
+            if peerClosedInput { close() }
         default:
             // A response is in progress: keep what was pipelined, but stop reading once a lot is waiting.
             if inbound.count > limits.maxHeaderBytes + limits.maxRequestLineBytes { setReadInterest(false) }
@@ -295,6 +303,7 @@ final class Connection: @unchecked Sendable {
 
     func close() {
         if case .closed = state { return }
+        if case .pushing(let sink) = state { sink.detach() }
         state = .closed
         inbound = []
         outbound = []

@@ -26,6 +26,9 @@ public struct Request: Sendable {
     public var route: String?
     /// The matched route's access (nil when no route matched); set by the router.
     public var routeAccess: RouteAccess?
+    /// Who the request acts for, as authentication middleware established it (a token's
+    /// name), so that handlers can attribute what they do; nil when nobody authenticated.
+    public var user: String?
     /// What `Responder.prepare` noted for this request, if anything.
     public var preparedTag: Int?
     /// When the server had the whole request, on the monotonic clock; with `secondsSinceReceived`

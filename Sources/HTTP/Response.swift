@@ -9,6 +9,8 @@ public struct Response: Sendable {
         /// Pulled chunk by chunk on a worker thread, each only after the previous one was written,
         /// so a slow client slows the producer instead of filling memory. Sent chunked.
         case stream(BodyStream)
+        /// Written later, from any thread, through a `PushSink` (see there); sent chunked.
+        case push(PushStream)
     }
 
     public init(status: Int = 200, headers: Headers = Headers(), body: [UInt8] = []) {
@@ -21,6 +23,12 @@ public struct Response: Sendable {
         self.status = status
         self.headers = headers
         body = .stream(stream)
+    }
+
+    public init(status: Int = 200, headers: Headers = Headers(), push: PushStream) {
+        self.status = status
+        self.headers = headers
+        body = .push(push)
     }
 
     /// A plain-text or JSON response from a string.

@@ -16,6 +16,7 @@ public enum Status {
         case 406: return "Not Acceptable"
         case 408: return "Request Timeout"
         case 409: return "Conflict"
+        case 410: return "Gone"
         case 411: return "Length Required"
         case 412: return "Precondition Failed"
         case 413: return "Content Too Large"

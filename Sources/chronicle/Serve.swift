@@ -74,7 +74,8 @@ struct Serve: ParsableCommand {
         // Migrating and seeding leave freed memory behind that serving never reuses; give it back.
         csystem_release_free_memory()
         let repositories = Repositories(actors: db.actors, events: db.events, quotes: db.quotes, sources: db.sources, search: db.search,
-                                        tokens: db.tokens, snapshots: db, embeddedChanges: db.embeddedChanges, checkReady: { try db.ping() })
+                                        tokens: db.tokens, snapshots: db, embeddedChanges: db.embeddedChanges,
+                                        revisions: db.revisions, checkReady: { try db.ping() })
         let box = ServerBox()
         var api = APIConfiguration()
         api.allowedOrigins = corsOrigins

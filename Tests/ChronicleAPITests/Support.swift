@@ -34,7 +34,8 @@ final class TestAPI {
         api.acceptPauses = { serverBox.server?.acceptPauses ?? 0 }
         configure(&api)
         let repositories = Repositories(actors: db.actors, events: db.events, quotes: db.quotes, sources: db.sources, search: db.search,
-                                        tokens: db.tokens, snapshots: db, embeddedChanges: db.embeddedChanges, checkReady: { try db.ping() })
+                                        tokens: db.tokens, snapshots: db, embeddedChanges: db.embeddedChanges, revisions: db.revisions,
+                                        checkReady: { try db.ping() })
         var configuration = ServerConfiguration()
         configuration.port = 0
         configuration.accessLog = false

@@ -242,7 +242,10 @@ import Testing
             return (seen, try db.quotes.quotes(ofEvent: event.id, limit: 10, in: snapshot))
         }
         #expect(embedded.map(\.text) == ["first"])
-        #expect(try db.events.find(event.id).version == seen.version + 1)  // adding a quote moved the event on
+        // A quote is its own record: the event's version stays, and the log of what records
+        // embed says the event's quotes changed.
+        #expect(try db.events.find(event.id).version == seen.version)
+        #expect(try db.embeddedChanges.changed(after: 0, through: db.embeddedChanges.position(in: nil))?.contains(event.id) == true)
         #expect(try db.quotes.quotes(ofEvent: event.id, limit: 10).count == 2)
     }
 

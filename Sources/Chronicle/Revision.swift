@@ -1,0 +1,97 @@
+/// What a write did to a record.
+public enum ChangeOperation: String, Sendable, Codable, CaseIterable { case create, update, delete }
+
+/// Who made a write and why, kept with the revision it writes: the token's name for the API,
+/// `cli` or `import` for the command line, `built-in dataset` for the seed.
+public struct Attribution: Sendable, Equatable {
+    public var author: String
+    /// The writer's own words on the change ("corrected the date from the court record").
+    public var note: String?
+
+    public init(author: String, note: String? = nil) {
+        self.author = author
+        self.note = note
+    }
+
+    public static let cli = Attribution(author: "cli")
+    public static let builtinDataset = Attribution(author: "built-in dataset")
+    /// The most characters a note may have.
+    public static let maxNoteLength = 1000
+}
+
+/// One change to one record, kept for good: its history, and an entry of the change feed.
+///
+/// A revision is a record's own edit. Renaming an actor is a revision of the actor, not of the
+/// events that show its name (those embed it, they do not own it).
+public struct Revision: Sendable, Equatable {
+    public let kind: RecordKind
+    public let id: String
+    /// The record's version after the change (a deletion's is one past the last version), so
+    /// revision n of a live record is the state its ETag's version n names.
+    public let number: Int
+    public let operation: ChangeOperation
+    public let at: String
+    public let attribution: Attribution
+    /// The record after the change, as the store encodes it; nil for a deletion (a tombstone).
+    public let state: RecordState?
+    /// Where the change stands in commit order: the change feed's position.
+    public let position: Int64
+
+    public init(kind: RecordKind, id: String, number: Int, operation: ChangeOperation, at: String, attribution: Attribution,
+                state: RecordState?, position: Int64) {
+        self.kind = kind
+        self.id = id
+        self.number = number
+        self.operation = operation
+        self.at = at
+        self.attribution = attribution
+        self.state = state
+        self.position = position
+    }
+}
+
+/// A record's state as a revision keeps it: the record as it was read back after the write,
+/// with the names and titles it showed then.
+public enum RecordState: Sendable, Equatable {
+    case actor(Actor)
+    case event(Event)
+    case quote(Quote)
+    case source(Source)
+
+    public var kind: RecordKind {
+        switch self {
+        case .actor: .actor
+        case .event: .event
+        case .quote: .quote
+        case .source: .source
+        }
+    }
+}
+
+/// Which changes a feed reader wants.
+public struct ChangeFilter: Sendable, Equatable {
+    /// Empty: every kind.
+    public var kinds: Set<RecordKind>
+
+    public init(kinds: Set<RecordKind> = []) { self.kinds = kinds }
+
+    public func admits(_ kind: RecordKind) -> Bool { kinds.isEmpty || kinds.contains(kind) }
+}
+
+/// Every record's history, and all of it in commit order as a feed.
+///
+/// The feed is gap-free: a reader that resumes after position p sees every change committed
+/// after p exactly once, because positions are handed out by the one writer in commit order and
+/// a change is visible only once it and everything before it have committed.
+public protocol RevisionRepository: Sendable {
+    /// A record's revisions, newest first; `before` pages on (a revision number).
+    func revisions(of kind: RecordKind, id: String, before: Int?, limit: Int) throws -> [Revision]
+    func revision(of kind: RecordKind, id: String, number: Int) throws -> Revision?
+    /// The record's last revision, live or deleted; nil when it never existed.
+    func latest(of kind: RecordKind, id: String) throws -> Revision?
+    /// Changes after `position`, oldest first, at most `limit`, and the position the reader has
+    /// got to (past changes the filter skipped, so a filtered reader moves on too).
+    func changes(after position: Int64, filter: ChangeFilter, limit: Int) throws -> (changes: [Revision], reached: Int64)
+    /// The position of the last committed change (0 when none).
+    func head() throws -> Int64
+}

@@ -1,0 +1,73 @@
+import Chronicle
+import HTTP
+
+/// `GET /v1/changes`: every change in commit order, as pages, as a long poll (`wait=N`) or as
+/// server-sent events (`Accept: text/event-stream`).
+extension ChronicleAPI {
+    /// The longest a long poll waits.
+    static let maxWaitSeconds = 60
+
+    func changes(_ request: Request) throws -> Response {
+        var query = QueryParameters(request, allowed: ["since", "limit", "type", "wait", "pretty"])
+        let page = query.page()
+        let since = query.string("since")
+        let types = query.string("type")
+        let waitText = query.string("wait")
+        try query.finish()
+        var filter = ChangeFilter()
+        if let types {
+            for name in types.split(separator: ",", omittingEmptySubsequences: false) {
+                guard let kind = RecordKind(rawValue: String(name).trimmingWhitespace) else {
+                    throw ChronicleError.validation([FieldError("type", "'\(name)' is not a kind; choose from actor, event, quote, source (comma-separated)")])
+                }
+                filter.kinds.insert(kind)
+            }
+        }
+        var wait = 0
+        if let waitText {
+            guard let seconds = Int(waitText), (0...Self.maxWaitSeconds).contains(seconds) else {
+                throw ChronicleError.validation([FieldError("wait", "must be a whole number of seconds from 0 to \(Self.maxWaitSeconds), not '\(waitText)'")])
+            }
+            wait = seconds
+        }
+        let wanted = filter
+        let lastEventID = request.headers["Last-Event-ID"]?.trimmingWhitespace
+        let wantsEvents = (request.headers["Accept"] ?? "").lowercased().contains("text/event-stream")
+        var start: Int64?
+        if let since, since != "now" { start = try ChangeFeedCursor.decode(since, field: "since") }
+        if wantsEvents, let lastEventID, !lastEventID.isEmpty { start = try ChangeFeedCursor.decode(lastEventID, field: "Last-Event-ID") }
+        if since == "now" { start = try repositories.revisions.head() }
+
+        if wantsEvents {
+            // Live from now unless told where to resume.
+            let position = try start ?? repositories.revisions.head()
+            let streams = changeStreams
+            let headers: Headers = ["Content-Type": "text/event-stream; charset=utf-8", "Cache-Control": "no-store", "X-Accel-Buffering": "no"]
+            guard streams.followerCount < streams.maxFollowers else {
+                throw APIError(status: 503, detail: "this server follows as many change streams as it may (\(streams.maxFollowers)); try again later")
+            }
+            return Response(status: 200, headers: headers, push: PushStream { sink in
+                sink.send(Array("retry: 2000\n: following changes after \(ChangeFeedCursor.encode(position))\n\n".utf8))
+                streams.follow(ChangeStreams.Follower(sink: sink, filter: wanted, position: position, mode: .events))
+            })
+        }
+
+        let position = start ?? 0
+        let read = try repositories.revisions.changes(after: position, filter: filter, limit: page.limit)
+        guard read.changes.isEmpty, wait > 0, read.reached >= (try repositories.revisions.head()) else {
+            return Reply.json(request, Representation.changesPage(read.changes, reached: read.reached), headers: ["Cache-Control": "no-store"])
+        }
+        // Nothing yet: answer when something comes, or with an empty page when the wait is up.
+        let streams = changeStreams
+        let deadline = ChangeStreams.Follower.now() + Double(wait)
+        let pretty = Reply.wantsPretty(request)
+        return Response(status: 200, headers: ["Content-Type": "application/json", "Cache-Control": "no-store"], push: PushStream { sink in
+            let follower = ChangeStreams.Follower(sink: sink, filter: wanted, position: read.reached,
+                                                  mode: .longPoll(deadline: deadline, limit: page.limit, pretty: pretty))
+            if !streams.follow(follower) {
+                sink.send(Representation.changesPage([], reached: read.reached).serialized(pretty: pretty))
+                sink.finish()
+            }
+        })
+    }
+}

@@ -1,0 +1,143 @@
+import Chronicle
+import FoundationEssentials
+import SQLite
+
+/// Writes the revisions of what a write transaction changed. The tables' triggers queue every
+/// record created, changed (its version moved) or deleted, whatever path wrote; `drain` turns
+/// the queue into revisions (the record as it reads now, or a tombstone) before the write's
+/// savepoint is released, so a write and its revisions commit together or not at all.
+enum RevisionLog {
+    /// Empties the queue into `revisions`, attributed to `attribution`, stamped `now`.
+    static func drain(_ db: Connection, _ attribution: Attribution, now: String, pool: DatabasePool) throws {
+        var queued: [(kind: String, id: String, operation: String, version: Int)] = []
+        try db.query("SELECT kind, record_id, operation, version FROM revision_queue ORDER BY rowid") {
+            queued.append(($0.string(0), $0.string(1), $0.string(2), $0.int(3)))
+        }
+        guard !queued.isEmpty else { return }
+        try db.run("DELETE FROM revision_queue")
+        // One revision per record and transaction: its state when the transaction ends.
+        var seen = Set<String>()
+        var created = Set<String>()
+        for entry in queued where entry.operation == "create" { created.insert(entry.kind + "/" + entry.id) }
+        for entry in queued.reversed() {
+            let key = entry.kind + "/" + entry.id
+            guard seen.insert(key).inserted, let kind = RecordKind(rawValue: entry.kind) else { continue }
+            if entry.operation == "delete" {
+                // A record created and deleted in one transaction was never seen: nothing to keep.
+                if created.contains(key) { continue }
+                try append(db, kind: kind, id: entry.id, number: entry.version + 1, operation: .delete, at: now, attribution, state: nil)
+                continue
+            }
+            guard let state = try load(db, kind, entry.id, pool: pool) else { continue }
+            try append(db, kind: kind, id: entry.id, number: state.version, operation: created.contains(key) ? .create : .update,
+                       at: now, attribution, state: encode(state))
+        }
+    }
+
+    /// The record as its repository reads it, with the names and titles it shows.
+    static func load(_ db: Connection, _ kind: RecordKind, _ id: String, pool: DatabasePool) throws -> (version: Int, state: RecordState)? {
+        switch kind {
+        case .actor: return try SQLiteActorRepository(pool: pool).load(db, id).map { ($0.version, .actor($0)) }
+        case .event: return try SQLiteEventRepository(pool: pool).load(db, id).map { ($0.version, .event($0)) }
+        case .quote: return try SQLiteQuoteRepository(pool: pool).load(db, id).map { ($0.version, .quote($0)) }
+        case .source: return try SQLiteSourceRepository(pool: pool).load(db, id).map { ($0.version, .source($0)) }
+        }
+    }
+
+    private static func append(_ db: Connection, kind: RecordKind, id: String, number: Int, operation: ChangeOperation, at: String,
+                               _ attribution: Attribution, state: String?) throws {
+        try db.run("""
+            INSERT INTO revisions (kind, record_id, number, operation, at, author, note, state) VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+            ON CONFLICT (kind, record_id, number) DO NOTHING
+            """, [.text(kind.rawValue), .text(id), .integer(Int64(number)), .text(operation.rawValue), .text(at), .text(attribution.author),
+                  attribution.note.sqliteValue, state.sqliteValue])
+    }
+
+    static func encode(_ loaded: (version: Int, state: RecordState)) throws -> String {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys]
+        let data: Data
+        switch loaded.state {
+        case .actor(let actor): data = try encoder.encode(actor)
+        case .event(let event): data = try encoder.encode(event)
+        case .quote(let quote): data = try encoder.encode(quote)
+        case .source(let source): data = try encoder.encode(source)
+        }
+        return String(decoding: data, as: UTF8.self)
+    }
+
+    static func decode(_ kind: RecordKind, _ text: String) throws -> RecordState {
+        let data = Data(text.utf8)
+        let decoder = JSONDecoder()
+        switch kind {
+        case .actor: return .actor(try decoder.decode(Actor.self, from: data))
+        case .event: return .event(try decoder.decode(Event.self, from: data))
+        case .quote: return .quote(try decoder.decode(Quote.self, from: data))
+        case .source: return .source(try decoder.decode(Source.self, from: data))
+        }
+    }
+
+    /// Revision rows as `Revision`s: the columns every query below selects, in this order.
+    static let columns = "position, kind, record_id, number, operation, at, author, note, state"
+
+    static func revision(_ row: Statement) throws -> Revision {
+        let kind = RecordKind(rawValue: row.string(1)) ?? .event
+        return Revision(kind: kind, id: row.string(2), number: row.int(3), operation: ChangeOperation(rawValue: row.string(4)) ?? .update,
+                        at: row.string(5), attribution: Attribution(author: row.string(6), note: row.optionalString(7)),
+                        state: try row.optionalString(8).map { try decode(kind, $0) }, position: row.int64(0))
+    }
+}
+
+/// Revisions and the change feed in SQLite.
+public struct SQLiteRevisionRepository: RevisionRepository {
+    let pool: DatabasePool
+
+    public init(pool: DatabasePool) { self.pool = pool }
+
+    public func revisions(of kind: RecordKind, id: String, before: Int?, limit: Int) throws -> [Revision] {
+        try pool.readWithinLimit { db in
+            try db.all("""
+                SELECT \(RevisionLog.columns) FROM revisions WHERE kind = ? AND record_id = ? AND number < ? ORDER BY number DESC LIMIT ?
+                """, [.text(kind.rawValue), .text(id), .integer(Int64(before ?? Int.max)), .integer(Int64(limit))], map: RevisionLog.revision)
+        }
+    }
+
+    public func revision(of kind: RecordKind, id: String, number: Int) throws -> Revision? {
+        try pool.readWithinLimit { db in
+            try db.first("SELECT \(RevisionLog.columns) FROM revisions WHERE kind = ? AND record_id = ? AND number = ?",
+                         [.text(kind.rawValue), .text(id), .integer(Int64(number))], map: RevisionLog.revision)
+        }
+    }
+
+    public func latest(of kind: RecordKind, id: String) throws -> Revision? {
+        try revisions(of: kind, id: id, before: nil, limit: 1).first
+    }
+
+    public func changes(after position: Int64, filter: ChangeFilter, limit: Int) throws -> (changes: [Revision], reached: Int64) {
+        try pool.readWithinLimit { db in
+            // Read a bounded stretch of the log: a filter that matches little still answers soon,
+            // with the position it got to.
+            let head = try Self.head(db)
+            let stretchEnd = filter.kinds.isEmpty ? head : min(head, position + Int64(max(limit, 1)) * 50)
+            var sql = "SELECT \(RevisionLog.columns) FROM revisions WHERE position > ? AND position <= ?"
+            var values: [SQLiteValue] = [.integer(position), .integer(stretchEnd)]
+            if !filter.kinds.isEmpty {
+                sql += " AND kind IN (\(Array(repeating: "?", count: filter.kinds.count).joined(separator: ", ")))"
+                values += filter.kinds.map(\.rawValue).sorted().map { .text($0) }
+            }
+            sql += " ORDER BY position LIMIT ?"
+            values.append(.integer(Int64(limit)))
+            let changes = try db.all(sql, values, map: RevisionLog.revision)
+            let reached = changes.count == limit ? changes.last!.position : stretchEnd
+            return (changes, max(reached, position))
+        }
+    }
+
+    public func head() throws -> Int64 {
+        try pool.readWithinLimit { db in try Self.head(db) }
+    }
+
+    static func head(_ db: Connection) throws -> Int64 {
+        try db.first("SELECT coalesce(max(position), 0) FROM revisions") { $0.int64(0) } ?? 0
+    }
+}
