@@ -21,6 +21,14 @@ let package = Package(
             pkgConfig: "sqlite3",
             providers: [.apt(["libsqlite3-dev"])]
         ),
+        // libcurl from the system (Debian: libcurl4-openssl-dev), for delivering webhooks.
+        .systemLibrary(
+            name: "CCurl",
+            pkgConfig: "libcurl",
+            providers: [.apt(["libcurl4-openssl-dev"])]
+        ),
+        // An outbound HTTP client on libcurl; knows nothing of Chronicle.
+        .target(name: "HTTPClient", dependencies: ["CCurl"]),
         // epoll, eventfd, accept4 and malloc_trim, which Swift's Glibc module does not expose.
         .target(name: "CSystem"),
         // An FTS5 ranking function (FTS5's extension API is C only).
@@ -53,7 +61,7 @@ let package = Package(
         .executableTarget(
             name: "chronicle",
             dependencies: [
-                "Chronicle", "ChronicleSQLite", "ChronicleAPI", "HTTP", "CSystem",
+                "Chronicle", "ChronicleSQLite", "ChronicleAPI", "HTTP", "HTTPClient", "CSystem",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ]
@@ -64,7 +72,7 @@ let package = Package(
         .testTarget(name: "HTTPTests", dependencies: ["HTTP"]),
         .testTarget(
             name: "ChronicleAPITests",
-            dependencies: ["ChronicleAPI", "ChronicleSQLite", "Chronicle", "HTTP", "SQLite"]
+            dependencies: ["ChronicleAPI", "ChronicleSQLite", "Chronicle", "HTTP", "HTTPClient", "SQLite"]
         ),
     ]
 )

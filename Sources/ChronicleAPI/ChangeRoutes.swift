@@ -7,6 +7,12 @@ extension ChronicleAPI {
     /// The longest a long poll waits.
     static let maxWaitSeconds = 60
 
+    /// A write committed here: live followers and webhook delivery hear of it now.
+    func wroteChanges() {
+        changeStreams.poke()
+        configuration.onWrite()
+    }
+
     func changes(_ request: Request) throws -> Response {
         var query = QueryParameters(request, allowed: ["since", "limit", "type", "wait", "pretty"])
         let page = query.page()

@@ -72,6 +72,11 @@ public struct ChronicleAPI: Sendable {
 
         router.get("/v1/search", handling(search))
         router.get("/v1/changes", handling(changes))
+
+        router.post("/v1/webhooks", handling(createWebhook))
+        router.get("/v1/webhooks", handling(listWebhooks))
+        router.get("/v1/webhooks/:id", handling(getWebhook))
+        router.delete("/v1/webhooks/:id", handling(deleteWebhook))
         return router
     }
 

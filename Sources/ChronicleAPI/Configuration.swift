@@ -14,12 +14,14 @@ public struct Repositories: Sendable {
     public var embeddedChanges: any EmbeddedChanges
     /// Every record's history, and the change feed.
     public var revisions: any RevisionRepository
+    /// Where the change feed is delivered by POST.
+    public var webhooks: any WebhookRepository
     /// Throws when the database cannot answer, for `/readyz`.
     public var checkReady: @Sendable () throws -> Void
 
     public init(actors: any ActorRepository, events: any EventRepository, quotes: any QuoteRepository, sources: any SourceRepository,
                 search: any SearchRepository, tokens: any TokenRepository, snapshots: any ReadSnapshots, embeddedChanges: any EmbeddedChanges,
-                revisions: any RevisionRepository, checkReady: @escaping @Sendable () throws -> Void) {
+                revisions: any RevisionRepository, webhooks: any WebhookRepository, checkReady: @escaping @Sendable () throws -> Void) {
         self.actors = actors
         self.events = events
         self.quotes = quotes
@@ -29,6 +31,7 @@ public struct Repositories: Sendable {
         self.snapshots = snapshots
         self.embeddedChanges = embeddedChanges
         self.revisions = revisions
+        self.webhooks = webhooks
         self.checkReady = checkReady
     }
 }
@@ -44,6 +47,8 @@ public struct APIConfiguration: Sendable {
     public var renderedRecordBytes = 64 << 20
     /// Bytes a change-stream subscriber may leave unread before it is dropped.
     public var maxPendingStreamBytes = 256 << 10
+    /// Called after every write this server commits (the executable wakes webhook delivery).
+    public var onWrite: @Sendable () -> Void = {}
     /// Open connections, for `/metrics` (the server knows them, the API does not).
     public var openConnections: @Sendable () -> Int = { 0 }
     /// Times the server paused accepting for want of file descriptors, for `/metrics`.

@@ -39,7 +39,7 @@ extension ChronicleAPI {
         handling { request in
             try QueryParameters(request, allowed: []).finish()
             let record = try kind.repository.create(try kind.decode(try jsonBody(request), nil), by: try attribution(request))
-            changeStreams.poke()
+            wroteChanges()
             return recordResponse(request, try kind.represent(record, nil).json, id: record.id, version: record.version, status: 201)
         }
     }
@@ -93,7 +93,7 @@ extension ChronicleAPI {
             let draft = try kind.decode(body, current.draft)
             let version = try expectedVersion(request, id: current.id, current: current.version)
             let record = try kind.repository.update(current.id, expectedVersion: version, with: draft, by: try attribution(request))
-            changeStreams.poke()
+            wroteChanges()
             return recordResponse(request, try kind.represent(record, nil).json, id: record.id, version: record.version)
         }
     }
@@ -106,7 +106,7 @@ extension ChronicleAPI {
             let current = try findLive(kind, request.parameters["id"] ?? "")
             _ = try expectedVersion(request, id: current.id, current: current.version)
             try kind.repository.delete(current.id, cascade: cascade, by: try attribution(request))
-            changeStreams.poke()
+            wroteChanges()
             return Response(status: 204)
         }
     }

@@ -99,7 +99,7 @@ extension ChronicleAPI {
                                + errors.map(\.description).joined(separator: "; ") + "); restore or recreate those first",
                                extra: [("missing", .array(errors.map { .object([("field", .string($0.field)), ("message", .string($0.message))]) }))])
             }
-            changeStreams.poke()
+            wroteChanges()
             return recordResponse(request, try kind.represent(restored, nil).json, id: restored.id, version: restored.version,
                                   status: current == nil ? 201 : 200)
         }

@@ -13,6 +13,7 @@ public final class SQLiteStore: ReadSnapshots {
     public let tokens: SQLiteTokenRepository
     public let embeddedChanges: EmbeddedChangeLog
     public let revisions: SQLiteRevisionRepository
+    public let webhooks: SQLiteWebhookRepository
 
     /// Opens (creating if needed) the database at `path` and applies pending migrations.
     /// `readTimeLimit`, when given, replaces the configuration's (seconds a read may run).
@@ -33,6 +34,7 @@ public final class SQLiteStore: ReadSnapshots {
         tokens = SQLiteTokenRepository(pool: pool)
         embeddedChanges = EmbeddedChangeLog(pool: pool)
         revisions = SQLiteRevisionRepository(pool: pool)
+        webhooks = SQLiteWebhookRepository(pool: pool)
         try startHistory()
     }
 

@@ -75,7 +75,7 @@ struct Serve: ParsableCommand {
         csystem_release_free_memory()
         let repositories = Repositories(actors: db.actors, events: db.events, quotes: db.quotes, sources: db.sources, search: db.search,
                                         tokens: db.tokens, snapshots: db, embeddedChanges: db.embeddedChanges,
-                                        revisions: db.revisions, checkReady: { try db.ping() })
+                                        revisions: db.revisions, webhooks: db.webhooks, checkReady: { try db.ping() })
         let box = ServerBox()
         var api = APIConfiguration()
         api.allowedOrigins = corsOrigins
@@ -86,6 +86,10 @@ struct Serve: ParsableCommand {
         api.acceptPauses = { box.server?.acceptPauses ?? 0 }
         let search = db.search
         api.searchCache = { search.phraseCache.capacity > 0 ? search.cacheUsage : nil }
+        // Webhooks are delivered off the request path, woken by each write.
+        let webhooks = WebhookDispatcher(hooks: db.webhooks, revisions: db.revisions, poster: CurlWebhookPoster())
+        webhooks.start()
+        api.onWrite = { webhooks.poke() }
 
         var configuration = ServerConfiguration()
         configuration.host = host

@@ -85,6 +85,8 @@ CREATE TABLE webhook_deliveries (
     at TEXT NOT NULL,
     status INTEGER,
     error TEXT,
-    duration_ms REAL NOT NULL
+    duration_ms REAL NOT NULL,
+    -- For a failed attempt, when the next one is due.
+    next_attempt_at TEXT
 );
 CREATE INDEX webhook_deliveries_by_hook ON webhook_deliveries (webhook_id, seq);
