@@ -35,6 +35,11 @@ extension Connection {
             state = .streaming(stream)
             streamFinished = false
         } else if push != nil {
+            // A pushed body may stay open for hours: the kernel keeps a small buffer for it, not
+            // the megabytes autotuning grants a bulk transfer, so that a thousand followers cost
+            // little and a client that stops reading is noticed (see `PushSink.pendingBytes`).
+            var size = Int32(Connection.pushSendBuffer)
+            setsockopt(fd, SOL_SOCKET, SO_SNDBUF, &size, socklen_t(MemoryLayout<Int32>.size))
             state = .pushing(PushSink(connection: self))
             pushFinished = false
             pushChunked = minor == 1
@@ -273,6 +278,8 @@ extension Connection {
         return reason.hasPrefix("Status ") ? [] : Array("HTTP/1.1 \(code) \(reason)\r\n".utf8)
     }
     static let contentLengthPrefix = Array("Content-Length: ".utf8)
+    /// The socket send buffer of a pushed body (the kernel doubles it for its own bookkeeping).
+    static let pushSendBuffer = 32 << 10
     static let requestIDPrefix = Array("X-Request-Id: ".utf8)
 
     static func appendStatusLine(_ status: Int, to head: inout ByteWriter) {
