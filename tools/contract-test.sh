@@ -11,7 +11,7 @@ work=$(mktemp -d)
 trap 'kill "$pid" 2>/dev/null || true; wait "$pid" 2>/dev/null || true; rm -rf "$work"' EXIT
 db="$work/contract.sqlite"
 "$binary" migrate --db "$db" >/dev/null
-token=$("$binary" token create --db "$db" --name schemathesis --scope write 2>/dev/null)
+token=$("$binary" token create --db "$db" --name schemathesis --scope admin 2>/dev/null)
 # Port 0: the kernel picks a free port and the server logs it. A guessed port can be taken
 # (it failed once when a random one fell on a socket of the test run before it).
 CHRONICLE_NO_ACCESS_LOG=1 "$binary" serve --db "$db" --port 0 >"$work/server.log" 2>&1 &

@@ -39,10 +39,15 @@ extension ChronicleAPI {
         let wanted = filter
         let lastEventID = request.headers["Last-Event-ID"]?.trimmingWhitespace
         let wantsEvents = (request.headers["Accept"] ?? "").lowercased().contains("text/event-stream")
+        // Where to start: a reconnecting event stream's last id, else `since` (a cursor, or now).
         var start: Int64?
-        if let since, since != "now" { start = try ChangeFeedCursor.decode(since, field: "since") }
-        if wantsEvents, let lastEventID, !lastEventID.isEmpty { start = try ChangeFeedCursor.decode(lastEventID, field: "Last-Event-ID") }
-        if since == "now" { start = try repositories.revisions.head() }
+        if wantsEvents, let lastEventID, !lastEventID.isEmpty {
+            start = try ChangeFeedCursor.decode(lastEventID, field: "Last-Event-ID")
+        } else if since == "now" {
+            start = try repositories.revisions.head()
+        } else if let since {
+            start = try ChangeFeedCursor.decode(since, field: "since")
+        }
 
         if wantsEvents {
             // Live from now unless told where to resume.

@@ -30,9 +30,10 @@ extension ChronicleAPI {
     }
 
     /// A single record, with a strong ETag of its version and body.
-    func recordResponse(_ request: Request, _ json: JSON, id: String, version: Int, status: Int = 200, fields: Set<String>? = nil) -> Response {
+    func recordResponse(_ request: Request, _ json: JSON, id: String, version: Int, status: Int = 200, fields: Set<String>? = nil,
+                        location: String? = nil) -> Response {
         var headers = Headers()
-        if status == 201 { headers["Location"] = request.path + "/" + id }
+        if status == 201 { headers["Location"] = location ?? request.path + "/" + id }
         let body = Representation.select(json, fields: fields).serialized(pretty: Reply.wantsPretty(request))
         return Reply.json(request, body: body, status: status, etag: Reply.recordTag(id, version, body: body), headers: headers)
     }

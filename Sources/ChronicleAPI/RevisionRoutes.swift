@@ -101,7 +101,7 @@ extension ChronicleAPI {
             }
             wroteChanges()
             return recordResponse(request, try kind.represent(restored, nil).json, id: restored.id, version: restored.version,
-                                  status: current == nil ? 201 : 200)
+                                  status: current == nil ? 201 : 200, location: "\(Self.collection(Record.kind))/\(restored.id)")
         }
     }
 

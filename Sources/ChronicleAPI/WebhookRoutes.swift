@@ -17,8 +17,10 @@ extension ChronicleAPI {
         let body = JSON.object(fields)
         var url = ""
         switch body["url"] {
-        case .string(let text) where text.count <= 2000 && (text.lowercased().hasPrefix("http://") || text.lowercased().hasPrefix("https://")) && text.count > 8:
-            url = text
+        case .string(let text):
+            var validator = Validator()
+            validator.url(text, "url")
+            if validator.errors.isEmpty { url = text } else { errors += validator.errors }
         case nil: errors.append(FieldError("url", "is required: where to POST each change, http:// or https://"))
         default: errors.append(FieldError("url", "must be an http:// or https:// address of at most 2000 characters"))
         }

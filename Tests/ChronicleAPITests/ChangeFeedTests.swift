@@ -112,8 +112,9 @@ import Testing
         #expect(!live.text.contains(early) && !live.text.contains("Not a source"))
         #expect(events.allSatisfy { $0.id != nil })
 
-        // Reconnecting with the first event's id resumes right after it.
-        let resumed = try StreamClient(port: api.port, request: "GET /v1/changes HTTP/1.1\r\nHost: t\r\nAccept: text/event-stream\r\nLast-Event-ID: \(events[0].id ?? "")\r\n\r\n")
+        // Reconnecting with the first event's id resumes right after it (a browser reconnects to
+        // the same address, so the id wins over since=now).
+        let resumed = try StreamClient(port: api.port, request: "GET /v1/changes?since=now HTTP/1.1\r\nHost: t\r\nAccept: text/event-stream\r\nLast-Event-ID: \(events[0].id ?? "")\r\n\r\n")
         #expect(resumed.read { $0.contains("Not a source") })
         let replayed = resumed.events.filter { $0.event == "change" }.map(\.data)
         #expect(replayed.count == 2 && replayed[0].contains(second) && replayed[1].contains("Not a source"))
