@@ -67,6 +67,20 @@ final class ChangeStreams: Sendable {
     var followerCount: Int { state.withLock { $0.followers.count } }
     var droppedCount: Int { state.withLock { $0.dropped } }
 
+    /// Followers and drops, in Prometheus text.
+    var metricsText: String {
+        let (followers, dropped) = state.withLock { ($0.followers.count, $0.dropped) }
+        return """
+            # HELP chronicle_change_stream_followers Clients following the change feed live (server-sent events and long polls).
+            # TYPE chronicle_change_stream_followers gauge
+            chronicle_change_stream_followers \(followers)
+            # HELP chronicle_change_stream_dropped_total Event-stream subscribers dropped for reading more slowly than changes arrived.
+            # TYPE chronicle_change_stream_dropped_total counter
+            chronicle_change_stream_dropped_total \(dropped)
+
+            """
+    }
+
     /// Starts following for `sink`; false when the server follows as many as it may.
     @discardableResult
     func follow(_ follower: Follower) -> Bool {

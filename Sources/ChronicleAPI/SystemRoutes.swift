@@ -38,7 +38,7 @@ extension ChronicleAPI {
     func metricsText(_ request: Request) -> Response {
         Response(status: 200, contentType: "text/plain; version=0.0.4; charset=utf-8",
                  text: metrics.render(openConnections: configuration.openConnections(), acceptPauses: configuration.acceptPauses()) + renderedRecords.metricsText()
-                     + (configuration.searchCache()?.metricsText ?? ""))
+                     + changeStreams.metricsText + (configuration.searchCache()?.metricsText ?? ""))
     }
 
     func openAPI(_ request: Request) -> Response {

@@ -141,6 +141,7 @@ import Testing
         let rest = try api.get("/v1/changes?limit=500&since=\(resume)").json.data.count
         #expect(received + rest == writes)
         #expect(api.server.openConnections < 5)
+        #expect(try api.get("/metrics").text.contains("\nchronicle_change_stream_dropped_total 1\n"))
     }
 
     @Test func aLongPollAnswersWhenAChangeCommitsOrWhenItsWaitIsUp() throws {
