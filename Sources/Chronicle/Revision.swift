@@ -66,6 +66,35 @@ public enum RecordState: Sendable, Equatable {
         case .source: .source
         }
     }
+
+    public var id: String {
+        switch self {
+        case .actor(let record): record.id
+        case .event(let record): record.id
+        case .quote(let record): record.id
+        case .source(let record): record.id
+        }
+    }
+
+    public var version: Int {
+        switch self {
+        case .actor(let record): record.version
+        case .event(let record): record.version
+        case .quote(let record): record.version
+        case .source(let record): record.version
+        }
+    }
+
+    /// The state of any record kind.
+    public init<Record: VersionedRecord>(_ record: Record) {
+        switch record {
+        case let actor as Actor: self = .actor(actor)
+        case let event as Event: self = .event(event)
+        case let quote as Quote: self = .quote(quote)
+        case let source as Source: self = .source(source)
+        default: preconditionFailure("\(Record.self) is not a record kind a revision can keep")
+        }
+    }
 }
 
 /// Which changes a feed reader wants.

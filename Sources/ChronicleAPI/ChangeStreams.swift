@@ -102,6 +102,7 @@ final class ChangeStreams: Sendable {
         var head: Int64 = (try? revisions.head()) ?? 0
         while true {
             _ = wake.wait(timeout: .now() + .milliseconds(250))
+            while wake.wait(timeout: .now()) == .success {}  // many writes, one round
             let followers = state.withLock { $0.followers }
             if followers.isEmpty { continue }
             let previousHead = head

@@ -90,6 +90,7 @@ public final class WebhookDispatcher: Sendable {
         let slots = DispatchSemaphore(value: concurrency)
         while true {
             _ = wake.wait(timeout: .now() + .milliseconds(250))
+            while wake.wait(timeout: .now()) == .success {}  // many writes, one round
             if state.withLock({ $0.stopped }) { return }
             guard let registered = try? hooks.list(), !registered.isEmpty,
                   let head = try? revisions.head() else { continue }

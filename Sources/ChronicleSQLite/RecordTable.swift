@@ -139,7 +139,7 @@ extension SQLiteRecordRepository {
         try pool.writeTransaction { db in
             let now = Timestamp.now()
             let result = try body(db, now)
-            try RevisionLog.drain(db, attribution, now: now, pool: pool)
+            try RevisionLog.drain(db, attribution, now: now, pool: pool, known: (result as? Record).map(RecordState.init))
             return result
         }
     }

@@ -8,7 +8,8 @@ import SQLite
 /// savepoint is released, so a write and its revisions commit together or not at all.
 enum RevisionLog {
     /// Empties the queue into `revisions`, attributed to `attribution`, stamped `now`.
-    static func drain(_ db: Connection, _ attribution: Attribution, now: String, pool: DatabasePool) throws {
+    /// `known` is a record the write already read back after it, so it is not read again.
+    static func drain(_ db: Connection, _ attribution: Attribution, now: String, pool: DatabasePool, known: RecordState? = nil) throws {
         var queued: [(kind: String, id: String, operation: String, version: Int)] = []
         try db.query("SELECT kind, record_id, operation, version FROM revision_queue ORDER BY rowid") {
             queued.append(($0.string(0), $0.string(1), $0.string(2), $0.int(3)))
@@ -28,7 +29,9 @@ enum RevisionLog {
                 try append(db, kind: kind, id: entry.id, number: entry.version + 1, operation: .delete, at: now, attribution, state: nil)
                 continue
             }
-            guard let state = try load(db, kind, entry.id, pool: pool) else { continue }
+            let loaded: (version: Int, state: RecordState)?
+            if let known, known.kind == kind, known.id == entry.id { loaded = (known.version, known) } else { loaded = try load(db, kind, entry.id, pool: pool) }
+            guard let state = loaded else { continue }
             try append(db, kind: kind, id: entry.id, number: state.version, operation: created.contains(key) ? .create : .update,
                        at: now, attribution, state: encode(state))
         }
@@ -55,7 +58,6 @@ enum RevisionLog {
 
     static func encode(_ loaded: (version: Int, state: RecordState)) throws -> String {
         let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys]
         let data: Data
         switch loaded.state {
         case .actor(let actor): data = try encoder.encode(actor)
