@@ -31,8 +31,9 @@ final class RenderedRecords: Sendable {
         }
 
         /// What keeping it costs: the body, and an estimate of the rest (its strings, its
-        /// table entry), so that the capacity bounds the memory, not just the bodies.
-        var bytes: Int { body.count + etag.utf8.count + stamp.id.utf8.count + stamp.createdAt.utf8.count + 8 * embeds.count + 160 }
+        /// table entry, its entries in the index by what it embeds), so that the capacity
+        /// bounds the memory, not just the bodies.
+        var bytes: Int { body.count + etag.utf8.count + stamp.id.utf8.count + stamp.createdAt.utf8.count + 64 * embeds.count + 160 }
     }
 
     /// An id as 64 bits (FNV-1a). Two ids that collide make a change to one drop the bodies of
@@ -41,6 +42,10 @@ final class RenderedRecords: Sendable {
 
     private struct State {
         var bodies: [String: Kept] = [:]
+        /// The kept bodies that embed each id (by hash): a change drops them without a look at
+        /// the others. A write that touches an event's quotes logs the event, so this is asked
+        /// at every such write, not only at renames.
+        var embedding: [UInt64: Set<String>] = [:]
         /// Ids in the order they were first stored; `head` is the next to go.
         var order: [String] = []
         var head = 0
@@ -57,10 +62,22 @@ final class RenderedRecords: Sendable {
         mutating func remove(_ id: String) {
             guard let gone = bodies.removeValue(forKey: id) else { return }
             bytes -= gone.bytes
+            for embed in gone.embeds {
+                embedding[embed]?.remove(id)
+                if embedding[embed]?.isEmpty == true { embedding[embed] = nil }
+            }
+        }
+
+        mutating func insert(_ kept: Kept) {
+            let id = kept.stamp.id
+            bodies[id] = kept
+            bytes += kept.bytes
+            for embed in kept.embeds { embedding[embed, default: []].insert(id) }
         }
 
         mutating func removeAll() {
             bodies.removeAll()
+            embedding.removeAll()
             order.removeAll()
             head = 0
             bytes = 0
@@ -91,10 +108,10 @@ final class RenderedRecords: Sendable {
                 state.applied = position
                 return
             }
-            // One pass over the kept bodies (a few bytes each) for all the changes read.
+            // The bodies that embed what changed, from the index: no pass over the others.
             let changed = Set(ids.map(RenderedRecords.hash))
-            if !changed.isEmpty {
-                let stale = state.bodies.compactMap { id, kept in kept.embeds.contains(where: changed.contains) ? id : nil }
+            for hash in changed {
+                guard let stale = state.embedding[hash] else { continue }
                 for id in stale { state.remove(id) }
                 state.dropped += stale.count
             }
@@ -132,8 +149,7 @@ final class RenderedRecords: Sendable {
             }
             let id = kept.stamp.id
             if state.bodies[id] != nil { state.remove(id) } else { state.order.append(id) }
-            state.bodies[id] = kept
-            state.bytes += kept.bytes
+            state.insert(kept)
             while state.bytes > capacity, state.head < state.order.count {
                 let oldest = state.order[state.head]
                 state.head += 1

@@ -66,6 +66,27 @@ import Testing
         #expect(try api.get("/v1/events/\(eventID)").json["summary"]?.stringValue == "Edited after the rename")
     }
 
+    /// An event shows its quotes, which are records of their own: adding, editing or moving a
+    /// quote changes the event's body and ETag at once (kept body or not), not its version.
+    @Test func aQuoteChangeRefreshesItsEventsBodyButNotItsVersion() throws {
+        let api = try TestAPI()
+        let eventID = try eventWithParticipants(api)
+        let before = try api.get("/v1/events/\(eventID)")
+        _ = try api.get("/v1/events/\(eventID)")  // now kept
+        let created = try api.request("POST", "/v1/quotes", json: #"{"text":"A brand new remark.","language":"en","eventId":"\#(eventID)"}"#, token: api.writeToken)
+        let quoteID = try #require(created.json["id"]?.stringValue)
+        let added = try api.get("/v1/events/\(eventID)")
+        #expect(added.text.contains("A brand new remark.") && added.headers["ETag"] != before.headers["ETag"])
+        #expect(added.json["version"] == before.json["version"])
+        #expect(try api.get("/v1/events/\(eventID)", headers: ["If-None-Match": before.headers["ETag"] ?? ""]).status == 200)
+        _ = try api.request("PATCH", "/v1/quotes/\(quoteID)", json: #"{"text":"A corrected remark."}"#, token: api.writeToken)
+        let edited = try api.get("/v1/events/\(eventID)")
+        #expect(edited.text.contains("A corrected remark.") && !edited.text.contains("A brand new remark."))
+        _ = try api.request("PATCH", "/v1/quotes/\(quoteID)", json: #"{"eventId":null}"#, token: api.writeToken)
+        #expect(!(try api.get("/v1/events/\(eventID)").text.contains("A corrected remark.")))
+        #expect(try api.get("/v1/events/\(eventID)").json["version"] == before.json["version"])
+    }
+
     /// Another writer on the same file (here a store of its own, with its own connections, as
     /// `chronicle import` or a second server would be) renames and retitles: the server's kept
     /// bodies must not show the old names.
