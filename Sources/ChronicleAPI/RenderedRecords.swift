@@ -44,8 +44,11 @@ final class RenderedRecords: Sendable {
         var bodies: [String: Kept] = [:]
         /// The kept bodies that embed each id (by hash): a change drops them without a look at
         /// the others. A write that touches an event's quotes logs the event, so this is asked
-        /// at every such write, not only at renames.
-        var embedding: [UInt64: Set<String>] = [:]
+        /// at every such write, not only at renames. Entries of bodies gone since are left in
+        /// place (checked when read) until they are as many as the live ones, then the index is
+        /// built again: arrays of shared strings cost a third of sets kept exact.
+        var embedding: [UInt64: [String]] = [:]
+        var embeddingEntries = 0, liveEmbeds = 0
         /// Ids in the order they were first stored; `head` is the next to go.
         var order: [String] = []
         var head = 0
@@ -62,22 +65,37 @@ final class RenderedRecords: Sendable {
         mutating func remove(_ id: String) {
             guard let gone = bodies.removeValue(forKey: id) else { return }
             bytes -= gone.bytes
-            for embed in gone.embeds {
-                embedding[embed]?.remove(id)
-                if embedding[embed]?.isEmpty == true { embedding[embed] = nil }
-            }
+            liveEmbeds -= gone.embeds.count
         }
 
         mutating func insert(_ kept: Kept) {
             let id = kept.stamp.id
             bodies[id] = kept
             bytes += kept.bytes
-            for embed in kept.embeds { embedding[embed, default: []].insert(id) }
+            liveEmbeds += kept.embeds.count
+            for embed in kept.embeds { embedding[embed, default: []].append(id) }
+            embeddingEntries += kept.embeds.count
+            if embeddingEntries > 2 * liveEmbeds + 1024 { rebuildIndex() }
+        }
+
+        /// The ids of the kept bodies that embed `hash`, and the index's entry for it gone.
+        mutating func takeEmbedding(_ hash: UInt64) -> [String] {
+            guard let ids = embedding.removeValue(forKey: hash) else { return [] }
+            embeddingEntries -= ids.count
+            return Array(Set(ids.filter { bodies[$0]?.embeds.contains(hash) == true }))
+        }
+
+        mutating func rebuildIndex() {
+            embedding.removeAll(keepingCapacity: true)
+            for (id, kept) in bodies { for embed in kept.embeds { embedding[embed, default: []].append(id) } }
+            embeddingEntries = liveEmbeds
         }
 
         mutating func removeAll() {
             bodies.removeAll()
             embedding.removeAll()
+            embeddingEntries = 0
+            liveEmbeds = 0
             order.removeAll()
             head = 0
             bytes = 0
@@ -111,7 +129,7 @@ final class RenderedRecords: Sendable {
             // The bodies that embed what changed, from the index: no pass over the others.
             let changed = Set(ids.map(RenderedRecords.hash))
             for hash in changed {
-                guard let stale = state.embedding[hash] else { continue }
+                let stale = state.takeEmbedding(hash)
                 for id in stale { state.remove(id) }
                 state.dropped += stale.count
             }

@@ -75,4 +75,26 @@ import Testing
         #expect(kept.body(for: stamp("evt_b", 1)) == nil && kept.body(for: stamp("evt_c", 1)) == nil)
         #expect(kept.metricsText().contains("chronicle_rendered_records 0\n"))
     }
+
+    /// Bodies come and go (evicted, replaced, dropped) many times over, so the index by what
+    /// they embed is rebuilt on the way; a change still drops exactly the live bodies that show it.
+    @Test func theIndexByEmbeddedIdsStaysExactWhileBodiesComeAndGo() {
+        let kept = RenderedRecords(capacity: 64 << 10)
+        var position: Int64 = 0
+        for round in 1...40 {
+            for n in 0..<200 {
+                keep(kept, Array(repeating: 120, count: 200), stamp("evt_\(n)", round), embeds: ["act_\(n % 7)", "src_\(n % 3)"], at: position)
+            }
+            if round % 5 == 0 {
+                position += 1
+                kept.apply(changesThrough: position) { _, _ in ["act_\(round % 7)"] }
+            }
+        }
+        let live = (0..<200).filter { kept.body(for: stamp("evt_\($0)", 40)) != nil }
+        #expect(!live.isEmpty && live.count < 200)  // the capacity holds some, not all
+        position += 1
+        kept.apply(changesThrough: position) { _, _ in ["act_3"] }
+        let after = (0..<200).filter { kept.body(for: stamp("evt_\($0)", 40)) != nil }
+        #expect(after == live.filter { $0 % 7 != 3 })
+    }
 }
