@@ -73,19 +73,20 @@ void chronicle_column_weights(int weights, sqlite3_value **weight, int columns, 
     for (int column = 0; column < columns; column++) factor[column] = column < weights ? sqlite3_value_double(weight[column]) : 1.0;
 }
 
-double chronicle_term(double factor, double idf, double frequency) {
+double chronicle_term(double factor, double frequency) {
     const double k1 = 1.2;
-    return factor * idf * frequency * (k1 + 1.0) / (frequency + k1);
+    return factor * frequency * (k1 + 1.0) / (frequency + k1);
 }
 
 double chronicle_score(const double *frequency, int phrases, int columns, const double *idf, const double *factor) {
     double score = 0.0;
-    for (int column = 0; column < columns; column++) {
-        if (factor[column] == 0.0) continue;
-        for (int phrase = 0; phrase < phrases; phrase++) {
+    for (int phrase = 0; phrase < phrases; phrase++) {
+        double share = 0.0;
+        for (int column = 0; column < columns; column++) {
             double f = frequency[phrase * columns + column];
-            if (f > 0.0) score += chronicle_term(factor[column], idf[phrase], f);
+            if (factor[column] != 0.0 && f > 0.0) share += chronicle_term(factor[column], f);
         }
+        if (share != 0.0) score += idf[phrase] * share;
     }
     return -score;
 }

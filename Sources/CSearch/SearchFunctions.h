@@ -21,13 +21,16 @@ double chronicle_idf(sqlite3_int64 total, sqlite3_int64 matching);
 void chronicle_column_weights(int weights, sqlite3_value **weight, int columns, double *factor);
 
 /// A row's score (negative; lower is better) from how often each phrase occurs in each column
-/// (`frequency[phrase * columns + column]`) and the column weights. chronicle_hit and
-/// chronicle_top both use it, so that the two find the same rows in the same order.
+/// (`frequency[phrase * columns + column]`) and the column weights: for each phrase in turn,
+/// its inverse document frequency times its columns' terms added in column order
+/// (chronicle_term). chronicle_hit and chronicle_top both use it, so that the two find the same
+/// rows in the same order. A phrase's idf is a factor of its whole share: a kept phrase's row
+/// shares stay right when the table's row count changes, and only the factor is worked out again.
 double chronicle_score(const double *frequency, int phrases, int columns, const double *idf, const double *factor);
 
-/// One phrase's share of a row's score for `frequency` matches in a column: what
-/// chronicle_score adds up, so that a table of these adds up to the very same score.
-double chronicle_term(double factor, double idf, double frequency);
+/// One column's share of a phrase's score, before the phrase's idf, for `frequency` matches:
+/// what chronicle_score adds up, so that a table of these adds up to the very same score.
+double chronicle_term(double factor, double frequency);
 
 /// The search's order: the lower score first, then the newer (higher) rowid. Inline: it runs
 /// once for nearly every matching row.

@@ -133,8 +133,9 @@ static int rowInstances(const Run *runs, int phrases, sqlite3_int64 rowid, Insta
 }
 
 /// rankRuns's loop for a query of one phrase (half of all searches): nothing to merge, so a
-/// row is its run of matches, counted per weighted column and scored in column order as
-/// chronicle_score adds them. Returns the rows kept in `best`.
+/// row is its run of matches, counted per weighted column, its columns' terms added in column
+/// order and the sum times the phrase's idf, as chronicle_score works it out. Returns the rows
+/// kept in `best`.
 static int rankOnePhrase(const Run *run, const double *factor, int columns, int limit, unsigned kinds, const double *terms,
                          Kept *best) {
     int scored[maxColumns], slot[maxColumns], scoredCount = 0;
@@ -156,11 +157,13 @@ static int rankOnePhrase(const Run *run, const double *factor, int columns, int 
             unsigned column = (unsigned)matches[at].column;
             if (column < (unsigned)columns && slot[column] >= 0) counts[slot[column]]++;
         }
-        double score = 0.0;
+        double share = 0.0;
         for (int index = 0; index < scoredCount; index++) {
             int n = counts[index], column = scored[index];
-            if (n > 0) score += n <= tabled ? terms[column * tabled + n - 1] : chronicle_term(factor[column], run->idf, (double)n);
+            if (n > 0) share += n <= tabled ? terms[column * tabled + n - 1] : chronicle_term(factor[column], (double)n);
         }
+        double score = 0.0;
+        if (share != 0.0) score += run->idf * share;
         Kept row = {-score, rowid};
         if (kept == limit && !chronicle_is_worse(best[0], row)) continue;
         chronicle_keep(best, &kept, limit, row);
@@ -168,27 +171,35 @@ static int rankOnePhrase(const Run *run, const double *factor, int columns, int 
     return kept;
 }
 
-/// The row's score in the query, from every run's matches of it, added up as chronicle_score
-/// adds them (column by column, then phrase by phrase): for the rare row that several phrases
-/// match, when the runs carry row scores.
+/// The row's score in the query, from every run's matches of it, worked out as chronicle_score
+/// does (phrase by phrase, each its columns' terms times its idf): for the rare row that
+/// several phrases match, when the runs carry row scores.
 static double scoreOfRow(const Run *runs, int phrases, sqlite3_int64 rowid, const double *factor, int columns, const double *terms) {
     double score = 0.0;
-    for (int column = 0; column < columns; column++) {
-        if (factor[column] == 0.0) continue;
-        for (int phrase = 0; phrase < phrases; phrase++) {
-            const Run *run = &runs[phrase];
+    for (int phrase = 0; phrase < phrases; phrase++) {
+        const Run *run = &runs[phrase];
+        int first = firstOf(run, rowid);
+        double share = 0.0;
+        for (int column = 0; column < columns; column++) {
+            if (factor[column] == 0.0) continue;
             int n = 0;
-            for (int at = firstOf(run, rowid); at < run->count && run->matches[at].rowid == rowid; at++) n += run->matches[at].column == column;
-            if (n > 0) score += n <= tabled ? terms[(phrase * columns + column) * tabled + n - 1] : chronicle_term(factor[column], run->idf, (double)n);
+            for (int at = first; at < run->count && run->matches[at].rowid == rowid; at++) n += run->matches[at].column == column;
+            if (n > 0) share += n <= tabled ? terms[(phrase * columns + column) * tabled + n - 1] : chronicle_term(factor[column], (double)n);
         }
+        if (share != 0.0) score += run->idf * share;
     }
     return -score;
 }
 
-/// rankRuns's loop when every run carries its rows' scores: a row one phrase matches (nearly
-/// all of them) is ranked by that phrase's score, made when the phrase was kept, so a search
-/// reads 16 bytes a row instead of each match; a row several phrases match is scored from
-/// their matches (scoreOfRow). The same scores to the last bit as counting matches here.
+/// A row one phrase alone matches, ranked by that phrase's kept share times its idf now: the
+/// very score chronicle_score works out for it.
+static inline Kept scaled(const Run *run, Kept share) { return (Kept){run->idf * share.score, share.rowid}; }
+
+/// rankRuns's loop when every run carries its rows' shares: a row one phrase matches (nearly
+/// all of them) is ranked by that phrase's share, made when the phrase was kept, times its idf
+/// now, so a search reads 16 bytes a row instead of each match, and a change in the table's row
+/// count needs no share worked out again; a row several phrases match is scored from their
+/// matches (scoreOfRow). The same scores to the last bit as counting matches here.
 static int rankRowScores(const Run *runs, int phrases, const double *factor, int columns, int limit, unsigned kinds,
                          const double *terms, Kept *best) {
     int kept = 0;
@@ -196,8 +207,9 @@ static int rankRowScores(const Run *runs, int phrases, const double *factor, int
         const Kept *rows = runs[0].rowScores;
         for (int at = runs[0].rowCount - 1; at >= 0; at--) {
             if (!((kinds >> (rows[at].rowid & 3)) & 1u)) continue;
-            if (kept == limit && !chronicle_is_worse(best[0], rows[at])) continue;
-            chronicle_keep(best, &kept, limit, rows[at]);
+            Kept row = scaled(&runs[0], rows[at]);
+            if (kept == limit && !chronicle_is_worse(best[0], row)) continue;
+            chronicle_keep(best, &kept, limit, row);
         }
         return kept;
     }
@@ -205,8 +217,8 @@ static int rankRowScores(const Run *runs, int phrases, const double *factor, int
         const Kept *a = runs[0].rowScores, *b = runs[1].rowScores;
         for (int i = runs[0].rowCount - 1, j = runs[1].rowCount - 1; i >= 0 || j >= 0;) {
             Kept row;
-            if (j < 0 || (i >= 0 && a[i].rowid > b[j].rowid)) row = a[i--];
-            else if (i < 0 || b[j].rowid > a[i].rowid) row = b[j--];
+            if (j < 0 || (i >= 0 && a[i].rowid > b[j].rowid)) row = scaled(&runs[0], a[i--]);
+            else if (i < 0 || b[j].rowid > a[i].rowid) row = scaled(&runs[1], b[j--]);
             else {
                 row = (Kept){scoreOfRow(runs, phrases, a[i].rowid, factor, columns, terms), a[i].rowid};
                 i--, j--;
@@ -239,7 +251,8 @@ static int rankRowScores(const Run *runs, int phrases, const double *factor, int
             if (last[phrase] >= 0 && runs[phrase].rowScores[last[phrase]].rowid == rowid) last[phrase]--;
         }
         if (!((kinds >> (rowid & 3)) & 1u)) continue;
-        Kept row = matchedBy == 1 ? runs[only].rowScores[last[only] + 1] : (Kept){scoreOfRow(runs, phrases, rowid, factor, columns, terms), rowid};
+        Kept row = matchedBy == 1 ? scaled(&runs[only], runs[only].rowScores[last[only] + 1])
+                                  : (Kept){scoreOfRow(runs, phrases, rowid, factor, columns, terms), rowid};
         if (kept == limit && !chronicle_is_worse(best[0], row)) continue;
         chronicle_keep(best, &kept, limit, row);
     }
@@ -263,7 +276,7 @@ static void rankRuns(const Run *runs, int phrases, const double *factor, int col
     // row and phrase was a tenth of a search's time. Same terms, added in the same order as
     // chronicle_score adds them, so the same score to the last bit.
     for (int cell = 0; cell < phrases * columns; cell++) {
-        for (int n = 1; n <= tabled; n++) terms[cell * tabled + n - 1] = chronicle_term(factor[cell % columns], runs[cell / columns].idf, (double)n);
+        for (int n = 1; n <= tabled; n++) terms[cell * tabled + n - 1] = chronicle_term(factor[cell % columns], (double)n);
     }
     int kept = 0;
     int scored = 1;
@@ -308,8 +321,8 @@ static void rankRuns(const Run *runs, int phrases, const double *factor, int col
             for (; at >= 0 && matches[at].rowid == rowid; at--) {
                 unsigned column = (unsigned)matches[at].column;
                 if (!wanted || column >= (unsigned)columns || factor[column] == 0.0) continue;
-                // Noted by column first, then phrase: the order chronicle_score adds them in.
-                int key = (int)column * maxPhrases + phrase;
+                // Noted by phrase first, then column: the order chronicle_score adds them in.
+                int key = phrase * maxColumns + (int)column;
                 if (counts[phrase * columns + (int)column]++ == 0) {
                     int to = touchedCount++;
                     while (to > 0 && touched[to - 1] > key) {
@@ -322,14 +335,21 @@ static void rankRuns(const Run *runs, int phrases, const double *factor, int col
             last[phrase] = at;
         }
         if (!wanted) continue;
-        double score = 0.0;  // chronicle_score's sum, in its order, reading the table
+        double score = 0.0, share = 0.0;  // chronicle_score's sums, in its order, reading the table
+        int current = -1;
         for (int index = 0; index < touchedCount; index++) {
-            int column = touched[index] / maxPhrases, phrase = touched[index] % maxPhrases;
+            int phrase = touched[index] / maxColumns, column = touched[index] % maxColumns;
+            if (phrase != current) {
+                if (share != 0.0) score += runs[current].idf * share;
+                share = 0.0;
+                current = phrase;
+            }
             int cell = phrase * columns + column;
             int n = counts[cell];
             counts[cell] = 0;
-            score += n <= tabled ? terms[cell * tabled + n - 1] : chronicle_term(factor[column], runs[phrase].idf, (double)n);
+            share += n <= tabled ? terms[cell * tabled + n - 1] : chronicle_term(factor[column], (double)n);
         }
+        if (share != 0.0) score += runs[current].idf * share;
         Kept row = {-score, rowid};
         if (kept == limit && !chronicle_is_worse(best[0], row)) continue;  // most rows: not among the best
         chronicle_keep(best, &kept, limit, row);
@@ -458,14 +478,16 @@ static void chronicleTop(const Fts5ExtensionApi *api, Fts5Context *fts, sqlite3_
 /// What chronicle_phrase_matches answers; see CSearch.h.
 typedef chronicle_run_header RunHeader;
 
-/// Each row's score for the phrase alone, as rankOnePhrase adds it up, into `rows` (one per
-/// distinct rowid of `matches`, in their order); returns how many.
-static sqlite3_int64 scoreRows(const Match *matches, int count, double idf, const double *factor, int columns, Kept *rows) {
-    // Each column's term for 1 to `tabled` matches, worked out once (a division a row was most
-    // of the work of scoring a kept run again); the same terms, so the same scores to the bit.
+/// Each row's share for the phrase alone (its columns' terms, before the phrase's idf), as
+/// rankOnePhrase adds it up, negated, into `rows` (one per distinct rowid of `matches`, in their
+/// order); returns how many. The idf is left out so that the shares stay right while rows are
+/// added to or removed from the table: ranking multiplies by the idf of the moment.
+static sqlite3_int64 scoreRows(const Match *matches, int count, const double *factor, int columns, Kept *rows) {
+    // Each column's term for 1 to `tabled` matches, worked out once; the same terms, so the
+    // same shares to the bit.
     double terms[maxColumns * tabled];
     for (int column = 0; column < columns; column++) {
-        for (int n = 1; n <= tabled; n++) terms[column * tabled + n - 1] = chronicle_term(factor[column], idf, (double)n);
+        for (int n = 1; n <= tabled; n++) terms[column * tabled + n - 1] = chronicle_term(factor[column], (double)n);
     }
     sqlite3_int64 made = 0;
     for (int at = 0; at < count;) {
@@ -478,7 +500,7 @@ static sqlite3_int64 scoreRows(const Match *matches, int count, double idf, cons
         double score = 0.0;
         for (int column = 0; column < columns; column++) {
             int n = counts[column];
-            if (factor[column] != 0.0 && n > 0) score += n <= tabled ? terms[column * tabled + n - 1] : chronicle_term(factor[column], idf, (double)n);
+            if (factor[column] != 0.0 && n > 0) score += n <= tabled ? terms[column * tabled + n - 1] : chronicle_term(factor[column], (double)n);
         }
         rows[made++] = (Kept){-score, rowid};
     }
@@ -516,45 +538,13 @@ static void chroniclePhraseMatches(const Fts5ExtensionApi *api, Fts5Context *fts
             if (walk.count) memcpy(answer + sizeof header, walk.matches, sizeof(Match) * (size_t)walk.count);
             Kept *rows = (Kept *)(answer + sizeof header + sizeof(Match) * (size_t)walk.count);
             // Every walked row has at least one match (see collect), so there are `rows` of them.
-            if (scoreRows(walk.matches, walk.count, idf, header.factor, (int)header.columns, rows) != header.rows) header.columns = 0;
+            if (scoreRows(walk.matches, walk.count, header.factor, (int)header.columns, rows) != header.rows) header.columns = 0;
             if (!header.columns) bytes = sizeof header + sizeof(Match) * (sqlite3_uint64)walk.count;
             memcpy(answer, &header, sizeof header);
             sqlite3_result_blob64(context, answer, bytes, sqlite3_free);
         }
     }
     sqlite3_free(walk.matches);
-}
-
-int chronicle_rescore_run(const void *run, sqlite3_int64 bytes, sqlite3_int64 total, void *out) {
-    RunHeader header;
-    if (!run || bytes < (sqlite3_int64)sizeof header) return -1;
-    memcpy(&header, run, sizeof header);
-    sqlite3_int64 matchBytes = (sqlite3_int64)sizeof(Match) * header.matches;
-    int scored = header.columns > 0;
-    if (header.matches < 0 || header.rows < 0 || header.columns < 0 || header.columns > maxColumns || total < header.rows ||
-        bytes != (sqlite3_int64)sizeof header + matchBytes + (scored ? (sqlite3_int64)sizeof(Kept) * header.rows : 0)) {
-        return -1;
-    }
-    memcpy(out, run, (size_t)bytes);
-    header.total = total;
-    memcpy(out, &header, sizeof header);
-    if (!scored || header.matches == 0) return 0;
-    // The matches are copied out first: the blob's own may not be aligned for int64.
-    Match *matches = sqlite3_malloc64((sqlite3_uint64)matchBytes);
-    // One score a distinct rowid, never more than the matches (a run's count is checked after).
-    Kept *rows = sqlite3_malloc64(sizeof(Kept) * (sqlite3_uint64)header.matches + 1);
-    if (!matches || !rows) {
-        sqlite3_free(matches);
-        sqlite3_free(rows);
-        return -1;
-    }
-    memcpy(matches, (const unsigned char *)run + sizeof header, (size_t)matchBytes);
-    sqlite3_int64 made = scoreRows(matches, (int)header.matches, chronicle_idf(total, header.rows), header.factor, (int)header.columns, rows);
-    int rc = made == header.rows ? 0 : -1;
-    if (rc == 0) memcpy((unsigned char *)out + sizeof header + matchBytes, rows, sizeof(Kept) * (size_t)made);
-    sqlite3_free(matches);
-    sqlite3_free(rows);
-    return rc;
 }
 
 int chronicle_patch_run(const void *run, sqlite3_int64 bytes, const sqlite3_int64 *changed, int changedCount,
@@ -599,7 +589,7 @@ int chronicle_patch_run(const void *run, sqlite3_int64 bytes, const sqlite3_int6
     header.rows = rows;
     header.matches = count;
     Kept *scores = (Kept *)(result + sizeof header + sizeof(Match) * (size_t)count);
-    if (scoreRows(merged, count, chronicle_idf(total, rows), header.factor, (int)header.columns, scores) != rows) {
+    if (scoreRows(merged, count, header.factor, (int)header.columns, scores) != rows) {
         sqlite3_free(merged);
         sqlite3_free(result);
         return -1;
@@ -631,30 +621,31 @@ static void chronicleRowMatches(const Fts5ExtensionApi *api, Fts5Context *fts, s
     sqlite3_free(walk.matches);
 }
 
-/// chronicle_rank_phrases(limit, kinds, columns, weight..., run...): what chronicle_top answers
-/// for the disjunction of the phrases whose runs chronicle_phrase_matches answered, walked
-/// while the table held the same rows (the caller's to ensure). A plain scalar: no MATCH, no
-/// walk of the index.
+/// chronicle_rank_phrases(limit, kinds, columns, total, weight..., run...): what chronicle_top
+/// answers for the disjunction of the phrases whose runs chronicle_phrase_matches answered,
+/// each current for the table's rows (the caller's to ensure), which number `total`. A plain
+/// scalar: no MATCH, no walk of the index.
 static void chronicleRankPhrases(sqlite3_context *context, int argc, sqlite3_value **argv) {
-    if (argc < 4) {
-        sqlite3_result_error(context, "chronicle_rank_phrases needs a limit, kinds, columns, weights and runs", -1);
+    if (argc < 5) {
+        sqlite3_result_error(context, "chronicle_rank_phrases needs a limit, kinds, columns, the row count, weights and runs", -1);
         return;
     }
     int limit = clampLimit(argv[0]);
     unsigned kinds = (unsigned)sqlite3_value_int(argv[1]) & 15u;
     int columns = sqlite3_value_int(argv[2]);
-    int phrases = argc - 3 - columns;
+    sqlite3_int64 total = sqlite3_value_int64(argv[3]);
+    int phrases = argc - 4 - columns;
     if (columns < 1 || columns > maxColumns || phrases < 1 || phrases > maxPhrases) {
         sqlite3_result_error(context, "chronicle_rank_phrases: wrong number of columns or runs", -1);
         return;
     }
     double factor[maxColumns];
-    chronicle_column_weights(columns, argv + 3, columns, factor);
+    chronicle_column_weights(columns, argv + 4, columns, factor);
     Run runs[maxPhrases];
     unsigned char *copies[maxPhrases] = {0};
     int rc = SQLITE_OK;
     for (int phrase = 0; phrase < phrases && rc == SQLITE_OK; phrase++) {
-        sqlite3_value *value = argv[3 + columns + phrase];
+        sqlite3_value *value = argv[4 + columns + phrase];
         const unsigned char *blob = sqlite3_value_blob(value);
         sqlite3_int64 bytes = sqlite3_value_bytes(value);
         RunHeader header;
@@ -665,7 +656,7 @@ static void chronicleRankPhrases(sqlite3_context *context, int argc, sqlite3_val
         memcpy(&header, blob, sizeof header);
         sqlite3_int64 matchBytes = (sqlite3_int64)sizeof(Match) * header.matches;
         int scored = header.columns > 0;
-        if (header.rows < 0 || header.total < header.rows || header.size < 1 || header.matches < 0 || header.matches > maxMatches ||
+        if (header.rows < 0 || total < header.rows || header.size < 1 || header.matches < 0 || header.matches > maxMatches ||
             header.columns < 0 || header.columns > maxColumns || (scored && header.rows > header.matches) ||
             bytes != (sqlite3_int64)sizeof header + matchBytes + (scored ? (sqlite3_int64)sizeof(Kept) * header.rows : 0)) {
             sqlite3_result_error(context, "chronicle_rank_phrases: a run's header is not chronicle_phrase_matches's", -1);
@@ -684,7 +675,7 @@ static void chronicleRankPhrases(sqlite3_context *context, int argc, sqlite3_val
             memcpy(copies[phrase], body, (size_t)(bytes - (sqlite3_int64)sizeof header));
             body = copies[phrase];
         }
-        runs[phrase] = (Run){(const Match *)body, (int)header.matches, (int)header.size, chronicle_idf(header.total, header.rows),
+        runs[phrase] = (Run){(const Match *)body, (int)header.matches, (int)header.size, chronicle_idf(total, header.rows),
                              scored ? (const Kept *)(body + matchBytes) : NULL, scored ? (int)header.rows : 0};
     }
     if (rc != SQLITE_OK) sqlite3_result_error_code(context, rc);

@@ -65,9 +65,10 @@ public final class PhraseMatchCache: Sendable {
         case missing
     }
 
-    /// The kept matches of `phrase`, as a walk in `generation` would answer them when the index
-    /// holds `total` rows, or the rows to match again first.
-    func lookup(_ phrase: String, generation: Int64, total: Int64, changes: SearchIndexChanges) -> Lookup {
+    /// The kept matches of `phrase`, as a walk in `generation` would answer them, or the rows to
+    /// match again first. A write that added or removed rows elsewhere leaves a run as it is:
+    /// its row shares do not depend on the index's row count, which ranking takes as it is then.
+    func lookup(_ phrase: String, generation: Int64, changes: SearchIndexChanges) -> Lookup {
         let found: Entry? = state.withLock { state in
             guard var entry = state.entries[phrase], entry.generation <= generation else {
                 state.misses += 1
@@ -89,16 +90,12 @@ public final class PhraseMatchCache: Sendable {
             return .missing
         }
         guard affected.isEmpty else { return .stale(entry.matches, rows: affected, generation: entry.generation) }
-        guard let current = PhraseMatchCache.rescored(entry.matches, total: total) else {
-            drop(phrase, generation: entry.generation)
-            return .missing
-        }
-        patched(current, of: phrase, generation: generation, rows: false)
-        return .kept(current)
+        patched(entry.matches, of: phrase, generation: generation, rows: false)
+        return .kept(entry.matches)
     }
 
     /// Puts a run made current for `generation` in place of the kept one (keeping its tokens):
-    /// rescored (`rows` false) or with changed rows matched again.
+    /// the same run carried forward (`rows` false) or with changed rows matched again.
     func patched(_ run: [UInt8], of phrase: String, generation: Int64, rows: Bool = true) {
         state.withLock { state in
             state.hits += 1
@@ -166,17 +163,6 @@ public final class PhraseMatchCache: Sendable {
             }
             return low < Int(header.matches) && raw.loadUnaligned(fromByteOffset: start + low * size, as: Int64.self) == row
         }
-    }
-
-    /// The run as walked when the index holds `total` rows: itself when it was, else made again.
-    static func rescored(_ run: [UInt8], total: Int64) -> [UInt8]? {
-        guard let header = SearchFunctions.PhraseMatches.header(run) else { return nil }
-        if header.total == total { return run }
-        var out = [UInt8](repeating: 0, count: run.count)
-        let rc = run.withUnsafeBytes { input in
-            out.withUnsafeMutableBytes { output in chronicle_rescore_run(input.baseAddress, Int64(input.count), total, output.baseAddress) }
-        }
-        return rc == 0 ? out : nil
     }
 
     /// Keeps `matches` of `phrase` (whose tokens are `tokens`), walked in `generation`.

@@ -133,7 +133,7 @@ public struct SQLiteSearchRepository: SearchRepository {
             let key = String(phrase)
             let matches: [UInt8]
             var found: [UInt8]?
-            switch phraseCache.lookup(key, generation: generation, total: total, changes: changes) {
+            switch phraseCache.lookup(key, generation: generation, changes: changes) {
             case .kept(let kept): found = kept
             case .stale(let run, let rows, let keptIn):
                 // A few rows changed under a kept phrase: match those rows again, not the whole index.
@@ -162,7 +162,7 @@ public struct SQLiteSearchRepository: SearchRepository {
             runs.append(matches)
         }
         let mask = kinds.reduce(Int64(0)) { $0 | (1 << SearchIndex.tag($1)) }
-        let top = try db.first(Self.rankSQL[runs.count], [.integer(Int64(limit)), .integer(mask)], borrowing: runs) { $0.blob(0) } ?? []
+        let top = try db.first(Self.rankSQL[runs.count], [.integer(Int64(limit)), .integer(mask), .integer(total)], borrowing: runs) { $0.blob(0) } ?? []
         return try hits(db, ranked: top, generation: hitCache.capacity > 0 ? generation : nil)
     }
 
@@ -208,9 +208,10 @@ public struct SQLiteSearchRepository: SearchRepository {
     }
     /// The statements a search runs, written once (building them per search cost 6% of one).
     private static let walkSQL = "SELECT \(SearchFunctions.phraseMatches(matches: "?2")) FROM search_index WHERE search_index MATCH ?1 LIMIT 1"
-    /// For 0 to maxPhrases phrases (0 unused): limit ?1, kinds ?2, the phrases' matches ?3...
+    /// For 0 to maxPhrases phrases (0 unused): limit ?1, kinds ?2, the index's rows ?3, the
+    /// phrases' matches ?4...
     private static let rankSQL = (0...SearchFunctions.maxPhrases).map { phrases in
-        "SELECT " + SearchFunctions.rankPhrases(limit: "?1", kinds: "?2", matches: (0..<phrases).map { "?\($0 + 3)" })
+        "SELECT " + SearchFunctions.rankPhrases(limit: "?1", kinds: "?2", total: "?3", matches: (0..<phrases).map { "?\($0 + 4)" })
     }
     private static let hitsSQL = """
         SELECT s.id, s.\(SearchIndex.Stored.recordID), s.\(SearchIndex.Stored.title),

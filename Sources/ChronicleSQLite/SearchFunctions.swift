@@ -25,8 +25,8 @@ enum SearchFunctions {
     static func phraseMatches(matches: String) -> String { "chronicle_phrase_matches(search_index, \(matches), \(columnWeights))" }
 
     /// What `top` answers, from phrases' matches that `phraseMatches` answered earlier.
-    static func rankPhrases(limit: String, kinds: String, matches: [String]) -> String {
-        "chronicle_rank_phrases(\(limit), \(kinds), \(columnCount), \(columnWeights), \(matches.joined(separator: ", ")))"
+    static func rankPhrases(limit: String, kinds: String, total: String, matches: [String]) -> String {
+        "chronicle_rank_phrases(\(limit), \(kinds), \(columnCount), \(total), \(columnWeights), \(matches.joined(separator: ", ")))"
     }
 
     /// phraseMatches's answer: a `chronicle_run_header`, then its matches, then its rows'

@@ -118,8 +118,8 @@ import Testing
         }
         #expect((10..<60).contains(db.search.phraseCache.usage.phrases))
         // The phrase searched in every query is the most recently used: never the one dropped.
-        let (generation, total) = try db.pool.read { (try SearchIndex.generation($0), try SearchIndex.rowCount($0)) }
-        #expect(db.search.phraseCache.matches(of: "shared", generation: generation, total: total, changes: db.search.changes) != nil)
+        let generation = try db.pool.read { try SearchIndex.generation($0) }
+        #expect(db.search.phraseCache.matches(of: "shared", generation: generation, changes: db.search.changes) != nil)
         db.search.phraseCache.capacity = 0
         #expect(db.search.phraseCache.usage == (0, 0))
         #expect(try db.search.search("word3 OR shared", kinds: [], limit: 5) == fresh(db, "word3 OR shared", limit: 5))
@@ -131,12 +131,12 @@ import Testing
         let changes = SearchIndexChanges()  // knows no change: nothing kept can be carried forward
         cache.keep([1, 2, 3], of: "grain", tokens: [], generation: 5)
         cache.keep([9], of: "grain", tokens: [], generation: 4)  // a search that began before the last write
-        #expect(cache.matches(of: "grain", generation: 5, total: 0, changes: changes) == [1, 2, 3])
-        #expect(cache.matches(of: "grain", generation: 4, total: 0, changes: changes) == nil)
+        #expect(cache.matches(of: "grain", generation: 5, changes: changes) == [1, 2, 3])
+        #expect(cache.matches(of: "grain", generation: 4, changes: changes) == nil)
         cache.keep([7], of: "deal", tokens: [], generation: 6)  // another phrase's walk leaves "grain" alone
         #expect(cache.usage.phrases == 2)
         // A later generation whose changes are unknown: dropped, never served.
-        #expect(cache.matches(of: "grain", generation: 6, total: 0, changes: changes) == nil)
+        #expect(cache.matches(of: "grain", generation: 6, changes: changes) == nil)
         #expect(cache.usage.phrases == 1 && cache.dropped == 1)
     }
 
@@ -152,13 +152,14 @@ import Testing
         try db.pool.read { connection in
             let walk = "SELECT \(SearchFunctions.phraseMatches(matches: "1000")) FROM search_index WHERE search_index MATCH 'grain' LIMIT 1"
             let run = try #require(try connection.first(walk) { $0.blob(0) })
+            let total = try SearchIndex.rowCount(connection)
             for weights in ["0.0, 0.0, 5.0, 1.0", "0.0, 0.0, 1.0, 5.0"] {
-                let ranked = try connection.first("SELECT chronicle_rank_phrases(4, 15, 4, \(weights), ?)", [.blob(run)]) { $0.blob(0) }
+                let ranked = try connection.first("SELECT chronicle_rank_phrases(4, 15, 4, \(total), \(weights), ?)", [.blob(run)]) { $0.blob(0) }
                 let walked = try connection.first("SELECT chronicle_top(search_index, 4, 15, 1000, \(weights)) FROM search_index WHERE search_index MATCH 'grain' LIMIT 1") { $0.blob(0) }
                 #expect(ranked != nil && ranked == walked, "weights \(weights)")
             }
             #expect(throws: (any Error).self) {
-                try connection.first("SELECT chronicle_rank_phrases(4, 15, 4, 0.0, 0.0, 5.0, 1.0, ?)", [.blob(Array(run.dropLast(8)))]) { $0.blob(0) }
+                try connection.first("SELECT chronicle_rank_phrases(4, 15, 4, \(total), 0.0, 0.0, 5.0, 1.0, ?)", [.blob(Array(run.dropLast(8)))]) { $0.blob(0) }
             }
         }
     }
@@ -176,8 +177,8 @@ import Testing
 
 extension PhraseMatchCache {
     /// The kept run when it serves this snapshot as it is (no row to match again).
-    func matches(of phrase: String, generation: Int64, total: Int64, changes: SearchIndexChanges) -> [UInt8]? {
-        if case .kept(let run) = lookup(phrase, generation: generation, total: total, changes: changes) { return run }
+    func matches(of phrase: String, generation: Int64, changes: SearchIndexChanges) -> [UInt8]? {
+        if case .kept(let run) = lookup(phrase, generation: generation, changes: changes) { return run }
         return nil
     }
 }

@@ -24,7 +24,7 @@ typedef struct {
 } chronicle_match;
 
 /// A row's score (negative; lower is better) with its rowid: a row kept among the best, or a
-/// matching row's score for one phrase.
+/// matching row's share for one phrase (before the phrase's idf).
 typedef struct {
     double score;
     sqlite3_int64 rowid;
@@ -32,9 +32,10 @@ typedef struct {
 
 /// What chronicle_phrase_matches answers, followed by `matches` chronicle_match values by rowid
 /// (rows of every kind), then, when `columns` is not 0, `rows` chronicle_row_score values by
-/// rowid: each matching row's score for the phrase alone under the weights in `factor`.
+/// rowid: each matching row's share of the score for the phrase alone under the weights in
+/// `factor`, before the phrase's idf (so it holds whatever the table's row count becomes).
 typedef struct {
-    sqlite3_int64 total;    // rows in the table when the phrase was walked
+    sqlite3_int64 total;    // rows in the table when the phrase was walked (ranking takes the count of the moment)
     sqlite3_int64 rows;     // rows the phrase matches
     sqlite3_int64 size;     // tokens in the phrase
     sqlite3_int64 matches;  // chronicle_match values that follow
@@ -59,16 +60,9 @@ typedef struct {
     sqlite3_int64 hit_bytes;
 } chronicle_top_entry;
 
-/// A phrase's run (chronicle_phrase_matches's answer, `bytes` long) as a walk would answer it
-/// when the table holds `total` rows and the phrase's matches are unchanged: the same run with
-/// its total and each row's score made again under the new inverse document frequency, to the
-/// last bit what a new walk gives. Writes `bytes` bytes to `out`; returns 0, or -1 when `run` is
-/// not a run.
-int chronicle_rescore_run(const void *run, sqlite3_int64 bytes, sqlite3_int64 total, void *out);
-
 /// A phrase's run with some rows' matches replaced: the matches of the `changed` rows (sorted
 /// rowids) dropped, `added` (chronicle_match values of those rows, by rowid) put in their place,
-/// and the run's row count, total and row scores made again as a walk of the index holding
+/// and the run's row count, total and row shares made again as a walk of the index holding
 /// `total` rows would make them. Sets `*out` to a new run (free it with sqlite3_free) and
 /// `*outBytes` to its size; returns 0, or -1 when `run` is not a run with row scores.
 int chronicle_patch_run(const void *run, sqlite3_int64 bytes, const sqlite3_int64 *changed, int changedCount,
