@@ -9,7 +9,8 @@
 # Prints how steady the CPU is first (bench/jitter.sh), then requests/s, p50 and p99 of each,
 # and checks that every acknowledged write is stored. Then two mixed runs with 50 writes/s flowing
 # (bench/writer.py: quotes created and edited, one actor renamed each second): searches at 64
-# connections, and 32 connections reading single events beside 32 searching, each against the
+# connections, and 32 connections reading single events beside 32 searching (three alternating
+# rounds, with medians), each against the
 # same load with no writes in the same run; the server's memory; and how long retitling the one
 # source (cited by every quote) and renaming the most-quoted actor take.
 # Usage: bench/api.sh [seconds]   Loopback only; stops by itself.
@@ -143,17 +144,24 @@ both() {  # label suffix
   wrk -t1 -c32 -d"${seconds}s" --latency -s lua/search.lua "http://127.0.0.1:$port" > "out/mixed-searches-$1.txt"
   wait $e
 }
-both quiet
-report "events beside searches" out/mixed-events-quiet.txt; report "searches beside events" out/mixed-searches-quiet.txt
-writer "$seconds" > out/mixed-writer-2.txt &
-wpid=$!
-both writes
-wait $wpid
-report "events beside, 50 writes/s" out/mixed-events-writes.txt; report "searches beside, 50 writes/s" out/mixed-searches-writes.txt
-cat out/mixed-writer-2.txt
+# Alternating rounds (no writes, then writes; MIXED_ROUNDS of each), reported one by one and as
+# medians: the machine drifts by ±20% over a minute, and one pair of runs is mostly that drift.
+rounds=${MIXED_ROUNDS:-3}
+for round in $(seq 1 "$rounds"); do
+  both "quiet-$round"
+  report "events beside searches" "out/mixed-events-quiet-$round.txt"; report "searches beside events" "out/mixed-searches-quiet-$round.txt"
+  writer "$seconds" > "out/mixed-writer-2-$round.txt" &
+  wpid=$!
+  both "writes-$round"
+  wait $wpid
+  report "events beside, 50 writes/s" "out/mixed-events-writes-$round.txt"; report "searches beside, 50 writes/s" "out/mixed-searches-writes-$round.txt"
+  cat "out/mixed-writer-2-$round.txt"
+done
 rps() { awk '/Requests\/sec/ {print $2}' "$1"; }
-awk -v a="$(rps out/mixed-events-writes.txt)" -v b="$(rps out/mixed-events-quiet.txt)" -v c="$(rps out/mixed-searches-writes.txt)" -v d="$(rps out/mixed-searches-quiet.txt)" \
-  'BEGIN {printf "with writes / without: events %.2fx, searches %.2fx (target: at least 0.75x each)\n", a / b, c / d}'
+median() { sort -n | awk '{v[NR]=$1} END {print (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2}'; }
+medians() { for round in $(seq 1 "$rounds"); do rps "out/mixed-$1-$2-$round.txt"; done | median; }
+awk -v a="$(medians events writes)" -v b="$(medians events quiet)" -v c="$(medians searches writes)" -v d="$(medians searches quiet)" -v n="$rounds" \
+  'BEGIN {printf "medians of %d rounds: events %.0f with writes, %.0f without (%.2fx); searches %.0f with, %.0f without (%.2fx) (target: at least 0.75x each)\n", n, a, b, a / b, c, d, c / d}'
 echo "server RSS after the mixed runs: $(rss) (configured caches: 64 MB rendered bodies + 96 MB search = 160 MB)"
 curl -s "http://127.0.0.1:$port/metrics" | grep -E '^chronicle_(rendered_records|search_cache|search_hit_cache|search_index_changes)[a-z_]*(\{[^}]*\})? ' > out/mixed-metrics.txt || true
 cat out/mixed-metrics.txt
