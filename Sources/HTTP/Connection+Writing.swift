@@ -74,6 +74,13 @@ extension Connection {
         }
     }
 
+    /// Ends a pushed body because the server is stopping; the connection closes once it is written.
+    func endPushForDrain() {
+        guard case .pushing(let sink) = state, !pushFinished else { return }
+        closeAfterWrite = true
+        endPush(from: sink)
+    }
+
     func abortPush(from sink: PushSink) {
         guard case .pushing(let current) = state, current === sink else { return }
         close()

@@ -251,12 +251,15 @@ final class EventLoop: @unchecked Sendable {
         }
     }
 
-    /// Stops accepting, closes idle connections, and lets the busy ones finish.
+    /// Stops accepting, closes idle connections, ends pushed bodies (a stream of events would
+    /// otherwise hold the drain to its deadline; its client reconnects elsewhere), and lets the
+    /// busy ones finish.
     func beginDraining(deadline: Double) {
         draining = true
         drainDeadline = deadline
         stopListening()
         for case let connection? in connections where connection.isIdle { connection.close() }
+        for case let connection? in connections { connection.endPushForDrain() }
     }
 
     /// Adds an access line to this loop's batch, handing the batch to the sink once it is full.

@@ -121,6 +121,18 @@ import Testing
         #expect(replayed.count == 2 && replayed[0].contains(second) && replayed[1].contains("Not a source"))
     }
 
+    /// Stopping the server ends open event streams at once instead of waiting out the drain.
+    @Test func stoppingTheServerEndsEventStreams() throws {
+        let api = try TestAPI(seed: false)
+        let stream = try StreamClient(port: api.port, request: "GET /v1/changes HTTP/1.1\r\nHost: t\r\nAccept: text/event-stream\r\n\r\n")
+        #expect(stream.read { $0.contains("following changes") })
+        let started = Date()
+        api.server.shutdown()
+        api.server.wait()
+        #expect(Date().timeIntervalSince(started) < 5)
+        #expect(stream.read(for: 5) { _ in false } == false && stream.ended)
+    }
+
     @Test func aSubscriberThatDoesNotReadIsDroppedWithAnEventNamingWhereToResume() throws {
         let api = try TestAPI(seed: false) { $0.maxPendingStreamBytes = 8 << 10 }
         let slow = try StreamClient(port: api.port, request: "GET /v1/changes HTTP/1.1\r\nHost: t\r\nAccept: text/event-stream\r\n\r\n", receiveBuffer: 2048)
