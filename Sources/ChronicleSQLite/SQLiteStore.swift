@@ -77,6 +77,18 @@ public final class SQLiteStore: ReadSnapshots {
         }
     }
 
+    /// Writes a consistent copy of the database to `destination` (a new file) while others
+    /// keep reading and writing: `VACUUM INTO` reads one snapshot on a connection of its own,
+    /// so the copy holds every write committed before it began and none after, compacted. The
+    /// copy is a database like any other: serve it, or put it in the original's place.
+    public func backup(to destination: String) throws {
+        guard !FileManager.default.fileExists(atPath: destination) else {
+            throw ChronicleError.validation([FieldError("destination", "\(destination) already exists; name a new file (a backup never overwrites)")])
+        }
+        let connection = try Connection(path: pool.path, readOnly: true, configuration: pool.configuration)
+        _ = try connection.run("VACUUM INTO ?", [.text(destination)])
+    }
+
     /// Answers when the database can be read, for readiness checks.
     public func ping() throws {
         _ = try pool.readWithinLimit { db in try db.first("SELECT 1") { $0.int(0) } }
