@@ -16,8 +16,12 @@ enum Reply {
         json(request, body: value.serialized(pretty: wantsPretty(request)), status: status, etag: etag, headers: headers)
     }
 
-    /// A JSON body serialized already.
+    /// A JSON body serialized already. Records and lists may be kept by caches but must be
+    /// revalidated (`Cache-Control: no-cache`, unless the caller says otherwise): a fact
+    /// corrected since must not be served from a proxy or a browser's cache.
     static func json(_ request: Request, body: [UInt8], status: Int = 200, etag: String? = nil, headers: Headers = Headers()) -> Response {
+        var headers = headers
+        if headers["Cache-Control"] == nil { headers["Cache-Control"] = "no-cache" }
         var response = Response(status: status, headers: headers, body: body)
         response.headers["Content-Type"] = "application/json"
         if status == 200 || status == 201 {

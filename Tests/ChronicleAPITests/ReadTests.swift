@@ -230,7 +230,11 @@ import Testing
         let tag = try #require(first.headers["ETag"])
         let again = try api.get("/v1/actors/belarus", headers: ["If-None-Match": tag])
         #expect(again.status == 304 && again.body.isEmpty && again.headers["ETag"] == tag)
+        // Caches may keep records and lists but must ask again (a corrected fact is never served stale).
+        #expect(first.headers["Cache-Control"] == "no-cache" && again.headers["Cache-Control"] == "no-cache")
         let list = try api.get("/v1/events?limit=5")
+        #expect(list.headers["Cache-Control"] == "no-cache")
+        #expect(try api.get("/v1/events/\(try #require(list.json.data.first?["id"]?.stringValue))").headers["Cache-Control"] == "no-cache")
         let listTag = try #require(list.headers["ETag"])
         #expect(try api.get("/v1/events?limit=5", headers: ["If-None-Match": listTag]).status == 304)
         let id = try #require(first.json["id"]?.stringValue)
