@@ -22,9 +22,10 @@ public protocol RecordRepository<Record>: Sendable {
     /// `deleteCascades`).
     func delete(_ id: String, cascade: Bool, by: Attribution) throws
     /// Makes `draft` (an earlier revision's state) current again as a new revision: an update
-    /// of a live record (refused unless at `expectedVersion` when one is given), or the same
-    /// id brought back after a delete, keeping its first `createdAt`. Refused with a validation
-    /// error naming what it refers to that no longer exists.
+    /// of a live record, refused unless it is at `expectedVersion`; or, when `expectedVersion`
+    /// is nil, the same id brought back after a delete (refused if it is live again by then),
+    /// keeping its first `createdAt`. Refused with a validation error naming what it refers to
+    /// that no longer exists.
     func restore(_ id: String, to draft: Record.Draft, createdAt: String, expectedVersion: Int?, by: Attribution) throws -> Record
     /// Whether `delete(_:cascade: true)` means anything for this kind.
     var deleteCascades: Bool { get }

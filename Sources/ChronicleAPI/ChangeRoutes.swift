@@ -59,7 +59,10 @@ extension ChronicleAPI {
             }
             return Response(status: 200, headers: headers, push: PushStream { sink in
                 sink.send(Array("retry: 2000\n: following changes after \(ChangeFeedCursor.encode(position))\n\n".utf8))
-                streams.follow(ChangeStreams.Follower(sink: sink, filter: wanted, position: position, mode: .events))
+                if !streams.follow(ChangeStreams.Follower(sink: sink, filter: wanted, position: position, mode: .events)) {
+                    sink.send(Array("event: refused\ndata: {\"reason\":\"this server follows as many change streams as it may; try again later\"}\n\n".utf8))
+                    sink.finish()
+                }
             })
         }
 
@@ -72,11 +75,12 @@ extension ChronicleAPI {
         let streams = changeStreams
         let deadline = ChangeStreams.Follower.now() + Double(wait)
         let pretty = Reply.wantsPretty(request)
-        return Response(status: 200, headers: ["Content-Type": "application/json", "Cache-Control": "no-store"], push: PushStream { sink in
+        let emptyPage = Representation.changesPage([], reached: read.reached).serialized(pretty: pretty)
+        return Response(status: 200, headers: ["Content-Type": "application/json", "Cache-Control": "no-store"], push: PushStream(closing: emptyPage) { sink in
             let follower = ChangeStreams.Follower(sink: sink, filter: wanted, position: read.reached,
                                                   mode: .longPoll(deadline: deadline, limit: page.limit, pretty: pretty))
             if !streams.follow(follower) {
-                sink.send(Representation.changesPage([], reached: read.reached).serialized(pretty: pretty))
+                sink.send(emptyPage)
                 sink.finish()
             }
         })

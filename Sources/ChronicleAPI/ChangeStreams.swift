@@ -9,17 +9,22 @@ import Synchronization
 /// One thread serves them all, so a thousand subscribers cost a thousand small records, not a
 /// thousand threads. It wakes when this server commits a write (`poke`) and every quarter of a
 /// second otherwise (another process may have written), reads what is new once, formats each
-/// change once, and hands the bytes to every subscriber it concerns. A subscriber that is
-/// behind (resuming from an old cursor) catches up page by page as its socket takes them. One
-/// that stops reading is dropped with a `dropped` event naming where to resume, once more than
-/// `maxPendingBytes` wait for it: a slow reader never grows the server's memory.
+/// change once, and hands the bytes to every subscriber it concerns. No subscriber ever has
+/// more than `maxPendingBytes` waiting for it: what does not fit waits in the feed, and a
+/// subscriber that is behind (resuming from an old cursor, or after a burst) catches up page by
+/// page as its socket takes them. One that stays behind without reading for `stallSeconds` is
+/// dropped with a `dropped` event naming where to resume: a slow reader never grows the
+/// server's memory.
 final class ChangeStreams: Sendable {
     let revisions: any RevisionRepository
-    /// Bytes a subscriber may leave unread before it is dropped.
+    /// Bytes sent to a subscriber and not yet read, at most.
     let maxPendingBytes: Int
     /// Seconds between comments sent to idle subscribers, so that proxies keep the connection.
     let heartbeatSeconds: Double
-    /// Most subscribers and long polls at once; more are refused with 503.
+    /// Seconds a subscriber may stay behind without reading before it is dropped.
+    let stallSeconds: Double
+    /// Most subscribers and long polls at once; more event streams are refused with 503, more
+    /// long polls answered at once.
     let maxFollowers: Int
     private let state = Mutex(State())
     private let wake = DispatchSemaphore(value: 0)
@@ -37,6 +42,9 @@ final class ChangeStreams: Sendable {
         var position: Int64
         let mode: Mode
         var lastSent: Double
+        /// Seconds it has spent behind with bytes unread since it was last caught up.
+        var stalled: Double = 0
+        var lastRound: Double
 
         enum Mode {
             case events
@@ -49,15 +57,18 @@ final class ChangeStreams: Sendable {
             self.position = position
             self.mode = mode
             lastSent = Self.now()
+            lastRound = lastSent
         }
 
         static func now() -> Double { Double(DispatchTime.now().uptimeNanoseconds) / 1e9 }
     }
 
-    init(revisions: any RevisionRepository, maxPendingBytes: Int = 256 << 10, heartbeatSeconds: Double = 15, maxFollowers: Int = 10_000) {
+    init(revisions: any RevisionRepository, maxPendingBytes: Int = 256 << 10, heartbeatSeconds: Double = 15, stallSeconds: Double = 5,
+         maxFollowers: Int = 10_000) {
         self.revisions = revisions
         self.maxPendingBytes = maxPendingBytes
         self.heartbeatSeconds = heartbeatSeconds
+        self.stallSeconds = stallSeconds
         self.maxFollowers = maxFollowers
     }
 
@@ -65,7 +76,6 @@ final class ChangeStreams: Sendable {
     func poke() { wake.signal() }
 
     var followerCount: Int { state.withLock { $0.followers.count } }
-    var droppedCount: Int { state.withLock { $0.dropped } }
 
     /// Followers and drops, in Prometheus text.
     var metricsText: String {
@@ -104,7 +114,10 @@ final class ChangeStreams: Sendable {
             _ = wake.wait(timeout: .now() + .milliseconds(250))
             while wake.wait(timeout: .now()) == .success {}  // many writes, one round
             let followers = state.withLock { $0.followers }
-            if followers.isEmpty { continue }
+            if followers.isEmpty {
+                head = (try? revisions.head()) ?? head  // nothing to read for nobody: a newcomer starts from here
+                continue
+            }
             let previousHead = head
             head = (try? revisions.head()) ?? head
             // What is new since the last round, read and formatted once for everyone caught up.
@@ -143,23 +156,51 @@ final class ChangeStreams: Sendable {
 
     /// Sends a subscriber what it has not seen; false once it was dropped.
     private func serveEvents(_ follower: Follower, fresh: [(revision: Revision, frame: [UInt8])], from start: Int64, to end: Int64, now: Double) -> Bool {
-        if follower.sink.pendingBytes > maxPendingBytes {
-            drop(follower)
-            return false
+        // Dropped once it has spent `stallSeconds` behind with bytes still unread, counted from
+        // round to round until it catches up: a burst it reads through is not a reason, nor is
+        // catching up from an old cursor as fast as it reads; a client that stopped reading is.
+        if follower.position < end {
+            if follower.sink.pendingBytes > 0 { follower.stalled += now - follower.lastRound }
+            if follower.stalled >= stallSeconds {
+                drop(follower)
+                return false
+            }
+        } else {
+            follower.stalled = 0
         }
+        follower.lastRound = now
+        // What it may be sent this round: never more than `maxPendingBytes` waiting for it (one
+        // change larger than that goes alone, once nothing waits). What does not fit waits for
+        // the next round, read again from the feed (it is behind then).
+        let budget = maxPendingBytes - follower.sink.pendingBytes
+        var bytes: [UInt8] = []
         if follower.position == start {
-            var bytes: [UInt8] = []
-            for change in fresh where follower.filter.admits(change.revision.kind) { bytes += change.frame }
-            follower.position = end
-            if !bytes.isEmpty { send(follower, bytes, now: now) }
-        } else if follower.position < end {
-            // Behind the others (resumed from an older cursor): a page at a time, while it reads.
+            var reached = end
+            for change in fresh where follower.filter.admits(change.revision.kind) {
+                if bytes.count + change.frame.count > budget && (!bytes.isEmpty || budget < maxPendingBytes) {
+                    reached = change.revision.position - 1
+                    break
+                }
+                bytes += change.frame
+            }
+            follower.position = reached
+        } else if follower.position < end, budget > maxPendingBytes / 2 {
+            // Behind the others (resumed from an older cursor): a page at a time, as it reads.
             guard let page = try? revisions.changes(after: follower.position, filter: follower.filter, limit: 200) else { return true }
-            var bytes: [UInt8] = []
-            for change in page.changes { bytes += Self.frame(change) }
-            follower.position = page.reached
-            if !bytes.isEmpty { send(follower, bytes, now: now) }
-            if follower.position < end { wake.signal() }
+            var reached = page.reached
+            for change in page.changes {
+                let frame = Self.frame(change)
+                if bytes.count + frame.count > budget && (!bytes.isEmpty || budget < maxPendingBytes) {
+                    reached = change.position - 1
+                    break
+                }
+                bytes += frame
+            }
+            follower.position = reached
+        }
+        if !bytes.isEmpty {
+            send(follower, bytes, now: now)
+            if follower.position < end { wake.signal() }  // it takes what it is given: go on
         }
         if now - follower.lastSent >= heartbeatSeconds { send(follower, Array(": heartbeat\n\n".utf8), now: now) }
         return true

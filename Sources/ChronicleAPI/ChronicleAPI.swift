@@ -14,7 +14,8 @@ public struct ChronicleAPI: Sendable {
         self.repositories = repositories
         self.configuration = configuration
         renderedRecords = RenderedRecords(capacity: configuration.renderedRecordBytes)
-        changeStreams = ChangeStreams(revisions: repositories.revisions, maxPendingBytes: configuration.maxPendingStreamBytes)
+        changeStreams = ChangeStreams(revisions: repositories.revisions, maxPendingBytes: configuration.maxPendingStreamBytes,
+                                      stallSeconds: configuration.streamStallSeconds)
     }
 
     /// Every route, one per line. Each call makes a router of its own (the server makes one per

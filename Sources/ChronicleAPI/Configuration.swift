@@ -45,8 +45,10 @@ public struct APIConfiguration: Sendable {
     public var openAPIDocument: String?
     /// Bytes of rendered event bodies kept for repeated reads (see `RenderedRecords`); 0 keeps none.
     public var renderedRecordBytes = 64 << 20
-    /// Bytes a change-stream subscriber may leave unread before it is dropped.
+    /// Bytes sent to a change-stream subscriber and not yet read, at most.
     public var maxPendingStreamBytes = 256 << 10
+    /// Seconds a change-stream subscriber may stay behind without reading before it is dropped.
+    public var streamStallSeconds: Double = 5
     /// Called after every write this server commits (the executable wakes webhook delivery).
     public var onWrite: @Sendable () -> Void = {}
     /// Open connections, for `/metrics` (the server knows them, the API does not).

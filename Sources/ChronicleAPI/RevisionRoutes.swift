@@ -31,7 +31,7 @@ extension ChronicleAPI {
 
     func gone(_ tombstone: Revision) -> APIError {
         APIError(status: 410, detail: "\(tombstone.kind.rawValue) \(tombstone.id) was deleted by \(tombstone.attribution.author) at \(tombstone.at); "
-                 + "its history is at \(Self.collection(tombstone.kind))/\(tombstone.id)/revisions, and restoring revision \(tombstone.number - 1) brings it back",
+                 + "its history is at \(Self.collection(tombstone.kind))/\(tombstone.id)/revisions, and restoring one of its revisions brings it back",
                  extra: [("deletedBy", .string(tombstone.attribution.author)), ("deletedAt", .string(tombstone.at)),
                          ("note", .optional(tombstone.attribution.note)), ("revision", .int(tombstone.number))])
     }
@@ -82,7 +82,8 @@ extension ChronicleAPI {
             guard let state = revision.state, let old = state.record(as: Record.self) else {
                 throw APIError(status: 422, detail: "revision \(revision.number) of \(id) is its deletion; restore a revision before it")
             }
-            let current = try? kind.repository.find(id)
+            var current: Record?
+            do { current = try kind.repository.find(id) } catch ChronicleError.notFound { current = nil }
             var expected: Int?
             if let current {
                 expected = try expectedVersion(request, id: id, current: current.version)

@@ -105,7 +105,12 @@ public final class WebhookDispatcher: Sendable {
                 guard due else { continue }
                 slots.wait()
                 workers.async { [self] in
-                    deliver(hook, upTo: head)
+                    // Read again now that it is ours: listed earlier, it may have moved on or gone since.
+                    if let current = try? hooks.find(hook.id) {
+                        deliver(current, upTo: head)
+                    } else {
+                        state.withLock { _ = $0.retry.removeValue(forKey: hook.id) }
+                    }
                     state.withLock { _ = $0.busy.remove(hook.id) }
                     slots.signal()
                 }
@@ -125,6 +130,7 @@ public final class WebhookDispatcher: Sendable {
             stored = position
         }
         while position < head, !state.withLock({ $0.stopped }) {
+            guard (try? hooks.find(hook.id)) != nil else { return }  // deleted meanwhile: nothing more for it
             guard let page = try? revisions.changes(after: position, filter: filter, limit: 50) else { return }
             for change in page.changes {
                 guard wanted(change, by: hook.filter) else {

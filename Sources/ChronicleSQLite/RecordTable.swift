@@ -116,8 +116,10 @@ extension SQLiteRecordRepository {
         try draft.validate()
         return try recording(attribution) { db, now in
             if let current = try load(db, id), current.id == id {
-                if let expectedVersion, current.version != expectedVersion {
-                    throw ChronicleError.versionConflict(Record.kind, id: id, expected: expectedVersion, current: current.version)
+                // Live: only at the version the caller read; nil expected it deleted (another
+                // restore won the race).
+                guard let expectedVersion, current.version == expectedVersion else {
+                    throw ChronicleError.versionConflict(Record.kind, id: id, expected: expectedVersion ?? 0, current: current.version)
                 }
                 try write(db, id: id, draft, current: current, now: now)
                 return try load(db, id)!

@@ -16,13 +16,19 @@ enum RevisionLog {
         }
         guard !queued.isEmpty else { return }
         try db.run("DELETE FROM revision_queue")
-        // One revision per record and transaction: its state when the transaction ends.
-        var seen = Set<String>()
+        // One revision per record and transaction: its state when the transaction ends, in the
+        // order of each record's last change (a cascade's quotes go before the actor they
+        // referred to, so a mirror applying the feed in order never meets a dangling reference).
+        var last: [String: Int] = [:]
         var created = Set<String>()
-        for entry in queued where entry.operation == "create" { created.insert(entry.kind + "/" + entry.id) }
-        for entry in queued.reversed() {
+        for (index, entry) in queued.enumerated() {
             let key = entry.kind + "/" + entry.id
-            guard seen.insert(key).inserted, let kind = RecordKind(rawValue: entry.kind) else { continue }
+            last[key] = index
+            if entry.operation == "create" { created.insert(key) }
+        }
+        for (index, entry) in queued.enumerated() {
+            let key = entry.kind + "/" + entry.id
+            guard last[key] == index, let kind = RecordKind(rawValue: entry.kind) else { continue }
             if entry.operation == "delete" {
                 // A record created and deleted in one transaction was never seen: nothing to keep.
                 if created.contains(key) { continue }

@@ -42,6 +42,7 @@ extension Connection {
             setsockopt(fd, SOL_SOCKET, SO_SNDBUF, &size, socklen_t(MemoryLayout<Int32>.size))
             state = .pushing(PushSink(connection: self))
             pushFinished = false
+            pushClosing = push?.closing ?? []
             pushChunked = minor == 1
         } else {
             state = .writing
@@ -74,16 +75,13 @@ extension Connection {
         }
     }
 
-    /// Ends a pushed body because the server is stopping; the connection closes once it is written.
+    /// Ends a pushed body because the server is stopping, with the stream's closing words; the
+    /// connection closes once it is written.
     func endPushForDrain() {
         guard case .pushing(let sink) = state, !pushFinished else { return }
         closeAfterWrite = true
+        if !pushClosing.isEmpty { pushChunk(pushClosing, from: sink) }
         endPush(from: sink)
-    }
-
-    func abortPush(from sink: PushSink) {
-        guard case .pushing(let current) = state, current === sink else { return }
-        close()
     }
 
     /// The status line and header fields; framing and `Connection` are the server's to write.
@@ -150,12 +148,15 @@ extension Connection {
                 outbound = Array(second[(written - first.count)...])
             }
             outboundOffset = 0
+            setDeadline(.write, Socket.now() + limits.writeStallTimeout)
         } else {
+            // Already waiting on the socket: the stall deadline runs from the last bytes it took
+            // (flush), not from this append, or a pushed body's heartbeats would keep a client
+            // that reads nothing alive.
             outbound += first
             outbound += second
         }
         setWriteInterest(true)
-        setDeadline(.write, Socket.now() + limits.writeStallTimeout)
     }
 
     /// Called when the socket is writable again.

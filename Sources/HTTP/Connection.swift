@@ -49,6 +49,7 @@ final class Connection: @unchecked Sendable {
     var closeAfterWrite = false
     var streamFinished = false
     var pushFinished = false
+    var pushClosing: [UInt8] = []
     /// Whether pushed parts are framed as chunks (HTTP/1.1) or written as they are (HTTP/1.0).
     var pushChunked = true
     /// What the access log says of a request: filled in as it is answered.
@@ -120,7 +121,8 @@ final class Connection: @unchecked Sendable {
             if peerClosedInput, case .readingHead = state { close() }
             else if peerClosedInput, case .readingBody = state { close() }
         case .pushing:
-            // A pushed body goes on until the client leaves.
+            // A pushed body goes on until the client leaves; what it sends meanwhile is not kept.
+            inbound = []
             if peerClosedInput { close() }
         default:
             // A response is in progress: keep what was pipelined, but stop reading once a lot is waiting.

@@ -54,16 +54,6 @@ public final class PushSink: Sendable {
         connection.loop.execute { [self] in connection.endPush(from: self) }
     }
 
-    /// Drops the connection without ending the body (the client sees it cut short).
-    public func abort() {
-        guard let connection = state.withLock({ state -> Connection? in
-            state.finished = true
-            return state.connection
-        }) else { return }
-        closed.store(true, ordering: .relaxed)
-        connection.loop.execute { [self] in connection.abortPush(from: self) }
-    }
-
     /// Called on the loop: what the socket has not taken yet.
     func noteUnsent(_ count: Int) { unsent.store(count, ordering: .relaxed) }
 
@@ -76,8 +66,13 @@ public final class PushSink: Sendable {
 }
 
 /// Opens a pushed body: called on the event loop once the head is written, with the sink to
-/// write the body to. It must not block: hand the sink to whoever will write.
+/// write the body to. It must not block: hand the sink to whoever will write. `closing` ends
+/// the body when the server stops before the writer did (a long poll's empty answer).
 public struct PushStream: Sendable {
     public let open: @Sendable (PushSink) -> Void
-    public init(open: @escaping @Sendable (PushSink) -> Void) { self.open = open }
+    public let closing: [UInt8]
+    public init(closing: [UInt8] = [], open: @escaping @Sendable (PushSink) -> Void) {
+        self.open = open
+        self.closing = closing
+    }
 }

@@ -51,6 +51,19 @@ import Testing
         #expect(try api.get("/v1/changes?wait=3600").refusedFields == ["wait"])
     }
 
+    /// A write that changes several records (a cascade) lists them in the order it changed
+    /// them: a mirror applying the feed in order never meets a reference to something deleted.
+    @Test func aCascadesChangesComeInTheOrderTheyWereMade() throws {
+        let api = try TestAPI(seed: false)
+        let actor = try #require(try api.request("POST", "/v1/actors", json: #"{"kind":"person","name":"Gone Soon"}"#, token: api.writeToken).json["id"]?.stringValue)
+        let event = try #require(try api.request("POST", "/v1/events", json: #"{"title":"Meeting","start":"2022-03","participants":[{"actorId":"\#(actor)","role":"host"}]}"#, token: api.writeToken).json["id"]?.stringValue)
+        let quote = try #require(try api.request("POST", "/v1/quotes", json: #"{"text":"Words.","language":"en","speakerId":"\#(actor)"}"#, token: api.writeToken).json["id"]?.stringValue)
+        let head = try #require(try api.get("/v1/changes?since=now").json["next"]?.stringValue)
+        #expect(try api.request("DELETE", "/v1/actors/\(actor)?cascade=true", token: api.writeToken).status == 204)
+        let changes = try api.get("/v1/changes?since=\(head)").json.data.map { "\($0["id"]?.stringValue ?? "") \($0["operation"]?.stringValue ?? "")" }
+        #expect(changes == ["\(event) update", "\(quote) delete", "\(actor) delete"])
+    }
+
     /// Writers race while a reader follows the feed page by page: the reader sees every
     /// acknowledged change exactly once, in commit order (each record's revisions in order).
     @Test func aReaderFollowingConcurrentWritersSeesEveryChangeOnceInOrder() throws {
@@ -71,7 +84,6 @@ import Testing
             }
         }
         var followed: [String] = []
-        var positions: [String] = []
         var cursor = ""
         let deadline = Date().addingTimeInterval(60)
         while Date() < deadline {
@@ -79,7 +91,6 @@ import Testing
             let page = try api.get("/v1/changes?limit=7" + (cursor.isEmpty ? "" : "&since=\(cursor)"))
             for change in page.json.data {
                 followed.append("\(change["id"]?.stringValue ?? "")/\(change["revision"]?.intValue ?? 0)")
-                positions.append(change["cursor"]?.stringValue ?? "")
             }
             cursor = page.json["next"]?.stringValue ?? cursor
             if finished && page.json.data.isEmpty { break }
@@ -126,15 +137,25 @@ import Testing
         let api = try TestAPI(seed: false)
         let stream = try StreamClient(port: api.port, request: "GET /v1/changes HTTP/1.1\r\nHost: t\r\nAccept: text/event-stream\r\n\r\n")
         #expect(stream.read { $0.contains("following changes") })
+        let head = try #require(try api.get("/v1/changes?since=now").json["next"]?.stringValue)
+        let poll = try StreamClient(port: api.port, request: "GET /v1/changes?since=\(head)&wait=30 HTTP/1.1\r\nHost: t\r\n\r\n")
+        usleep(300_000)
         let started = Date()
         api.server.shutdown()
         api.server.wait()
         #expect(Date().timeIntervalSince(started) < 5)
         #expect(stream.read(for: 5) { _ in false } == false && stream.ended)
+        // A long poll waiting then gets its empty page, whole.
+        #expect(poll.read(for: 5) { _ in false } == false && poll.ended)
+        let page = try JSON.parse(poll.body)
+        #expect(page.data.isEmpty && page["next"]?.stringValue == head)
     }
 
     @Test func aSubscriberThatDoesNotReadIsDroppedWithAnEventNamingWhereToResume() throws {
-        let api = try TestAPI(seed: false) { $0.maxPendingStreamBytes = 8 << 10 }
+        let api = try TestAPI(seed: false) { configuration in
+            configuration.maxPendingStreamBytes = 8 << 10
+            configuration.streamStallSeconds = 1
+        }
         let slow = try StreamClient(port: api.port, request: "GET /v1/changes HTTP/1.1\r\nHost: t\r\nAccept: text/event-stream\r\n\r\n", receiveBuffer: 2048)
         usleep(300_000)
         let text = String(repeating: "a long quotation to fill the stream ", count: 220)
@@ -142,6 +163,7 @@ import Testing
         for _ in 0..<writes {
             _ = try api.request("POST", "/v1/quotes", json: #"{"text":"\#(text)","language":"en"}"#, token: api.writeToken)
         }
+        usleep(2_500_000)  // not reading for longer than the stall allowed (1 s)
         // Dropped: the body ends with a `dropped` event instead of growing without bound.
         #expect(slow.read(for: 15) { $0.contains("event: dropped") })
         #expect(slow.read(for: 5) { _ in false } == false && slow.ended)
@@ -193,6 +215,10 @@ import Testing
         let admin = try api.database.tokens.create(name: "hooks-admin", scope: .admin).secret
         #expect(try api.request("POST", "/v1/webhooks", json: #"{"url":"\#(receiver.url)"}"#, token: api.writeToken).status == 403)
         #expect(try api.request("GET", "/v1/webhooks", token: api.writeToken).status == 403)
+        // However the path is spelled: the router reads //v1/webhooks as /v1/webhooks.
+        #expect(try api.request("GET", "//v1/webhooks", token: api.writeToken).status == 403)
+        #expect(try api.request("POST", "/v1//webhooks", json: #"{"url":"\#(receiver.url)"}"#, token: api.writeToken).status == 403)
+        #expect(try api.get("//v1/webhooks").status == 401)
         #expect(try api.request("POST", "/v1/webhooks", json: #"{"url":"ftp://example.org"}"#, token: admin).refusedFields == ["url"])
         let created = try api.request("POST", "/v1/webhooks", json: #"{"url":"\#(receiver.url)","types":["source"],"secret":"a-shared-secret-of-some-length"}"#, token: admin)
         #expect(created.status == 201)

@@ -10,9 +10,11 @@ final class StreamClient {
     let fd: Int32
     private var raw: [UInt8] = []
     private var headEnd: Int?
-    /// The body decoded so far, and whether its last chunk came.
+    /// The body decoded so far; whether its last chunk came (a clean end); whether the server
+    /// closed the connection (which alone means the body was cut short).
     private(set) var body: [UInt8] = []
     private(set) var ended = false
+    private(set) var closed = false
     private var parsed = 0
 
     /// Connects and sends `request`; `receiveBuffer` shrinks the socket's buffer (before
@@ -47,13 +49,13 @@ final class StreamClient {
         let deadline = Date().addingTimeInterval(seconds)
         var chunk = [UInt8](repeating: 0, count: 65536)
         while !done(text) {
-            if ended { return false }
+            if ended || closed { return false }
             let left = deadline.timeIntervalSinceNow
             if left <= 0 { return false }
             var poller = pollfd(fd: fd, events: Int16(POLLIN), revents: 0)
             guard poll(&poller, 1, Int32(min(left, 1) * 1000)) > 0 else { continue }
             let n = chunk.withUnsafeMutableBytes { recv(fd, $0.baseAddress, $0.count, 0) }
-            if n <= 0 { ended = true; return done(text) }
+            if n <= 0 { closed = true; return done(text) }
             raw += chunk[0..<n]
             decode()
         }

@@ -28,6 +28,7 @@ import Testing
         #expect(lines.first?.hasSuffix(" info http: GET /healthz 200 15B 0.05ms id=abc loop=1") == true)
         #expect(lines.first?.dropFirst(4).hasPrefix("-") == true && lines.first?.split(separator: " ").first?.hasSuffix("Z") == true)
         #expect(lines.last?.hasSuffix(" warning http: pausing accepts loop=1") == true)
+        sink.flush()  // nothing left to write once its pipe is closed: the number may be reused
         close(fds[1])
     }
 
@@ -39,6 +40,7 @@ import Testing
             #expect(pipe(&fds) == 0)
             defer { close(fds[0]); close(fds[1]) }
             let sink = LogSink(fd: fds[1])
+            defer { sink.flush() }  // nothing left to write once its pipe is closed: the number may be reused
             var router = Router()
             router.get("/hello", .openOnLoop) { _ in Response(contentType: "text/plain", text: "hello") }
             var configuration = ServerConfiguration()
@@ -78,6 +80,7 @@ import Testing
         #expect(pipe(&fds) == 0)
         defer { close(fds[0]); close(fds[1]) }
         let sink = LogSink(fd: fds[1])
+        defer { sink.flush() }  // nothing left to write once its pipe is closed: the number may be reused
         var router = Router()
         router.get("/n/:number", .openOnLoop) { request in Response(contentType: "text/plain", text: request.parameters["number"] ?? "") }
         var configuration = ServerConfiguration()
@@ -115,6 +118,7 @@ import Testing
         #expect(pipe(&fds) == 0)
         defer { close(fds[0]); close(fds[1]) }
         let sink = LogSink(fd: fds[1], maxBufferedBytes: 1)
+        defer { sink.flush() }  // nothing left to write once its pipe is closed: the number may be reused
         let batch = Array("2026-11-28T00:00:00Z info http: a\n2026-11-28T00:00:00Z info http: b\n".utf8)
         batch.withUnsafeBytes { sink.write(lines: $0) }  // taken: the buffer was empty
         batch.withUnsafeBytes { sink.write(lines: $0) }  // over the limit: both lines dropped
@@ -146,6 +150,7 @@ import Testing
         #expect(pipe(&fds) == 0)
         defer { close(fds[0]); close(fds[1]) }
         let sink = LogSink(fd: fds[1], maxBufferedBytes: 256 * 1024)
+        defer { sink.flush() }  // nothing left to write once its pipe is closed: the number may be reused
         let logger = Logger(label: "http") { BufferedLogHandler(label: $0, sink: sink) }
         // 10 MB of lines into a 64 KiB pipe that nobody reads: an event loop writing access
         // lines must not stall, so the writes must return, dropping what does not fit.
