@@ -2,7 +2,8 @@
 public enum ChangeOperation: String, Sendable, Codable, CaseIterable { case create, update, delete }
 
 /// Who made a write and why, kept with the revision it writes: the token's name for the API,
-/// `cli` or `import` for the command line, `built-in dataset` for the seed.
+/// `cli` for the command line, `built-in dataset` for the seed, `chronicle` for records that
+/// existed before revisions were kept.
 public struct Attribution: Sendable, Equatable {
     public var author: String
     /// The writer's own words on the change ("corrected the date from the court record").

@@ -11,9 +11,6 @@ public struct CurlClient: Sendable {
         public let seconds: Double
     }
 
-    /// Most bytes of an answer read (and thrown away): only the status matters here.
-    static let maxResponseBytes = 64 << 10
-
     public init() {
         Self.initializeOnce
     }
@@ -23,7 +20,7 @@ public struct CurlClient: Sendable {
     /// POSTs `body` to `url` with `headers`, giving up after `timeout` seconds. Blocks the
     /// calling thread; safe to call from several threads at once (one handle per call).
     public func post(_ url: String, headers: [(String, String)], body: [UInt8], timeout: Double) -> Outcome {
-        let started = DispatchClock.now()
+        let started = MonotonicClock.now()
         guard let curl = curl_easy_init() else { return Outcome(status: nil, error: "libcurl could not start a request", seconds: 0) }
         defer { curl_easy_cleanup(curl) }
         var list: UnsafeMutablePointer<curl_slist>?
@@ -49,7 +46,7 @@ public struct CurlClient: Sendable {
                 return curl_easy_perform(curl)
             }
         }
-        let seconds = DispatchClock.now() - started
+        let seconds = MonotonicClock.now() - started
         guard code == CURLE_OK else {
             let detail = String(decoding: errorBuffer.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
             return Outcome(status: nil, error: detail.isEmpty ? String(cString: curl_easy_strerror(code)) : detail, seconds: seconds)
@@ -61,7 +58,7 @@ public struct CurlClient: Sendable {
 }
 
 /// Monotonic seconds, for timing a request.
-enum DispatchClock {
+enum MonotonicClock {
     static func now() -> Double {
         var time = timespec()
         clock_gettime(CLOCK_MONOTONIC, &time)

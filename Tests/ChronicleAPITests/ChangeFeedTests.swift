@@ -203,13 +203,13 @@ import Testing
     /// owner sees how they went.
     @Test func webhooksAreSignedOrderedAndRetried() throws {
         let receiver = try WebhookReceiver()
-        let revisionsBox = Mutex<WebhookDispatcher?>(nil)
+        let dispatcherBox = Mutex<WebhookDispatcher?>(nil)
         let api = try TestAPI(seed: false) { configuration in
-            configuration.onWrite = { revisionsBox.withLock { $0?.poke() } }
+            configuration.onWrite = { dispatcherBox.withLock { $0?.poke() } }
         }
         let dispatcher = WebhookDispatcher(hooks: api.database.webhooks, revisions: api.database.revisions, poster: TestPoster(),
                                            policy: WebhookRetryPolicy(initial: 0.05, maximum: 0.2, timeout: 5))
-        revisionsBox.withLock { $0 = dispatcher }
+        dispatcherBox.withLock { $0 = dispatcher }
         dispatcher.start()
         defer { dispatcher.stop() }
         let admin = try api.database.tokens.create(name: "hooks-admin", scope: .admin).secret
