@@ -15,7 +15,7 @@ public struct ChronicleAPI: Sendable {
         self.configuration = configuration
         renderedRecords = RenderedRecords(capacity: configuration.renderedRecordBytes)
         changeStreams = ChangeStreams(revisions: repositories.revisions, maxPendingBytes: configuration.maxPendingStreamBytes,
-                                      stallSeconds: configuration.streamStallSeconds)
+                                      heartbeatSeconds: configuration.streamHeartbeatSeconds, stallSeconds: configuration.streamStallSeconds)
     }
 
     /// Every route, one per line. Each call makes a router of its own (the server makes one per

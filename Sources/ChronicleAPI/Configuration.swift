@@ -49,6 +49,8 @@ public struct APIConfiguration: Sendable {
     public var maxPendingStreamBytes = 256 << 10
     /// Seconds a change-stream subscriber may stay behind without reading before it is dropped.
     public var streamStallSeconds: Double = 5
+    /// Seconds between the comments an idle change stream is sent, so that proxies keep it open.
+    public var streamHeartbeatSeconds: Double = 15
     /// Called after every write this server commits (the executable wakes webhook delivery).
     public var onWrite: @Sendable () -> Void = {}
     /// Open connections, for `/metrics` (the server knows them, the API does not).

@@ -132,6 +132,31 @@ import Testing
         #expect(replayed.count == 2 && replayed[0].contains(second) && replayed[1].contains("Not a source"))
     }
 
+    /// An idle stream is sent a comment now and then, so that proxies do not close it.
+    @Test func anIdleStreamGetsHeartbeats() throws {
+        let api = try TestAPI(seed: false) { $0.streamHeartbeatSeconds = 0.3 }
+        let stream = try StreamClient(port: api.port, request: "GET /v1/changes HTTP/1.1\r\nHost: t\r\nAccept: text/event-stream\r\n\r\n")
+        #expect(stream.read(for: 5) { $0.components(separatedBy: ": heartbeat\n\n").count >= 3 })
+        #expect(stream.events.isEmpty)  // comments, not events
+    }
+
+    /// A webhook's actor filter: the actor itself, events it takes part in, quotes it said; a
+    /// deletion judged by the state before it.
+    @Test func aWebhooksActorFilterWantsWhatConcernsTheActor() throws {
+        let filter = WebhookFilter(kinds: [], actorID: "act_a")
+        let event = Event(id: "evt_1", draft: EventDraft(title: "Talks", start: try PartialDate(parsing: "2022"),
+                                                         participants: [Participant(actorID: "act_a", role: .host)]),
+                          createdAt: "t", updatedAt: "t", version: 1)
+        let other = Event(id: "evt_2", draft: EventDraft(title: "Other", start: try PartialDate(parsing: "2022")), createdAt: "t", updatedAt: "t", version: 1)
+        let quote = Quote(id: "quo_1", draft: QuoteDraft(text: "x", language: "en", speakerID: "act_a"), speakerName: nil, createdAt: "t", updatedAt: "t", version: 1)
+        #expect(filter.admits(.event, id: event.id, state: .event(event)))
+        #expect(!filter.admits(.event, id: other.id, state: .event(other)))
+        #expect(filter.admits(.quote, id: quote.id, state: .quote(quote)))
+        #expect(filter.admits(.actor, id: "act_a", state: nil))  // its own deletion
+        #expect(!filter.admits(.actor, id: "act_b", state: nil))
+        #expect(!WebhookFilter(kinds: [.quote], actorID: "act_a").admits(.event, id: event.id, state: .event(event)))
+    }
+
     /// Stopping the server ends open event streams at once instead of waiting out the drain.
     @Test func stoppingTheServerEndsEventStreams() throws {
         let api = try TestAPI(seed: false)
