@@ -73,6 +73,7 @@ public struct ChronicleAPI: Sendable {
 
         router.get("/v1/search", handling(search))
         router.get("/v1/changes", handling(changes))
+        router.get("/v1/export", handling(export))
 
         router.post("/v1/webhooks", handling(createWebhook))
         router.get("/v1/webhooks", handling(listWebhooks))

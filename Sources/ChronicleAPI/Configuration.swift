@@ -16,12 +16,15 @@ public struct Repositories: Sendable {
     public var revisions: any RevisionRepository
     /// Where the change feed is delivered by POST.
     public var webhooks: any WebhookRepository
+    /// The whole store, record by record, for `/v1/export`.
+    public var exporter: any Exporting
     /// Throws when the database cannot answer, for `/readyz`.
     public var checkReady: @Sendable () throws -> Void
 
     public init(actors: any ActorRepository, events: any EventRepository, quotes: any QuoteRepository, sources: any SourceRepository,
                 search: any SearchRepository, tokens: any TokenRepository, snapshots: any ReadSnapshots, embeddedChanges: any EmbeddedChanges,
-                revisions: any RevisionRepository, webhooks: any WebhookRepository, checkReady: @escaping @Sendable () throws -> Void) {
+                revisions: any RevisionRepository, webhooks: any WebhookRepository, exporter: any Exporting,
+                checkReady: @escaping @Sendable () throws -> Void) {
         self.actors = actors
         self.events = events
         self.quotes = quotes
@@ -32,6 +35,7 @@ public struct Repositories: Sendable {
         self.embeddedChanges = embeddedChanges
         self.revisions = revisions
         self.webhooks = webhooks
+        self.exporter = exporter
         self.checkReady = checkReady
     }
 }
