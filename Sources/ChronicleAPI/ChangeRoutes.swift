@@ -17,18 +17,9 @@ extension ChronicleAPI {
         var query = QueryParameters(request, allowed: ["since", "limit", "type", "wait", "pretty"])
         let page = query.page()
         let since = query.string("since")
-        let types = query.string("type")
+        let filter = ChangeFilter(kinds: Set(query.kinds()))
         let waitText = query.string("wait")
         try query.finish()
-        var filter = ChangeFilter()
-        if let types {
-            for name in types.split(separator: ",", omittingEmptySubsequences: false) {
-                guard let kind = RecordKind(rawValue: String(name).trimmingWhitespace) else {
-                    throw ChronicleError.validation([FieldError("type", "'\(name)' is not a kind; choose from actor, event, quote, source (comma-separated)")])
-                }
-                filter.kinds.insert(kind)
-            }
-        }
         var wait = 0
         if let waitText {
             guard let seconds = Int(waitText), (0...Self.maxWaitSeconds).contains(seconds) else {
@@ -36,7 +27,6 @@ extension ChronicleAPI {
             }
             wait = seconds
         }
-        let wanted = filter
         let lastEventID = request.headers["Last-Event-ID"]?.trimmingWhitespace
         let wantsEvents = (request.headers["Accept"] ?? "").lowercased().contains("text/event-stream")
         // Where to start: a reconnecting event stream's last id, else `since` (a cursor, or now).
@@ -59,7 +49,7 @@ extension ChronicleAPI {
             }
             return Response(status: 200, headers: headers, push: PushStream { sink in
                 sink.send(Array("retry: 2000\n: following changes after \(ChangeFeedCursor.encode(position))\n\n".utf8))
-                if !streams.follow(ChangeStreams.Follower(sink: sink, filter: wanted, position: position, mode: .events)) {
+                if !streams.follow(ChangeStreams.Follower(sink: sink, filter: filter, position: position, mode: .events)) {
                     sink.send(Array("event: refused\ndata: {\"reason\":\"this server follows as many change streams as it may; try again later\"}\n\n".utf8))
                     sink.finish()
                 }
@@ -77,7 +67,7 @@ extension ChronicleAPI {
         let pretty = Reply.wantsPretty(request)
         let emptyPage = Representation.changesPage([], reached: read.reached).serialized(pretty: pretty)
         return Response(status: 200, headers: ["Content-Type": "application/json", "Cache-Control": "no-store"], push: PushStream(closing: emptyPage) { sink in
-            let follower = ChangeStreams.Follower(sink: sink, filter: wanted, position: read.reached,
+            let follower = ChangeStreams.Follower(sink: sink, filter: filter, position: read.reached,
                                                   mode: .longPoll(deadline: deadline, limit: page.limit, pretty: pretty))
             if !streams.follow(follower) {
                 sink.send(emptyPage)

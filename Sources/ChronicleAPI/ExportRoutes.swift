@@ -8,17 +8,8 @@ import HTTP
 extension ChronicleAPI {
     func export(_ request: Request) throws -> Response {
         var query = QueryParameters(request, allowed: ["type"])
-        let types = query.string("type")
+        let kinds = query.kinds()
         try query.finish()
-        var kinds: [RecordKind] = []
-        if let types {
-            for name in types.split(separator: ",", omittingEmptySubsequences: false) {
-                guard let kind = RecordKind(rawValue: String(name).trimmingWhitespace) else {
-                    throw ChronicleError.validation([FieldError("type", "'\(name)' is not a kind; choose from source, actor, event, quote (comma-separated)")])
-                }
-                kinds.append(kind)
-            }
-        }
         let export = ExportCursor(try repositories.exporter.export(kinds: kinds))
         return Response(status: 200, headers: ["Content-Type": "application/x-ndjson", "Cache-Control": "no-store"],
                         stream: BodyStream { try export.nextChunk() })

@@ -104,6 +104,20 @@ struct QueryParameters {
         }
     }
 
+    /// `type=event,actor`: record kinds, each once, in the order given (none when absent).
+    mutating func kinds(_ name: String = "type") -> [RecordKind] {
+        guard let text = string(name) else { return [] }
+        var kinds: [RecordKind] = []
+        for part in text.split(separator: ",", omittingEmptySubsequences: false) {
+            guard let kind = RecordKind(rawValue: String(part)) else {
+                fail(name, "'\(part)' is not one of: \(RecordKind.allowedValues)")
+                return []
+            }
+            if !kinds.contains(kind) { kinds.append(kind) }
+        }
+        return kinds
+    }
+
     /// `fields=id,title`: the top-level fields to keep, checked against the record's fields.
     mutating func fields(of available: [String]) -> Set<String>? {
         guard let text = string("fields") else { return nil }

@@ -7,14 +7,7 @@ extension ChronicleAPI {
         var query = QueryParameters(request, allowed: ["q", "type", "limit"])
         let text = query.text("q")
         if text == nil && !query.errors.contains(where: { $0.field == "q" }) { query.fail("q", "is required, e.g. q=Lukashenko") }
-        var kinds = Set<RecordKind>()
-        if let types = query.string("type") {
-            for name in types.split(separator: ",", omittingEmptySubsequences: false) {
-                if let kind = RecordKind(rawValue: String(name)) { kinds.insert(kind) } else {
-                    query.fail("type", "'\(name)' is not one of: \(RecordKind.allowedValues)")
-                }
-            }
-        }
+        let kinds = Set(query.kinds())
         let limit = query.page().limit
         let fields = query.fields(of: ["type", "id", "title", "snippet", "rank"])
         try query.finish()

@@ -16,34 +16,15 @@ import Testing
         let token = try runChronicle(["token", "create", "--db", db, "--name", "backup", "--scope", "write"]).trimmingCharacters(in: .whitespacesAndNewlines)
         let server = try ServerProcess(database: db)
         defer { server.stop() }
-        let port = server.port
-        let acknowledged = Failures()
-        let stop = Failures()
-        let writers = DispatchGroup()
-        for writer in 0..<3 {
-            DispatchQueue.global().async(group: writers) {
-                var i = 0
-                while stop.all.isEmpty && i < 5000 {
-                    let body = #"{"text":"backup test \#(writer)-\#(i)","language":"en"}"#
-                    let request = "POST /v1/quotes HTTP/1.1\r\nHost: t\r\nConnection: close\r\nAuthorization: Bearer \(token)\r\nContent-Type: application/json\r\nContent-Length: \(body.utf8.count)\r\n\r\n\(body)"
-                    if let reply = try? HTTPProbe.exchange(port: port, request), reply.hasPrefix("HTTP/1.1 201"),
-                       let range = reply.range(of: "\"id\":\""), let end = reply[range.upperBound...].firstIndex(of: "\"") {
-                        acknowledged.add(String(reply[range.upperBound..<end]))
-                    }
-                    i += 1
-                }
-            }
-        }
-        var waited = 0
-        while acknowledged.all.count < 100 && waited < 1000 { usleep(10_000); waited += 1 }
-        let before = Set(acknowledged.all)  // acknowledged before the backup began
+        let writers = QuoteWriters(port: server.port, token: token, count: 3, label: "backup test")
+        writers.wait(forAcknowledged: 100)
+        let before = Set(writers.acknowledged)  // acknowledged before the backup began
         try runChronicle(["backup", copy, "--db", db])
-        let during = acknowledged.all.count
+        let during = writers.acknowledged.count
         usleep(200_000)
-        stop.add("stop")
-        writers.wait()
+        writers.stop()
         #expect(before.count >= 50, "too few writes before the backup to test anything")
-        #expect(acknowledged.all.count > during, "writes kept flowing after the backup")
+        #expect(writers.acknowledged.count > during, "writes kept flowing after the backup")
 
         let connection = try Connection(path: copy, readOnly: true)
         #expect(try connection.first("PRAGMA integrity_check") { $0.string(0) } == "ok")

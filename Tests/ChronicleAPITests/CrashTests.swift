@@ -91,18 +91,29 @@ final class ServerProcess {
 
 /// One raw request on its own connection; the whole response as text.
 enum HTTPProbe {
-    /// Sends the bytes on a new connection and reads until the server closes it.
-    static func exchange(port: Int, _ bytes: [UInt8]) throws -> [UInt8] {
+    /// A socket connected to the port on 127.0.0.1 (the caller closes it); `receiveBuffer`
+    /// shrinks its buffer first, to play a client that reads slowly.
+    static func connect(port: Int, receiveBuffer: Int32? = nil) throws -> Int32 {
         let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        defer { close(fd) }
+        if var size = receiveBuffer { setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &size, socklen_t(MemoryLayout<Int32>.size)) }
         var address = sockaddr_in()
         address.sin_family = sa_family_t(AF_INET)
         address.sin_port = in_port_t(UInt16(port).bigEndian)
         inet_pton(AF_INET, "127.0.0.1", &address.sin_addr)
         let connected = withUnsafePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { Glibc.connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
         }
-        guard connected == 0 else { throw TestAPI.TestError.io("connect") }
+        guard connected == 0 else {
+            close(fd)
+            throw TestAPI.TestError.io("connect")
+        }
+        return fd
+    }
+
+    /// Sends the bytes on a new connection and reads until the server closes it.
+    static func exchange(port: Int, _ bytes: [UInt8]) throws -> [UInt8] {
+        let fd = try connect(port: port)
+        defer { close(fd) }
         var timeout = timeval(tv_sec: 10, tv_usec: 0)
         setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
         var offset = 0
@@ -144,30 +155,12 @@ enum HTTPProbe {
         let server = try ServerProcess(database: db)
         let port = server.port
 
-        let acknowledged = Failures()
-        let stop = Failures()
-        let writers = DispatchGroup()
-        for writer in 0..<4 {
-            DispatchQueue.global().async(group: writers) {
-                var i = 0
-                while stop.all.isEmpty && i < 5000 {
-                    let body = #"{"text":"crash test \#(writer)-\#(i)","language":"en"}"#
-                    let request = "POST /v1/quotes HTTP/1.1\r\nHost: t\r\nConnection: close\r\nAuthorization: Bearer \(token)\r\nContent-Type: application/json\r\nContent-Length: \(body.utf8.count)\r\n\r\n\(body)"
-                    if let reply = try? HTTPProbe.exchange(port: port, request), reply.hasPrefix("HTTP/1.1 201"),
-                       let range = reply.range(of: "\"id\":\""), let end = reply[range.upperBound...].firstIndex(of: "\"") {
-                        acknowledged.add(String(reply[range.upperBound..<end]))
-                    }
-                    i += 1
-                }
-            }
-        }
+        let writers = QuoteWriters(port: port, token: token, count: 4, label: "crash test")
         // Kill mid-stream, once writes are flowing.
-        var waited = 0
-        while acknowledged.all.count < 150 && waited < 1000 { usleep(10_000); waited += 1 }
+        writers.wait(forAcknowledged: 150)
         server.kill9()
-        stop.add("stop")
-        writers.wait()
-        let acked = Set(acknowledged.all)
+        writers.stop()
+        let acked = Set(writers.acknowledged)
         #expect(acked.count >= 20, "too few writes were acknowledged before the kill to test anything")
 
         // Integrity first, on the file as the killed process left it.
@@ -246,6 +239,45 @@ enum HTTPProbe {
         #expect(try runChronicle(["token", "list", "--db", db]).contains("revoked 20"))
         let database = try Connection(path: db)
         #expect(try database.first("SELECT count(*) FROM api_tokens WHERE secret_hash = ?", [.text(secret)]) { $0.int(0) } == 0)
+    }
+}
+
+/// Threads POSTing quotes to a server over fresh connections until stopped, noting the id of
+/// every write the server acknowledged (201).
+final class QuoteWriters: @unchecked Sendable {
+    private let ids = Failures()
+    private let stopped = Failures()
+    private let group = DispatchGroup()
+
+    init(port: Int, token: String, count: Int, label: String) {
+        for writer in 0..<count {
+            DispatchQueue.global().async(group: group) { [ids, stopped] in
+                var i = 0
+                while stopped.all.isEmpty && i < 5000 {
+                    let body = #"{"text":"\#(label) \#(writer)-\#(i)","language":"en"}"#
+                    let request = "POST /v1/quotes HTTP/1.1\r\nHost: t\r\nConnection: close\r\nAuthorization: Bearer \(token)\r\nContent-Type: application/json\r\nContent-Length: \(body.utf8.count)\r\n\r\n\(body)"
+                    if let reply = try? HTTPProbe.exchange(port: port, request), reply.hasPrefix("HTTP/1.1 201"),
+                       let range = reply.range(of: "\"id\":\""), let end = reply[range.upperBound...].firstIndex(of: "\"") {
+                        ids.add(String(reply[range.upperBound..<end]))
+                    }
+                    i += 1
+                }
+            }
+        }
+    }
+
+    var acknowledged: [String] { ids.all }
+
+    /// Waits (10 s at most) until this many writes were acknowledged.
+    func wait(forAcknowledged count: Int) {
+        var waited = 0
+        while ids.all.count < count && waited < 1000 { usleep(10_000); waited += 1 }
+    }
+
+    /// Stops the writers and waits for them.
+    func stop() {
+        stopped.add("stop")
+        group.wait()
     }
 }
 
