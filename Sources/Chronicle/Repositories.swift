@@ -6,6 +6,10 @@ public protocol ReadSnapshot {}
 /// Opens snapshots; `body` gets one, and what it reads there agrees.
 public protocol ReadSnapshots: Sendable {
     func snapshot<T>(_ body: (any ReadSnapshot) throws -> T) throws -> T
+    /// A snapshot for a long read (an export, a whole list as NDJSON or CSV), open until the
+    /// value is released: on a connection of its own, so it neither holds a slot that short
+    /// reads queue for nor meets the time limit meant for them.
+    func heldSnapshot() throws -> any ReadSnapshot
 }
 
 /// What every record kind's store does: create, read, update under an expected version,
@@ -44,17 +48,20 @@ extension RecordRepository {
 /// Actors, found by id or, failing that, by slug. Deleting one is refused while events or
 /// quotes refer to it, unless `cascade`.
 public protocol ActorRepository: RecordRepository where Record == Actor {
-    func list(_ filter: ActorFilter, sort: [SortKey<ActorSortField>], page: PageRequest) throws -> Page<Actor>
+    /// One page in list order; inside `snapshot` when given (a long export reads every page in one).
+    func list(_ filter: ActorFilter, sort: [SortKey<ActorSortField>], page: PageRequest, in snapshot: (any ReadSnapshot)?) throws -> Page<Actor>
 }
 
 /// Events. Deleting one is refused while quotes refer to it, unless `cascade` (which deletes
 /// those quotes).
 public protocol EventRepository: RecordRepository where Record == Event {
-    func list(_ filter: EventFilter, sort: [SortKey<EventSortField>], page: PageRequest) throws -> Page<Event>
+    /// One page in list order; inside `snapshot` when given (a long export reads every page in one).
+    func list(_ filter: EventFilter, sort: [SortKey<EventSortField>], page: PageRequest, in snapshot: (any ReadSnapshot)?) throws -> Page<Event>
 }
 
 public protocol QuoteRepository: RecordRepository where Record == Quote {
-    func list(_ filter: QuoteFilter, sort: [SortKey<QuoteSortField>], page: PageRequest) throws -> Page<Quote>
+    /// One page in list order; inside `snapshot` when given (a long export reads every page in one).
+    func list(_ filter: QuoteFilter, sort: [SortKey<QuoteSortField>], page: PageRequest, in snapshot: (any ReadSnapshot)?) throws -> Page<Quote>
     /// What an event's own response embeds: its first `limit` quotes in the order of the default
     /// list sort (said, then id). The same rows as a first list page, without cursor machinery,
     /// since every read of an event asks for them. Inside `snapshot` when given.
@@ -62,13 +69,18 @@ public protocol QuoteRepository: RecordRepository where Record == Quote {
 }
 
 extension QuoteRepository {
+    public func list(_ filter: QuoteFilter, sort: [SortKey<QuoteSortField>], page: PageRequest) throws -> Page<Quote> {
+        try list(filter, sort: sort, page: page, in: nil)
+    }
+
     public func quotes(ofEvent eventID: String, limit: Int) throws -> [Quote] { try quotes(ofEvent: eventID, limit: limit, in: nil) }
 }
 
 /// Sources. Deleting one is refused while events or quotes cite it, unless `cascade` (which
 /// removes the citations).
 public protocol SourceRepository: RecordRepository where Record == Source {
-    func list(_ filter: SourceFilter, sort: [SortKey<SourceSortField>], page: PageRequest) throws -> Page<Source>
+    /// One page in list order; inside `snapshot` when given (a long export reads every page in one).
+    func list(_ filter: SourceFilter, sort: [SortKey<SourceSortField>], page: PageRequest, in snapshot: (any ReadSnapshot)?) throws -> Page<Source>
 }
 
 /// Changes to what records show of other records that many may embed (an actor's name, a
@@ -91,6 +103,10 @@ public protocol SearchRepository: Sendable {
 }
 
 extension ActorRepository {
+    public func list(_ filter: ActorFilter, sort: [SortKey<ActorSortField>], page: PageRequest) throws -> Page<Actor> {
+        try list(filter, sort: sort, page: page, in: nil)
+    }
+
     /// The events an actor took part in; each event's participants carry the actor's role.
     public func events(of idOrSlug: String, role: ParticipantRole? = nil, in events: any EventRepository,
                        sort: [SortKey<EventSortField>] = [], page: PageRequest = PageRequest()) throws -> Page<Event> {
@@ -107,10 +123,20 @@ extension ActorRepository {
 }
 
 extension EventRepository {
+    public func list(_ filter: EventFilter, sort: [SortKey<EventSortField>], page: PageRequest) throws -> Page<Event> {
+        try list(filter, sort: sort, page: page, in: nil)
+    }
+
     /// The quotes said at or about an event.
     public func quotes(of id: String, in quotes: any QuoteRepository,
                        sort: [SortKey<QuoteSortField>] = [], page: PageRequest = PageRequest()) throws -> Page<Quote> {
         let event = try find(id)
         return try quotes.list(QuoteFilter(eventID: event.id), sort: sort, page: page)
+    }
+}
+
+extension SourceRepository {
+    public func list(_ filter: SourceFilter, sort: [SortKey<SourceSortField>], page: PageRequest) throws -> Page<Source> {
+        try list(filter, sort: sort, page: page, in: nil)
     }
 }

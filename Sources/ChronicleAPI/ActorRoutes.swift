@@ -6,13 +6,16 @@ extension ChronicleAPI {
 
     func listActors(_ request: Request) throws -> Response {
         var query = QueryParameters(request, allowed: QueryParameters.paging + ["kind", "country", "wikidataId"])
+        let format = query.listFormat(request)
         let filter = ActorFilter(kind: query.enumeration("kind", as: ActorKind.self), country: query.formatted("country") { $0.country($1, $2) },
                                  wikidataID: query.formatted("wikidataId") { $0.wikidata($1, $2) }, text: query.text("q"))
         let sort = query.sort(as: ActorSortField.self)
         let page = query.page()
         let fields = query.fields(of: Self.actorFields)
         try query.finish()
-        return listResponse(request, try repositories.actors.list(filter, sort: sort, page: page), fields: fields, encode: Representation.actor)
+        let actors = repositories.actors
+        return try listResponse(request, format: format, page: page, fields: fields, columns: Self.actorFields,
+                                fetch: { try actors.list(filter, sort: sort, page: $0, in: $1) }, encode: Representation.actor)
     }
 
     var actorEndpoints: RecordEndpoints<Actor> {
@@ -21,7 +24,8 @@ extension ChronicleAPI {
     }
 
     func eventsOfActor(_ request: Request) throws -> Response {
-        var query = QueryParameters(request, allowed: ["limit", "cursor", "sort", "count", "role", "from", "to", "category"])
+        var query = QueryParameters(request, allowed: ["limit", "cursor", "sort", "count", "role", "from", "to", "category", "format"])
+        let format = query.listFormat(request)
         let role = query.enumeration("role", as: ParticipantRole.self)
         let from = query.date("from"), to = query.date("to")
         let category = query.enumeration("category", as: EventCategory.self)
@@ -30,12 +34,16 @@ extension ChronicleAPI {
         let fields = query.fields(of: Self.eventFields + ["roles"])
         try query.finish()
         let actor = try repositories.actors.find(request.parameters["id"] ?? "")
-        let events = try repositories.events.list(EventFilter(actorID: actor.id, role: role, category: category, from: from, to: to), sort: sort, page: page)
-        return listResponse(request, events, fields: fields) { Representation.event($0, roleOf: actor.id) }
+        let events = repositories.events, filter = EventFilter(actorID: actor.id, role: role, category: category, from: from, to: to)
+        var columns = Self.eventFields
+        columns.insert("roles", at: 1)
+        return try listResponse(request, format: format, page: page, fields: fields, columns: columns,
+                                fetch: { try events.list(filter, sort: sort, page: $0, in: $1) }, encode: { Representation.event($0, roleOf: actor.id) })
     }
 
     func quotesOfActor(_ request: Request) throws -> Response {
-        var query = QueryParameters(request, allowed: ["limit", "cursor", "sort", "count", "from", "to", "language", "verification"])
+        var query = QueryParameters(request, allowed: ["limit", "cursor", "sort", "count", "from", "to", "language", "verification", "format"])
+        let format = query.listFormat(request)
         let from = query.date("from"), to = query.date("to")
         let language = query.formatted("language") { $0.language($1, $2) }
         let verification = query.enumeration("verification", as: VerificationStatus.self)
@@ -44,8 +52,9 @@ extension ChronicleAPI {
         let fields = query.fields(of: Self.quoteFields)
         try query.finish()
         let actor = try repositories.actors.find(request.parameters["id"] ?? "")
-        let quotes = try repositories.quotes.list(QuoteFilter(speakerID: actor.id, from: from, to: to, language: language, verification: verification),
-                                                  sort: sort, page: page)
-        return listResponse(request, quotes, fields: fields, encode: Representation.quote)
+        let quotes = repositories.quotes
+        let filter = QuoteFilter(speakerID: actor.id, from: from, to: to, language: language, verification: verification)
+        return try listResponse(request, format: format, page: page, fields: fields, columns: Self.quoteFields,
+                                fetch: { try quotes.list(filter, sort: sort, page: $0, in: $1) }, encode: Representation.quote)
     }
 }

@@ -7,6 +7,7 @@ extension ChronicleAPI {
 
     func listEvents(_ request: Request) throws -> Response {
         var query = QueryParameters(request, allowed: QueryParameters.paging + ["actor", "role", "category", "country", "from", "to"])
+        let format = query.listFormat(request)
         var filter = EventFilter(role: query.enumeration("role", as: ParticipantRole.self), category: query.enumeration("category", as: EventCategory.self),
                                  country: query.formatted("country") { $0.country($1, $2) }, from: query.date("from"), to: query.date("to"), text: query.text("q"))
         let actor = query.text("actor", max: 100)
@@ -20,7 +21,9 @@ extension ChronicleAPI {
                 throw ChronicleError.validation([FieldError("actor", "no actor has id or slug '\(actor)'")])
             }
         }
-        return listResponse(request, try repositories.events.list(filter, sort: sort, page: page), fields: fields) { Representation.event($0) }
+        let events = repositories.events, chosen = filter
+        return try listResponse(request, format: format, page: page, fields: fields, columns: Self.eventFields,
+                                fetch: { try events.list(chosen, sort: sort, page: $0, in: $1) }, encode: { Representation.event($0) })
     }
 
     var eventEndpoints: RecordEndpoints<Event> {
@@ -38,12 +41,15 @@ extension ChronicleAPI {
     }
 
     func quotesOfEvent(_ request: Request) throws -> Response {
-        var query = QueryParameters(request, allowed: ["limit", "cursor", "sort", "count"])
+        var query = QueryParameters(request, allowed: ["limit", "cursor", "sort", "count", "format"])
+        let format = query.listFormat(request)
         let sort = query.sort(as: QuoteSortField.self)
         let page = query.page()
         let fields = query.fields(of: Self.quoteFields)
         try query.finish()
         let event = try repositories.events.find(request.parameters["id"] ?? "")
-        return listResponse(request, try repositories.quotes.list(QuoteFilter(eventID: event.id), sort: sort, page: page), fields: fields, encode: Representation.quote)
+        let quotes = repositories.quotes, filter = QuoteFilter(eventID: event.id)
+        return try listResponse(request, format: format, page: page, fields: fields, columns: Self.quoteFields,
+                                fetch: { try quotes.list(filter, sort: sort, page: $0, in: $1) }, encode: Representation.quote)
     }
 }

@@ -9,7 +9,7 @@ struct QueryParameters {
 
     /// Accepted on every list and record endpoint.
     static let common = ["pretty", "fields"]
-    static let paging = ["limit", "cursor", "sort", "count", "q"]
+    static let paging = ["limit", "cursor", "sort", "count", "q", "format"]
 
     init(_ request: Request, allowed: [String]) {
         self.request = request

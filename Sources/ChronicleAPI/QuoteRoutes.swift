@@ -6,6 +6,7 @@ extension ChronicleAPI {
 
     func listQuotes(_ request: Request) throws -> Response {
         var query = QueryParameters(request, allowed: QueryParameters.paging + ["speaker", "event", "from", "to", "language", "verification"])
+        let format = query.listFormat(request)
         var filter = QuoteFilter(eventID: query.text("event", max: 100), from: query.date("from"), to: query.date("to"),
                                  language: query.formatted("language") { $0.language($1, $2) }, verification: query.enumeration("verification", as: VerificationStatus.self),
                                  text: query.text("q"))
@@ -19,7 +20,9 @@ extension ChronicleAPI {
                 throw ChronicleError.validation([FieldError("speaker", "no actor has id or slug '\(speaker)'")])
             }
         }
-        return listResponse(request, try repositories.quotes.list(filter, sort: sort, page: page), fields: fields, encode: Representation.quote)
+        let quotes = repositories.quotes, chosen = filter
+        return try listResponse(request, format: format, page: page, fields: fields, columns: Self.quoteFields,
+                                fetch: { try quotes.list(chosen, sort: sort, page: $0, in: $1) }, encode: Representation.quote)
     }
 
     var quoteEndpoints: RecordEndpoints<Quote> {

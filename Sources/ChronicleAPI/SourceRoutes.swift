@@ -6,12 +6,15 @@ extension ChronicleAPI {
 
     func listSources(_ request: Request) throws -> Response {
         var query = QueryParameters(request, allowed: QueryParameters.paging + ["publisher"])
+        let format = query.listFormat(request)
         let filter = SourceFilter(publisher: query.text("publisher", max: 300), text: query.text("q"))
         let sort = query.sort(as: SourceSortField.self)
         let page = query.page()
         let fields = query.fields(of: Self.sourceFields)
         try query.finish()
-        return listResponse(request, try repositories.sources.list(filter, sort: sort, page: page), fields: fields, encode: Representation.source)
+        let sources = repositories.sources
+        return try listResponse(request, format: format, page: page, fields: fields, columns: Self.sourceFields,
+                                fetch: { try sources.list(filter, sort: sort, page: $0, in: $1) }, encode: Representation.source)
     }
 
     var sourceEndpoints: RecordEndpoints<Source> {

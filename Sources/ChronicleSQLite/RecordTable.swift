@@ -45,6 +45,25 @@ struct RecordTable<Record: VersionedRecord>: Sendable {
 /// A read in the caller's snapshot: the store's own, handed out by `SQLiteStore.snapshot`.
 struct SQLiteSnapshot: ReadSnapshot {
     let connection: Connection
+    /// What keeps a held snapshot's transaction open (see `HeldTransaction`); nil for one
+    /// lent for the length of a `snapshot` call.
+    var holder: HeldTransaction?
+}
+
+/// A read transaction on a connection of its own, open until the last snapshot holding it is
+/// released. SQLite's read-only connections may be used from one thread after another, which
+/// is how a streamed export is read: a chunk at a time, on whichever worker is free.
+final class HeldTransaction: @unchecked Sendable {  // used by one thread at a time
+    let connection: Connection
+
+    init(_ pool: DatabasePool) throws {
+        connection = try Connection(path: pool.path, readOnly: true, configuration: pool.configuration)
+        try connection.execute("BEGIN")
+        // The snapshot starts with the first read, here, not when the first page is asked for.
+        _ = try connection.first("SELECT count(*) FROM sqlite_master") { $0.int(0) }
+    }
+
+    deinit { try? connection.execute("COMMIT") }
 }
 
 extension DatabasePool {

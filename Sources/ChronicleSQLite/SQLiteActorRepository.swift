@@ -48,7 +48,7 @@ public struct SQLiteActorRepository: ActorRepository, SQLiteRecordRepository {
         for quote in quotes { try SQLiteQuoteRepository.deleteRow(db, id: quote) }
     }
 
-    public func list(_ filter: ActorFilter, sort: [SortKey<ActorSortField>], page: PageRequest) throws -> Page<Actor> {
+    public func list(_ filter: ActorFilter, sort: [SortKey<ActorSortField>], page: PageRequest, in snapshot: (any ReadSnapshot)?) throws -> Page<Actor> {
         try validatePage(page)
         let keys = sort.isEmpty ? [SortKey(ActorSortField.name)] : sort
         var query = ListQuery(from: "actors a", idColumn: "a.id", sortSignature: signature(keys))
@@ -66,7 +66,7 @@ public struct SQLiteActorRepository: ActorRepository, SQLiteRecordRepository {
         if let country = filter.country { query.filter("a.country = ?", .text(country)) }
         if let qid = filter.wikidataID { query.filter("a.wikidata_id = ?", .text(qid)) }
         query.matching(filter.text, kind: .actor)
-        return try pool.readWithinLimit { db in
+        return try pool.reading(in: snapshot) { db in
             // The actors come with the page query; their aliases in one query for the page
             // (it was two queries per actor).
             let result = try query.run(db, page: page, searchText: filter.text, columns: qualified(Self.table.columns, "a"), decode: Self.table.decode)

@@ -63,7 +63,7 @@ public struct SQLiteEventRepository: EventRepository, SQLiteRecordRepository {
         }
     }
 
-    public func list(_ filter: EventFilter, sort: [SortKey<EventSortField>], page: PageRequest) throws -> Page<Event> {
+    public func list(_ filter: EventFilter, sort: [SortKey<EventSortField>], page: PageRequest, in snapshot: (any ReadSnapshot)?) throws -> Page<Event> {
         try validatePage(page)
         let keys = sort.isEmpty ? [SortKey(EventSortField.start)] : sort
         var query = ListQuery(from: "events e", idColumn: "e.id", sortSignature: signature(keys))
@@ -98,7 +98,7 @@ public struct SQLiteEventRepository: EventRepository, SQLiteRecordRepository {
         }
         if let to = filter.to { query.filter("e.start_earliest <= ?", .text(to.latest)) }
         query.matching(filter.text, kind: .event)
-        return try pool.readWithinLimit { db in
+        return try pool.reading(in: snapshot) { db in
             // The events come with the page query itself; only participants and citations are looked up.
             let result = try query.run(db, page: page, searchText: filter.text, columns: qualified(Self.table.columns, "e"), decode: Self.table.decode)
             return Page(items: try withDependents(db, result.items), nextCursor: result.next, total: result.total)

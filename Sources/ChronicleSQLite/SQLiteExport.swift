@@ -4,7 +4,8 @@ import SQLite
 /// Exports from one read transaction on a connection of its own (see `RecordExport`), a batch
 /// of records at a time in id order, so memory stays constant whatever the store's size.
 public final class SQLiteExport: RecordExport, @unchecked Sendable {  // used by one thread at a time
-    private let connection: Connection
+    private let held: HeldTransaction
+    private var connection: Connection { held.connection }
     private let pool: DatabasePool
     private var kinds: ArraySlice<RecordKind>
     private var after = ""
@@ -15,13 +16,8 @@ public final class SQLiteExport: RecordExport, @unchecked Sendable {  // used by
     init(pool: DatabasePool, kinds: [RecordKind]) throws {
         self.pool = pool
         self.kinds = ArraySlice(kinds.isEmpty ? RecordKind.replayOrder : RecordKind.replayOrder.filter(kinds.contains))
-        connection = try Connection(path: pool.path, readOnly: true, configuration: pool.configuration)
-        try connection.execute("BEGIN")
-        // The snapshot starts with the first read, here, not when the first batch is asked for.
-        _ = try connection.first("SELECT count(*) FROM sqlite_master") { $0.int(0) }
+        held = try HeldTransaction(pool)
     }
-
-    deinit { try? connection.execute("COMMIT") }
 
     public func next() throws -> RecordState? {
         while index == batch.count {

@@ -64,7 +64,7 @@ public struct SQLiteQuoteRepository: QuoteRepository, SQLiteRecordRepository {
         try SearchIndex.remove(db, kind: .quote, seq: seq)
     }
 
-    public func list(_ filter: QuoteFilter, sort: [SortKey<QuoteSortField>], page: PageRequest) throws -> Page<Quote> {
+    public func list(_ filter: QuoteFilter, sort: [SortKey<QuoteSortField>], page: PageRequest, in snapshot: (any ReadSnapshot)?) throws -> Page<Quote> {
         try validatePage(page)
         let keys = sort.isEmpty ? [SortKey(QuoteSortField.said)] : sort
         var query = ListQuery(from: "quotes q", idColumn: "q.id", sortSignature: signature(keys))
@@ -84,7 +84,7 @@ public struct SQLiteQuoteRepository: QuoteRepository, SQLiteRecordRepository {
         if let language = filter.language { query.filter("q.language = ?", .text(language)) }
         if let verification = filter.verification { query.filter("q.verification = ?", .text(verification.rawValue)) }
         query.matching(filter.text, kind: .quote)
-        return try pool.readWithinLimit { db in
+        return try pool.reading(in: snapshot) { db in
             // The quotes come with the page query itself; only their citations are looked up.
             let result = try query.run(db, page: page, searchText: filter.text, columns: Self.table.columns, decode: Self.table.decode) 
             return Page(items: try withCitations(db, result.items), nextCursor: result.next, total: result.total)

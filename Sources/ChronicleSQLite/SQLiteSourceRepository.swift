@@ -50,7 +50,7 @@ public struct SQLiteSourceRepository: SourceRepository, SQLiteRecordRepository {
         try EmbeddedVersions.touchQuotes(db, quotes)
     }
 
-    public func list(_ filter: SourceFilter, sort: [SortKey<SourceSortField>], page: PageRequest) throws -> Page<Source> {
+    public func list(_ filter: SourceFilter, sort: [SortKey<SourceSortField>], page: PageRequest, in snapshot: (any ReadSnapshot)?) throws -> Page<Source> {
         try validatePage(page)
         let keys = sort.isEmpty ? [SortKey(SourceSortField.created)] : sort
         var query = ListQuery(from: "sources s", idColumn: "s.id", sortSignature: signature(keys))
@@ -66,7 +66,7 @@ public struct SQLiteSourceRepository: SourceRepository, SQLiteRecordRepository {
         }
         if let publisher = filter.publisher { query.filter("s.publisher = ?", .text(publisher)) }
         query.matching(filter.text, kind: .source)
-        return try pool.readWithinLimit { db in
+        return try pool.reading(in: snapshot) { db in
             // The sources come with the page query itself (it was one more query per source).
             let result = try query.run(db, page: page, searchText: filter.text, columns: qualified(Self.table.columns, "s"), decode: Self.table.decode)
             return Page(items: result.items, nextCursor: result.next, total: result.total)

@@ -53,6 +53,11 @@ public final class SQLiteStore: ReadSnapshots {
         try pool.readWithinLimit { db in try body(SQLiteSnapshot(connection: db)) }
     }
 
+    public func heldSnapshot() throws -> any ReadSnapshot {
+        let held = try HeldTransaction(pool)
+        return SQLiteSnapshot(connection: held.connection, holder: held)
+    }
+
     /// True when no actor, event, quote or source exists yet. Asks for one row of each table,
     /// not their counts: counting 1.8 million quotes took a third of a second at every start,
     /// and would grow past the read time limit with the data.

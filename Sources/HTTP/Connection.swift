@@ -37,6 +37,8 @@ final class Connection: @unchecked Sendable {
     /// Bytes received but not yet parsed; empty (and unallocated) between requests.
     var inbound: [UInt8] = []
     var body: [UInt8] = []
+    /// Where the body goes instead of `body` on a route that spools bodies.
+    var spool: SpooledBody?
     /// Bytes of the response not yet accepted by the socket.
     var outbound: [UInt8] = []
     var outboundOffset = 0
@@ -187,7 +189,11 @@ final class Connection: @unchecked Sendable {
                 switch reader {
                 case .length(let remaining):
                     let take = min(remaining, inbound.count)
-                    body.append(contentsOf: inbound[0..<take])
+                    if let spool {
+                        guard spool.append(inbound[0..<take]) else { return failSpool() }
+                    } else {
+                        body.append(contentsOf: inbound[0..<take])
+                    }
                     inbound.removeFirst(take)
                     if remaining - take > 0 {
                         state = .readingBody(head, preparation, .length(remaining: remaining - take))
@@ -196,6 +202,10 @@ final class Connection: @unchecked Sendable {
                     }
                 case .chunked(var decoder):
                     let outcome = inbound.withUnsafeBufferPointer { decoder.feed($0, into: &body) }
+                    if let spool, !body.isEmpty {
+                        guard spool.append(body[...]) else { return failSpool() }
+                        body.removeAll(keepingCapacity: true)
+                    }
                     switch outcome {
                     case .needMore:
                         inbound.removeAll()
@@ -222,6 +232,14 @@ final class Connection: @unchecked Sendable {
         let preparation = loop.responder.prepare(method: head.method, path: path)
         let maxBody = preparation.maxBodyBytes ?? limits.maxBodyBytes
         body = []
+        spool = nil
+        if preparation.spoolsBody, head.framing != .none {
+            guard let file = SpooledBody() else {
+                fail(ParseError(507, "the server has no room to take this body; try again later"))
+                return
+            }
+            spool = file
+        }
         switch head.framing {
         case .none:
             dispatch(head, preparation)
@@ -230,7 +248,7 @@ final class Connection: @unchecked Sendable {
                 fail(ParseError(413, "the body is \(length) bytes; the limit here is \(maxBody)"))
                 return
             }
-            body.reserveCapacity(length)
+            if spool == nil { body.reserveCapacity(length) }
             if head.expectsContinue && inbound.count < length { sendContinue() }
             state = .readingBody(head, preparation, .length(remaining: length))
         case .chunked:
@@ -250,6 +268,8 @@ final class Connection: @unchecked Sendable {
         let keepAlive = head.keepAlive, minor = head.minorVersion, isHead = head.method == "HEAD"
         var request = Request(method: head.method, target: head.target, headers: head.headers, body: body, minorVersion: minor)
         body = []
+        request.spooledBody = spool
+        spool = nil
         request.requestID = Connection.acceptableRequestID(request.headers["X-Request-Id"]).map(RequestID.init) ?? loop.nextRequestID()
         request.preparedTag = preparation.tag
         request.parameters = preparation.parameters
@@ -293,8 +313,13 @@ final class Connection: @unchecked Sendable {
         return value
     }
 
+    private func failSpool() {
+        fail(ParseError(507, "the server ran out of room while storing the body; try again later"))
+    }
+
     /// Answers a request that could not be parsed, then closes: its framing cannot be trusted.
     func fail(_ error: ParseError) {
+        spool = nil
         if current == nil { current = ("-", "-", loop.nextRequestID(), Socket.now(), 0, 0) }
         inbound = []
         state = .handling
@@ -309,6 +334,7 @@ final class Connection: @unchecked Sendable {
         state = .closed
         inbound = []
         outbound = []
+        spool = nil
         loop.remove(self)
     }
 

@@ -11,6 +11,8 @@ public struct Request: Sendable {
     public var query: [(name: String, value: String)]
     public var headers: Headers
     public var body: [UInt8]
+    /// The body, when the route spools bodies to a file (`body` is then empty).
+    public var spooledBody: SpooledBody?
     /// 0 for HTTP/1.0, 1 for HTTP/1.1.
     public var minorVersion: Int
     /// Values of `:name` segments of the matched route.

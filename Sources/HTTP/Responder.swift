@@ -12,6 +12,9 @@ public protocol Responder: Sendable {
 public struct Preparation: Sendable {
     /// nil: the server's default limit.
     public var maxBodyBytes: Int?
+    /// The body goes to a file as it arrives (`Request.spooledBody`), not into memory: for
+    /// routes that take bodies far larger than the server's default limit (bulk imports).
+    public var spoolsBody = false
     public var runsOnLoop: Bool
     /// The responder's own note about this request (the router's matched route), handed back
     /// in `Request.preparedTag` so that the work is not done twice.

@@ -71,13 +71,16 @@ public struct Router: Responder {
 
     public init() {}
 
-    public mutating func add(_ method: String, _ pattern: String, access: RouteAccess = .guarded, maxBodyBytes: Int? = nil, _ handler: @escaping Handler) {
+    public mutating func add(_ method: String, _ pattern: String, access: RouteAccess = .guarded, maxBodyBytes: Int? = nil, spoolsBody: Bool = false,
+                             _ handler: @escaping Handler) {
         let segments = pattern.split(separator: "/").map { part in
             part.hasPrefix(":") ? Segment.parameter(String(part.dropFirst())) : Segment.literal(String(part))
         }
         let table = editableTable()
+        var options = Preparation(maxBodyBytes: maxBodyBytes, runsOnLoop: access == .openOnLoop, access: access)
+        options.spoolsBody = spoolsBody
         let route = Route(method: method, pattern: pattern, segments: segments, index: table.routes.count, handler: handler,
-                          options: Preparation(maxBodyBytes: maxBodyBytes, runsOnLoop: access == .openOnLoop, access: access), access: access)
+                          options: options, access: access)
         if !route.hasParameters {
             let path = "/" + segments.map { if case .literal(let l) = $0 { l } else { "" } }.joined(separator: "/")
             table.exact.append((Array(path.utf8), method, route.index))
@@ -87,7 +90,9 @@ public struct Router: Responder {
 
     public mutating func get(_ pattern: String, _ handler: @escaping Handler) { add("GET", pattern, handler) }
     public mutating func get(_ pattern: String, _ access: RouteAccess, _ handler: @escaping Handler) { add("GET", pattern, access: access, handler) }
-    public mutating func post(_ pattern: String, maxBodyBytes: Int? = nil, _ handler: @escaping Handler) { add("POST", pattern, maxBodyBytes: maxBodyBytes, handler) }
+    public mutating func post(_ pattern: String, maxBodyBytes: Int? = nil, spoolsBody: Bool = false, _ handler: @escaping Handler) {
+        add("POST", pattern, maxBodyBytes: maxBodyBytes, spoolsBody: spoolsBody, handler)
+    }
     public mutating func patch(_ pattern: String, _ handler: @escaping Handler) { add("PATCH", pattern, handler) }
     public mutating func put(_ pattern: String, _ handler: @escaping Handler) { add("PUT", pattern, handler) }
     public mutating func delete(_ pattern: String, _ handler: @escaping Handler) { add("DELETE", pattern, handler) }
@@ -158,8 +163,10 @@ public struct Router: Responder {
             // middleware has nothing to look up for it. Every other route runs off the loop.
             // Parameters read from a path without escapes are final (decoding changes nothing).
             let escaped = path.firstIndex(ofByte: 37) != nil
-            return Preparation(maxBodyBytes: route.options.maxBodyBytes, runsOnLoop: route.options.runsOnLoop, tag: route.index,
-                               parameters: escaped ? [:] : parameters, route: route.pattern, access: route.access)
+            var preparation = Preparation(maxBodyBytes: route.options.maxBodyBytes, runsOnLoop: route.options.runsOnLoop, tag: route.index,
+                                          parameters: escaped ? [:] : parameters, route: route.pattern, access: route.access)
+            preparation.spoolsBody = route.options.spoolsBody
+            return preparation
         }
         // No route: a 404 or 405 from the table, on the loop only when no middleware could block.
         return Preparation(runsOnLoop: table.middleware.isEmpty)

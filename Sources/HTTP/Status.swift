@@ -31,6 +31,7 @@ public enum Status {
         case 501: return "Not Implemented"
         case 503: return "Service Unavailable"
         case 505: return "HTTP Version Not Supported"
+        case 507: return "Insufficient Storage"
         default: return "Status \(code)"
         }
     }

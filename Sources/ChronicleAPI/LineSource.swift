@@ -1,0 +1,73 @@
+import HTTP
+
+/// The lines of a request body, from memory or from the file it was spooled to, one at a time
+/// without their line ends (LF or CRLF), so that an import of any size holds one line at a time.
+final class LineSource {
+    /// A longer line is refused: one record never needs more.
+    static let maxLineBytes = 1 << 20
+
+    struct LineTooLong: Error { let line: Int }
+
+    private let file: SpooledBody?
+    private var buffer: [UInt8]
+    private var start = 0
+    private var fileOffset = 0
+    private var atEnd = false
+    private(set) var linesRead = 0
+
+    init(bytes: [UInt8]) {
+        file = nil
+        buffer = bytes
+        atEnd = true
+    }
+
+    init(file: SpooledBody) {
+        self.file = file
+        buffer = []
+    }
+
+    /// The request's body, wherever the server put it.
+    convenience init(_ request: Request) {
+        if let spooled = request.spooledBody { self.init(file: spooled) } else { self.init(bytes: request.body) }
+    }
+
+    /// The next line; nil at the end. A last line without a line end counts.
+    func nextLine() throws -> [UInt8]? {
+        while true {
+            if let newline = buffer[start...].firstIndex(of: 10) {
+                var end = newline
+                if end > start, buffer[end - 1] == 13 { end -= 1 }
+                let line = Array(buffer[start..<end])
+                start = newline + 1
+                linesRead += 1
+                return line
+            }
+            if buffer.count - start > Self.maxLineBytes { throw LineTooLong(line: linesRead + 1) }
+            if atEnd {
+                guard start < buffer.count else { return nil }
+                var line = Array(buffer[start...])
+                if line.last == 13 { line.removeLast() }
+                start = buffer.count
+                linesRead += 1
+                return line
+            }
+            refill()
+        }
+    }
+
+    /// Moves what is left to the front and reads the next 256 KB from the file.
+    private func refill() {
+        guard let file else { atEnd = true; return }
+        if start > 0 {
+            buffer.removeFirst(start)
+            start = 0
+        }
+        let chunk = 256 << 10
+        let old = buffer.count
+        buffer += repeatElement(0, count: chunk)
+        let got = buffer.withUnsafeMutableBytes { raw in file.read(into: UnsafeMutableRawBufferPointer(rebasing: raw[old...]), at: fileOffset) }
+        buffer.removeLast(chunk - got)
+        fileOffset += got
+        if got == 0 { atEnd = true }
+    }
+}
