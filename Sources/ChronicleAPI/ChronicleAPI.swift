@@ -74,6 +74,7 @@ public struct ChronicleAPI: Sendable {
         router.get("/v1/search", handling(search))
         router.get("/v1/changes", handling(changes))
         router.get("/v1/export", handling(export))
+        router.post("/v1/import", maxBodyBytes: configuration.maxImportBytes, spoolsBody: true, handling(importRecords))
 
         router.post("/v1/webhooks", handling(createWebhook))
         router.get("/v1/webhooks", handling(listWebhooks))

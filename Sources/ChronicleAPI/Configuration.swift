@@ -18,12 +18,14 @@ public struct Repositories: Sendable {
     public var webhooks: any WebhookRepository
     /// The whole store, record by record, for `/v1/export`.
     public var exporter: any Exporting
+    /// Bulk imports, for `/v1/import`.
+    public var importer: any Importing
     /// Throws when the database cannot answer, for `/readyz`.
     public var checkReady: @Sendable () throws -> Void
 
     public init(actors: any ActorRepository, events: any EventRepository, quotes: any QuoteRepository, sources: any SourceRepository,
                 search: any SearchRepository, tokens: any TokenRepository, snapshots: any ReadSnapshots, embeddedChanges: any EmbeddedChanges,
-                revisions: any RevisionRepository, webhooks: any WebhookRepository, exporter: any Exporting,
+                revisions: any RevisionRepository, webhooks: any WebhookRepository, exporter: any Exporting, importer: any Importing,
                 checkReady: @escaping @Sendable () throws -> Void) {
         self.actors = actors
         self.events = events
@@ -36,6 +38,7 @@ public struct Repositories: Sendable {
         self.revisions = revisions
         self.webhooks = webhooks
         self.exporter = exporter
+        self.importer = importer
         self.checkReady = checkReady
     }
 }
@@ -47,6 +50,9 @@ public struct APIConfiguration: Sendable {
     public var requireTokenForReads = false
     /// The contract, served at `/openapi.yaml`.
     public var openAPIDocument: String?
+    /// The largest body `POST /v1/import` takes. Import bodies go to a temporary file as
+    /// they arrive, not into memory, so this bounds disk, not RAM.
+    public var maxImportBytes = 1 << 30
     /// Bytes of rendered event bodies kept for repeated reads (see `RenderedRecords`); 0 keeps none.
     public var renderedRecordBytes = 64 << 20
     /// Bytes sent to a change-stream subscriber and not yet read, at most.

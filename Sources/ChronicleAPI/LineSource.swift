@@ -1,3 +1,4 @@
+import Glibc
 import HTTP
 
 /// The lines of a request body, from memory or from the file it was spooled to, one at a time
@@ -8,7 +9,9 @@ final class LineSource {
 
     struct LineTooLong: Error { let line: Int }
 
-    private let file: SpooledBody?
+    /// Reads the bytes at an offset into a buffer, giving the count (0 at the end).
+    private let read: ((UnsafeMutableRawBufferPointer, Int) -> Int)?
+    private var descriptor: Int32 = -1
     private var buffer: [UInt8]
     private var start = 0
     private var fileOffset = 0
@@ -16,15 +19,32 @@ final class LineSource {
     private(set) var linesRead = 0
 
     init(bytes: [UInt8]) {
-        file = nil
+        read = nil
         buffer = bytes
         atEnd = true
     }
 
     init(file: SpooledBody) {
-        self.file = file
+        read = { file.read(into: $0, at: $1) }
         buffer = []
     }
+
+    /// A file on disk; nil when it cannot be opened.
+    init?(path: String) {
+        let descriptor = open(path, O_RDONLY | O_CLOEXEC)
+        guard descriptor >= 0 else { return nil }
+        self.descriptor = descriptor
+        read = { buffer, offset in
+            while true {
+                let got = pread(descriptor, buffer.baseAddress, buffer.count, off_t(offset))
+                if got < 0 && errno == EINTR { continue }
+                return max(0, got)
+            }
+        }
+        buffer = []
+    }
+
+    deinit { if descriptor >= 0 { close(descriptor) } }
 
     /// The request's body, wherever the server put it.
     convenience init(_ request: Request) {
@@ -57,7 +77,7 @@ final class LineSource {
 
     /// Moves what is left to the front and reads the next 256 KB from the file.
     private func refill() {
-        guard let file else { atEnd = true; return }
+        guard let read else { atEnd = true; return }
         if start > 0 {
             buffer.removeFirst(start)
             start = 0
@@ -65,7 +85,7 @@ final class LineSource {
         let chunk = 256 << 10
         let old = buffer.count
         buffer += repeatElement(0, count: chunk)
-        let got = buffer.withUnsafeMutableBytes { raw in file.read(into: UnsafeMutableRawBufferPointer(rebasing: raw[old...]), at: fileOffset) }
+        let got = buffer.withUnsafeMutableBytes { raw in read(UnsafeMutableRawBufferPointer(rebasing: raw[old...]), fileOffset) }
         buffer.removeLast(chunk - got)
         fileOffset += got
         if got == 0 { atEnd = true }

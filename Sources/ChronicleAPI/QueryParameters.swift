@@ -104,12 +104,13 @@ struct QueryParameters {
         }
     }
 
-    /// `type=event,actor`: record kinds, each once, in the order given (none when absent).
+    /// `type=event,actor` (or `events,actors`): record kinds, each once, in the order given (none when absent).
     mutating func kinds(_ name: String = "type") -> [RecordKind] {
         guard let text = string(name) else { return [] }
         var kinds: [RecordKind] = []
         for part in text.split(separator: ",", omittingEmptySubsequences: false) {
-            guard let kind = RecordKind(rawValue: String(part)) else {
+            // `quotes` reads as well as `quote`: both are taken.
+            guard let kind = RecordKind(rawValue: String(part)) ?? (part.hasSuffix("s") ? RecordKind(rawValue: String(part.dropLast())) : nil) else {
                 fail(name, "'\(part)' is not one of: \(RecordKind.allowedValues)")
                 return []
             }

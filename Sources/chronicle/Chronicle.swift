@@ -14,7 +14,7 @@ struct ChronicleCommand: ParsableCommand {
             On an empty database, `chronicle serve` applies the migrations and loads the built-in \
             dataset (the article in shared/source-article.txt) before it starts serving.
             """,
-        subcommands: [Serve.self, Migrate.self, Seed.self, Token.self, Optimize.self, Backup.self, Export.self],
+        subcommands: [Serve.self, Migrate.self, Seed.self, Token.self, Optimize.self, Backup.self, Export.self, Import.self],
         defaultSubcommand: Serve.self
     )
 }

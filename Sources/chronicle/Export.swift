@@ -6,10 +6,11 @@ import Glibc
 
 struct Export: ParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Write the store to standard output as NDJSON, one record a line with its type.",
+        abstract: "Write the store to standard output as NDJSON, one record a line with its type (or one kind as CSV).",
         discussion: "In the order an import can replay: sources, actors, events, quotes. From one snapshot, while a server keeps writing.")
 
     @Option(help: "Only these kinds, comma-separated: source, actor, event, quote.") var type: String?
+    @Option(help: "ndjson (the default) or csv (with one --type).") var format: String = "ndjson"
     @OptionGroup var database: DatabaseOptions
 
     func run() throws {
@@ -20,8 +21,11 @@ struct Export: ParsableCommand {
             }
             kinds.append(kind)
         }
+        guard let chosen = ImportFormat(rawValue: format) else { throw ValidationError("'\(format)' is not a format; choose ndjson or csv") }
+        let encoder: ExportEncoder
+        do { encoder = try ExportEncoder(format: chosen, kinds: kinds) } catch { throw ValidationError("\(error)") }
         let export = try openDatabase(database).export(kinds: kinds)
-        var buffer: [UInt8] = []
+        var buffer = encoder.header()
         func flush() {
             buffer.withUnsafeBytes { bytes in
                 var offset = 0
@@ -34,7 +38,7 @@ struct Export: ParsableCommand {
             buffer.removeAll(keepingCapacity: true)
         }
         while let record = try export.next() {
-            buffer += NDJSONExport.line(record)
+            encoder.append(record, to: &buffer)
             if buffer.count >= 1 << 16 { flush() }
         }
         flush()

@@ -75,7 +75,7 @@ struct Serve: ParsableCommand {
         csystem_release_free_memory()
         let repositories = Repositories(actors: db.actors, events: db.events, quotes: db.quotes, sources: db.sources, search: db.search,
                                         tokens: db.tokens, snapshots: db, embeddedChanges: db.embeddedChanges,
-                                        revisions: db.revisions, webhooks: db.webhooks, exporter: db, checkReady: { try db.ping() })
+                                        revisions: db.revisions, webhooks: db.webhooks, exporter: db, importer: db, checkReady: { try db.ping() })
         let box = ServerBox()
         var api = APIConfiguration()
         api.allowedOrigins = corsOrigins

@@ -34,7 +34,7 @@ final class TestAPI {
         api.acceptPauses = { serverBox.server?.acceptPauses ?? 0 }
         configure(&api)
         let repositories = Repositories(actors: db.actors, events: db.events, quotes: db.quotes, sources: db.sources, search: db.search,
-                                        tokens: db.tokens, snapshots: db, embeddedChanges: db.embeddedChanges, revisions: db.revisions, webhooks: db.webhooks, exporter: db,
+                                        tokens: db.tokens, snapshots: db, embeddedChanges: db.embeddedChanges, revisions: db.revisions, webhooks: db.webhooks, exporter: db, importer: db,
                                         checkReady: { try db.ping() })
         var configuration = ServerConfiguration()
         configuration.port = 0

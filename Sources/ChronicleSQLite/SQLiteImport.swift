@@ -1,0 +1,224 @@
+import Chronicle
+import SQLite
+
+/// Bulk import into SQLite. Each line is written in a savepoint of its own, so a line that
+/// fails leaves nothing behind; an atomic import (and a dry run) is one transaction that is
+/// rolled back unless every line succeeded (and it is no dry run); a best-effort import commits
+/// every `batchSize` lines, letting other writes in between.
+struct SQLiteImport {
+    let pool: DatabasePool
+    static let batchSize = 1000
+
+    /// Thrown out of the write to roll it back, carrying the report.
+    private struct RolledBack: Error { let report: ImportReport }
+
+    enum Outcome { case created, updated, unchanged }
+
+    func run(_ next: () throws -> ImportLine?, mode: ImportMode, dryRun: Bool, by attribution: Attribution) throws -> ImportReport {
+        var report = ImportReport(mode: mode, dryRun: dryRun)
+        if mode == .atomic || dryRun {
+            do {
+                try pool.writeTransaction { db in
+                    let now = Timestamp.now()
+                    while let line = try next() { apply(db, line, now: now, to: &report) }
+                    if report.failed > 0 || dryRun { throw RolledBack(report: report) }
+                    try RevisionLog.drain(db, attribution, now: now, pool: pool)
+                }
+                report.written = true
+            } catch let rolledBack as RolledBack {
+                report = rolledBack.report
+                report.written = false
+            }
+            return report
+        }
+        var more = true
+        while more {
+            try pool.writeTransaction { db in
+                let now = Timestamp.now()
+                var count = 0
+                while count < Self.batchSize {
+                    guard let line = try next() else { more = false; break }
+                    apply(db, line, now: now, to: &report)
+                    count += 1
+                }
+                try RevisionLog.drain(db, attribution, now: now, pool: pool)
+            }
+        }
+        report.written = report.created + report.updated > 0
+        return report
+    }
+
+    /// One line in a savepoint of its own: counted, or reported and undone.
+    private func apply(_ db: Connection, _ line: ImportLine, now: String, to report: inout ImportReport) {
+        let draft: AnyDraft
+        switch line.content {
+        case .failure(let error):
+            report.fail(line, Self.fieldErrors(error))
+            return
+        case .success(let content): draft = content
+        }
+        do {
+            try db.run("SAVEPOINT import_line")
+            do {
+                switch try upsert(db, draft, id: line.id, now: now) {
+                case .created: report.created += 1
+                case .updated: report.updated += 1
+                case .unchanged: report.unchanged += 1
+                }
+                try db.run("RELEASE import_line")
+            } catch {
+                try db.run("ROLLBACK TO import_line")
+                try db.run("RELEASE import_line")
+                throw error
+            }
+        } catch {
+            report.fail(line, Self.fieldErrors(error))
+        }
+    }
+
+    static func fieldErrors(_ error: any Error) -> [FieldError] {
+        switch error {
+        case ChronicleError.validation(let errors): return errors
+        case ChronicleError.duplicate(_, let field, _): return [FieldError(field, "\(error); use a value no other record has, or give that record's id to update it")]
+        case let error as ChronicleError: return [FieldError("line", error.description)]
+        case let error as SQLiteError: return [FieldError("line", "the database refused this line: \(error.message)")]
+        default: return [FieldError("line", "\(error)")]
+        }
+    }
+
+    // MARK: Records
+
+    private func upsert(_ db: Connection, _ draft: AnyDraft, id: String?, now: String) throws -> Outcome {
+        switch draft {
+        case .actor(let draft):
+            let repository = SQLiteActorRepository(pool: pool)
+            var current: Actor?
+            if let id { current = try repository.load(db, try checked(id, .actor)) }
+            else if let slug = draft.slug { current = try repository.load(db, slug) }
+            if current == nil, id == nil, let wikidata = draft.wikidataID {
+                current = try db.first("SELECT id FROM actors WHERE wikidata_id = ?", [.text(wikidata)]) { $0.string(0) }.flatMap { try repository.load(db, $0) }
+            }
+            var wanted = draft
+            if wanted.slug == nil { wanted.slug = current?.slug }
+            return try write(db, repository, wanted, id: id, current: current, same: { $0 == wanted }, now: now)
+        case .source(let draft):
+            let repository = SQLiteSourceRepository(pool: pool)
+            var current: Source?
+            if let id { current = try repository.load(db, try checked(id, .source)) }
+            else if let url = draft.url {
+                current = try db.first("SELECT id FROM sources WHERE url = ? ORDER BY seq LIMIT 1", [.text(url)]) { $0.string(0) }.flatMap { try repository.load(db, $0) }
+            }
+            return try write(db, repository, draft, id: id, current: current, same: { $0 == draft }, now: now)
+        case .event(var draft):
+            var references = References(db)
+            for index in draft.participants.indices {
+                draft.participants[index] = Participant(actorID: references.actor(draft.participants[index].actorID, "participants[\(index)].actorId"),
+                                                        role: draft.participants[index].role)
+            }
+            draft.citations = references.citations(draft.citations)
+            try references.finish()
+            let repository = SQLiteEventRepository(pool: pool)
+            let current = try id.map { try repository.load(db, try checked($0, .event)) } ?? nil
+            let wanted = draft
+            return try write(db, repository, wanted, id: id, current: current, same: { Self.plain($0) == wanted }, now: now)
+        case .quote(var draft):
+            var references = References(db)
+            draft.speakerID = draft.speakerID.map { references.actor($0, "speakerId") }
+            draft.eventID = draft.eventID.map { references.event($0, "eventId") }
+            draft.citations = references.citations(draft.citations)
+            try references.finish()
+            let repository = SQLiteQuoteRepository(pool: pool)
+            let current = try id.map { try repository.load(db, try checked($0, .quote)) } ?? nil
+            let wanted = draft
+            return try write(db, repository, wanted, id: id, current: current, same: { Self.plain($0) == wanted }, now: now)
+        }
+    }
+
+    /// Creates (under `id` when given) or updates, unless the record already says the same.
+    private func write<Repository: SQLiteRecordRepository>(_ db: Connection, _ repository: Repository, _ draft: Repository.Record.Draft, id: String?,
+                                                           current: Repository.Record?, same: (Repository.Record.Draft) -> Bool,
+                                                           now: String) throws -> Outcome {
+        if let current, same(current.draft) { return .unchanged }
+        try draft.validate()
+        if let current {
+            try repository.write(db, id: current.id, draft, current: current, now: now)
+            return .updated
+        }
+        try repository.write(db, id: id ?? Identifier.make(Repository.Record.kind), draft, current: nil, now: now)
+        return .created
+    }
+
+    /// An id of the right kind, or a refusal that says what one looks like.
+    private func checked(_ id: String, _ kind: RecordKind) throws -> String {
+        let prefix = Identifier.prefix(kind)
+        guard id.hasPrefix(prefix), id.utf8.count <= 64, id.utf8.dropFirst(prefix.utf8.count).allSatisfy({ (48...57).contains($0) || (97...122).contains($0) }),
+              id.utf8.count > prefix.utf8.count else {
+            throw ChronicleError.validation([FieldError("id", "'\(id)' is not \(kind == .actor ? "an" : "a") \(kind.rawValue) id (\(prefix)… in lower-case letters and digits); leave id out to create a new record")])
+        }
+        return id
+    }
+
+    /// What an event's or quote's own fields say, without the names and titles read with it.
+    static func plain(_ draft: EventDraft) -> EventDraft {
+        var plain = draft
+        plain.participants = draft.participants.map { Participant(actorID: $0.actorID, role: $0.role) }
+        plain.citations = draft.citations.map { Citation(sourceID: $0.sourceID, excerpt: $0.excerpt) }
+        return plain
+    }
+
+    static func plain(_ draft: QuoteDraft) -> QuoteDraft {
+        var plain = draft
+        plain.citations = draft.citations.map { Citation(sourceID: $0.sourceID, excerpt: $0.excerpt) }
+        return plain
+    }
+}
+
+/// References of a line resolved to ids: an actor by id, slug or Wikidata id; a source by id or
+/// URL; an event by id. What resolves to nothing is collected as a field error.
+private struct References {
+    let db: Connection
+    var errors: [FieldError] = []
+
+    init(_ db: Connection) { self.db = db }
+
+    mutating func actor(_ reference: String, _ field: String) -> String {
+        resolve(reference, field, noun: "actor", keys: "id, slug or Wikidata id", [
+            "SELECT id FROM actors WHERE id = ?", "SELECT id FROM actors WHERE slug = ?", "SELECT id FROM actors WHERE wikidata_id = ?",
+        ])
+    }
+
+    mutating func event(_ reference: String, _ field: String) -> String {
+        resolve(reference, field, noun: "event", keys: "id", ["SELECT id FROM events WHERE id = ?"])
+    }
+
+    mutating func citations(_ citations: [Citation]) -> [Citation] {
+        citations.enumerated().map { index, citation in
+            Citation(sourceID: resolve(citation.sourceID, "citations[\(index)].sourceId", noun: "source", keys: "id or URL", [
+                "SELECT id FROM sources WHERE id = ?", "SELECT id FROM sources WHERE url = ? ORDER BY seq LIMIT 1",
+            ]), excerpt: citation.excerpt)
+        }
+    }
+
+    private mutating func resolve(_ reference: String, _ field: String, noun: String, keys: String, _ lookups: [String]) -> String {
+        for sql in lookups {
+            do {
+                if let id = try db.first(sql, [.text(reference)], map: { $0.string(0) }) { return id }
+            } catch {
+                errors.append(FieldError(field, "could not be looked up: \(error)"))
+                return reference
+            }
+        }
+        errors.append(FieldError(field, "no \(noun) has the \(keys) '\(reference)'; import it earlier in the file, or fix the reference"))
+        return reference
+    }
+
+    func finish() throws {
+        if !errors.isEmpty { throw ChronicleError.validation(errors) }
+    }
+}
+
+extension SQLiteStore: Importing {
+    public func importLines(_ next: () throws -> ImportLine?, mode: ImportMode, dryRun: Bool, by attribution: Attribution) throws -> ImportReport {
+        try SQLiteImport(pool: pool).run(next, mode: mode, dryRun: dryRun, by: attribution)
+    }
+}
