@@ -34,6 +34,16 @@ final class StreamClient {
 
     var text: String { String(decoding: body, as: UTF8.self) }
 
+    /// A response header's value (the first of that name), once the head has come.
+    func header(_ name: String) -> String? {
+        guard let headEnd else { return nil }
+        for line in String(decoding: raw[0..<headEnd], as: UTF8.self).components(separatedBy: "\r\n").dropFirst() {
+            guard let colon = line.firstIndex(of: ":"), line[..<colon].lowercased() == name.lowercased() else { continue }
+            return line[line.index(after: colon)...].trimmingCharacters(in: .whitespaces)
+        }
+        return nil
+    }
+
     /// Reads until `done` holds for the decoded body (or it ended), or `seconds` pass.
     @discardableResult
     func read(for seconds: Double = 10, until done: (String) -> Bool) -> Bool {

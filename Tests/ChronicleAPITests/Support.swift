@@ -16,7 +16,8 @@ final class TestAPI {
     let readToken: String
     var port: Int { server.port }
 
-    init(seed: Bool = true, readTimeLimit: Double? = nil, configure: (inout APIConfiguration) -> Void = { _ in }) throws {
+    init(seed: Bool = true, readTimeLimit: Double? = nil, configure: (inout APIConfiguration) -> Void = { _ in },
+         wrap: (inout Repositories) -> Void = { _ in }) throws {
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("chronicle-api-\(UUID().uuidString)")
         database = try SQLiteStore(path: directory.appendingPathComponent("db.sqlite").path,
                                          migrations: Migrator(directory: repoRoot.appendingPathComponent("migrations/sqlite")),
@@ -33,9 +34,10 @@ final class TestAPI {
         api.openConnections = { serverBox.server?.openConnections ?? 0 }
         api.acceptPauses = { serverBox.server?.acceptPauses ?? 0 }
         configure(&api)
-        let repositories = Repositories(actors: db.actors, events: db.events, quotes: db.quotes, sources: db.sources, search: db.search,
+        var repositories = Repositories(actors: db.actors, events: db.events, quotes: db.quotes, sources: db.sources, search: db.search,
                                         tokens: db.tokens, snapshots: db, embeddedChanges: db.embeddedChanges, revisions: db.revisions, webhooks: db.webhooks, exporter: db, importer: db,
                                         checkReady: { try db.ping() })
+        wrap(&repositories)
         var configuration = ServerConfiguration()
         configuration.port = 0
         configuration.accessLog = false

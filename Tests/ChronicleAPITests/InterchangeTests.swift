@@ -1,0 +1,250 @@
+import Chronicle
+@testable import ChronicleAPI
+import ChronicleSQLite
+import Foundation
+import Synchronization
+import Testing
+
+/// Lists as NDJSON and CSV, imports with their reports, and round trips through both formats.
+@Suite struct InterchangeTests {
+    /// The records of a line or page, without the times an import sets anew.
+    static func timeless(_ records: [JSON]) -> [JSON] {
+        records.map { record in
+            guard case .object(let fields) = record else { return record }
+            return .object(fields.filter { $0.0 != "createdAt" && $0.0 != "updatedAt" })
+        }
+    }
+
+    @Test func everyListAnswersAllItsRecordsInItsOrderAsNDJSONAndCSV() throws {
+        let api = try TestAPI()
+        let quoted = try #require(try api.get("/v1/quotes?limit=500").json.data.first { $0["speaker"]?["id"] != nil && $0["eventId"]?.stringValue != nil })
+        let speaker = try #require(quoted["speaker"]?["id"]?.stringValue), event = try #require(quoted["eventId"]?.stringValue)
+        let lists: [(path: String, query: String, columns: [String])] = [
+            ("/v1/events", "sort=-start", ChronicleAPI.eventFields),
+            ("/v1/events", "category=military", ChronicleAPI.eventFields),
+            ("/v1/actors", "", ChronicleAPI.actorFields),
+            ("/v1/quotes", "", ChronicleAPI.quoteFields),
+            ("/v1/sources", "", ChronicleAPI.sourceFields),
+            ("/v1/actors/vladimir-putin/events", "", [ChronicleAPI.eventFields[0], "roles"] + ChronicleAPI.eventFields.dropFirst()),
+            ("/v1/actors/\(speaker)/quotes", "", ChronicleAPI.quoteFields),
+            ("/v1/events/\(event)/quotes", "", ChronicleAPI.quoteFields),
+        ]
+        for list in lists {
+            let pages = try api.allPages(list.path, query: list.query)
+            #expect(!pages.isEmpty, "\(list.path)")
+            let separator = list.query.isEmpty ? "?" : "?\(list.query)&"
+            #expect(try api.ndjson(list.path + separator + "format=ndjson") == pages, "\(list.path)?\(list.query)")
+            let csv = try api.streamed(list.path + separator + "format=csv")
+            #expect(csv.contentType?.hasPrefix("text/csv") == true)
+            let rows = try pythonCSV(csv.text)
+            #expect(rows.first == list.columns, "\(list.path) header")
+            #expect(rows.dropFirst().map { $0[0] } == pages.map { $0["id"]?.stringValue ?? "" }, "\(list.path) rows in order")
+            for (row, record) in zip(rows.dropFirst(), pages) {
+                for (column, cell) in zip(list.columns, row) {
+                    if case .string(let text)? = record[column] { #expect(CSV.unneutralised(cell) == text, "\(list.path) \(column)") }
+                    if case .null? = record[column] { #expect(cell.isEmpty) }
+                }
+            }
+        }
+        // Asked for by Accept; fields= picks columns; a bad format is named.
+        #expect(try api.streamed("/v1/sources", headers: ["Accept": "text/csv"]).contentType?.hasPrefix("text/csv") == true)
+        #expect(try api.streamed("/v1/sources", headers: ["Accept": "application/x-ndjson"]).contentType == "application/x-ndjson")
+        #expect(try pythonCSV(try api.streamed("/v1/actors?format=csv&fields=slug,name").text).first == ["slug", "name"])
+        #expect(try api.get("/v1/actors?format=xml").refusedFields == ["format"])
+        #expect(try api.get("/v1/events?format=csv&cursor=nonsense").status == 422)
+    }
+
+    @Test func csvCellsKeepQuotesCommasLineBreaksScriptsAndFormulasThroughARoundTrip() throws {
+        let api = try TestAPI()
+        let source = try api.request("POST", "/v1/sources", json: #"{"title":"=HYPERLINK(\"http://x\"), \"quoted\"\nsecond line","publisher":"-minus","author":"'apostrophe","url":"https://example.org/a,b"}"#, token: api.writeToken).json
+        let actor = try api.request("POST", "/v1/actors", json: #"{"kind":"person","name":"@handle, Jr.","aliases":[{"name":"Аляксандр | Лукашэнка","language":"be"},{"name":"back\\slash\nand line","language":null},{"name":"لوكاشينكو","language":"ar"}]}"#, token: api.writeToken).json
+        let actorID = try #require(actor["id"]?.stringValue), sourceID = try #require(source["id"]?.stringValue)
+        let putin = try #require(try api.get("/v1/actors/vladimir-putin").json["id"]?.stringValue)
+        let event = try api.request("POST", "/v1/events", json: #"{"title":"+1 vote, \"yes\"","start":"2022-03","participants":[{"actorId":"\#(actorID)","role":"participant"},{"actorId":"\#(putin)","role":"target"}],"citations":[{"sourceId":"\#(sourceID)","excerpt":"a | b \\ c\nd"}]}"#, token: api.writeToken).json
+        #expect(event["id"] != nil)
+        _ = try api.request("POST", "/v1/quotes", json: #"{"text":"=1+1, said \"he\"\nthen left","language":"en","speakerId":"\#(actorID)","eventId":"\#(event["id"]?.stringValue ?? "")","citations":[{"sourceId":"\#(sourceID)"}]}"#, token: api.writeToken)
+
+        let sources = try pythonCSV(try api.streamed("/v1/export?type=source&format=csv").text)
+        let row = try #require(sources.first { $0[0] == sourceID })
+        let header = try #require(sources.first)
+        #expect(row[header.firstIndex(of: "title")!] == "'=HYPERLINK(\"http://x\"), \"quoted\"\nsecond line", "a formula is written as text")
+        #expect(row[header.firstIndex(of: "publisher")!] == "'-minus")
+        #expect(row[header.firstIndex(of: "author")!] == "''apostrophe", "a leading apostrophe is doubled, so reading drops exactly one")
+        let actors = try pythonCSV(try api.streamed("/v1/actors?format=csv&fields=id,aliases").text)
+        #expect(actors.first { $0[0] == actorID }?[1] == "Аляксандр \\| Лукашэнка | be\nback\\\\slash\\nand line\nلوكاشينكو | ar")
+
+        // Every kind out as CSV and into an empty store: the same records come back.
+        let copy = try TestAPI(seed: false)
+        for kind in ["source", "actor", "event", "quote"] {
+            let csv = try api.streamed("/v1/export?type=\(kind)&format=csv").text
+            let report = try copy.importFile(csv, query: "type=\(kind)", contentType: "text/csv").json
+            #expect(report["failed"]?.intValue == 0 && report["created"]?.intValue ?? 0 > 0, "\(kind): \(report)")
+        }
+        #expect(Self.timeless(try copy.ndjson("/v1/export")) == Self.timeless(try api.ndjson("/v1/export")))
+    }
+
+    @Test func theBuiltInDatasetGoesThroughAnEmptyStoreUnchanged() throws {
+        let api = try TestAPI(), copy = try TestAPI(seed: false)
+        let exported = try api.streamed("/v1/export").text
+        let report = try copy.importFile(exported).json
+        let lines = exported.split(separator: "\n").count
+        #expect(report["created"]?.intValue == lines && report["failed"]?.intValue == 0 && report["written"] == .bool(true))
+        #expect(Self.timeless(try copy.ndjson("/v1/export")) == Self.timeless(try api.ndjson("/v1/export")))
+        // Again: nothing changes, no record gets a new version or revision.
+        let again = try copy.importFile(exported).json
+        #expect(again["unchanged"]?.intValue == lines && again["created"]?.intValue == 0 && again["updated"]?.intValue == 0)
+        let versions = try copy.ndjson("/v1/export").map { $0["version"]?.intValue }
+        #expect(versions.allSatisfy { $0 == 1 })
+        let actor = try #require(try copy.get("/v1/actors?limit=1").json.data.first?["id"]?.stringValue)
+        #expect(try copy.get("/v1/actors/\(actor)/revisions").json.data.count == 1)
+    }
+
+    @Test func linesReferToRecordsByAnyKeyIncludingOnesEarlierInTheFile() throws {
+        let api = try TestAPI()
+        let file = """
+            {"type":"source","url":"https://example.org/report","title":"A report"}
+            {"type":"actor","slug":"test-envoy","kind":"person","name":"Test Envoy","wikidataId":"Q999999991"}
+            {"type":"event","id":"evt_0test00000000000000000001","title":"Talks","start":"2022-03-01","participants":[{"actorId":"test-envoy","role":"initiator"},{"actorId":"Q999999991","role":"participant"},{"slug":"vladimir-putin","role":"target"}],"citations":[{"url":"https://example.org/report","excerpt":"talks"}]}
+            {"type":"quote","text":"We talked.","language":"en","speaker":{"id":"test-envoy","name":"ignored"},"eventId":"evt_0test00000000000000000001","citations":[{"sourceId":"https://example.org/report"}]}
+            """
+        let report = try api.importFile(file).json
+        #expect(report["created"]?.intValue == 4 && report["failed"]?.intValue == 0, "\(report)")
+        let envoy = try api.get("/v1/actors/test-envoy").json
+        let event = try api.get("/v1/events/evt_0test00000000000000000001").json
+        #expect(event["participants"]?.arrayValue.map { $0["actorId"]?.stringValue } == [envoy["id"]?.stringValue, envoy["id"]?.stringValue, try api.get("/v1/actors/vladimir-putin").json["id"]?.stringValue])
+        #expect(event["citations"]?.arrayValue.first?["url"]?.stringValue == "https://example.org/report")
+        #expect(event["quotes"]?.arrayValue.first?["speaker"]?["id"] == envoy["id"])
+
+        // Natural keys update: the actor by slug, the source by URL; what did not change keeps its version.
+        let update = """
+            {"type":"actor","slug":"test-envoy","kind":"person","name":"Test Envoy","wikidataId":"Q999999991","description":"Now described"}
+            {"type":"source","url":"https://example.org/report","title":"A report"}
+            {"type":"actor","kind":"organization","name":"Found by Wikidata","wikidataId":"Q999999991"}
+            """
+        let second = try api.importFile(update).json
+        #expect(second["updated"]?.intValue == 2 && second["unchanged"]?.intValue == 1 && second["created"]?.intValue == 0, "\(second)")
+        let after = try api.get("/v1/actors/test-envoy").json
+        #expect(after["version"]?.intValue == 3 && after["name"]?.stringValue == "Found by Wikidata" && after["id"] == envoy["id"])
+        #expect(try api.get("/v1/sources?q=report").json.data.first?["version"]?.intValue == 1)
+    }
+
+    @Test func reportsSayWhatHappenedToEachLineInEachMode() throws {
+        let api = try TestAPI()
+        let before = try api.streamed("/v1/export").text
+        let good = #"{"type":"actor","kind":"person","name":"Good One"}"#
+        let mixed = [
+            good,
+            #"{"type":"actor","kind":"person""#,
+            #"{"type":"sauce","title":"x"}"#,
+            #"{"type":"quote","text":"Who said it?","language":"en","speakerId":"nobody-at-all"}"#,
+            #"{"type":"event","title":"No start"}"#,
+            #"{"type":"source","title":"Good source"}"#,
+            "[1,2]",
+        ].joined(separator: "\n")
+        func failures(_ reply: TestAPI.Reply) -> [String] {
+            reply.json["failures"]?.arrayValue.map { "\($0["line"]?.intValue ?? 0):\($0["field"]?.stringValue ?? "")" } ?? []
+        }
+        let expected = ["2:line", "3:type", "4:speakerId", "5:start", "7:line"]
+
+        // Atomic: every failure reported, nothing written.
+        let atomic = try api.importFile(mixed)
+        #expect(atomic.status == 422 && atomic.headers["Content-Type"] == "application/problem+json")
+        #expect(failures(atomic) == expected && atomic.json["failed"]?.intValue == 5 && atomic.json["written"] == .bool(false))
+        #expect(atomic.json["failures"]?.arrayValue[2]["message"]?.stringValue?.contains("no actor has the id, slug or Wikidata id 'nobody-at-all'") == true)
+        #expect(try api.streamed("/v1/export").text == before, "an atomic import that failed wrote nothing")
+
+        // A dry run reports the same and writes nothing, good file or bad.
+        let dry = try api.importFile(mixed, query: "dryRun=true")
+        #expect(dry.status == 422 && failures(dry) == expected)
+        let dryGood = try api.importFile(good, query: "dryRun=true")
+        #expect(dryGood.status == 200 && dryGood.json["created"]?.intValue == 1 && dryGood.json["written"] == .bool(false))
+        #expect(try api.streamed("/v1/export").text == before)
+
+        // Best effort: the good lines are written, the bad ones reported.
+        let bestEffort = try api.importFile(mixed, query: "mode=best-effort")
+        #expect(bestEffort.status == 200 && failures(bestEffort) == expected && bestEffort.json["created"]?.intValue == 2)
+        #expect(try api.get("/v1/actors?q=%22Good%20One%22").json.data.count == 1)
+
+        // A CSV row with the wrong number of cells, and files refused whole.
+        let csv = "title,url\nFine,https://example.org/fine\n\"Too\",many,cells\n"
+        let csvReply = try api.importFile(csv, query: "type=sources&mode=best-effort", contentType: "text/csv")
+        #expect(failures(csvReply) == ["3:line"] && csvReply.json["created"]?.intValue == 1)
+        #expect(try api.importFile(csv, contentType: "text/csv").refusedFields == ["type"])
+        #expect(try api.importFile("title,colour\nx,red\n", query: "type=source", contentType: "text/csv").refusedFields == ["body"])
+        #expect(try api.importFile(good, contentType: "application/json").status == 415)
+        #expect(try api.importFile(good, query: "mode=sometimes").refusedFields == ["mode"])
+        #expect(try api.request("POST", "/v1/import", json: good, headers: ["Content-Type": "application/x-ndjson"]).status == 401)
+        #expect(try api.request("POST", "/v1/import", json: good, token: api.readToken, headers: ["Content-Type": "application/x-ndjson"]).status == 403)
+    }
+
+    @Test func aLargeImportIsSpooledToDiskAndHasItsOwnLimit() throws {
+        let api = try TestAPI(seed: false)
+        // ~4 MB, four times the normal body limit.
+        let count = 20_000
+        var file = #"{"type":"actor","slug":"speaker-one","kind":"person","name":"Speaker One"}"# + "\n"
+        for index in 0..<count {
+            file += #"{"type":"quote","text":"Quote number \#(index), long enough to weigh what a real quote weighs in a newsroom's file of them, with a clause more.","language":"en","speakerId":"speaker-one","said":"2022-03-\#(String(format: "%02d", index % 28 + 1))"}"# + "\n"
+        }
+        #expect(file.utf8.count > 4_000_000)
+        let report = try api.importFile(file, query: "mode=best-effort").json
+        #expect(report["created"]?.intValue == count + 1 && report["failed"]?.intValue == 0)
+        #expect(try api.ndjson("/v1/quotes?format=ndjson&speaker=speaker-one").count == count)
+
+        let limited = try TestAPI(seed: false) { $0.maxImportBytes = 64 << 10 }
+        #expect(try limited.importFile(file).status == 413)
+    }
+
+    /// A client that reads slowly slows the export: the server reads the store only as far as
+    /// the client has taken, so its memory does not grow with the table.
+    @Test func aSlowReaderHoldsTheExportBackInsteadOfFillingMemory() throws {
+        let pulled = CountingExporter.Counter()
+        let api = try TestAPI(seed: false, wrap: { $0.exporter = CountingExporter(inner: $0.exporter, counter: pulled) })
+        var lines: [ImportLine] = []
+        for index in 0..<40_000 {
+            lines.append(ImportLine(line: index + 1, kind: .source, id: nil, content: .success(.source(SourceDraft(url: nil, title: "Source \(index) " + String(repeating: "x", count: 400))))))
+        }
+        var iterator = lines.makeIterator()
+        _ = try api.database.importLines({ iterator.next() }, mode: .bestEffort, dryRun: false, by: .cli)
+        let client = try StreamClient(port: api.port, request: "GET /v1/export HTTP/1.1\r\nHost: t\r\n\r\n", receiveBuffer: 4096)
+        usleep(1_500_000)
+        let early = pulled.count
+        // What was read is what the kernel's socket buffers hold (about 4 MB at most on Linux),
+        // not the table (16 MB).
+        #expect(early > 0 && early < 15_000, "read ahead of a client that took nothing: \(early) of 40,000 records")
+        client.read(for: 30) { _ in false }
+        #expect(client.ended && pulled.count == 40_000)
+    }
+}
+
+/// Counts the records an export has read from the store.
+final class CountingExporter: Exporting {
+    final class Counter: Sendable {
+        let value = Atomic<Int>(0)
+        var count: Int { value.load(ordering: .relaxed) }
+    }
+
+    private final class Counted: RecordExport {
+        let inner: any RecordExport
+        let counter: Counter
+        init(_ inner: any RecordExport, _ counter: Counter) {
+            self.inner = inner
+            self.counter = counter
+        }
+
+        func next() throws -> RecordState? {
+            guard let record = try inner.next() else { return nil }
+            counter.value.add(1, ordering: .relaxed)
+            return record
+        }
+    }
+
+    let inner: any Exporting
+    let counter: Counter
+
+    init(inner: any Exporting, counter: Counter) {
+        self.inner = inner
+        self.counter = counter
+    }
+
+    func export(kinds: [RecordKind]) throws -> any RecordExport { Counted(try inner.export(kinds: kinds), counter) }
+}
