@@ -10,7 +10,7 @@ public struct ResponseCompression: Sendable {
     /// (less than a packet) for a zlib state set up and torn down. Streamed bodies, whose size
     /// is not known when their head is written, are always encoded.
     public var minimumBytes = 1024
-    /// zlib's level, 1 (fastest) to 9 (smallest). 1 by default: this server's scarce resource is
+    /// zlib's level, 1 (fastest) to 9 (smallest; others are taken as the nearest). 1 by default: this server's scarce resource is
     /// CPU, not bandwidth. On a page of 50 events (35,740 bytes) level 1 gives 7,004 bytes in
     /// 137 µs, level 6 (zlib's default) 5,885 bytes in 335 µs: 16% fewer bytes for 2.4 times the
     /// time, which would make gzip, not the store, the limit of a streamed export.
@@ -22,7 +22,8 @@ public struct ResponseCompression: Sendable {
 extension ResponseCompression {
     /// Encodes `response` with gzip when the request accepts it and the body is worth it, and
     /// says `Vary: Accept-Encoding` on every response whose body could have been encoded, so that
-    /// a cache keeps the two apart. Called off the event loop (compression is CPU work).
+    /// a cache keeps the two apart. Called where the handler ran; a large body answered on an
+    /// event loop is handed to a reader first (`wouldCompress`), as compression is CPU work.
     ///
     /// - Only bodies of a compressible type (`isCompressible`), without a `Content-Encoding` of
     ///   their own, of a status that has a body.
@@ -51,6 +52,8 @@ extension ResponseCompression {
         guard let contentType, ResponseCompression.isCompressible(contentType) else { return }
         response.headers.addVary("Accept-Encoding")
         guard let accepted = requestHeaders["Accept-Encoding"], AcceptEncoding.prefersGzip(accepted) else { return }
+        // Checked here: a stream's encoder is made after its head is sent, too late to refuse.
+        let level = min(max(level, 1), 9)
         switch response.body {
         case .bytes(let bytes):
             guard bytes.count >= minimumBytes, let encoded = try? GzipEncoder.compress(bytes, level: level),
