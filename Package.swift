@@ -27,6 +27,12 @@ let package = Package(
             pkgConfig: "libcurl",
             providers: [.apt(["libcurl4-openssl-dev"])]
         ),
+        // zlib from the system (Debian: zlib1g-dev), for gzip-encoded responses.
+        .systemLibrary(
+            name: "CZlib",
+            pkgConfig: "zlib",
+            providers: [.apt(["zlib1g-dev"])]
+        ),
         // An outbound HTTP client on libcurl; knows nothing of Chronicle.
         .target(name: "HTTPClient", dependencies: ["CCurl"]),
         // epoll, eventfd, accept4 and malloc_trim, which Swift's Glibc module does not expose.
@@ -46,7 +52,7 @@ let package = Package(
         // An HTTP/1.1 server on epoll; knows nothing of Chronicle.
         .target(
             name: "HTTP",
-            dependencies: ["CSystem", .product(name: "Logging", package: "swift-log")],
+            dependencies: ["CSystem", "CZlib", .product(name: "Logging", package: "swift-log")],
             // Release builds skip the runtime exclusivity checks on class properties: a connection
             // and its loop are confined to one thread, and the checks were ~6% of the instructions
             // of answering a small request. Debug builds (and so the tests) keep them.
@@ -69,10 +75,10 @@ let package = Package(
         .testTarget(name: "SQLiteTests", dependencies: ["SQLite"]),
         .testTarget(name: "ChronicleTests", dependencies: ["Chronicle"]),
         .testTarget(name: "ChronicleSQLiteTests", dependencies: ["ChronicleSQLite", "Chronicle", "SQLite"]),
-        .testTarget(name: "HTTPTests", dependencies: ["HTTP"]),
+        .testTarget(name: "HTTPTests", dependencies: ["HTTP", "CZlib"]),
         .testTarget(
             name: "ChronicleAPITests",
-            dependencies: ["ChronicleAPI", "ChronicleSQLite", "Chronicle", "HTTP", "HTTPClient", "SQLite"]
+            dependencies: ["ChronicleAPI", "ChronicleSQLite", "Chronicle", "HTTP", "HTTPClient", "SQLite", "CZlib"]
         ),
     ]
 )

@@ -75,7 +75,7 @@ enum Reply {
         return header.split(separator: ",").contains { part in
             let candidate = part.trimmingWhitespace
             let stripped = weak && candidate.hasPrefix("W/") ? String(candidate.dropFirst(2)) : candidate
-            return stripped == bare
+            return EntityTag.removingEncodingSuffix(stripped) == bare  // the tag of our gzip body names this one too
         }
     }
 

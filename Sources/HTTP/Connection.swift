@@ -61,11 +61,14 @@ final class Connection: @unchecked Sendable {
 
     /// A copy, read on every request; the server's limits never change while it runs.
     let limits: ServerLimits
+    /// The same, for gzip.
+    let compression: ResponseCompression
 
     init(fd: Int32, loop: EventLoop) {
         self.fd = fd
         self.loop = loop
         limits = loop.server.limits
+        compression = loop.server.compression
     }
 
     var isIdle: Bool {
@@ -279,14 +282,28 @@ final class Connection: @unchecked Sendable {
         current = (request.method, request.path, request.requestID, request.receivedAt, 0, 0)
         state = .handling
         setDeadline(.none, .infinity)
-        let responder = loop.responder
+        let responder = loop.responder, compression = compression
         if preparation.runsOnLoop {
-            finish(Connection.respond(responder, request) { loop.server.logger }, keepAlive: keepAlive, isHead: isHead, minor: minor)
+            var response = Connection.respond(responder, request) { loop.server.logger }
+            if compression.wouldCompress(response, requestHeaders: request.headers) {
+                // Compressing a large body (the 98 KB contract) is CPU work every other
+                // connection of the loop would wait for: a reader does it.
+                let headers = request.headers, unencoded = response
+                loop.server.readers.async {
+                    var response = unencoded
+                    compression.encode(&response, requestHeaders: headers)
+                    self.loop.execute { self.finish(response, keepAlive: keepAlive, isHead: isHead, minor: minor) }
+                }
+                return
+            }
+            compression.encode(&response, requestHeaders: request.headers)
+            finish(response, keepAlive: keepAlive, isHead: isHead, minor: minor)
         } else {
             let server = loop.server
             let request = request
             let work: @Sendable () -> Void = {
-                let response = Connection.respond(responder, request) { server.logger }
+                var response = Connection.respond(responder, request) { server.logger }
+                compression.encode(&response, requestHeaders: request.headers)
                 self.loop.execute {
                     self.finish(response, keepAlive: keepAlive, isHead: isHead, minor: minor)
                 }

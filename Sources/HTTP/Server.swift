@@ -24,6 +24,8 @@ public struct ServerConfiguration: Sendable {
     /// instead of through `logger`: a swift-log event per request (its copies of five strings,
     /// then the line made a String) cost about a tenth of answering a small request.
     public var accessLogSink: LogSink?
+    /// gzip for clients that accept it; see `ResponseCompression`.
+    public var compression = ResponseCompression()
 
     public init() {}
 }
@@ -31,6 +33,7 @@ public struct ServerConfiguration: Sendable {
 /// What every loop of one server shares.
 final class ServerCore: Sendable {
     let limits: ServerLimits
+    let compression: ResponseCompression
     let logger: Logger
     let accessLog: Bool
     let accessLogSink: LogSink?
@@ -48,6 +51,7 @@ final class ServerCore: Sendable {
 
     init(configuration: ServerConfiguration, listenFD: Int32) {
         limits = configuration.limits
+        compression = configuration.compression
         logger = configuration.logger
         // The logger's level decides for the sink too, as it would for `logger.info`.
         accessLog = configuration.accessLog && configuration.logger.logLevel <= .info

@@ -126,7 +126,8 @@ final class RawClient {
 }
 
 /// A server on an ephemeral port with test routes.
-func startServer(limits: ServerLimits = ServerLimits(), loops: Int = 2, configure: (inout Router) -> Void = { _ in }) throws -> Server {
+func startServer(limits: ServerLimits = ServerLimits(), loops: Int = 2, compression: ResponseCompression = ResponseCompression(),
+                 configure: (inout Router) -> Void = { _ in }) throws -> Server {
     var router = Router()
     router.get("/hello", .openOnLoop) { _ in Response(contentType: "text/plain", text: "hello") }
     router.get("/slow") { request in
@@ -144,6 +145,7 @@ func startServer(limits: ServerLimits = ServerLimits(), loops: Int = 2, configur
     var configuration = ServerConfiguration()
     configuration.port = 0
     configuration.limits = limits
+    configuration.compression = compression
     configuration.loopCount = loops
     configuration.accessLog = false
     return try Server(configuration: configuration, responder: router)
