@@ -12,6 +12,7 @@ enum EmbeddedVersions {
     /// removed by a cascade); ids that no longer exist are skipped.
     static func touchEvents(_ db: Connection, _ ids: [String]) throws {
         guard !ids.isEmpty else { return }
+        try InlineDependents.refreshEvents(db, ids)
         try touch(db, table: "events", where: oneOf("id", ids), boundIDs(ids))
     }
 
@@ -19,6 +20,7 @@ enum EmbeddedVersions {
     static func touchQuotes(_ db: Connection, _ ids: [String]) throws {
         guard !ids.isEmpty else { return }
         try logEventsEmbedding(db, quotes: ids)
+        try InlineDependents.refreshQuotes(db, ids)
         try touch(db, table: "quotes", where: oneOf("id", ids), boundIDs(ids))
     }
 

@@ -35,6 +35,8 @@ public struct SQLiteActorRepository: ActorRepository, SQLiteRecordRepository {
     }
 
     func detach(_ db: Connection, _ actor: Actor, cascade: Bool) throws {
+        // Whoever keeps its name or title (see `NameDirectory`) drops it: an id may come back by a restore.
+        try EmbeddedVersions.logEmbeddedChange(db, id: actor.id)
         let references = try referenceSummary(db, [
             ("SELECT count(DISTINCT event_id) FROM event_participants WHERE actor_id = ?", "event"),
             ("SELECT count(*) FROM quotes WHERE speaker_id = ?", "quote"),

@@ -4,16 +4,25 @@ import SQLite
 /// Events in SQLite, with participants, citations and search-index rows in one transaction.
 public struct SQLiteEventRepository: EventRepository, SQLiteRecordRepository {
     let pool: DatabasePool
+    /// Names of participants and titles of cited sources (see `NameDirectory`).
+    let names: NameDirectory
 
-    public init(pool: DatabasePool) { self.pool = pool }
+    public init(pool: DatabasePool) { self.init(pool: pool, names: NameDirectory(capacity: 0)) }
 
+    init(pool: DatabasePool, names: NameDirectory) {
+        self.pool = pool
+        self.names = names
+    }
+
+    /// The row with its participants and citations (without names: see `withDependents`).
     static let table = RecordTable<Event>(
         name: "events",
-        columns: "id, title, summary, start_date, end_date, location_name, location_country, category, created_at, updated_at, version"
+        columns: "id, title, summary, start_date, end_date, location_name, location_country, category, created_at, updated_at, version, participant_list, citation_list"
     ) { row, first in
         let draft = EventDraft(title: row.string(first + 1), summary: row.optionalString(first + 2), start: PartialDate(stored: row.string(first + 3)),
                                end: row.optionalString(first + 4).map(PartialDate.init(stored:)), locationName: row.optionalString(first + 5),
-                               locationCountry: row.optionalString(first + 6), category: EventCategory(rawValue: row.string(first + 7)) ?? .other)
+                               locationCountry: row.optionalString(first + 6), category: EventCategory(rawValue: row.string(first + 7)) ?? .other,
+                               participants: InlineDependents.participants(row.string(first + 11)), citations: InlineDependents.citations(row.string(first + 12)))
         return Event(id: row.string(first), draft: draft, createdAt: row.string(first + 8), updatedAt: row.string(first + 9),
                      version: row.int(first + 10))
     }
@@ -51,6 +60,7 @@ public struct SQLiteEventRepository: EventRepository, SQLiteRecordRepository {
                        [.text(id), .text(participant.actorID), .text(participant.role.rawValue), .integer(Int64(position))])
         }
         try CitationTable.events.replace(db, owner: id, with: draft.citations)
+        try InlineDependents.refreshEvents(db, [id])
         try index(db, id: id, title: draft.title, body: [draft.summary, draft.locationName].compactMap { $0 }.joined(separator: " · "))
     }
 
@@ -99,7 +109,7 @@ public struct SQLiteEventRepository: EventRepository, SQLiteRecordRepository {
         if let to = filter.to { query.filter("e.start_earliest <= ?", .text(to.latest)) }
         query.matching(filter.text, kind: .event)
         return try pool.reading(in: snapshot) { db in
-            // The events come with the page query itself; only participants and citations are looked up.
+            // The events come with the page query itself, participants and citations inline; only names are looked up.
             let result = try query.run(db, page: page, searchText: filter.text, columns: qualified(Self.table.columns, "e"), decode: Self.table.decode)
             return Page(items: try withDependents(db, result.items), nextCursor: result.next, total: result.total)
         }
@@ -109,7 +119,7 @@ public struct SQLiteEventRepository: EventRepository, SQLiteRecordRepository {
         try load(db, ids: [id]).first
     }
 
-    /// Events with their participants and citations, in the order of `ids`, in three queries.
+    /// Events with their participants and citations, in the order of `ids`.
     func load(_ db: Connection, ids: [String]) throws -> [Event] {
         guard !ids.isEmpty else { return [] }
         var byID: [String: Event] = [:]
@@ -120,20 +130,11 @@ public struct SQLiteEventRepository: EventRepository, SQLiteRecordRepository {
         return try withDependents(db, ids.compactMap { byID[$0] })
     }
 
-    /// The events with their participants and citations, in two queries for all of them.
+    /// The events (read with their participants and citations inline) with the names and titles
+    /// these show.
     func withDependents(_ db: Connection, _ loaded: [Event]) throws -> [Event] {
-        guard !loaded.isEmpty else { return [] }
-        let ids = loaded.map(\.id)
-        let list = boundIDs(ids)
-        var events = Dictionary(loaded.map { ($0.id, $0) }, uniquingKeysWith: { first, _ in first })
-        try db.query("""
-            SELECT p.event_id, p.actor_id, p.role, a.name, a.slug FROM event_participants p JOIN actors a ON a.id = p.actor_id
-            WHERE \(oneOf("p.event_id", ids)) ORDER BY p.event_id, p.position
-            """, [list]) {
-            events[$0.string(0)]?.participants.append(Participant(actorID: $0.string(1), role: ParticipantRole(rawValue: $0.string(2)) ?? .participant,
-                                                                  actorName: $0.string(3), actorSlug: $0.string(4)))
-        }
-        for (owner, citations) in try CitationTable.events.load(db, owners: ids) { events[owner]?.citations = citations }
-        return ids.compactMap { events[$0] }
+        var events = loaded
+        try names.name(db, events: &events)
+        return events
     }
 }

@@ -4,20 +4,28 @@ import SQLite
 /// Quotes in SQLite, with citations and search-index rows in one transaction.
 public struct SQLiteQuoteRepository: QuoteRepository, SQLiteRecordRepository {
     let pool: DatabasePool
+    /// Names of speakers and titles of cited sources (see `NameDirectory`).
+    let names: NameDirectory
 
-    public init(pool: DatabasePool) { self.pool = pool }
+    public init(pool: DatabasePool) { self.init(pool: pool, names: NameDirectory(capacity: 0)) }
 
-    /// A quote's columns, its speaker's name by a scalar subquery: on `quotes q` alone, so that
-    /// the list query, which pages `quotes q`, can select them too.
+    init(pool: DatabasePool, names: NameDirectory) {
+        self.pool = pool
+        self.names = names
+    }
+
+    /// A quote's columns with its citations inline (without the speaker's name or the sources'
+    /// titles: see `withCitations`), on `quotes q` alone, so that the list query can select them.
     static let table = RecordTable<Quote>(name: "quotes", columns: """
-        q.id, q.text, q.language, q.speaker_id, (SELECT name FROM actors WHERE id = q.speaker_id), q.said_date, q.event_id, q.context,
+        q.id, q.text, q.language, q.speaker_id, q.citation_list, q.said_date, q.event_id, q.context,
         q.verification, q.created_at, q.updated_at, q.version
         """) { row, first in
         let draft = QuoteDraft(text: row.string(first + 1), language: row.string(first + 2), speakerID: row.optionalString(first + 3),
                                said: row.optionalString(first + 5).map(PartialDate.init(stored:)), eventID: row.optionalString(first + 6),
                                context: row.optionalString(first + 7),
-                               verification: VerificationStatus(rawValue: row.string(first + 8)) ?? .unverified)
-        return Quote(id: row.string(first), draft: draft, speakerName: row.optionalString(first + 4), createdAt: row.string(first + 9),
+                               verification: VerificationStatus(rawValue: row.string(first + 8)) ?? .unverified,
+                               citations: InlineDependents.citations(row.string(first + 4)))
+        return Quote(id: row.string(first), draft: draft, speakerName: nil, createdAt: row.string(first + 9),
                      updatedAt: row.string(first + 10), version: row.int(first + 11))
     }
 
@@ -46,6 +54,7 @@ public struct SQLiteQuoteRepository: QuoteRepository, SQLiteRecordRepository {
                 """, values, now: now)
         }
         try CitationTable.quotes.replace(db, owner: id, with: draft.citations)
+        try InlineDependents.refreshQuotes(db, [id])
         try index(db, id: id, title: draft.text, body: draft.context ?? "")
         // The event it left and the event it joined both show their quotes.
         for event in Set([current?.eventID, draft.eventID].compactMap({ $0 })) { try EmbeddedVersions.logEmbeddedChange(db, id: event) }
@@ -85,7 +94,7 @@ public struct SQLiteQuoteRepository: QuoteRepository, SQLiteRecordRepository {
         if let verification = filter.verification { query.filter("q.verification = ?", .text(verification.rawValue)) }
         query.matching(filter.text, kind: .quote)
         return try pool.reading(in: snapshot) { db in
-            // The quotes come with the page query itself; only their citations are looked up.
+            // The quotes come with the page query itself, citations inline; only names are looked up.
             let result = try query.run(db, page: page, searchText: filter.text, columns: Self.table.columns, decode: Self.table.decode) 
             return Page(items: try withCitations(db, result.items), nextCursor: result.next, total: result.total)
         }
@@ -101,13 +110,7 @@ public struct SQLiteQuoteRepository: QuoteRepository, SQLiteRecordRepository {
                 SELECT \(Self.table.columns) FROM quotes q
                 WHERE q.event_id = ? ORDER BY q.said_earliest, q.id LIMIT ?
                 """, [.text(eventID), .integer(Int64(limit))]) { quotes.append(Self.table.decode($0, 0)) }
-            guard !quotes.isEmpty else { return [] }
-            // All of the event's quotes fit: their citations are selected by the event, not by a list of ids.
-            let citations = quotes.count < limit
-                ? try CitationTable.quotes.load(db, join: "JOIN quotes q ON q.id = c.quote_id", where: "q.event_id = ?", .text(eventID))
-                : try CitationTable.quotes.load(db, owners: quotes.map(\.id))
-            for index in quotes.indices { quotes[index].citations = citations[quotes[index].id] ?? [] }
-            return quotes
+            return try withCitations(db, quotes)
         }
     }
 
@@ -115,7 +118,7 @@ public struct SQLiteQuoteRepository: QuoteRepository, SQLiteRecordRepository {
         try load(db, ids: [id]).first
     }
 
-    /// Quotes with their speakers' names and citations, in the order of `ids`, in two queries.
+    /// Quotes with their speakers' names and citations, in the order of `ids`.
     func load(_ db: Connection, ids: [String]) throws -> [Quote] {
         guard !ids.isEmpty else { return [] }
         var quotes: [String: Quote] = [:]
@@ -127,12 +130,11 @@ public struct SQLiteQuoteRepository: QuoteRepository, SQLiteRecordRepository {
         return try withCitations(db, ids.compactMap { quotes[$0] })
     }
 
-    /// The quotes with their citations, in one query for all of them.
+    /// The quotes (read with their citations inline) with their speakers' names and the
+    /// titles of the sources they cite.
     func withCitations(_ db: Connection, _ loaded: [Quote]) throws -> [Quote] {
-        guard !loaded.isEmpty else { return [] }
         var quotes = loaded
-        let citations = try CitationTable.quotes.load(db, owners: quotes.map(\.id))
-        for index in quotes.indices { quotes[index].citations = citations[quotes[index].id] ?? [] }
+        try names.name(db, quotes: &quotes)
         return quotes
     }
 }

@@ -35,6 +35,8 @@ public struct SQLiteSourceRepository: SourceRepository, SQLiteRecordRepository {
     }
 
     func detach(_ db: Connection, _ source: Source, cascade: Bool) throws {
+        // Whoever keeps its name or title (see `NameDirectory`) drops it: an id may come back by a restore.
+        try EmbeddedVersions.logEmbeddedChange(db, id: source.id)
         let id = source.id
         let references = try referenceSummary(db, [
             ("SELECT count(*) FROM event_citations WHERE source_id = ?", "event citation"),

@@ -14,6 +14,8 @@ public final class SQLiteStore: ReadSnapshots {
     public let embeddedChanges: EmbeddedChangeLog
     public let revisions: SQLiteRevisionRepository
     public let webhooks: SQLiteWebhookRepository
+    /// Names and titles that lists and exports show beside records, shared by the repositories.
+    let names: NameDirectory
 
     /// Opens (creating if needed) the database at `path` and applies pending migrations.
     /// `readTimeLimit`, when given, replaces the configuration's (seconds a read may run).
@@ -27,8 +29,9 @@ public final class SQLiteStore: ReadSnapshots {
         try migrations.migrate(Connection(path: path, configuration: configuration))
         pool = try DatabasePool(path: path, configuration: configuration)
         actors = SQLiteActorRepository(pool: pool)
-        events = SQLiteEventRepository(pool: pool)
-        quotes = SQLiteQuoteRepository(pool: pool)
+        names = NameDirectory()
+        events = SQLiteEventRepository(pool: pool, names: names)
+        quotes = SQLiteQuoteRepository(pool: pool, names: names)
         sources = SQLiteSourceRepository(pool: pool)
         search = SQLiteSearchRepository(pool: pool)
         tokens = SQLiteTokenRepository(pool: pool)
