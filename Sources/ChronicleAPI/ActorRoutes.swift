@@ -21,7 +21,7 @@ extension ChronicleAPI {
     }
 
     func eventsOfActor(_ request: Request) throws -> Response {
-        var query = QueryParameters(request, allowed: ["limit", "cursor", "sort", "count", "role", "from", "to", "category"])
+        var query = QueryParameters(request, allowed: ["limit", "cursor", "sort", "count", "format", "role", "from", "to", "category"])
         let role = query.enumeration("role", as: ParticipantRole.self)
         let from = query.date("from"), to = query.date("to")
         let category = query.enumeration("category", as: EventCategory.self)
@@ -35,7 +35,7 @@ extension ChronicleAPI {
     }
 
     func quotesOfActor(_ request: Request) throws -> Response {
-        var query = QueryParameters(request, allowed: ["limit", "cursor", "sort", "count", "from", "to", "language", "verification"])
+        var query = QueryParameters(request, allowed: ["limit", "cursor", "sort", "count", "format", "from", "to", "language", "verification"])
         let from = query.date("from"), to = query.date("to")
         let language = query.formatted("language") { $0.language($1, $2) }
         let verification = query.enumeration("verification", as: VerificationStatus.self)

@@ -45,6 +45,9 @@ public struct APIConfiguration: Sendable {
     public var allowedOrigins: [String] = []
     /// When true, reads need a token with the read scope too.
     public var requireTokenForReads = false
+    /// Where clients reach this server (`https://chronicle.example.org`, as `PublicBaseURL.normalize`
+    /// gives it), for the `@id`s of JSON-LD; nil: `http://` and the request's `Host`.
+    public var publicBaseURL: String?
     /// The contract, served at `/openapi.yaml`.
     public var openAPIDocument: String?
     /// Bytes of rendered event bodies kept for repeated reads (see `RenderedRecords`); 0 keeps none.

@@ -38,7 +38,7 @@ extension ChronicleAPI {
     }
 
     func quotesOfEvent(_ request: Request) throws -> Response {
-        var query = QueryParameters(request, allowed: ["limit", "cursor", "sort", "count"])
+        var query = QueryParameters(request, allowed: ["limit", "cursor", "sort", "count", "format"])
         let sort = query.sort(as: QuoteSortField.self)
         let page = query.page()
         let fields = query.fields(of: Self.quoteFields)

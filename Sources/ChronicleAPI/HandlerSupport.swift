@@ -13,7 +13,14 @@ extension ChronicleAPI {
     }
 
     /// A list page: `{"data": [...], "next": cursor, "total": n}`, with a `Link: rel="next"`.
+    /// Lists of records with a schema.org form go through the overload that may answer JSON-LD
+    /// (`LinkedDataResponses.swift`).
     func listResponse<T>(_ request: Request, _ page: Page<T>, fields: Set<String>?, encode: (T) -> JSON) -> Response {
+        jsonListResponse(request, page, fields: fields, encode: encode)
+    }
+
+    /// A list page in JSON, whatever else the list may offer.
+    func jsonListResponse<T>(_ request: Request, _ page: Page<T>, fields: Set<String>?, encode: (T) -> JSON) -> Response {
         var body: [(String, JSON)] = [("data", .array(page.items.map { Representation.select(encode($0), fields: fields) })), ("next", .optional(page.nextCursor))]
         if let total = page.total { body.append(("total", .int(total))) }
         var headers = Headers()

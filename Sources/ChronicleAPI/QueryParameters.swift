@@ -9,7 +9,8 @@ struct QueryParameters {
 
     /// Accepted on every list and record endpoint.
     static let common = ["pretty", "fields"]
-    static let paging = ["limit", "cursor", "sort", "count", "q"]
+    /// Accepted on every list of records: paging, search, and `format` (the representation).
+    static let paging = ["limit", "cursor", "sort", "count", "q", "format"]
 
     init(_ request: Request, allowed: [String]) {
         self.request = request
