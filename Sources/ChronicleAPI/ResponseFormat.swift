@@ -27,7 +27,9 @@ enum ResponseFormat: String, CaseIterable, Sendable {
             }
             return chosen
         }
-        guard let accept, !accept.isEmpty else { return offered[0] }
+        // What nearly every request sends (or nothing), answered without parsing: records are read
+        // tens of thousands of times a second.
+        guard let accept, !accept.isEmpty, accept != "*/*", accept != "application/json" else { return offered[0] }
         let ranges = MediaRange.list(accept)
         var best = offered[0], bestQuality = MediaRange.quality(of: offered[0].mediaType, in: ranges)
         for candidate in offered.dropFirst() {
@@ -91,7 +93,8 @@ extension Headers {
     /// Adds `token` to `Vary`, keeping what is there: a response may depend on several request
     /// headers at once (its representation on `Accept`, its CORS headers on `Origin`).
     mutating func addVary(_ token: String) {
-        let present = (self["Vary"] ?? "").split(separator: ",").map { $0.trimmingWhitespace }.filter { !$0.isEmpty }
+        guard let vary = self["Vary"] else { self["Vary"] = token; return }
+        let present = vary.split(separator: ",").map { $0.trimmingWhitespace }.filter { !$0.isEmpty }
         guard !present.contains(where: { $0.lowercased() == token.lowercased() }) else { return }
         self["Vary"] = (present + [token]).joined(separator: ", ")
     }
