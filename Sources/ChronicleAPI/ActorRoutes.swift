@@ -6,7 +6,7 @@ extension ChronicleAPI {
 
     func listActors(_ request: Request) throws -> Response {
         var query = QueryParameters(request, allowed: QueryParameters.paging + ["kind", "country", "wikidataId"])
-        let format = query.listFormat(request)
+        let format = query.format(accept: request.headers["Accept"], among: ResponseFormat.allCases)
         let filter = ActorFilter(kind: query.enumeration("kind", as: ActorKind.self), country: query.formatted("country") { $0.country($1, $2) },
                                  wikidataID: query.formatted("wikidataId") { $0.wikidata($1, $2) }, text: query.text("q"))
         let sort = query.sort(as: ActorSortField.self)
@@ -25,7 +25,7 @@ extension ChronicleAPI {
 
     func eventsOfActor(_ request: Request) throws -> Response {
         var query = QueryParameters(request, allowed: ["limit", "cursor", "sort", "count", "role", "from", "to", "category", "format"])
-        let format = query.listFormat(request)
+        let format = query.format(accept: request.headers["Accept"], among: ResponseFormat.allCases)
         let role = query.enumeration("role", as: ParticipantRole.self)
         let from = query.date("from"), to = query.date("to")
         let category = query.enumeration("category", as: EventCategory.self)
@@ -43,7 +43,7 @@ extension ChronicleAPI {
 
     func quotesOfActor(_ request: Request) throws -> Response {
         var query = QueryParameters(request, allowed: ["limit", "cursor", "sort", "count", "from", "to", "language", "verification", "format"])
-        let format = query.listFormat(request)
+        let format = query.format(accept: request.headers["Accept"], among: ResponseFormat.allCases)
         let from = query.date("from"), to = query.date("to")
         let language = query.formatted("language") { $0.language($1, $2) }
         let verification = query.enumeration("verification", as: VerificationStatus.self)

@@ -22,14 +22,14 @@ struct CORSMiddleware: Middleware {
             response.headers["Access-Control-Allow-Methods"] = CORSMiddleware.methods
             response.headers["Access-Control-Allow-Headers"] = CORSMiddleware.allowedHeaders
             response.headers["Access-Control-Max-Age"] = "600"
-            response.headers["Vary"] = "Origin"
+            response.headers.addVary("Origin")
             return response
         }
         var response = try next(request)
         if allows(origin) {
             response.headers["Access-Control-Allow-Origin"] = allowedOrigins.contains("*") ? "*" : origin
             response.headers["Access-Control-Expose-Headers"] = CORSMiddleware.exposedHeaders
-            response.headers["Vary"] = "Origin"
+            response.headers.addVary("Origin")
         }
         return response
     }

@@ -72,6 +72,7 @@ public struct ChronicleAPI: Sendable {
         router.post("/v1/sources/:id/revisions/:n/restore", restoreHandler(sourceEndpoints))
 
         router.get("/v1/search", handling(search))
+        router.get("/v1/timeline", handling(timeline))
         router.get("/v1/changes", handling(changes))
         router.get("/v1/export", handling(export))
         router.post("/v1/import", maxBodyBytes: configuration.maxImportBytes, spoolsBody: true, handling(importRecords))

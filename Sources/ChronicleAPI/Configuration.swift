@@ -48,6 +48,9 @@ public struct APIConfiguration: Sendable {
     public var allowedOrigins: [String] = []
     /// When true, reads need a token with the read scope too.
     public var requireTokenForReads = false
+    /// Where clients reach this server (`https://chronicle.example.org`, as `PublicBaseURL.normalize`
+    /// gives it), for the `@id`s of JSON-LD; nil: `http://` and the request's `Host`.
+    public var publicBaseURL: String?
     /// The contract, served at `/openapi.yaml`.
     public var openAPIDocument: String?
     /// The largest body `POST /v1/import` takes. Import bodies go to a temporary file as

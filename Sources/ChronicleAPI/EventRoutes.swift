@@ -7,7 +7,7 @@ extension ChronicleAPI {
 
     func listEvents(_ request: Request) throws -> Response {
         var query = QueryParameters(request, allowed: QueryParameters.paging + ["actor", "role", "category", "country", "from", "to"])
-        let format = query.listFormat(request)
+        let format = query.format(accept: request.headers["Accept"], among: ResponseFormat.allCases)
         var filter = EventFilter(role: query.enumeration("role", as: ParticipantRole.self), category: query.enumeration("category", as: EventCategory.self),
                                  country: query.formatted("country") { $0.country($1, $2) }, from: query.date("from"), to: query.date("to"), text: query.text("q"))
         let actor = query.text("actor", max: 100)
@@ -42,7 +42,7 @@ extension ChronicleAPI {
 
     func quotesOfEvent(_ request: Request) throws -> Response {
         var query = QueryParameters(request, allowed: ["limit", "cursor", "sort", "count", "format"])
-        let format = query.listFormat(request)
+        let format = query.format(accept: request.headers["Accept"], among: ResponseFormat.allCases)
         let sort = query.sort(as: QuoteSortField.self)
         let page = query.page()
         let fields = query.fields(of: Self.quoteFields)

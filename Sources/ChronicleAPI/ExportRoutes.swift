@@ -13,7 +13,7 @@ extension ChronicleAPI {
         try query.finish()
         let encoder = try ExportEncoder(format: format, kinds: kinds)
         let export = ExportCursor(try repositories.exporter.export(kinds: kinds), encoder: encoder)
-        let type = format == .csv ? ListFormat.csv.contentType : ListFormat.ndjson.contentType
+        let type = format == .csv ? ResponseFormat.csv.contentType : ResponseFormat.ndjson.contentType
         return Response(status: 200, headers: ["Content-Type": type, "Cache-Control": "no-store"], stream: BodyStream { try export.nextChunk() })
     }
 }

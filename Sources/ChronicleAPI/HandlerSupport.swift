@@ -12,8 +12,9 @@ extension ChronicleAPI {
         return try JSON.parse(request.body)
     }
 
-    /// A list page: `{"data": [...], "next": cursor, "total": n}`, with a `Link: rel="next"`.
-    func listResponse<T>(_ request: Request, _ page: Page<T>, fields: Set<String>?, encode: (T) -> JSON) -> Response {
+    /// A list page in JSON: `{"data": [...], "next": cursor, "total": n}`, with a
+    /// `Link: rel="next"`. Lists of records offer other formats too (`ListStream.swift`).
+    func jsonListResponse<T>(_ request: Request, _ page: Page<T>, fields: Set<String>?, encode: (T) -> JSON) -> Response {
         var body: [(String, JSON)] = [("data", .array(page.items.map { Representation.select(encode($0), fields: fields) })), ("next", .optional(page.nextCursor))]
         if let total = page.total { body.append(("total", .int(total))) }
         var headers = Headers()

@@ -9,6 +9,7 @@ struct QueryParameters {
 
     /// Accepted on every list and record endpoint.
     static let common = ["pretty", "fields"]
+    /// Accepted on every list of records: paging, search, and `format` (the representation).
     static let paging = ["limit", "cursor", "sort", "count", "q", "format"]
 
     init(_ request: Request, allowed: [String]) {

@@ -44,16 +44,23 @@ extension ChronicleAPI {
         }
     }
 
-    func getHandler<Record>(_ kind: RecordEndpoints<Record>) -> Handler {
+    /// A record as JSON, or as JSON-LD when `format=jsonld` or `Accept` asks for it; either way
+    /// the answer says that it depends on `Accept`.
+    func getHandler<Record: LinkedDataRepresentable>(_ kind: RecordEndpoints<Record>) -> Handler {
         handling { request in
-            var query = QueryParameters(request, allowed: [])
+            var query = QueryParameters(request, allowed: ["format"])
             let fields = query.fields(of: kind.fields)
+            let format = query.format(accept: request.headers["Accept"], among: ResponseFormat.recordFormats)
+            if format == .jsonld && fields != nil { query.fail("fields", Self.fieldsInLinkedData.message) }
             try query.finish()
             let requested = request.parameters["id"] ?? ""
-            // Only the whole compact body is kept: what tools and the web front end ask for.
-            let keeps = kind.keepsRenderedBodies && fields == nil && renderedRecords.capacity > 0 && !Reply.wantsPretty(request)
+            // Only the whole compact JSON body is kept: what tools and the web front end ask for.
+            let keeps = format == .json && kind.keepsRenderedBodies && fields == nil && renderedRecords.capacity > 0 && !Reply.wantsPretty(request)
             do {
-                return try getRecord(kind, request, requested: requested, keeps: keeps, fields: fields)
+                var response = format == .jsonld ? linkedDataRecord(request, try kind.repository.find(requested))
+                    : try getRecord(kind, request, requested: requested, keeps: keeps, fields: fields)
+                response.headers.addVary("Accept")
+                return response
             } catch ChronicleError.notFound(let recordKind, let key) {
                 if let latest = try repositories.revisions.latest(of: recordKind, id: key), latest.operation == .delete { throw gone(latest) }
                 throw ChronicleError.notFound(recordKind, key)

@@ -51,7 +51,7 @@ extension ChronicleAPI {
             guard !revisions.isEmpty || before != nil else { throw ChronicleError.notFound(kind, id) }
             let page = Array(revisions.prefix(limit))
             let next = revisions.count > limit ? Cursor(sort: "revisions", values: [String(page.last!.number)]).encoded : nil
-            return listResponse(request, Page(items: page, nextCursor: next, total: nil), fields: nil) { Representation.revision($0) }
+            return jsonListResponse(request, Page(items: page, nextCursor: next, total: nil), fields: nil) { Representation.revision($0) }
         }
     }
 

@@ -8,7 +8,8 @@ extension ChronicleAPI {
             ("description", .string("A newsroom's store of events, actors and quotes, each citing its sources.")),
             ("links", .object([
                 ("actors", .string("/v1/actors")), ("events", .string("/v1/events")), ("quotes", .string("/v1/quotes")),
-                ("sources", .string("/v1/sources")), ("search", .string("/v1/search?q=Lukashenko")), ("openapi", .string("/openapi.yaml")),
+                ("sources", .string("/v1/sources")), ("search", .string("/v1/search?q=Lukashenko")),
+                ("timeline", .string("/v1/timeline?actor=alexander-lukashenko")), ("openapi", .string("/openapi.yaml")),
             ])),
         ]))
     }

@@ -35,6 +35,9 @@ struct Serve: ParsableCommand {
     @Option(name: .customLong("read-time-limit-ms"), help: "Milliseconds one request's reads may take before they are stopped with 503; 0 for no limit. [env: CHRONICLE_READ_TIME_LIMIT_MS]")
     var readTimeLimitMS: Int = Int(environment("CHRONICLE_READ_TIME_LIMIT_MS") ?? "") ?? 2_000
 
+    @Option(name: .customLong("public-base-url"), help: "The URL clients reach this server at (behind a proxy: https://chronicle.example.org), for JSON-LD @ids; by default http:// and the request's Host. [env: CHRONICLE_PUBLIC_BASE_URL]")
+    var publicBaseURL: String = environment("CHRONICLE_PUBLIC_BASE_URL") ?? ""
+
     @Flag(help: "Require a token with the read scope for reads too. [env: CHRONICLE_REQUIRE_READ_TOKEN=1]")
     var requireReadToken = false
 
@@ -50,6 +53,9 @@ struct Serve: ParsableCommand {
         }
         guard (0...3_600_000).contains(readTimeLimitMS) else {
             throw ValidationError("--read-time-limit-ms must be between 0 (no limit) and 3600000, not \(readTimeLimitMS)")
+        }
+        if !publicBaseURL.isEmpty, PublicBaseURL.normalize(publicBaseURL) == nil {
+            throw ValidationError("--public-base-url must be an http or https URL without query or fragment, such as https://chronicle.example.org, not \(publicBaseURL)")
         }
         guard (0...65_536).contains(searchCacheMB) else {
             throw ValidationError("--search-cache-mb must be between 0 (keep none) and 65536, not \(searchCacheMB)")
@@ -81,6 +87,7 @@ struct Serve: ParsableCommand {
         api.allowedOrigins = corsOrigins
         api.requireTokenForReads = requireReadToken
         api.renderedRecordBytes = renderedCacheMB << 20
+        api.publicBaseURL = PublicBaseURL.normalize(publicBaseURL)  // nil when not given
         api.openAPIDocument = ResourceLocator.openAPIDocument()
         api.openConnections = { box.server?.openConnections ?? 0 }
         api.acceptPauses = { box.server?.acceptPauses ?? 0 }

@@ -1,46 +1,6 @@
 import Chronicle
 import HTTP
 
-/// How a list is answered: a page of JSON, or every matching record (in the list's order, with
-/// its filters) as NDJSON or CSV, streamed from one snapshot.
-enum ListFormat: String, CaseIterable, Sendable {
-    case json
-    case ndjson
-    case csv
-
-    var contentType: String {
-        switch self {
-        case .json: return "application/json"
-        case .ndjson: return "application/x-ndjson"
-        case .csv: return "text/csv; charset=utf-8; header=present"
-        }
-    }
-}
-
-extension QueryParameters {
-    /// `format=` when given, else the first media type of `Accept` that names a format.
-    mutating func listFormat(_ request: Request) -> ListFormat {
-        if let text = string("format") {
-            guard let format = ListFormat(rawValue: text) else {
-                fail("format", "'\(text)' is not one of: \(ListFormat.allCases.map(\.rawValue).joined(separator: ", "))")
-                return .json
-            }
-            return format
-        }
-        guard let accept = request.headers["Accept"] else { return .json }
-        for range in accept.split(separator: ",") {
-            let type = range.split(separator: ";").first.map { String($0).trimmingWhitespace.lowercased() } ?? ""
-            switch type {
-            case "application/x-ndjson", "application/ndjson": return .ndjson
-            case "text/csv": return .csv
-            case "application/json": return .json
-            default: continue
-            }
-        }
-        return .json
-    }
-}
-
 /// Every page of a list, read from one held snapshot a page at a time as the client takes the
 /// chunks, each record written as a line.
 final class ListStream<Item: Sendable>: @unchecked Sendable {  // the server pulls one chunk at a time
@@ -88,14 +48,28 @@ final class FirstChunk: @unchecked Sendable {  // the server pulls one chunk at 
 }
 
 extension ChronicleAPI {
-    /// A list in the asked format: one page of JSON (`{"data": [...], "next": ...}`), or every
-    /// matching record streamed as NDJSON or CSV (`columns` are the CSV's header, the
-    /// record's fields less those `fields=` leaves out). `fetch` reads a page in a snapshot
-    /// (nil: one of its own).
-    func listResponse<T: Sendable>(_ request: Request, format: ListFormat, page: PageRequest, fields: Set<String>?, columns: [String],
-                                   fetch: @escaping @Sendable (PageRequest, (any ReadSnapshot)?) throws -> Page<T>,
-                                   encode: @escaping @Sendable (T) -> JSON) throws -> Response {
-        guard format != .json else { return listResponse(request, try fetch(page, nil), fields: fields, encode: encode) }
+    /// A list in the asked format: one page of JSON (`{"data": [...], "next": ...}`) or of
+    /// JSON-LD, or every matching record streamed as NDJSON or CSV (`columns` are the CSV's
+    /// header, the record's fields less those `fields=` leaves out). `fetch` reads a page in a
+    /// snapshot (nil: one of its own). Every answer says that it depends on `Accept`.
+    func listResponse<T: Sendable & LinkedDataRepresentable>(_ request: Request, format: ResponseFormat, page: PageRequest, fields: Set<String>?,
+                                                             columns: [String], fetch: @escaping @Sendable (PageRequest, (any ReadSnapshot)?) throws -> Page<T>,
+                                                             encode: @escaping @Sendable (T) -> JSON) throws -> Response {
+        var response = try formattedList(request, format: format, page: page, fields: fields, columns: columns, fetch: fetch, encode: encode)
+        response.headers.addVary("Accept")
+        return response
+    }
+
+    private func formattedList<T: Sendable & LinkedDataRepresentable>(_ request: Request, format: ResponseFormat, page: PageRequest, fields: Set<String>?,
+                                                                      columns: [String], fetch: @escaping @Sendable (PageRequest, (any ReadSnapshot)?) throws -> Page<T>,
+                                                                      encode: @escaping @Sendable (T) -> JSON) throws -> Response {
+        switch format {
+        case .json: return jsonListResponse(request, try fetch(page, nil), fields: fields, encode: encode)
+        case .jsonld:
+            try refuseFieldsInLinkedData(fields)
+            return linkedDataList(request, try fetch(page, nil))
+        case .ndjson, .csv: break
+        }
         let columns = fields.map { chosen in columns.filter(chosen.contains) } ?? columns
         var header: [UInt8] = []
         if format == .csv { CSV.appendRow(columns, to: &header) }

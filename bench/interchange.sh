@@ -1,0 +1,103 @@
+#!/usr/bin/env bash
+# Interchange benchmark: a generated file of 1,000,000 quotes (QUOTES) imported through
+# POST /v1/import (NDJSON, best-effort, so other writes go on between batches) into a store
+# holding the built-in dataset, while wrk reads single events at 8 connections; then the store
+# exported through GET /v1/export?type=quote to a client that keeps up. Each is reported as
+# records/s and the server's peak memory (VmHWM: a fresh server for each). The baseline, in the
+# same run on the same rows: sqlite3's own .import of them as CSV into a plain table, and
+# .mode json writing them out.
+# Usage: bench/interchange.sh   Loopback only; stops by itself.
+# CHRONICLE_BIN=PATH measures that binary instead of building this checkout.
+set -euo pipefail
+cd "$(dirname "$0")"
+count=${QUOTES:-1000000}
+command -v wrk >/dev/null || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk >/dev/null; }
+command -v sqlite3 >/dev/null || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq sqlite3 >/dev/null; }
+if [ -z "${CHRONICLE_BIN:-}" ]; then
+  (cd .. && swift build -c release --product chronicle --static-swift-stdlib --scratch-path .build-static 2>&1 | tail -1)
+fi
+bin=${CHRONICLE_BIN:-../.build-static/release/chronicle}
+mkdir -p out
+echo "CPU steadiness, one core: $(bash jitter.sh 3 | sed -n 2p)"
+
+# The file: one speaker and one source, then the quotes, each referring to them by slug and
+# URL, with a date, a context and a citation excerpt (about 330 bytes a line).
+file=out/quotes-$count.ndjson
+csv=out/quotes-$count.csv
+if [ ! -f "$file" ]; then
+  python3 - "$count" "$file" "$csv" <<'PY'
+import csv, json, random, sys
+count, path, csv_path = int(sys.argv[1]), sys.argv[2], sys.argv[3]
+random.seed(7)
+words = "minister said talks border sanctions election treaty summit army union capital opposition press grain gas".split()
+with open(path, "w") as out, open(csv_path, "w", newline="") as table:
+    rows = csv.writer(table)
+    rows.writerow(["text", "language", "speakerId", "said", "context", "verification", "citations"])
+    out.write(json.dumps({"type": "actor", "slug": "bench-speaker", "kind": "person", "name": "Bench Speaker"}) + "\n")
+    out.write(json.dumps({"type": "source", "url": "https://example.org/bench", "title": "Bench source"}) + "\n")
+    for i in range(count):
+        text = f"Quote {i}: " + " ".join(random.choice(words) for _ in range(18))
+        said = f"{random.randint(1990, 2025)}-{random.randint(1, 12):02d}-{random.randint(1, 28):02d}"
+        context = "Said at a briefing, " + " ".join(random.choice(words) for _ in range(8))
+        excerpt = " ".join(random.choice(words) for _ in range(10))
+        out.write(json.dumps({"type": "quote", "text": text, "language": "en", "speakerId": "bench-speaker", "said": said,
+                              "context": context, "verification": "verified",
+                              "citations": [{"sourceId": "https://example.org/bench", "excerpt": excerpt}]}) + "\n")
+        rows.writerow([text, "en", "bench-speaker", said, context, "verified", "https://example.org/bench | " + excerpt])
+PY
+fi
+echo "file: $count quotes, $(( $(stat -c %s "$file") / 1048576 )) MB of NDJSON"
+
+calc() { awk "BEGIN { printf \"%.3f\", $1 }"; }
+peak() { awk '/VmHWM/ {printf "%.1f MB", $2 / 1024}' "/proc/$1/status"; }
+start() {  # database, port; sets $pid
+  "$bin" serve --db "$1" --port "$2" --no-access-log > "out/interchange-$2.log" 2>&1 &
+  pid=$!
+  for _ in $(seq 1 100); do curl -sf "http://127.0.0.1:$2/healthz" >/dev/null && break; sleep 0.1; done
+}
+trap 'kill ${pid:-} 2>/dev/null || true; kill ${reader:-} 2>/dev/null || true' EXIT
+
+db=out/interchange.sqlite
+rm -f "$db" "$db-wal" "$db-shm"
+"$bin" seed --db "$db" > /dev/null 2>&1
+token=$("$bin" token create --db "$db" --name bench --scope write 2>/dev/null)
+sqlite3 "$db" "SELECT id FROM events" > "$db.event-ids"
+port=18190
+start "$db" "$port"
+# Single-event reads beside the import, for its whole length.
+EVENT_IDS="$PWD/$db.event-ids" wrk -t1 -c8 -d600s --latency -s lua/get-event.lua "http://127.0.0.1:$port" > out/interchange-reads.txt &
+reader=$!
+sleep 1
+began=$(date +%s.%N)
+curl -sf -X POST "http://127.0.0.1:$port/v1/import?mode=best-effort" -H "Authorization: Bearer $token" \
+  -H "Content-Type: application/x-ndjson" --data-binary @"$file" -o out/interchange-report.json
+ended=$(date +%s.%N)
+kill -INT $reader; wait $reader 2>/dev/null || true
+reader=
+created=$(python3 -c 'import json,sys; r=json.load(open(sys.argv[1])); print(r["created"], r["failed"])' out/interchange-report.json)
+seconds=$(calc "$ended - $began")
+printf "import   %s records in %.1f s: %.0f records/s, server peak %s (created, failed: %s)\n" "$((count + 2))" "$seconds" \
+  "$(calc "($count + 2) / $seconds")" "$(peak $pid)" "$created"
+awk '/Requests\/sec/ {rps=$2} $1=="50%" {p50=$2} $1=="99%" {p99=$2} END {printf "         GET /v1/events/{id} during it: %s req/s, p50 %s, p99 %s\n", rps, p50, p99}' out/interchange-reads.txt
+kill $pid; wait $pid 2>/dev/null || true
+
+start "$db" "$port"
+began=$(date +%s.%N)
+lines=$(curl -sf "http://127.0.0.1:$port/v1/export?type=quote" | wc -l)
+ended=$(date +%s.%N)
+seconds=$(calc "$ended - $began")
+printf "export   %s records in %.1f s: %.0f records/s, server peak %s\n" "$lines" "$seconds" "$(calc "$lines / $seconds")" "$(peak $pid)"
+kill $pid; wait $pid 2>/dev/null || true
+pid=
+
+# The baseline: sqlite3 alone, the same rows as CSV into a plain table and out as JSON.
+plain=out/interchange-plain.sqlite
+rm -f "$plain"
+began=$(date +%s.%N)
+sqlite3 "$plain" ".mode csv" ".import $csv quotes"
+ended=$(date +%s.%N)
+printf "sqlite3 .import             %.0f records/s\n" "$(calc "$count / ($ended - $began)")"
+began=$(date +%s.%N)
+sqlite3 "$plain" ".mode json" "SELECT * FROM quotes" > /dev/null
+ended=$(date +%s.%N)
+printf "sqlite3 .mode json          %.0f records/s\n" "$(calc "$count / ($ended - $began)")"
