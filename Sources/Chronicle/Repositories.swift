@@ -57,6 +57,11 @@ public protocol ActorRepository: RecordRepository where Record == Actor {
 public protocol EventRepository: RecordRepository where Record == Event {
     /// One page in list order; inside `snapshot` when given (a long export reads every page in one).
     func list(_ filter: EventFilter, sort: [SortKey<EventSortField>], page: PageRequest, in snapshot: (any ReadSnapshot)?) throws -> Page<Event>
+    /// The same page as `list`, each event only by its stamp: what tells a kept rendering of it
+    /// from a stale one, read without the rest of the row.
+    func listStamps(_ filter: EventFilter, sort: [SortKey<EventSortField>], page: PageRequest, in snapshot: (any ReadSnapshot)?) throws -> Page<RecordStamp>
+    /// The events with these ids that exist, in the order given.
+    func events(_ ids: [String], in snapshot: (any ReadSnapshot)?) throws -> [Event]
 }
 
 public protocol QuoteRepository: RecordRepository where Record == Quote {
@@ -93,8 +98,9 @@ public protocol EmbeddedChanges: Sendable {
     /// The log's position in the snapshot (its own when nil).
     func position(in snapshot: (any ReadSnapshot)?) throws -> Int64
     /// The ids of the records changed after `position` up to `end`; nil when the log no longer
-    /// reaches back to `position` (then anything kept may embed a change).
-    func changed(after position: Int64, through end: Int64) throws -> [String]?
+    /// reaches back to `position` (then anything kept may embed a change). Inside `snapshot`
+    /// when given.
+    func changed(after position: Int64, through end: Int64, in snapshot: (any ReadSnapshot)?) throws -> [String]?
 }
 
 public protocol SearchRepository: Sendable {
@@ -120,6 +126,10 @@ extension ActorRepository {
         let actor = try find(idOrSlug)
         return try quotes.list(QuoteFilter(speakerID: actor.id), sort: sort, page: page)
     }
+}
+
+extension EmbeddedChanges {
+    public func changed(after position: Int64, through end: Int64) throws -> [String]? { try changed(after: position, through: end, in: nil) }
 }
 
 extension EventRepository {

@@ -15,7 +15,7 @@ extension ChronicleAPI {
         try query.finish()
         let actors = repositories.actors
         return try listResponse(request, format: format, page: page, fields: fields, columns: Self.actorFields,
-                                fetch: { try actors.list(filter, sort: sort, page: $0, in: $1) }, encode: Representation.actor)
+                                fetch: { try actors.list(filter, sort: sort, page: $0, in: $1) }, encode: Representation.actor, write: { CompactWriter.actor($0, into: &$1) })
     }
 
     var actorEndpoints: RecordEndpoints<Actor> {
@@ -38,7 +38,8 @@ extension ChronicleAPI {
         var columns = Self.eventFields
         columns.insert("roles", at: 1)
         return try listResponse(request, format: format, page: page, fields: fields, columns: columns,
-                                fetch: { try events.list(filter, sort: sort, page: $0, in: $1) }, encode: { Representation.event($0, roleOf: actor.id) })
+                                fetch: { try events.list(filter, sort: sort, page: $0, in: $1) }, encode: { Representation.event($0, roleOf: actor.id) },
+                                write: { CompactWriter.event($0, roleOf: actor.id, into: &$1) })
     }
 
     func quotesOfActor(_ request: Request) throws -> Response {
@@ -55,6 +56,6 @@ extension ChronicleAPI {
         let quotes = repositories.quotes
         let filter = QuoteFilter(speakerID: actor.id, from: from, to: to, language: language, verification: verification)
         return try listResponse(request, format: format, page: page, fields: fields, columns: Self.quoteFields,
-                                fetch: { try quotes.list(filter, sort: sort, page: $0, in: $1) }, encode: Representation.quote)
+                                fetch: { try quotes.list(filter, sort: sort, page: $0, in: $1) }, encode: Representation.quote, write: { CompactWriter.quote($0, into: &$1) })
     }
 }

@@ -8,12 +8,15 @@ public struct ChronicleAPI: Sendable {
     let configuration: APIConfiguration
     let metrics = Metrics()
     let renderedRecords: RenderedRecords
+    /// Events as list pages show them (see `keptRowsPage`).
+    let renderedRows: RenderedRecords
     let changeStreams: ChangeStreams
 
     public init(repositories: Repositories, configuration: APIConfiguration = APIConfiguration()) {
         self.repositories = repositories
         self.configuration = configuration
         renderedRecords = RenderedRecords(capacity: configuration.renderedRecordBytes)
+        renderedRows = RenderedRecords(capacity: configuration.renderedRowBytes)
         changeStreams = ChangeStreams(revisions: repositories.revisions, maxPendingBytes: configuration.maxPendingStreamBytes,
                                       heartbeatSeconds: configuration.streamHeartbeatSeconds, stallSeconds: configuration.streamStallSeconds)
     }

@@ -58,6 +58,9 @@ public struct APIConfiguration: Sendable {
     public var maxImportBytes = 1 << 30
     /// Bytes of rendered event bodies kept for repeated reads (see `RenderedRecords`); 0 keeps none.
     public var renderedRecordBytes = 64 << 20
+    /// Bytes of rendered list rows (an event as a list shows it) kept for repeated list pages;
+    /// 0 keeps none.
+    public var renderedRowBytes = 32 << 20
     /// Bytes sent to a change-stream subscriber and not yet read, at most.
     public var maxPendingStreamBytes = 256 << 10
     /// Seconds a change-stream subscriber may stay behind without reading before it is dropped.

@@ -22,8 +22,13 @@ extension ChronicleAPI {
             }
         }
         let events = repositories.events, chosen = filter
+        if format == .json, fields == nil, renderedRows.capacity > 0, !Reply.wantsPretty(request) {
+            var response = try keptRowsPage(request, filter: chosen, sort: sort, page: page)
+            response.headers.addVary("Accept")
+            return response
+        }
         return try listResponse(request, format: format, page: page, fields: fields, columns: Self.eventFields,
-                                fetch: { try events.list(chosen, sort: sort, page: $0, in: $1) }, encode: { Representation.event($0) })
+                                fetch: { try events.list(chosen, sort: sort, page: $0, in: $1) }, encode: { Representation.event($0) }, write: { CompactWriter.event($0, into: &$1) })
     }
 
     var eventEndpoints: RecordEndpoints<Event> {
@@ -50,6 +55,6 @@ extension ChronicleAPI {
         let event = try repositories.events.find(request.parameters["id"] ?? "")
         let quotes = repositories.quotes, filter = QuoteFilter(eventID: event.id)
         return try listResponse(request, format: format, page: page, fields: fields, columns: Self.quoteFields,
-                                fetch: { try quotes.list(filter, sort: sort, page: $0, in: $1) }, encode: Representation.quote)
+                                fetch: { try quotes.list(filter, sort: sort, page: $0, in: $1) }, encode: Representation.quote, write: { CompactWriter.quote($0, into: &$1) })
     }
 }

@@ -48,7 +48,7 @@ public struct ExportEncoder: Sendable {
 
     public func append(_ state: RecordState, to out: inout [UInt8]) {
         switch format {
-        case .ndjson: out += NDJSONExport.line(state)
+        case .ndjson: NDJSONExport.append(state, to: &out)
         case .csv: CSV.appendRow(RecordCSV.cells(Representation.state(state), columns: columns), to: &out)
         }
     }
@@ -78,7 +78,21 @@ final class ExportCursor: @unchecked Sendable {  // the server pulls one chunk a
 /// One record as a line of the export: its `type`, then its fields as the API shows them.
 public enum NDJSONExport {
     public static func line(_ state: RecordState) -> [UInt8] {
-        guard case .object(let fields) = Representation.state(state) else { return [] }
-        return JSON.object([("type", .string(state.kind.rawValue))] + fields).serialized(pretty: false) + [10]
+        var out: [UInt8] = []
+        append(state, to: &out)
+        return out
+    }
+
+    /// Writes the record compactly, then puts its `type` first in place of the opening brace.
+    static func append(_ state: RecordState, to out: inout [UInt8]) {
+        let start = out.count
+        switch state {
+        case .actor(let actor): CompactWriter.actor(actor, into: &out)
+        case .event(let event): CompactWriter.event(event, into: &out)
+        case .quote(let quote): CompactWriter.quote(quote, into: &out)
+        case .source(let source): CompactWriter.source(source, into: &out)
+        }
+        out.replaceSubrange(start..<(start + 1), with: Array("{\"type\":\"\(state.kind.rawValue)\",".utf8))
+        out.append(10)
     }
 }

@@ -54,17 +54,23 @@ extension ChronicleAPI {
     /// snapshot (nil: one of its own). Every answer says that it depends on `Accept`.
     func listResponse<T: Sendable & LinkedDataRepresentable>(_ request: Request, format: ResponseFormat, page: PageRequest, fields: Set<String>?,
                                                              columns: [String], fetch: @escaping @Sendable (PageRequest, (any ReadSnapshot)?) throws -> Page<T>,
-                                                             encode: @escaping @Sendable (T) -> JSON) throws -> Response {
-        var response = try formattedList(request, format: format, page: page, fields: fields, columns: columns, fetch: fetch, encode: encode)
+                                                             encode: @escaping @Sendable (T) -> JSON,
+                                                             write: @escaping @Sendable (T, inout [UInt8]) -> Void) throws -> Response {
+        var response = try formattedList(request, format: format, page: page, fields: fields, columns: columns, fetch: fetch, encode: encode, write: write)
         response.headers.addVary("Accept")
         return response
     }
 
     private func formattedList<T: Sendable & LinkedDataRepresentable>(_ request: Request, format: ResponseFormat, page: PageRequest, fields: Set<String>?,
                                                                       columns: [String], fetch: @escaping @Sendable (PageRequest, (any ReadSnapshot)?) throws -> Page<T>,
-                                                                      encode: @escaping @Sendable (T) -> JSON) throws -> Response {
+                                                                      encode: @escaping @Sendable (T) -> JSON,
+                                                                      write: @escaping @Sendable (T, inout [UInt8]) -> Void) throws -> Response {
         switch format {
-        case .json: return jsonListResponse(request, try fetch(page, nil), fields: fields, encode: encode)
+        case .json:
+            let records = try fetch(page, nil)
+            // The page written straight to bytes when it is the whole compact body.
+            guard fields == nil, !Reply.wantsPretty(request) else { return jsonListResponse(request, records, fields: fields, encode: encode) }
+            return compactListResponse(request, records, write: write)
         case .jsonld:
             try refuseFieldsInLinkedData(fields)
             return linkedDataList(request, try fetch(page, nil))
@@ -74,11 +80,13 @@ extension ChronicleAPI {
         var header: [UInt8] = []
         if format == .csv { CSV.appendRow(columns, to: &header) }
         let stream = ListStream<T>(snapshot: try repositories.snapshots.heldSnapshot(), from: page.cursor, header: header, fetch: fetch) { item, out in
-            let json = Representation.select(encode(item), fields: fields)
             if format == .csv {
-                CSV.appendRow(RecordCSV.cells(json, columns: columns), to: &out)
+                CSV.appendRow(RecordCSV.cells(Representation.select(encode(item), fields: fields), columns: columns), to: &out)
+            } else if fields == nil {
+                write(item, &out)
+                out.append(10)
             } else {
-                out += json.serialized(pretty: false)
+                out += Representation.select(encode(item), fields: fields).serialized(pretty: false)
                 out.append(10)
             }
         }

@@ -22,7 +22,7 @@ extension ChronicleAPI {
         }
         let quotes = repositories.quotes, chosen = filter
         return try listResponse(request, format: format, page: page, fields: fields, columns: Self.quoteFields,
-                                fetch: { try quotes.list(chosen, sort: sort, page: $0, in: $1) }, encode: Representation.quote)
+                                fetch: { try quotes.list(chosen, sort: sort, page: $0, in: $1) }, encode: Representation.quote, write: { CompactWriter.quote($0, into: &$1) })
     }
 
     var quoteEndpoints: RecordEndpoints<Quote> {

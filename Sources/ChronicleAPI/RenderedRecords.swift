@@ -41,16 +41,18 @@ final class RenderedRecords: Sendable {
     static func hash(_ id: String) -> UInt64 { id.utf8.reduce(0xcbf2_9ce4_8422_2325) { ($0 ^ UInt64($1)) &* 0x100_0000_01b3 } }
 
     private struct State {
-        var bodies: [String: Kept] = [:]
+        /// By the hash of the id (see `hash`): a lookup hashes and compares no strings inside
+        /// the lock; the stamp compared after it tells colliding ids apart.
+        var bodies: [UInt64: Kept] = [:]
         /// The kept bodies that embed each id (by hash): a change drops them without a look at
         /// the others. A write that touches an event's quotes logs the event, so this is asked
         /// at every such write, not only at renames. Entries of bodies gone since are left in
         /// place (checked when read) until they are as many as the live ones, then the index is
         /// built again: arrays of shared strings cost a third of sets kept exact.
-        var embedding: [UInt64: [String]] = [:]
+        var embedding: [UInt64: [UInt64]] = [:]
         var embeddingEntries = 0, liveEmbeds = 0
         /// Ids in the order they were first stored; `head` is the next to go.
-        var order: [String] = []
+        var order: [UInt64] = []
         var head = 0
         var bytes = 0
         var hits = 0, misses = 0, dropped = 0
@@ -62,14 +64,14 @@ final class RenderedRecords: Sendable {
         var recent: [(position: Int64, id: UInt64)] = []
         var recentFloor: Int64 = 0
 
-        mutating func remove(_ id: String) {
+        mutating func remove(_ id: UInt64) {
             guard let gone = bodies.removeValue(forKey: id) else { return }
             bytes -= gone.bytes
             liveEmbeds -= gone.embeds.count
         }
 
         mutating func insert(_ kept: Kept) {
-            let id = kept.stamp.id
+            let id = RenderedRecords.hash(kept.stamp.id)
             bodies[id] = kept
             bytes += kept.bytes
             liveEmbeds += kept.embeds.count
@@ -79,7 +81,7 @@ final class RenderedRecords: Sendable {
         }
 
         /// The ids of the kept bodies that embed `hash`, and the index's entry for it gone.
-        mutating func takeEmbedding(_ hash: UInt64) -> [String] {
+        mutating func takeEmbedding(_ hash: UInt64) -> [UInt64] {
             guard let ids = embedding.removeValue(forKey: hash) else { return [] }
             embeddingEntries -= ids.count
             return Array(Set(ids.filter { bodies[$0]?.embeds.contains(hash) == true }))
@@ -145,13 +147,30 @@ final class RenderedRecords: Sendable {
 
     /// The kept body of exactly this version, if nothing it embeds has changed since.
     func body(for stamp: RecordStamp) -> Kept? {
-        state.withLock { state in
-            if let entry = state.bodies[stamp.id], entry.stamp == stamp {
+        let key = RenderedRecords.hash(stamp.id)
+        return state.withLock { state in
+            if let entry = state.bodies[key], entry.stamp == stamp {
                 state.hits += 1
                 return entry
             }
             state.misses += 1
             return nil
+        }
+    }
+
+    /// The kept bodies of these versions, each nil when not kept as it is now: one lock for a
+    /// whole page of rows.
+    func bodies(for stamps: [RecordStamp]) -> [Kept?] {
+        let keys = stamps.map { RenderedRecords.hash($0.id) }
+        return state.withLock { state in
+            stamps.enumerated().map { index, stamp in
+                if let entry = state.bodies[keys[index]], entry.stamp == stamp {
+                    state.hits += 1
+                    return entry
+                }
+                state.misses += 1
+                return nil
+            }
         }
     }
 
@@ -165,7 +184,7 @@ final class RenderedRecords: Sendable {
                 let embeds = Set(kept.embeds)
                 if state.recent.contains(where: { $0.position > position && embeds.contains($0.id) }) { return }
             }
-            let id = kept.stamp.id
+            let id = RenderedRecords.hash(kept.stamp.id)
             if state.bodies[id] != nil { state.remove(id) } else { state.order.append(id) }
             state.insert(kept)
             while state.bytes > capacity, state.head < state.order.count {

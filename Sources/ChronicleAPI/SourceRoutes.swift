@@ -14,7 +14,7 @@ extension ChronicleAPI {
         try query.finish()
         let sources = repositories.sources
         return try listResponse(request, format: format, page: page, fields: fields, columns: Self.sourceFields,
-                                fetch: { try sources.list(filter, sort: sort, page: $0, in: $1) }, encode: Representation.source)
+                                fetch: { try sources.list(filter, sort: sort, page: $0, in: $1) }, encode: Representation.source, write: { CompactWriter.source($0, into: &$1) })
     }
 
     var sourceEndpoints: RecordEndpoints<Source> {

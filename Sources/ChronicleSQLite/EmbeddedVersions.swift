@@ -72,8 +72,8 @@ public struct EmbeddedChangeLog: EmbeddedChanges {
         try db.first("SELECT coalesce(max(seq), 0) FROM embedded_changes") { $0.int64(0) } ?? 0
     }
 
-    public func changed(after position: Int64, through end: Int64) throws -> [String]? {
-        try pool.readWithinLimit { db in
+    public func changed(after position: Int64, through end: Int64, in snapshot: (any ReadSnapshot)?) throws -> [String]? {
+        try pool.reading(in: snapshot) { db in
             let horizon = try db.first("SELECT horizon FROM embedded_changes_horizon WHERE id = 1") { $0.int64(0) } ?? 0
             guard position >= horizon else { return nil }
             return try db.all("SELECT record_id FROM embedded_changes WHERE seq > ? AND seq <= ?", [.integer(position), .integer(end)]) { $0.string(0) }

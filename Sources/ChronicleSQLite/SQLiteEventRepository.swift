@@ -73,8 +73,8 @@ public struct SQLiteEventRepository: EventRepository, SQLiteRecordRepository {
         }
     }
 
-    public func list(_ filter: EventFilter, sort: [SortKey<EventSortField>], page: PageRequest, in snapshot: (any ReadSnapshot)?) throws -> Page<Event> {
-        try validatePage(page)
+    /// The page query of a list: its filters and its order.
+    private func listQuery(_ filter: EventFilter, sort: [SortKey<EventSortField>]) -> ListQuery {
         let keys = sort.isEmpty ? [SortKey(EventSortField.start)] : sort
         var query = ListQuery(from: "events e", idColumn: "e.id", sortSignature: signature(keys))
         query.order = keys.map { key in
@@ -108,11 +108,32 @@ public struct SQLiteEventRepository: EventRepository, SQLiteRecordRepository {
         }
         if let to = filter.to { query.filter("e.start_earliest <= ?", .text(to.latest)) }
         query.matching(filter.text, kind: .event)
+        return query
+    }
+
+    public func list(_ filter: EventFilter, sort: [SortKey<EventSortField>], page: PageRequest, in snapshot: (any ReadSnapshot)?) throws -> Page<Event> {
+        try validatePage(page)
+        let query = listQuery(filter, sort: sort)
         return try pool.reading(in: snapshot) { db in
             // The events come with the page query itself, participants and citations inline; only names are looked up.
             let result = try query.run(db, page: page, searchText: filter.text, columns: qualified(Self.table.columns, "e"), decode: Self.table.decode)
             return Page(items: try withDependents(db, result.items), nextCursor: result.next, total: result.total)
         }
+    }
+
+    public func listStamps(_ filter: EventFilter, sort: [SortKey<EventSortField>], page: PageRequest, in snapshot: (any ReadSnapshot)?) throws -> Page<RecordStamp> {
+        try validatePage(page)
+        let query = listQuery(filter, sort: sort)
+        return try pool.reading(in: snapshot) { db in
+            let result = try query.run(db, page: page, searchText: filter.text, columns: "e.id, e.version, e.created_at") { row, first in
+                RecordStamp(id: row.string(first), version: row.int(first + 1), createdAt: row.string(first + 2))
+            }
+            return Page(items: result.items, nextCursor: result.next, total: result.total)
+        }
+    }
+
+    public func events(_ ids: [String], in snapshot: (any ReadSnapshot)?) throws -> [Event] {
+        try pool.reading(in: snapshot) { db in try load(db, ids: ids) }
     }
 
     func load(_ db: Connection, _ id: String) throws -> Event? {

@@ -29,6 +29,9 @@ struct Serve: ParsableCommand {
     @Option(name: .customLong("rendered-cache-mb"), help: "Megabytes of rendered event bodies kept for repeated reads; 0 keeps none. [env: CHRONICLE_RENDERED_CACHE_MB]")
     var renderedCacheMB: Int = Int(environment("CHRONICLE_RENDERED_CACHE_MB") ?? "") ?? 64
 
+    @Option(name: .customLong("rendered-rows-mb"), help: "Megabytes of events rendered as list pages show them, kept for repeated pages; 0 keeps none. [env: CHRONICLE_RENDERED_ROWS_MB]")
+    var renderedRowsMB: Int = Int(environment("CHRONICLE_RENDERED_ROWS_MB") ?? "") ?? 32
+
     @Option(name: .customLong("search-cache-mb"), help: "Megabytes kept for repeated searches: two thirds for searched words' matches and scores, one third for the best rows' snippets; 0 keeps none. [env: CHRONICLE_SEARCH_CACHE_MB]")
     var searchCacheMB: Int = Int(environment("CHRONICLE_SEARCH_CACHE_MB") ?? "") ?? 96
 
@@ -48,6 +51,9 @@ struct Serve: ParsableCommand {
     var noAccessLog = false
 
     func validate() throws {
+        guard (0...65_536).contains(renderedRowsMB) else {
+            throw ValidationError("--rendered-rows-mb must be between 0 (keep none) and 65536, not \(renderedRowsMB)")
+        }
         guard (0...65_536).contains(renderedCacheMB) else {
             throw ValidationError("--rendered-cache-mb must be between 0 (keep none) and 65536, not \(renderedCacheMB)")
         }
@@ -87,6 +93,7 @@ struct Serve: ParsableCommand {
         api.allowedOrigins = corsOrigins
         api.requireTokenForReads = requireReadToken
         api.renderedRecordBytes = renderedCacheMB << 20
+        api.renderedRowBytes = renderedRowsMB << 20
         api.publicBaseURL = PublicBaseURL.normalize(publicBaseURL)  // nil when not given
         api.openAPIDocument = ResourceLocator.openAPIDocument()
         api.openConnections = { box.server?.openConnections ?? 0 }
