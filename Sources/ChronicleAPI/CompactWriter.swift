@@ -1,12 +1,14 @@
 import Chronicle
 
-/// Records written as compact JSON straight into bytes: the very bytes `Representation`'s
+/// Records written as compact JSON straight into bytes (`typed`: with a first member `type`
+/// naming the kind, as exports write them): the very bytes `Representation`'s
 /// trees give when serialized compactly (a test compares them record by record), without
 /// building the tree. A page of 50 events built as trees spent most of its time allocating and
 /// freeing their nodes; lists, exports and NDJSON streams are written this way.
 enum CompactWriter {
-    static func event(_ event: Event, roleOf actorID: String? = nil, into out: inout [UInt8]) {
+    static func event(_ event: Event, roleOf actorID: String? = nil, typed: Bool = false, into out: inout [UInt8]) {
         var object = ObjectWriter(&out)
+        if typed { object.string("type", "event", into: &out) }
         object.string("id", event.id, into: &out)
         if let actorID {
             object.key("roles", into: &out)
@@ -45,8 +47,9 @@ enum CompactWriter {
         object.end(&out)
     }
 
-    static func quote(_ quote: Quote, into out: inout [UInt8]) {
+    static func quote(_ quote: Quote, typed: Bool = false, into out: inout [UInt8]) {
         var object = ObjectWriter(&out)
+        if typed { object.string("type", "quote", into: &out) }
         object.string("id", quote.id, into: &out)
         object.string("text", quote.text, into: &out)
         object.string("language", quote.language, into: &out)
@@ -68,8 +71,9 @@ enum CompactWriter {
         object.end(&out)
     }
 
-    static func actor(_ actor: Actor, into out: inout [UInt8]) {
+    static func actor(_ actor: Actor, typed: Bool = false, into out: inout [UInt8]) {
         var object = ObjectWriter(&out)
+        if typed { object.string("type", "actor", into: &out) }
         object.string("id", actor.id, into: &out)
         object.string("slug", actor.slug, into: &out)
         object.string("kind", actor.kind.rawValue, into: &out)
@@ -91,8 +95,9 @@ enum CompactWriter {
         object.end(&out)
     }
 
-    static func source(_ source: Source, into out: inout [UInt8]) {
+    static func source(_ source: Source, typed: Bool = false, into out: inout [UInt8]) {
         var object = ObjectWriter(&out)
+        if typed { object.string("type", "source", into: &out) }
         object.string("id", source.id, into: &out)
         object.string("url", source.url, into: &out)
         object.string("title", source.title, into: &out)

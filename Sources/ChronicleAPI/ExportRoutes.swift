@@ -60,7 +60,7 @@ final class ExportCursor: @unchecked Sendable {  // the server pulls one chunk a
     private let encoder: ExportEncoder
     private var started = false
     /// Bytes a chunk gathers before it is written.
-    static let chunkBytes = 64 << 10
+    static let chunkBytes = 128 << 10
 
     init(_ export: any RecordExport, encoder: ExportEncoder) {
         self.export = export
@@ -69,6 +69,7 @@ final class ExportCursor: @unchecked Sendable {  // the server pulls one chunk a
 
     func nextChunk() throws -> [UInt8]? {
         var chunk: [UInt8] = started ? [] : encoder.header()
+        chunk.reserveCapacity(Self.chunkBytes + 8192)
         started = true
         while chunk.count < Self.chunkBytes, let record = try export.next() { encoder.append(record, to: &chunk) }
         return chunk.isEmpty ? nil : chunk
@@ -83,16 +84,13 @@ public enum NDJSONExport {
         return out
     }
 
-    /// Writes the record compactly, then puts its `type` first in place of the opening brace.
     static func append(_ state: RecordState, to out: inout [UInt8]) {
-        let start = out.count
         switch state {
-        case .actor(let actor): CompactWriter.actor(actor, into: &out)
-        case .event(let event): CompactWriter.event(event, into: &out)
-        case .quote(let quote): CompactWriter.quote(quote, into: &out)
-        case .source(let source): CompactWriter.source(source, into: &out)
+        case .actor(let actor): CompactWriter.actor(actor, typed: true, into: &out)
+        case .event(let event): CompactWriter.event(event, typed: true, into: &out)
+        case .quote(let quote): CompactWriter.quote(quote, typed: true, into: &out)
+        case .source(let source): CompactWriter.source(source, typed: true, into: &out)
         }
-        out.replaceSubrange(start..<(start + 1), with: Array("{\"type\":\"\(state.kind.rawValue)\",".utf8))
         out.append(10)
     }
 }

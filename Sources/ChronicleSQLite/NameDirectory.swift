@@ -26,9 +26,11 @@ final class NameDirectory: Sendable {
     let capacity: Int
     private let state = Mutex(State())
 
+    /// Kept by a 64-bit hash of the id (FNV-1a), with the id to tell colliding ones apart: a
+    /// lookup among a hundred thousand kept names then compares no strings but the one found.
     private struct State {
-        var actors: [String: ActorName] = [:]
-        var sources: [String: SourceTitle] = [:]
+        var actors: [UInt64: (id: String, value: ActorName)] = [:]
+        var sources: [UInt64: (id: String, value: SourceTitle)] = [:]
         /// How far the log of embedded changes has been applied.
         var applied: Int64 = -1
     }
@@ -37,31 +39,39 @@ final class NameDirectory: Sendable {
 
     /// Fills in the names of the events' participants and cited sources.
     func name(_ db: Connection, events: inout [Event]) throws {
-        let actorIDs = Set(events.lazy.flatMap { $0.participants.map(\.actorID) })
-        let sourceIDs = Set(events.lazy.flatMap { $0.citations.map(\.sourceID) })
-        let (actors, sources) = try lookUp(db, actors: actorIDs, sources: sourceIDs)
+        var actorIDs = UniqueIDs(), sourceIDs = UniqueIDs()
+        for event in events {
+            for participant in event.participants { actorIDs.insert(participant.actorID) }
+            for citation in event.citations { sourceIDs.insert(citation.sourceID) }
+        }
+        let (actors, sources) = try lookUp(db, actors: actorIDs.set, sources: sourceIDs.set)
+        var actor = Recent(actors), source = Recent(sources)
         for index in events.indices {
             for slot in events[index].participants.indices {
-                let name = actors[events[index].participants[slot].actorID]
+                let name = actor[events[index].participants[slot].actorID]
                 events[index].participants[slot].actorName = name?.name
                 events[index].participants[slot].actorSlug = name?.slug
             }
-            name(&events[index].citations, sources)
+            name(&events[index].citations, &source)
         }
     }
 
     /// Fills in the quotes' speakers' names and cited sources' titles.
     func name(_ db: Connection, quotes: inout [Quote]) throws {
-        let actorIDs = Set(quotes.lazy.compactMap(\.speakerID))
-        let sourceIDs = Set(quotes.lazy.flatMap { $0.citations.map(\.sourceID) })
-        let (actors, sources) = try lookUp(db, actors: actorIDs, sources: sourceIDs)
+        var actorIDs = UniqueIDs(), sourceIDs = UniqueIDs()
+        for quote in quotes {
+            if let speaker = quote.speakerID { actorIDs.insert(speaker) }
+            for citation in quote.citations { sourceIDs.insert(citation.sourceID) }
+        }
+        let (actors, sources) = try lookUp(db, actors: actorIDs.set, sources: sourceIDs.set)
+        var actor = Recent(actors), source = Recent(sources)
         for index in quotes.indices {
-            quotes[index].speakerName = quotes[index].speakerID.flatMap { actors[$0]?.name }
-            name(&quotes[index].citations, sources)
+            quotes[index].speakerName = quotes[index].speakerID.flatMap { actor[$0]?.name }
+            name(&quotes[index].citations, &source)
         }
     }
 
-    private func name(_ citations: inout [Citation], _ sources: [String: SourceTitle]) {
+    private func name(_ citations: inout [Citation], _ sources: inout Recent<SourceTitle>) {
         for slot in citations.indices {
             let title = sources[citations[slot].sourceID]
             citations[slot].sourceTitle = title?.title
@@ -80,11 +90,12 @@ final class NameDirectory: Sendable {
         if capacity > 0 {
             position = try EmbeddedChangeLog.position(db)
             try catchUp(db, to: position)
+            let actorKeys = actorIDs.map { ($0, Self.hash($0)) }, sourceKeys = sourceIDs.map { ($0, Self.hash($0)) }
             state.withLock { state in
                 usable = state.applied == position
                 guard usable else { return }
-                for id in actorIDs { if let known = state.actors[id] { actors[id] = known } }
-                for id in sourceIDs { if let known = state.sources[id] { sources[id] = known } }
+                for (id, key) in actorKeys { if let known = state.actors[key], known.id == id { actors[id] = known.value } }
+                for (id, key) in sourceKeys { if let known = state.sources[key], known.id == id { sources[id] = known.value } }
             }
         }
         let missingActors = actorIDs.filter { actors[$0] == nil }, missingSources = sourceIDs.filter { sources[$0] == nil }
@@ -104,17 +115,21 @@ final class NameDirectory: Sendable {
         actors.merge(loadedActors) { kept, _ in kept }
         sources.merge(loadedSources) { kept, _ in kept }
         if usable, !loadedActors.isEmpty || !loadedSources.isEmpty {
+            let newActors = loadedActors.map { (Self.hash($0.key), (id: $0.key, value: $0.value)) }
+            let newSources = loadedSources.map { (Self.hash($0.key), (id: $0.key, value: $0.value)) }
             state.withLock { state in
                 // Kept only if no change was applied since this snapshot's position was read.
                 guard state.applied == position else { return }
                 if state.actors.count + loadedActors.count > capacity { state.actors.removeAll(keepingCapacity: true) }
                 if state.sources.count + loadedSources.count > capacity { state.sources.removeAll(keepingCapacity: true) }
-                state.actors.merge(loadedActors) { kept, _ in kept }
-                state.sources.merge(loadedSources) { kept, _ in kept }
+                for (key, entry) in newActors { state.actors[key] = entry }
+                for (key, entry) in newSources { state.sources[key] = entry }
             }
         }
         return (actors, sources)
     }
+
+    static func hash(_ id: String) -> UInt64 { id.utf8.reduce(0xcbf2_9ce4_8422_2325) { ($0 ^ UInt64($1)) &* 0x100_0000_01b3 } }
 
     /// Drops what changed between the position applied and `position` (everything, when the
     /// log no longer reaches back that far).
@@ -129,14 +144,45 @@ final class NameDirectory: Sendable {
             guard position > state.applied, state.applied == applied else { return }
             if let changed {
                 for id in changed {
-                    state.actors.removeValue(forKey: id)
-                    state.sources.removeValue(forKey: id)
+                    state.actors.removeValue(forKey: Self.hash(id))
+                    state.sources.removeValue(forKey: Self.hash(id))
                 }
             } else {
                 state.actors.removeAll()
                 state.sources.removeAll()
             }
             state.applied = position
+        }
+    }
+}
+
+/// Ids gathered for one lookup, each once. Records in a batch often name the same actor or
+/// source one after another (the quotes of one speaker, the events of one report): a repeat
+/// of the last id is skipped without hashing it.
+private struct UniqueIDs {
+    private(set) var set = Set<String>()
+    private var last: String?
+
+    mutating func insert(_ id: String) {
+        if id == last { return }
+        last = id
+        set.insert(id)
+    }
+}
+
+/// Names by id from one lookup, remembering the last id asked for (see `UniqueIDs`).
+private struct Recent<Value> {
+    let all: [String: Value]
+    private var last: (id: String, value: Value?)?
+
+    init(_ all: [String: Value]) { self.all = all }
+
+    subscript(id: String) -> Value? {
+        mutating get {
+            if let last, last.id == id { return last.value }
+            let value = all[id]
+            last = (id, value)
+            return value
         }
     }
 }

@@ -22,7 +22,7 @@ public struct SQLiteEventRepository: EventRepository, SQLiteRecordRepository {
         let draft = EventDraft(title: row.string(first + 1), summary: row.optionalString(first + 2), start: PartialDate(stored: row.string(first + 3)),
                                end: row.optionalString(first + 4).map(PartialDate.init(stored:)), locationName: row.optionalString(first + 5),
                                locationCountry: row.optionalString(first + 6), category: EventCategory(rawValue: row.string(first + 7)) ?? .other,
-                               participants: InlineDependents.participants(row.string(first + 11)), citations: InlineDependents.citations(row.string(first + 12)))
+                               participants: row.withText(first + 11, InlineDependents.participants), citations: row.withText(first + 12, InlineDependents.citations))
         return Event(id: row.string(first), draft: draft, createdAt: row.string(first + 8), updatedAt: row.string(first + 9),
                      version: row.int(first + 10))
     }

@@ -24,7 +24,7 @@ public struct SQLiteQuoteRepository: QuoteRepository, SQLiteRecordRepository {
                                said: row.optionalString(first + 5).map(PartialDate.init(stored:)), eventID: row.optionalString(first + 6),
                                context: row.optionalString(first + 7),
                                verification: VerificationStatus(rawValue: row.string(first + 8)) ?? .unverified,
-                               citations: InlineDependents.citations(row.string(first + 4)))
+                               citations: row.withText(first + 4, InlineDependents.citations))
         return Quote(id: row.string(first), draft: draft, speakerName: nil, createdAt: row.string(first + 9),
                      updatedAt: row.string(first + 10), version: row.int(first + 11))
     }
