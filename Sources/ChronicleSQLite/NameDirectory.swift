@@ -39,89 +39,83 @@ final class NameDirectory: Sendable {
 
     /// Fills in the names of the events' participants and cited sources.
     func name(_ db: Connection, events: inout [Event]) throws {
-        var actorIDs = UniqueIDs(), sourceIDs = UniqueIDs()
-        for event in events {
-            for participant in event.participants { actorIDs.insert(participant.actorID) }
-            for citation in event.citations { sourceIDs.insert(citation.sourceID) }
-        }
-        let (actors, sources) = try lookUp(db, actors: actorIDs.set, sources: sourceIDs.set)
-        var actor = Recent(actors), source = Recent(sources)
+        let actorIDs = events.flatMap { $0.participants.map(\.actorID) }, sourceIDs = events.flatMap { $0.citations.map(\.sourceID) }
+        let (actors, sources) = try lookUp(db, actors: actorIDs, sources: sourceIDs)
+        var actor = 0, source = 0
         for index in events.indices {
             for slot in events[index].participants.indices {
-                let name = actor[events[index].participants[slot].actorID]
-                events[index].participants[slot].actorName = name?.name
-                events[index].participants[slot].actorSlug = name?.slug
+                events[index].participants[slot].actorName = actors[actor]?.name
+                events[index].participants[slot].actorSlug = actors[actor]?.slug
+                actor += 1
             }
-            name(&events[index].citations, &source)
+            name(&events[index].citations, sources, from: &source)
         }
     }
 
     /// Fills in the quotes' speakers' names and cited sources' titles.
     func name(_ db: Connection, quotes: inout [Quote]) throws {
-        var actorIDs = UniqueIDs(), sourceIDs = UniqueIDs()
-        for quote in quotes {
-            if let speaker = quote.speakerID { actorIDs.insert(speaker) }
-            for citation in quote.citations { sourceIDs.insert(citation.sourceID) }
-        }
-        let (actors, sources) = try lookUp(db, actors: actorIDs.set, sources: sourceIDs.set)
-        var actor = Recent(actors), source = Recent(sources)
+        let actorIDs = quotes.compactMap(\.speakerID), sourceIDs = quotes.flatMap { $0.citations.map(\.sourceID) }
+        let (actors, sources) = try lookUp(db, actors: actorIDs, sources: sourceIDs)
+        var actor = 0, source = 0
         for index in quotes.indices {
-            quotes[index].speakerName = quotes[index].speakerID.flatMap { actor[$0]?.name }
-            name(&quotes[index].citations, &source)
+            if quotes[index].speakerID != nil {
+                quotes[index].speakerName = actors[actor]?.name
+                actor += 1
+            }
+            name(&quotes[index].citations, sources, from: &source)
         }
     }
 
-    private func name(_ citations: inout [Citation], _ sources: inout Recent<SourceTitle>) {
+    private func name(_ citations: inout [Citation], _ sources: [SourceTitle?], from next: inout Int) {
         for slot in citations.indices {
-            let title = sources[citations[slot].sourceID]
-            citations[slot].sourceTitle = title?.title
-            citations[slot].sourceURL = title?.url
+            citations[slot].sourceTitle = sources[next]?.title
+            citations[slot].sourceURL = sources[next]?.url
+            next += 1
         }
     }
 
-    /// The names of these ids as `db`'s snapshot has them: kept ones when the snapshot has seen
-    /// every change applied here, the rest read in one query per kind (and kept when allowed).
-    func lookUp(_ db: Connection, actors actorIDs: Set<String>, sources sourceIDs: Set<String>) throws
-        -> (actors: [String: ActorName], sources: [String: SourceTitle]) {
-        guard !actorIDs.isEmpty || !sourceIDs.isEmpty else { return ([:], [:]) }
+    /// The names of these ids (repeats allowed), in their order, as `db`'s snapshot has them:
+    /// kept ones when the snapshot has seen every change applied here, the rest read in one
+    /// query per kind (and kept when allowed).
+    func lookUp(_ db: Connection, actors actorIDs: [String], sources sourceIDs: [String]) throws -> (actors: [ActorName?], sources: [SourceTitle?]) {
+        var actors = [ActorName?](repeating: nil, count: actorIDs.count), sources = [SourceTitle?](repeating: nil, count: sourceIDs.count)
+        guard !actorIDs.isEmpty || !sourceIDs.isEmpty else { return (actors, sources) }
         var position: Int64 = -1
         var usable = false
-        var actors: [String: ActorName] = [:], sources: [String: SourceTitle] = [:]
+        let actorKeys = actorIDs.map(Self.hash), sourceKeys = sourceIDs.map(Self.hash)
         if capacity > 0 {
             position = try EmbeddedChangeLog.position(db)
             try catchUp(db, to: position)
-            let actorKeys = actorIDs.map { ($0, Self.hash($0)) }, sourceKeys = sourceIDs.map { ($0, Self.hash($0)) }
             state.withLock { state in
                 usable = state.applied == position
                 guard usable else { return }
-                for (id, key) in actorKeys { if let known = state.actors[key], known.id == id { actors[id] = known.value } }
-                for (id, key) in sourceKeys { if let known = state.sources[key], known.id == id { sources[id] = known.value } }
+                for index in actorIDs.indices { if let known = state.actors[actorKeys[index]], known.id == actorIDs[index] { actors[index] = known.value } }
+                for index in sourceIDs.indices { if let known = state.sources[sourceKeys[index]], known.id == sourceIDs[index] { sources[index] = known.value } }
             }
         }
-        let missingActors = actorIDs.filter { actors[$0] == nil }, missingSources = sourceIDs.filter { sources[$0] == nil }
         var loadedActors: [String: ActorName] = [:], loadedSources: [String: SourceTitle] = [:]
+        let missingActors = Array(Set(actorIDs.indices.filter { actors[$0] == nil }.map { actorIDs[$0] }))
         if !missingActors.isEmpty {
-            let ids = Array(missingActors)
-            try db.query("SELECT id, name, slug FROM actors WHERE \(oneOf("id", ids))", [boundIDs(ids)]) {
+            try db.query("SELECT id, name, slug FROM actors WHERE \(oneOf("id", missingActors))", [boundIDs(missingActors)]) {
                 loadedActors[$0.string(0)] = ActorName(name: $0.string(1), slug: $0.string(2))
             }
+            for index in actorIDs.indices where actors[index] == nil { actors[index] = loadedActors[actorIDs[index]] }
         }
+        let missingSources = Array(Set(sourceIDs.indices.filter { sources[$0] == nil }.map { sourceIDs[$0] }))
         if !missingSources.isEmpty {
-            let ids = Array(missingSources)
-            try db.query("SELECT id, title, url FROM sources WHERE \(oneOf("id", ids))", [boundIDs(ids)]) {
+            try db.query("SELECT id, title, url FROM sources WHERE \(oneOf("id", missingSources))", [boundIDs(missingSources)]) {
                 loadedSources[$0.string(0)] = SourceTitle(title: $0.string(1), url: $0.optionalString(2))
             }
+            for index in sourceIDs.indices where sources[index] == nil { sources[index] = loadedSources[sourceIDs[index]] }
         }
-        actors.merge(loadedActors) { kept, _ in kept }
-        sources.merge(loadedSources) { kept, _ in kept }
         if usable, !loadedActors.isEmpty || !loadedSources.isEmpty {
             let newActors = loadedActors.map { (Self.hash($0.key), (id: $0.key, value: $0.value)) }
             let newSources = loadedSources.map { (Self.hash($0.key), (id: $0.key, value: $0.value)) }
             state.withLock { state in
                 // Kept only if no change was applied since this snapshot's position was read.
                 guard state.applied == position else { return }
-                if state.actors.count + loadedActors.count > capacity { state.actors.removeAll(keepingCapacity: true) }
-                if state.sources.count + loadedSources.count > capacity { state.sources.removeAll(keepingCapacity: true) }
+                if state.actors.count + newActors.count > capacity { state.actors.removeAll(keepingCapacity: true) }
+                if state.sources.count + newSources.count > capacity { state.sources.removeAll(keepingCapacity: true) }
                 for (key, entry) in newActors { state.actors[key] = entry }
                 for (key, entry) in newSources { state.sources[key] = entry }
             }
@@ -152,37 +146,6 @@ final class NameDirectory: Sendable {
                 state.sources.removeAll()
             }
             state.applied = position
-        }
-    }
-}
-
-/// Ids gathered for one lookup, each once. Records in a batch often name the same actor or
-/// source one after another (the quotes of one speaker, the events of one report): a repeat
-/// of the last id is skipped without hashing it.
-private struct UniqueIDs {
-    private(set) var set = Set<String>()
-    private var last: String?
-
-    mutating func insert(_ id: String) {
-        if id == last { return }
-        last = id
-        set.insert(id)
-    }
-}
-
-/// Names by id from one lookup, remembering the last id asked for (see `UniqueIDs`).
-private struct Recent<Value> {
-    let all: [String: Value]
-    private var last: (id: String, value: Value?)?
-
-    init(_ all: [String: Value]) { self.all = all }
-
-    subscript(id: String) -> Value? {
-        mutating get {
-            if let last, last.id == id { return last.value }
-            let value = all[id]
-            last = (id, value)
-            return value
         }
     }
 }
