@@ -18,7 +18,10 @@ public enum Identifier {
         let millis = UInt64(max(0, now.timeIntervalSince1970 * 1000))
         var bytes = [UInt8](repeating: 0, count: 16)
         for i in 0..<6 { bytes[i] = UInt8(truncatingIfNeeded: millis >> (8 * (5 - UInt64(i)))) }
-        for i in 6..<16 { bytes[i] = UInt8.random(in: 0...255, using: &generator) }
+        // Two draws of 64 bits (each a system call) for the 80 random bits, not one per byte.
+        let high = generator.next(), low = generator.next()
+        for i in 6..<14 { bytes[i] = UInt8(truncatingIfNeeded: high >> (8 * UInt64(i - 6))) }
+        for i in 14..<16 { bytes[i] = UInt8(truncatingIfNeeded: low >> (8 * UInt64(i - 14))) }
         var text = prefix
         var buffer: UInt32 = 0
         var bits = 0

@@ -165,6 +165,19 @@ import Testing
         #expect(bestEffort.status == 200 && failures(bestEffort) == expected && bestEffort.json["created"]?.intValue == 2)
         #expect(try api.get("/v1/actors?q=%22Good%20One%22").json.data.count == 1)
 
+        // A line that fails once it has begun to write (its slug is taken) leaves nothing of
+        // itself, and the lines around it in its group are written once each.
+        let clash = [
+            #"{"type":"source","title":"Before the clash"}"#,
+            #"{"type":"actor","id":"act_0clash000000000000000001","slug":"vladimir-putin","kind":"person","name":"Impostor","aliases":[{"name":"Alias"}]}"#,
+            #"{"type":"source","title":"After the clash"}"#,
+        ].joined(separator: "\n")
+        let clashReply = try api.importFile(clash, query: "mode=best-effort")
+        #expect(failures(clashReply) == ["2:slug"] && clashReply.json["created"]?.intValue == 2, "\(clashReply.text)")
+        #expect(try api.get("/v1/actors/act_0clash000000000000000001").status == 404)
+        #expect(try api.get("/v1/sources?q=clash").json.data.count == 2)
+        #expect(try api.get("/v1/actors/vladimir-putin").json["name"]?.stringValue != "Impostor")
+
         // A CSV row with the wrong number of cells, and files refused whole.
         let csv = "title,url\nFine,https://example.org/fine\n\"Too\",many,cells\n"
         let csvReply = try api.importFile(csv, query: "type=sources&mode=best-effort", contentType: "text/csv")
