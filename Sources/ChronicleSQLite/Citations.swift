@@ -29,8 +29,9 @@ struct CitationTable {
         return grouped
     }
 
-    func replace(_ db: Connection, owner: String, with citations: [Citation]) throws {
-        try db.run("DELETE FROM \(table) WHERE \(ownerColumn) = ?", [.text(owner)])
+    /// The owner's citations; `replacing` false for a new owner, which has none to delete.
+    func replace(_ db: Connection, owner: String, with citations: [Citation], replacing: Bool = true) throws {
+        if replacing { try db.run("DELETE FROM \(table) WHERE \(ownerColumn) = ?", [.text(owner)]) }
         for (position, citation) in citations.enumerated() {
             try db.run("INSERT INTO \(table) (\(ownerColumn), position, source_id, excerpt) VALUES (?, ?, ?, ?)",
                        [.text(owner), .integer(Int64(position)), .text(citation.sourceID), citation.excerpt.sqliteValue])
@@ -41,10 +42,11 @@ struct CitationTable {
 /// Field errors for references to records that do not exist, checked inside the write
 /// transaction so that the answer is exact, not a bare foreign-key failure.
 struct ReferenceCheck {
+    var enabled = true
     var errors: [FieldError] = []
 
     mutating func require(_ db: Connection, _ id: String?, in table: String, kind: RecordKind, field: String) throws {
-        guard let id else { return }
+        guard enabled, let id else { return }
         let exists = try db.first("SELECT 1 FROM \(table) WHERE id = ?", [.text(id)]) { _ in true } ?? false
         if !exists { errors.append(FieldError(field, "no \(kind.rawValue) has id '\(id)'")) }
     }

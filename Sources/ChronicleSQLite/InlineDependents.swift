@@ -27,6 +27,49 @@ enum InlineDependents {
             """, [boundIDs(ids)])
     }
 
+    /// The text a write stores for these participants: what the refresh statements write.
+    static func text(_ participants: [Participant]) -> SQLiteValue {
+        .text(array(participants.map { [$0.actorID, $0.role.rawValue] }))
+    }
+
+    /// The text a write stores for these citations.
+    static func text(_ citations: [Citation]) -> SQLiteValue {
+        .text(array(citations.map { [$0.sourceID, $0.excerpt] }))
+    }
+
+    /// `[["a","b"],["c",null]]`, as SQLite's json functions write it.
+    private static func array(_ pairs: [[String?]]) -> String {
+        var out = "["
+        for (index, pair) in pairs.enumerated() {
+            if index > 0 { out += "," }
+            out += "["
+            for (slot, value) in pair.enumerated() {
+                if slot > 0 { out += "," }
+                if let value { appendString(value, to: &out) } else { out += "null" }
+            }
+            out += "]"
+        }
+        return out + "]"
+    }
+
+    private static func appendString(_ text: String, to out: inout String) {
+        out += "\""
+        for scalar in text.unicodeScalars {
+            switch scalar {
+            case "\"": out += "\\\""
+            case "\\": out += "\\\\"
+            case "\n": out += "\\n"
+            case "\r": out += "\\r"
+            case "\t": out += "\\t"
+            case _ where scalar.value < 0x20:
+                let hex = String(scalar.value, radix: 16)
+                out += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
+            default: out.unicodeScalars.append(scalar)
+            }
+        }
+        out += "\""
+    }
+
     /// `[[actor id, role], ...]` as participants, without names (see `NameDirectory`).
     static func participants(_ text: UnsafeBufferPointer<UInt8>) -> [Participant] {
         pairs(text).map { Participant(actorID: $0.0, role: ParticipantRole(rawValue: $0.1 ?? "") ?? .participant) }

@@ -166,8 +166,9 @@ extension SQLiteRecordRepository {
     }
 
     /// The record's search-index row: `title` weighs five times `body`.
-    func index(_ db: Connection, id: String, title: String, body: String) throws {
+    /// `isNew` for a record just inserted, which has no index row to replace yet.
+    func index(_ db: Connection, id: String, title: String, body: String, isNew: Bool = false) throws {
         guard let seq = try Self.table.seq(db, id) else { return }
-        try SearchIndex.put(db, kind: Record.kind, seq: seq, id: id, title: title, body: body)
+        try SearchIndex.put(db, kind: Record.kind, seq: seq, id: id, title: title, body: body, replacing: !isNew)
     }
 }

@@ -6,6 +6,9 @@ public struct SQLiteEventRepository: EventRepository, SQLiteRecordRepository {
     let pool: DatabasePool
     /// Names of participants and titles of cited sources (see `NameDirectory`).
     let names: NameDirectory
+    /// Whether a write checks that what it refers to exists; an import that resolved every
+    /// reference in the same transaction does not ask twice.
+    var checksReferences = true
 
     public init(pool: DatabasePool) { self.init(pool: pool, names: NameDirectory(capacity: 0)) }
 
@@ -28,7 +31,7 @@ public struct SQLiteEventRepository: EventRepository, SQLiteRecordRepository {
     }
 
     func write(_ db: Connection, id: String, _ draft: EventDraft, current: Event?, now: String) throws {
-        var check = ReferenceCheck()
+        var check = ReferenceCheck(enabled: checksReferences)
         for (index, participant) in draft.participants.enumerated() {
             try check.require(db, participant.actorID, in: "actors", kind: .actor, field: "participants[\(index)].actorId")
         }
@@ -38,30 +41,29 @@ public struct SQLiteEventRepository: EventRepository, SQLiteRecordRepository {
             .text(draft.title), draft.summary.sqliteValue, .text(draft.start.description), .text(draft.start.precision.rawValue),
             .text(draft.start.earliest), draft.end.storedText, draft.end.map { .text($0.precision.rawValue) } ?? .null,
             .text(draft.end?.latest ?? draft.start.latest), draft.locationName.sqliteValue, draft.locationCountry.sqliteValue,
-            .text(draft.category.rawValue),
+            .text(draft.category.rawValue), InlineDependents.text(draft.participants), InlineDependents.text(draft.citations),
         ]
         if let current {
             try Self.table.update(db, id: id, expectedVersion: current.version, set: """
                 title = ?, summary = ?, start_date = ?, start_precision = ?, start_earliest = ?, end_date = ?, end_precision = ?,
-                span_latest = ?, location_name = ?, location_country = ?, category = ?
+                span_latest = ?, location_name = ?, location_country = ?, category = ?, participant_list = ?, citation_list = ?
                 """, values, now: now)
         } else {
             try Self.table.insert(db, id: id, columns: """
                 title, summary, start_date, start_precision, start_earliest, end_date, end_precision, span_latest, location_name,
-                location_country, category
+                location_country, category, participant_list, citation_list
                 """, values, now: now)
         }
         try db.run("""
             UPDATE event_span_bound SET max_span_days = max(max_span_days, CAST(julianday(?) - julianday(?) AS INTEGER)) WHERE id = 1
             """, [.text(draft.end?.latest ?? draft.start.latest), .text(draft.start.earliest)])
-        try db.run("DELETE FROM event_participants WHERE event_id = ?", [.text(id)])
+        if current != nil { try db.run("DELETE FROM event_participants WHERE event_id = ?", [.text(id)]) }
         for (position, participant) in draft.participants.enumerated() {
             try db.run("INSERT INTO event_participants (event_id, actor_id, role, position) VALUES (?, ?, ?, ?)",
                        [.text(id), .text(participant.actorID), .text(participant.role.rawValue), .integer(Int64(position))])
         }
-        try CitationTable.events.replace(db, owner: id, with: draft.citations)
-        try InlineDependents.refreshEvents(db, [id])
-        try index(db, id: id, title: draft.title, body: [draft.summary, draft.locationName].compactMap { $0 }.joined(separator: " · "))
+        try CitationTable.events.replace(db, owner: id, with: draft.citations, replacing: current != nil)
+        try index(db, id: id, title: draft.title, body: [draft.summary, draft.locationName].compactMap { $0 }.joined(separator: " · "), isNew: current == nil)
     }
 
     func detach(_ db: Connection, _ event: Event, cascade: Bool) throws {

@@ -10,6 +10,8 @@ import SQLite
 /// touches).
 struct SQLiteImport {
     let pool: DatabasePool
+    /// References already resolved in this transaction.
+    let cache = ReferenceCache()
     static let batchSize = 5000
     /// Lines written under one savepoint (see `apply(_:_:now:to:)`).
     static let groupSize = 100
@@ -47,6 +49,8 @@ struct SQLiteImport {
         var more = true
         while more {
             try pool.writeTransaction { db in
+                // Another write may come between batches: what a batch resolved is not kept.
+                cache.clear()
                 let now = Timestamp.now()
                 var count = 0
                 var group: [ImportLine] = []
@@ -90,6 +94,8 @@ struct SQLiteImport {
         } catch {
             try db.run("ROLLBACK TO import_group")
             try db.run("RELEASE import_group")
+            // What the group resolved may name records it created and has now undone.
+            cache.clear()
             for line in lines { apply(db, line, now: now, to: &report) }
         }
     }
@@ -152,24 +158,26 @@ struct SQLiteImport {
             }
             return try write(db, repository, draft, id: id, current: current, same: { $0 == draft }, now: now)
         case .event(var draft):
-            var references = References(db)
+            var references = References(db, cache: cache)
             for index in draft.participants.indices {
                 draft.participants[index] = Participant(actorID: references.actor(draft.participants[index].actorID, "participants[\(index)].actorId"),
                                                         role: draft.participants[index].role)
             }
             draft.citations = references.citations(draft.citations)
             try references.finish()
-            let repository = SQLiteEventRepository(pool: pool)
+            var repository = SQLiteEventRepository(pool: pool)
+            repository.checksReferences = false
             let current = try id.map { try repository.load(db, try checked($0, .event)) } ?? nil
             let wanted = draft
             return try write(db, repository, wanted, id: id, current: current, same: { Self.plain($0) == wanted }, now: now)
         case .quote(var draft):
-            var references = References(db)
+            var references = References(db, cache: cache)
             draft.speakerID = draft.speakerID.map { references.actor($0, "speakerId") }
             draft.eventID = draft.eventID.map { references.event($0, "eventId") }
             draft.citations = references.citations(draft.citations)
             try references.finish()
-            let repository = SQLiteQuoteRepository(pool: pool)
+            var repository = SQLiteQuoteRepository(pool: pool)
+            repository.checksReferences = false
             let current = try id.map { try repository.load(db, try checked($0, .quote)) } ?? nil
             let wanted = draft
             return try write(db, repository, wanted, id: id, current: current, same: { Self.plain($0) == wanted }, now: now)
@@ -219,9 +227,13 @@ struct SQLiteImport {
 /// URL; an event by id. What resolves to nothing is collected as a field error.
 private struct References {
     let db: Connection
+    let cache: ReferenceCache
     var errors: [FieldError] = []
 
-    init(_ db: Connection) { self.db = db }
+    init(_ db: Connection, cache: ReferenceCache) {
+        self.db = db
+        self.cache = cache
+    }
 
     mutating func actor(_ reference: String, _ field: String) -> String {
         resolve(reference, field, noun: "actor", keys: "id, slug or Wikidata id", [
@@ -242,9 +254,13 @@ private struct References {
     }
 
     private mutating func resolve(_ reference: String, _ field: String, noun: String, keys: String, _ lookups: [String]) -> String {
+        if let id = cache.resolved[noun + " " + reference] { return id }
         for sql in lookups {
             do {
-                if let id = try db.first(sql, [.text(reference)], map: { $0.string(0) }) { return id }
+                if let id = try db.first(sql, [.text(reference)], map: { $0.string(0) }) {
+                    cache.keep(noun + " " + reference, id)
+                    return id
+                }
             } catch {
                 errors.append(FieldError(field, "could not be looked up: \(error)"))
                 return reference
@@ -273,4 +289,19 @@ private extension ImportReport {
         case .unchanged: unchanged += 1
         }
     }
+}
+
+/// References resolved within one transaction, by kind and the key given: most lines of a file
+/// refer to the same few actors and sources. Nothing an import does removes a record, so what
+/// was resolved stays true until the transaction ends.
+final class ReferenceCache {
+    private(set) var resolved: [String: String] = [:]
+    static let capacity = 100_000
+
+    func keep(_ key: String, _ id: String) {
+        if resolved.count >= Self.capacity { resolved.removeAll(keepingCapacity: true) }
+        resolved[key] = id
+    }
+
+    func clear() { resolved.removeAll(keepingCapacity: true) }
 }

@@ -6,6 +6,9 @@ public struct SQLiteQuoteRepository: QuoteRepository, SQLiteRecordRepository {
     let pool: DatabasePool
     /// Names of speakers and titles of cited sources (see `NameDirectory`).
     let names: NameDirectory
+    /// Whether a write checks that what it refers to exists; an import that resolved every
+    /// reference in the same transaction does not ask twice.
+    var checksReferences = true
 
     public init(pool: DatabasePool) { self.init(pool: pool, names: NameDirectory(capacity: 0)) }
 
@@ -33,7 +36,7 @@ public struct SQLiteQuoteRepository: QuoteRepository, SQLiteRecordRepository {
     public var deleteCascades: Bool { false }
 
     func write(_ db: Connection, id: String, _ draft: QuoteDraft, current: Quote?, now: String) throws {
-        var check = ReferenceCheck()
+        var check = ReferenceCheck(enabled: checksReferences)
         try check.require(db, draft.speakerID, in: "actors", kind: .actor, field: "speakerId")
         try check.require(db, draft.eventID, in: "events", kind: .event, field: "eventId")
         try check.citations(db, draft.citations)
@@ -42,20 +45,20 @@ public struct SQLiteQuoteRepository: QuoteRepository, SQLiteRecordRepository {
             .text(draft.text), .text(draft.language), draft.speakerID.sqliteValue, draft.said.storedText,
             draft.said.map { .text($0.precision.rawValue) } ?? .null, draft.said.map { .text($0.earliest) } ?? .null,
             draft.said.map { .text($0.latest) } ?? .null, draft.eventID.sqliteValue, draft.context.sqliteValue, .text(draft.verification.rawValue),
+            InlineDependents.text(draft.citations),
         ]
         if let current {
             try Self.table.update(db, id: id, expectedVersion: current.version, set: """
                 text = ?, language = ?, speaker_id = ?, said_date = ?, said_precision = ?, said_earliest = ?, said_latest = ?,
-                event_id = ?, context = ?, verification = ?
+                event_id = ?, context = ?, verification = ?, citation_list = ?
                 """, values, now: now)
         } else {
             try Self.table.insert(db, id: id, columns: """
-                text, language, speaker_id, said_date, said_precision, said_earliest, said_latest, event_id, context, verification
+                text, language, speaker_id, said_date, said_precision, said_earliest, said_latest, event_id, context, verification, citation_list
                 """, values, now: now)
         }
-        try CitationTable.quotes.replace(db, owner: id, with: draft.citations)
-        try InlineDependents.refreshQuotes(db, [id])
-        try index(db, id: id, title: draft.text, body: draft.context ?? "")
+        try CitationTable.quotes.replace(db, owner: id, with: draft.citations, replacing: current != nil)
+        try index(db, id: id, title: draft.text, body: draft.context ?? "", isNew: current == nil)
         // The event it left and the event it joined both show their quotes.
         for event in Set([current?.eventID, draft.eventID].compactMap({ $0 })) { try EmbeddedVersions.logEmbeddedChange(db, id: event) }
     }

@@ -76,10 +76,10 @@ enum SearchIndex {
         } ?? 0
     }
 
-    static func put(_ db: Connection, kind: RecordKind, seq: Int64, id: String, title: String, body: String) throws {
+    static func put(_ db: Connection, kind: RecordKind, seq: Int64, id: String, title: String, body: String, replacing: Bool = true) throws {
         let rowid = seq * 4 + tag(kind)
         try changed(db, row: rowid)
-        try db.run("DELETE FROM search_index WHERE rowid = ?", [.integer(rowid)])
+        if replacing { try db.run("DELETE FROM search_index WHERE rowid = ?", [.integer(rowid)]) }
         try db.run("INSERT INTO search_index (rowid, kind, record_id, title, body) VALUES (?, ?, ?, ?, ?)",
                    [.integer(rowid), .text(kind.rawValue), .text(id), .text(title), .text(body)])
     }
