@@ -29,6 +29,9 @@ struct Serve: ParsableCommand {
     @Option(name: .customLong("rendered-cache-mb"), help: "Megabytes of rendered event bodies kept for repeated reads; 0 keeps none. [env: CHRONICLE_RENDERED_CACHE_MB]")
     var renderedCacheMB: Int = Int(environment("CHRONICLE_RENDERED_CACHE_MB") ?? "") ?? 64
 
+    @Option(name: .customLong("max-import-mb"), help: "The largest body POST /v1/import takes, in megabytes (stored to a temporary file as it arrives, not held in memory). [env: CHRONICLE_MAX_IMPORT_MB]")
+    var maxImportMB: Int = Int(environment("CHRONICLE_MAX_IMPORT_MB") ?? "") ?? 1024
+
     @Option(name: .customLong("rendered-rows-mb"), help: "Megabytes of events rendered as list pages show them, kept for repeated pages; 0 keeps none. [env: CHRONICLE_RENDERED_ROWS_MB]")
     var renderedRowsMB: Int = Int(environment("CHRONICLE_RENDERED_ROWS_MB") ?? "") ?? 32
 
@@ -51,6 +54,9 @@ struct Serve: ParsableCommand {
     var noAccessLog = false
 
     func validate() throws {
+        guard (1...1_048_576).contains(maxImportMB) else {
+            throw ValidationError("--max-import-mb must be between 1 and 1048576, not \(maxImportMB)")
+        }
         guard (0...65_536).contains(renderedRowsMB) else {
             throw ValidationError("--rendered-rows-mb must be between 0 (keep none) and 65536, not \(renderedRowsMB)")
         }
@@ -94,6 +100,7 @@ struct Serve: ParsableCommand {
         api.requireTokenForReads = requireReadToken
         api.renderedRecordBytes = renderedCacheMB << 20
         api.renderedRowBytes = renderedRowsMB << 20
+        api.maxImportBytes = maxImportMB << 20
         api.publicBaseURL = PublicBaseURL.normalize(publicBaseURL)  // nil when not given
         api.openAPIDocument = ResourceLocator.openAPIDocument()
         api.openConnections = { box.server?.openConnections ?? 0 }

@@ -1,0 +1,10 @@
+"""How schemathesis writes the bodies of media types it has no serializer for: a generated
+string as its UTF-8 bytes (NDJSON and CSV import files are text)."""
+import schemathesis
+
+
+@schemathesis.serializer("application/x-ndjson", "text/csv")
+def text_body(ctx, value):
+    if isinstance(value, bytes):
+        return value
+    return str(value).encode("utf-8")
