@@ -35,7 +35,7 @@ final class NameDirectory: Sendable {
         var applied: Int64 = -1
     }
 
-    init(capacity: Int = 200_000) { self.capacity = capacity }
+    init(capacity: Int = 50_000) { self.capacity = capacity }
 
     /// Fills in the names of the events' participants and cited sources.
     func name(_ db: Connection, events: inout [Event]) throws {
