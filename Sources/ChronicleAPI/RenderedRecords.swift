@@ -199,23 +199,25 @@ final class RenderedRecords: Sendable {
         }
     }
 
-    /// Bytes held, hits and misses so far, in Prometheus text.
-    func metricsText() -> String {
+    /// Bytes held, hits and misses so far, in Prometheus text, as `chronicle_<name>_…`; `what`
+    /// says what is kept (for the HELP lines).
+    func metricsText(name: String = "rendered_records", what: String = "rendered record bodies") -> String {
         let (bytes, count, hits, misses, dropped) = state.withLock { ($0.bytes, $0.bodies.count, $0.hits, $0.misses, $0.dropped) }
+        let metric = "chronicle_" + name
         return """
-            # HELP chronicle_rendered_records_bytes Bytes of rendered record bodies kept for repeated reads, with what keeping them costs.
-            # TYPE chronicle_rendered_records_bytes gauge
-            chronicle_rendered_records_bytes \(bytes)
-            # HELP chronicle_rendered_records Rendered record bodies kept.
-            # TYPE chronicle_rendered_records gauge
-            chronicle_rendered_records \(count)
-            # HELP chronicle_rendered_records_lookups_total Reads that looked for a kept body, by whether it was current.
-            # TYPE chronicle_rendered_records_lookups_total counter
-            chronicle_rendered_records_lookups_total{result="hit"} \(hits)
-            chronicle_rendered_records_lookups_total{result="miss"} \(misses)
-            # HELP chronicle_rendered_records_dropped_total Kept bodies dropped because something they embed changed.
-            # TYPE chronicle_rendered_records_dropped_total counter
-            chronicle_rendered_records_dropped_total \(dropped)
+            # HELP \(metric)_bytes Bytes of \(what) kept for repeated reads, with what keeping them costs.
+            # TYPE \(metric)_bytes gauge
+            \(metric)_bytes \(bytes)
+            # HELP \(metric) \(what.prefix(1).uppercased() + what.dropFirst()) kept.
+            # TYPE \(metric) gauge
+            \(metric) \(count)
+            # HELP \(metric)_lookups_total Reads that looked for a kept one, by whether it was current.
+            # TYPE \(metric)_lookups_total counter
+            \(metric)_lookups_total{result="hit"} \(hits)
+            \(metric)_lookups_total{result="miss"} \(misses)
+            # HELP \(metric)_dropped_total Kept ones dropped because something they embed changed.
+            # TYPE \(metric)_dropped_total counter
+            \(metric)_dropped_total \(dropped)
 
             """
     }

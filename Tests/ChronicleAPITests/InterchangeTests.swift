@@ -224,6 +224,12 @@ import Testing
         // What was read is what the kernel's socket buffers hold (about 4 MB at most on Linux),
         // not the table (16 MB).
         #expect(early > 0 && early < 15_000, "read ahead of a client that took nothing: \(early) of 40,000 records")
+        // Stalled streams hold no reader of the pool (it has four): with more of them than that,
+        // other reads are still answered.
+        let stalled = try (0..<5).map { _ in try StreamClient(port: api.port, request: "GET /v1/sources?format=ndjson HTTP/1.1\r\nHost: t\r\n\r\n", receiveBuffer: 4096) }
+        usleep(500_000)
+        #expect(try api.get("/v1/sources?limit=1").status == 200)
+        withExtendedLifetime(stalled) {}
         client.read(for: 30) { _ in false }
         #expect(client.ended && pulled.count == 40_000)
     }
