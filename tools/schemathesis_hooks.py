@@ -1,5 +1,6 @@
 """How schemathesis writes the bodies of media types it has no serializer for: a generated
-string as its UTF-8 bytes (NDJSON and CSV import files are text)."""
+string as its UTF-8 bytes, anything else (null, numbers) as no bytes at all (NDJSON and CSV
+import files are text)."""
 import schemathesis
 
 
@@ -7,4 +8,6 @@ import schemathesis
 def text_body(ctx, value):
     if isinstance(value, bytes):
         return value
-    return str(value).encode("utf-8")
+    if isinstance(value, str):
+        return value.encode("utf-8")
+    return b""

@@ -51,14 +51,14 @@ extension ChronicleAPI {
     /// The request's own path and query with `cursor` replaced, for the next page's link.
     func linkTarget(_ request: Request, cursor: String) -> String {
         let kept = request.query.filter { $0.name != "cursor" } + [(name: "cursor", value: cursor)]
-        return request.path + "?" + kept.map { "\(percentEncode($0.name))=\(percentEncode($0.value))" }.joined(separator: "&")
+        return pathForHeader(request.path) + "?" + kept.map { "\(percentEncode($0.name))=\(percentEncode($0.value))" }.joined(separator: "&")
     }
 
     /// A single record, with a strong ETag of its version and body.
     func recordResponse(_ request: Request, _ json: JSON, id: String, version: Int, status: Int = 200, fields: Set<String>? = nil,
                         location: String? = nil) -> Response {
         var headers = Headers()
-        if status == 201 { headers["Location"] = location ?? request.path + "/" + id }
+        if status == 201 { headers["Location"] = location ?? pathForHeader(request.path) + "/" + id }
         let body = Representation.select(json, fields: fields).serialized(pretty: Reply.wantsPretty(request))
         return Reply.json(request, body: body, status: status, etag: Reply.recordTag(id, version, body: body), headers: headers)
     }
@@ -74,6 +74,22 @@ extension ChronicleAPI {
         }
         return version
     }
+}
+
+/// The request's path as a link may give it: characters a URL's path may not hold as they are
+/// (a client sent `[` or a space) percent-encoded, so that clients can parse the link.
+func pathForHeader(_ path: String) -> String {
+    var out = ""
+    for byte in path.utf8 {
+        switch byte {
+        // Unreserved, sub-delimiters, ':', '@', '/' and '%' (already an escape): RFC 3986 §3.3.
+        case 48...57, 65...90, 97...122, 45, 46, 95, 126, 33, 36, 38...44, 59, 61, 58, 64, 47, 37: out.unicodeScalars.append(UnicodeScalar(byte))
+        default:
+            let hex = Array("0123456789ABCDEF")
+            out += "%\(hex[Int(byte >> 4)])\(hex[Int(byte & 15)])"
+        }
+    }
+    return out
 }
 
 /// Percent-encodes everything but unreserved characters (RFC 3986 §2.3).

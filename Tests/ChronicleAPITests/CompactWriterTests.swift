@@ -94,3 +94,12 @@ import Testing
         #expect(try row()["participants"]?.arrayValue.first?["name"]?.stringValue == "Renamed Elsewhere")
     }
 }
+
+@Suite struct HeaderPathTests {
+    /// A path echoed in `Link` or `Location` is one a client can parse, whatever was sent.
+    @Test func pathsInHeadersAreEncodedWhereAURLMayNotHoldThem() {
+        #expect(pathForHeader("/v1/actors/a[b] c/events") == "/v1/actors/a%5Bb%5D%20c/events")
+        #expect(pathForHeader("/v1/events/evt_01:x@y!$&'()*+,;=~%41") == "/v1/events/evt_01:x@y!$&'()*+,;=~%41")
+        #expect(pathForHeader("/v1/actors/Лукашэнка") == "/v1/actors/%D0%9B%D1%83%D0%BA%D0%B0%D1%88%D1%8D%D0%BD%D0%BA%D0%B0")
+    }
+}

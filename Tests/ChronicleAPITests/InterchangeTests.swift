@@ -185,6 +185,10 @@ import Testing
         #expect(try api.importFile(csv, contentType: "text/csv").refusedFields == ["type"])
         #expect(try api.importFile("title,colour\nx,red\n", query: "type=source", contentType: "text/csv").refusedFields == ["body"])
         #expect(try api.importFile(good, contentType: "application/json").status == 415)
+        // Nothing to import is a 422 in any mode, and so is a best-effort file of bad lines only.
+        #expect(try api.importFile("", query: "mode=best-effort").refusedFields == ["body"])
+        let allBad = try api.importFile("{\n[1]\n", query: "mode=best-effort")
+        #expect(allBad.status == 422 && allBad.json["failed"]?.intValue == 2 && allBad.json["written"] == .bool(false))
         #expect(try api.importFile(good, query: "mode=sometimes").refusedFields == ["mode"])
         #expect(try api.request("POST", "/v1/import", json: good, headers: ["Content-Type": "application/x-ndjson"]).status == 401)
         #expect(try api.request("POST", "/v1/import", json: good, token: api.readToken, headers: ["Content-Type": "application/x-ndjson"]).status == 403)
