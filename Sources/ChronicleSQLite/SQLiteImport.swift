@@ -1,13 +1,13 @@
 import Chronicle
 import SQLite
 
-/// Bulk import into SQLite. Each line is written in a savepoint of its own, so a line that
-/// fails leaves nothing behind; an atomic import (and a dry run) is one transaction that is
-/// rolled back unless every line succeeded (and it is no dry run); a best-effort import commits
-/// every `batchSize` lines, letting other writes in between (a batch of 5,000 quotes holds the
-/// writer for about a second; batches of 1,000 made the import a quarter slower, each commit
-/// writing again the pages of the search index and of the tables' indexes that every batch
-/// touches).
+/// Bulk import into SQLite. A line that fails leaves nothing of itself behind. An atomic
+/// import (and a dry run) is one transaction, written in groups of lines under savepoints and
+/// rolled back unless every line succeeded (always, for a dry run). A best-effort import
+/// commits every `batchSize` lines in a transaction of its own, letting other writes in between
+/// (a batch of 5,000 quotes holds the writer for about half a second; batches of 1,000 made the
+/// import a quarter slower, each commit writing again the pages of the search index and of the
+/// indexes that every batch touches).
 struct SQLiteImport {
     let pool: DatabasePool
     /// References already resolved in this transaction.
@@ -90,7 +90,7 @@ struct SQLiteImport {
                     try db.run("COMMIT")
                     report = tentative
                 } catch {
-                    if db.isInTransaction { try? db.run("ROLLBACK") }
+                    if db.isInTransaction { _ = try? db.run("ROLLBACK") }
                     throw error
                 }
             }

@@ -68,6 +68,13 @@ import Testing
 /// Kept list rows are served only while current: an edit, a rename of a participant and a
 /// retitle of a cited source each show on the next page.
 @Suite struct KeptRowsTests {
+    /// The event's row on the first page of events.
+    static func row(_ id: String, in api: TestAPI) throws -> JSON {
+        let page = try api.get("/v1/events?limit=50").json.data
+        guard let row = page.first(where: { $0["id"]?.stringValue == id }) else { throw TestAPI.TestError.io("\(id) is not on the page") }
+        return row
+    }
+
     @Test func aPageShowsEveryChangeToWhatItsRowsShow() throws {
         let api = try TestAPI()
         let first = try api.get("/v1/events?limit=50").json.data
@@ -77,7 +84,7 @@ import Testing
         let id = try #require(event["id"]?.stringValue)
         let actorID = try #require(event["participants"]?.arrayValue.first?["actorId"]?.stringValue)
         let sourceID = try #require(event["citations"]?.arrayValue.first?["sourceId"]?.stringValue)
-        func row() throws -> JSON { try #require(try api.get("/v1/events?limit=50").json.data.first { $0["id"]?.stringValue == id }) }
+        func row() throws -> JSON { try Self.row(id, in: api) }
 
         _ = try api.request("PATCH", "/v1/events/\(id)", json: #"{"title":"Retold"}"#, token: api.writeToken)
         #expect(try row()["title"]?.stringValue == "Retold")

@@ -64,8 +64,9 @@ import Testing
                                                         citations: [Citation(sourceID: source.id)]))
         _ = try writer.quotes.create(QuoteDraft(text: "Q", language: "en", speakerID: actor.id, eventID: event.id))
         func listed() throws -> (String?, String?, String?) {
-            let event = try reader.events.list(EventFilter(), sort: [], page: PageRequest()).items[0]
-            let quote = try reader.quotes.list(QuoteFilter(), sort: [], page: PageRequest()).items[0]
+            let events = try reader.events.list(EventFilter(), sort: [], page: PageRequest(), in: nil)
+            let quotes = try reader.quotes.list(QuoteFilter(), sort: [], page: PageRequest(), in: nil)
+            let event = events.items[0], quote = quotes.items[0]
             return (event.participants[0].actorName, event.citations[0].sourceTitle, quote.speakerName)
         }
         #expect(try listed() == ("Old Name", "Old Title", "Old Name"))
