@@ -47,6 +47,8 @@ struct CSVReader {
         /// A quote inside an unquoted cell, or text after a closing quote.
         case strayQuote(line: Int)
         case unterminatedQuote(line: Int)
+        /// A row (its quoted line breaks included) longer than a line may be.
+        case rowTooLong(line: Int)
     }
 
     private var bytes: LineSource
@@ -64,13 +66,17 @@ struct CSVReader {
         var index = 0
         var inQuotes = false
         var wasQuoted = false
+        var rowBytes = text.count
         while true {
             if index == text.count {
                 if inQuotes {
-                    // The quoted cell goes on past the line break.
+                    // The quoted cell goes on past the line break, which is kept as it was.
+                    let lineBreak: [UInt8] = bytes.lastLineEndedWithCR ? [13, 10] : [10]
                     guard let more = try bytes.nextLine() else { throw Failure.unterminatedQuote(line: start) }
                     line += 1
-                    cell.append(10)
+                    cell += lineBreak
+                    rowBytes += more.count
+                    guard rowBytes <= LineSource.maxLineBytes else { throw Failure.rowTooLong(line: start) }
                     text = more
                     index = 0
                     continue

@@ -33,8 +33,12 @@ struct ImportReader {
         do {
             guard let first = try reader.next() else { throw ChronicleError.validation([FieldError("body", "the CSV file is empty; its first row must name the columns")]) }
             header = first.cells.map { $0.trimmingWhitespace }
+            // Spreadsheets often begin a UTF-8 file with a byte-order mark.
+            if let name = header.first, name.hasPrefix("\u{FEFF}") { header[0] = String(name.dropFirst()) }
         } catch let failure as CSVReader.Failure {
             throw ChronicleError.validation([FieldError("body", "the CSV header row is malformed (\(failure)); quote cells that hold commas or quotes")])
+        } catch is LineSource.LineTooLong {
+            throw ChronicleError.validation([FieldError("body", "the CSV header row is longer than \(LineSource.maxLineBytes) bytes")])
         }
         let unknown = header.filter { !known.contains($0) }
         if !unknown.isEmpty {
@@ -55,25 +59,7 @@ struct ImportReader {
 
     /// The next line read; nil at the end. Blank lines are skipped.
     mutating func next() throws -> ImportLine? {
-        if var reader = csv {
-            defer { csv = reader }
-            let row: (line: Int, cells: [String])
-            do {
-                guard let next = try reader.next() else { return nil }
-                row = next
-            } catch let failure as CSVReader.Failure {
-                // The rest of the file cannot be split reliably: one failure, then the end.
-                let line: Int
-                switch failure { case .strayQuote(let at), .unterminatedQuote(let at): line = at }
-                csv = nil
-                return ImportLine(line: line, kind: kind, id: nil, content: .failure(.validation([FieldError("line", "is not valid CSV: a quote must open and close a whole cell (write a quote inside one as \"\"); nothing after it was read")])))
-            }
-            if row.cells.count == 1, row.cells[0].isEmpty { return try next() }
-            guard row.cells.count == header.count else {
-                return ImportLine(line: row.line, kind: kind, id: nil, content: .failure(.validation([FieldError("line", "has \(row.cells.count) cells; the header has \(header.count) (quote cells that hold commas)")])))
-            }
-            return decode(RecordCSV.json(kind!, header: header, cells: row.cells), line: row.line)
-        }
+        if format == .csv { return try nextRow() }
         guard format == .ndjson else { return nil }
         while true {
             let bytes: [UInt8]
@@ -84,13 +70,51 @@ struct ImportReader {
                 throw ChronicleError.validation([FieldError("body", "line \(tooLong.line) is longer than \(LineSource.maxLineBytes) bytes; one record never needs that much")])
             }
             let number = lines.linesRead
-            if bytes.allSatisfy({ $0 == 32 || $0 == 9 }) { continue }
-            switch Result(catching: { try JSON.parse(bytes) }) {
+            var line = bytes
+            if number == 1, line.starts(with: [0xEF, 0xBB, 0xBF]) { line.removeFirst(3) }  // a byte-order mark
+            if line.allSatisfy({ $0 == 32 || $0 == 9 }) { continue }
+            switch Result(catching: { try JSON.parse(line) }) {
             case .success(let json): return decode(json, line: number)
             case .failure(let error):
                 return ImportLine(line: number, kind: kind, id: nil, content: .failure(.validation([FieldError("line", "is not valid JSON: \((error as? JSONSyntaxError)?.description ?? "\(error)")")])))
             }
         }
+    }
+
+    /// The next CSV row as a line; after a row that cannot be split, nothing more is read.
+    private mutating func nextRow() throws -> ImportLine? {
+        while var reader = csv {
+            let row: (line: Int, cells: [String])?
+            do {
+                row = try reader.next()
+                csv = reader
+            } catch let failure as CSVReader.Failure {
+                // The rest of the file cannot be split reliably: one failure, then the end.
+                csv = nil
+                let message: String
+                let line: Int
+                switch failure {
+                case .strayQuote(let at), .unterminatedQuote(let at):
+                    line = at
+                    message = "is not valid CSV: a quote must open and close a whole cell (write a quote inside one as \"\"); nothing after it was read"
+                case .rowTooLong(let at):
+                    line = at
+                    message = "is a row longer than \(LineSource.maxLineBytes) bytes (an unclosed quote?); nothing after it was read"
+                }
+                return ImportLine(line: line, kind: kind, id: nil, content: .failure(.validation([FieldError("line", message)])))
+            } catch is LineSource.LineTooLong {
+                csv = nil
+                return ImportLine(line: reader.line, kind: kind, id: nil,
+                                  content: .failure(.validation([FieldError("line", "is longer than \(LineSource.maxLineBytes) bytes; nothing after it was read")])))
+            }
+            guard let row else { return nil }
+            if row.cells.count == 1, row.cells[0].isEmpty { continue }
+            guard row.cells.count == header.count else {
+                return ImportLine(line: row.line, kind: kind, id: nil, content: .failure(.validation([FieldError("line", "has \(row.cells.count) cells; the header has \(header.count) (quote cells that hold commas)")])))
+            }
+            return decode(RecordCSV.json(kind!, header: header, cells: row.cells), line: row.line)
+        }
+        return nil
     }
 
     /// A line's JSON as an `ImportLine`: its kind, id and draft, or the field errors.

@@ -17,6 +17,8 @@ final class LineSource {
     private var fileOffset = 0
     private var atEnd = false
     private(set) var linesRead = 0
+    /// Whether the line last read ended with CRLF (a quoted CSV cell keeps its line breaks).
+    private(set) var lastLineEndedWithCR = false
 
     init(bytes: [UInt8]) {
         read = nil
@@ -56,7 +58,8 @@ final class LineSource {
         while true {
             if let newline = buffer[start...].firstIndex(of: 10) {
                 var end = newline
-                if end > start, buffer[end - 1] == 13 { end -= 1 }
+                lastLineEndedWithCR = end > start && buffer[end - 1] == 13
+                if lastLineEndedWithCR { end -= 1 }
                 let line = Array(buffer[start..<end])
                 start = newline + 1
                 linesRead += 1
@@ -66,7 +69,8 @@ final class LineSource {
             if atEnd {
                 guard start < buffer.count else { return nil }
                 var line = Array(buffer[start...])
-                if line.last == 13 { line.removeLast() }
+                lastLineEndedWithCR = line.last == 13
+                if lastLineEndedWithCR { line.removeLast() }
                 start = buffer.count
                 linesRead += 1
                 return line

@@ -95,14 +95,3 @@ extension QueryParameters {
         }
     }
 }
-
-extension Headers {
-    /// Adds `token` to `Vary`, keeping what is there: a response may depend on several request
-    /// headers at once (its representation on `Accept`, its CORS headers on `Origin`).
-    mutating func addVary(_ token: String) {
-        guard let vary = self["Vary"] else { self["Vary"] = token; return }
-        let present = vary.split(separator: ",").map { $0.trimmingWhitespace }.filter { !$0.isEmpty }
-        guard !present.contains(where: { $0.lowercased() == token.lowercased() }) else { return }
-        self["Vary"] = (present + [token]).joined(separator: ", ")
-    }
-}

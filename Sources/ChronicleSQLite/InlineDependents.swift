@@ -140,7 +140,8 @@ enum InlineDependents {
                     index += 4
                     // A character beyond the first plane is two escapes (a surrogate pair).
                     if (0xD800..<0xDC00).contains(scalar), index + 6 < bytes.count, bytes[index + 1] == 92, bytes[index + 2] == UInt8(ascii: "u"),
-                       let low = UInt32(String(decoding: UnsafeBufferPointer(rebasing: bytes[(index + 3)...(index + 6)]), as: UTF8.self), radix: 16) {
+                       let low = UInt32(String(decoding: UnsafeBufferPointer(rebasing: bytes[(index + 3)...(index + 6)]), as: UTF8.self), radix: 16),
+                       (0xDC00..<0xE000).contains(low) {
                         scalar = 0x10000 + ((scalar - 0xD800) << 10) + (low - 0xDC00)
                         index += 6
                     }

@@ -53,10 +53,17 @@ struct SQLiteImport {
         // touched, 20 a record; 100,000 quotes went from 16 s to 11). A batch
         // with a line that fails once it has begun to write is rolled back and written again,
         // a line at a time in savepoints of its own.
-        while true {
+        var unreadable: ChronicleError?
+        while unreadable == nil {
             var batch: [ImportLine] = []
             batch.reserveCapacity(Self.batchSize)
-            while batch.count < Self.batchSize, let line = try next() { batch.append(line) }
+            do {
+                while batch.count < Self.batchSize, let line = try next() { batch.append(line) }
+            } catch let error as ChronicleError {
+                // The file cannot be read on (a line too long): what came before is still
+                // written, and the report says where reading stopped.
+                unreadable = error
+            }
             if batch.isEmpty { break }
             try pool.write { db in
                 // Statement journals in memory: with no savepoint open each lasts one statement.
@@ -95,6 +102,7 @@ struct SQLiteImport {
                 }
             }
         }
+        if let unreadable { report.fail(ImportLine(line: 0, kind: nil, id: nil, content: .failure(unreadable)), Self.fieldErrors(unreadable)) }
         report.written = report.created + report.updated > 0
         return report
     }
@@ -220,9 +228,17 @@ struct SQLiteImport {
         try draft.validate()
         if let current {
             try repository.write(db, id: current.id, draft, current: current, now: now)
+            // A slug, URL or Wikidata id may have moved: what was resolved by them may be stale.
+            if Repository.Record.kind == .actor || Repository.Record.kind == .source { cache.clear() }
             return .updated
         }
-        try repository.write(db, id: id ?? Identifier.make(Repository.Record.kind), draft, current: nil, now: now)
+        let newID = id ?? Identifier.make(Repository.Record.kind)
+        try repository.write(db, id: newID, draft, current: nil, now: now)
+        // An id that was deleted comes back numbered on from its last revision, as a restore does.
+        if id != nil, let last = try db.first("SELECT max(number) FROM revisions WHERE kind = ? AND record_id = ?",
+                                              [.text(Repository.Record.kind.rawValue), .text(newID)], map: { $0.optionalInt(0) }) ?? nil {
+            try db.run("UPDATE \(Repository.table.name) SET version = ? WHERE id = ?", [.integer(Int64(last + 1)), .text(newID)])
+        }
         return .created
     }
 
@@ -320,8 +336,8 @@ private extension ImportReport {
 }
 
 /// References resolved within one transaction, by kind and the key given: most lines of a file
-/// refer to the same few actors and sources. Nothing an import does removes a record, so what
-/// was resolved stays true until the transaction ends.
+/// refer to the same few actors and sources. Nothing an import does removes a record; an
+/// update of an actor or a source may move a key, and clears what was resolved.
 final class ReferenceCache {
     private(set) var resolved: [String: String] = [:]
     static let capacity = 100_000

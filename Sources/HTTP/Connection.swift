@@ -286,7 +286,7 @@ final class Connection: @unchecked Sendable {
         if preparation.runsOnLoop {
             var response = Connection.respond(responder, request) { loop.server.logger }
             if compression.wouldCompress(response, requestHeaders: request.headers) {
-                // Compressing a large body (the 98 KB contract) is CPU work every other
+                // Compressing a large body (a whole document served from the loop) is CPU work every other
                 // connection of the loop would wait for: a reader does it.
                 let headers = request.headers, unencoded = response
                 loop.server.readers.async {

@@ -109,8 +109,9 @@ extension ResponseCompression {
 }
 
 extension Headers {
-    /// Adds `name` to `Vary`, keeping what is there (`Vary: Origin` from CORS middleware), once.
-    mutating func addVary(_ name: String) {
+    /// Adds `name` to `Vary`, keeping what is there (a response may depend on several request
+    /// headers: its representation on `Accept`, its CORS headers on `Origin`), once.
+    public mutating func addVary(_ name: String) {
         // Most responses have no Vary: one scan, no array of values made.
         guard contains("Vary") else { return add("Vary", name) }
         let present = values("Vary")

@@ -20,12 +20,6 @@ public final class SpooledBody: @unchecked Sendable {  // written by one loop, t
         self.fd = fd
     }
 
-    /// A body given in memory as if it had been spooled (for tests and offline use).
-    public convenience init?(bytes: [UInt8]) {
-        self.init()
-        guard append(bytes[...]) else { return nil }
-    }
-
     deinit { Glibc.close(fd) }
 
     /// Appends bytes; false when the disk refused them.

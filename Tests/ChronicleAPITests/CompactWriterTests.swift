@@ -57,6 +57,8 @@ import Testing
             ("/v1/actors/\(putin)/events?limit=5", ChronicleAPI.eventFields + ["roles"]),
         ]
         for (target, fields) in lists {
+            // Twice: the second page of events comes from kept rows.
+            _ = try api.get(target)
             let compact = try api.get(target)
             let tree = try api.get(target + "&fields=" + fields.joined(separator: ","))
             #expect(compact.status == 200 && compact.body == tree.body, "\(target): \(compact.text.prefix(300)) vs \(tree.text.prefix(300))")

@@ -194,6 +194,49 @@ import Testing
         #expect(try api.request("POST", "/v1/import", json: good, token: api.readToken, headers: ["Content-Type": "application/x-ndjson"]).status == 403)
     }
 
+    @Test func csvRowsAreNumberedAndSplitAsWritten() throws {
+        let api = try TestAPI(seed: false)
+        // Blank lines are skipped without shifting the numbers of the lines after them; a quoted
+        // cell keeps its CRLF; a byte-order mark before the header is not part of its first name.
+        let csv = "\u{FEFF}title,publisher\r\nFirst,\"line one\r\nline two\"\r\n\r\n\r\n\r\nToo,many,cells\r\nLast,x\r\n"
+        let reply = try api.importFile(csv, query: "type=source&mode=best-effort", contentType: "text/csv")
+        let failures = reply.json["failures"]?.arrayValue.map { "\($0["line"]?.intValue ?? 0):\($0["field"]?.stringValue ?? "")" }
+        #expect(reply.status == 200 && failures == ["7:line"] && reply.json["created"]?.intValue == 2, "\(reply.text)")
+        let first = try #require(try api.get("/v1/sources?q=First").json.data.first)
+        #expect(first["publisher"]?.stringValue == "line one\r\nline two")
+        // An unclosed quote: reported where its row starts, and nothing after it is read.
+        let broken = try api.importFile("title\nBefore\n\"Never closed\nAfter\n", query: "type=source&mode=best-effort", contentType: "text/csv")
+        #expect(broken.json["failures"]?.arrayValue.map { $0["line"]?.intValue } == [3] && broken.json["created"]?.intValue == 1, "\(broken.text)")
+        #expect(try api.get("/v1/sources?q=After").json.data.isEmpty)
+    }
+
+    @Test func anIdThatWasDeletedComesBackNumberedOnFromItsHistory() throws {
+        let api = try TestAPI(seed: false)
+        let line = #"{"type":"actor","id":"act_0back00000000000000000001","kind":"person","name":"Back Again"}"#
+        #expect(try api.importFile(line).json["created"]?.intValue == 1)
+        #expect(try api.request("DELETE", "/v1/actors/act_0back00000000000000000001", token: api.writeToken).status == 204)
+        let again = try api.importFile(line)
+        #expect(again.status == 200 && again.json["created"]?.intValue == 1, "\(again.text)")
+        #expect(try api.get("/v1/actors/act_0back00000000000000000001").json["version"]?.intValue == 3)
+        #expect(try api.get("/v1/actors/act_0back00000000000000000001/revisions").json.data.compactMap { $0["revision"]?.intValue } == [3, 2, 1])
+    }
+
+    /// A slug moved by a line is not resolved to its old owner by a later line of the same file.
+    @Test func referencesFollowKeysMovedEarlierInTheFile() throws {
+        let api = try TestAPI(seed: false)
+        let file = """
+            {"type":"actor","id":"act_0first0000000000000000001","slug":"envoy","kind":"person","name":"First Envoy"}
+            {"type":"quote","text":"One","language":"en","speakerId":"envoy"}
+            {"type":"actor","id":"act_0first0000000000000000001","slug":"former-envoy","kind":"person","name":"First Envoy"}
+            {"type":"actor","id":"act_0second000000000000000001","slug":"envoy","kind":"person","name":"Second Envoy"}
+            {"type":"quote","text":"Two","language":"en","speakerId":"envoy"}
+            """
+        let report = try api.importFile(file).json
+        #expect(report["failed"]?.intValue == 0, "\(report)")
+        let speakers = try api.get("/v1/quotes?sort=created").json.data.map { "\($0["text"]?.stringValue ?? ""):\($0["speaker"]?["id"]?.stringValue ?? "")" }
+        #expect(Set(speakers) == ["One:act_0first0000000000000000001", "Two:act_0second000000000000000001"])
+    }
+
     @Test func aLargeImportIsSpooledToDiskAndHasItsOwnLimit() throws {
         let api = try TestAPI(seed: false)
         // ~4 MB, four times the normal body limit.
