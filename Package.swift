@@ -75,10 +75,12 @@ let package = Package(
         .testTarget(name: "SQLiteTests", dependencies: ["SQLite"]),
         .testTarget(name: "ChronicleTests", dependencies: ["Chronicle"]),
         .testTarget(name: "ChronicleSQLiteTests", dependencies: ["ChronicleSQLite", "Chronicle", "SQLite"]),
-        .testTarget(name: "HTTPTests", dependencies: ["HTTP", "CZlib"]),
+        // gunzip for the tests of gzip-encoded responses, shared by two test targets.
+        .target(name: "GzipTesting", dependencies: ["CZlib"], path: "Tests/GzipTesting"),
+        .testTarget(name: "HTTPTests", dependencies: ["HTTP", "GzipTesting"]),
         .testTarget(
             name: "ChronicleAPITests",
-            dependencies: ["ChronicleAPI", "ChronicleSQLite", "Chronicle", "HTTP", "HTTPClient", "SQLite", "CZlib"]
+            dependencies: ["ChronicleAPI", "ChronicleSQLite", "Chronicle", "HTTP", "HTTPClient", "SQLite", "GzipTesting"]
         ),
     ]
 )

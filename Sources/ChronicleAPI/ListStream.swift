@@ -20,6 +20,12 @@ final class ListStream<Item: Sendable>: @unchecked Sendable {  // the server pul
         pending = header
     }
 
+    /// Reads the first chunk now, before the response begins, so that a bad cursor or search
+    /// is a 4xx rather than a cut stream; `nextChunk` hands it out first.
+    func readAhead() throws {
+        pending = try nextChunk() ?? []
+    }
+
     func nextChunk() throws -> [UInt8]? {
         var chunk = pending
         pending = []
@@ -30,20 +36,6 @@ final class ListStream<Item: Sendable>: @unchecked Sendable {  // the server pul
             finished = cursor == nil
         }
         return chunk.isEmpty ? nil : chunk
-    }
-}
-
-/// A chunk read before the response began, handed out once.
-final class FirstChunk: @unchecked Sendable {  // the server pulls one chunk at a time
-    private var chunk: [UInt8]?
-    private var taken = false
-    init(_ chunk: [UInt8]?) { self.chunk = chunk }
-
-    /// The chunk the first time (nil from then on, and nil meaning the end when it was empty).
-    func take() -> [UInt8]?? {
-        guard !taken else { return nil }
-        taken = true
-        return .some(chunk)
     }
 }
 
@@ -90,9 +82,7 @@ extension ChronicleAPI {
                 out.append(10)
             }
         }
-        // The first chunk is read now, so that a bad cursor or search is a 4xx, not a cut stream.
-        let first = FirstChunk(try stream.nextChunk())
-        return Response(status: 200, headers: ["Content-Type": format.contentType, "Cache-Control": "no-store"],
-                        stream: BodyStream { if let chunk = first.take() { return chunk }; return try stream.nextChunk() })
+        try stream.readAhead()
+        return Response(status: 200, headers: ["Content-Type": format.contentType, "Cache-Control": "no-store"], stream: BodyStream { try stream.nextChunk() })
     }
 }

@@ -37,37 +37,20 @@ enum InlineDependents {
         .text(array(citations.map { [$0.sourceID, $0.excerpt] }))
     }
 
-    /// `[["a","b"],["c",null]]`, as SQLite's json functions write it.
+    /// `[["a","b"],["c",null]]`: what SQLite's json functions write, and what `pairs` reads.
     private static func array(_ pairs: [[String?]]) -> String {
-        var out = "["
+        var out: [UInt8] = [91]
         for (index, pair) in pairs.enumerated() {
-            if index > 0 { out += "," }
-            out += "["
+            if index > 0 { out.append(44) }
+            out.append(91)
             for (slot, value) in pair.enumerated() {
-                if slot > 0 { out += "," }
-                if let value { appendString(value, to: &out) } else { out += "null" }
+                if slot > 0 { out.append(44) }
+                if let value { appendJSONString(value, to: &out) } else { out += Array("null".utf8) }
             }
-            out += "]"
+            out.append(93)
         }
-        return out + "]"
-    }
-
-    private static func appendString(_ text: String, to out: inout String) {
-        out += "\""
-        for scalar in text.unicodeScalars {
-            switch scalar {
-            case "\"": out += "\\\""
-            case "\\": out += "\\\\"
-            case "\n": out += "\\n"
-            case "\r": out += "\\r"
-            case "\t": out += "\\t"
-            case _ where scalar.value < 0x20:
-                let hex = String(scalar.value, radix: 16)
-                out += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
-            default: out.unicodeScalars.append(scalar)
-            }
-        }
-        out += "\""
+        out.append(93)
+        return String(decoding: out, as: UTF8.self)
     }
 
     /// `[[actor id, role], ...]` as participants, without names (see `NameDirectory`).

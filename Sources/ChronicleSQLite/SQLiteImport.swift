@@ -202,10 +202,8 @@ struct SQLiteImport {
             draft.citations = references.citations(draft.citations)
             try references.finish()
             var repository = SQLiteEventRepository(pool: pool)
-            repository.checksReferences = false
-            let current = try id.map { try repository.load(db, try checked($0, .event)) } ?? nil
-            let wanted = draft
-            return try write(db, repository, wanted, id: id, current: current, same: { Self.plain($0) == wanted }, now: now)
+            repository.checksReferences = false  // resolved above, in this transaction
+            return try write(db, repository, draft, id: id, plain: Self.plain, now: now)
         case .quote(var draft):
             var references = References(db, cache: cache)
             draft.speakerID = draft.speakerID.map { references.actor($0, "speakerId") }
@@ -214,10 +212,17 @@ struct SQLiteImport {
             try references.finish()
             var repository = SQLiteQuoteRepository(pool: pool)
             repository.checksReferences = false
-            let current = try id.map { try repository.load(db, try checked($0, .quote)) } ?? nil
-            let wanted = draft
-            return try write(db, repository, wanted, id: id, current: current, same: { Self.plain($0) == wanted }, now: now)
+            return try write(db, repository, draft, id: id, plain: Self.plain, now: now)
         }
+    }
+
+    /// An event or quote, found by its id alone: the same unless its own fields (`plain`: what
+    /// it says without the names and titles read with it) differ.
+    private func write<Repository: SQLiteRecordRepository>(_ db: Connection, _ repository: Repository, _ draft: Repository.Record.Draft, id: String?,
+                                                           plain: (Repository.Record.Draft) -> Repository.Record.Draft, now: String) throws -> Outcome
+    where Repository.Record.Draft: Equatable {
+        let current = try id.map { try repository.load(db, try checked($0, Repository.Record.kind)) } ?? nil
+        return try write(db, repository, draft, id: id, current: current, same: { plain($0) == draft }, now: now)
     }
 
     /// Creates (under `id` when given) or updates, unless the record already says the same.

@@ -1,4 +1,4 @@
-import CZlib
+import GzipTesting
 import Foundation
 import HTTP
 import Testing

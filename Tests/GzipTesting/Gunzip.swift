@@ -3,7 +3,7 @@ import CZlib
 /// The bytes a gzip stream holds (zlib's inflate), or nil when it is not one whole, valid
 /// stream. With `whole: false`, a stream cut short decodes to what was flushed before the cut
 /// (each `Z_SYNC_FLUSH`), as a client reading a streamed body sees it.
-func gunzip(_ bytes: [UInt8], whole: Bool = true) -> [UInt8]? {
+public func gunzip(_ bytes: [UInt8], whole: Bool = true) -> [UInt8]? {
     // At one address throughout: zlib's state points back at it.
     let stream = UnsafeMutablePointer<z_stream>.allocate(capacity: 1)
     stream.initialize(to: z_stream())
