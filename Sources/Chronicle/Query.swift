@@ -80,13 +80,16 @@ public struct EventFilter: Sendable, Equatable {
     public var role: ParticipantRole?
     public var category: EventCategory?
     public var country: String?
+    /// Events citing this source.
+    public var sourceID: String?
     /// Events whose span may overlap [from, to].
     public var from: PartialDate?
     public var to: PartialDate?
     public var text: String?
     public init(actorID: String? = nil, role: ParticipantRole? = nil, category: EventCategory? = nil, country: String? = nil,
-                from: PartialDate? = nil, to: PartialDate? = nil, text: String? = nil) {
+                sourceID: String? = nil, from: PartialDate? = nil, to: PartialDate? = nil, text: String? = nil) {
         self.actorID = actorID
+        self.sourceID = sourceID
         self.role = role
         self.category = category
         self.country = country
@@ -99,15 +102,18 @@ public struct EventFilter: Sendable, Equatable {
 public struct QuoteFilter: Sendable, Equatable {
     public var speakerID: String?
     public var eventID: String?
+    /// Quotes citing this source.
+    public var sourceID: String?
     public var from: PartialDate?
     public var to: PartialDate?
     public var language: String?
     public var verification: VerificationStatus?
     public var text: String?
-    public init(speakerID: String? = nil, eventID: String? = nil, from: PartialDate? = nil, to: PartialDate? = nil,
+    public init(speakerID: String? = nil, eventID: String? = nil, sourceID: String? = nil, from: PartialDate? = nil, to: PartialDate? = nil,
                 language: String? = nil, verification: VerificationStatus? = nil, text: String? = nil) {
         self.speakerID = speakerID
         self.eventID = eventID
+        self.sourceID = sourceID
         self.from = from
         self.to = to
         self.language = language

@@ -6,11 +6,12 @@ extension ChronicleAPI {
                               "category", "participants", "citations", "createdAt", "updatedAt", "version"]
 
     func listEvents(_ request: Request) throws -> Response {
-        var query = QueryParameters(request, allowed: QueryParameters.paging + ["actor", "role", "category", "country", "from", "to"])
+        var query = QueryParameters(request, allowed: QueryParameters.paging + ["actor", "role", "category", "country", "source", "from", "to"])
         let format = query.format(accept: request.headers["Accept"], among: ResponseFormat.allCases)
         var filter = EventFilter(role: query.enumeration("role", as: ParticipantRole.self), category: query.enumeration("category", as: EventCategory.self),
                                  country: query.formatted("country") { $0.country($1, $2) }, from: query.date("from"), to: query.date("to"), text: query.text("q"))
         let actor = query.text("actor", max: 100)
+        let source = query.text("source", max: 100)
         let sort = query.sort(as: EventSortField.self)
         let page = query.page()
         let fields = query.fields(of: Self.eventFields)
@@ -21,6 +22,7 @@ extension ChronicleAPI {
                 throw ChronicleError.validation([FieldError("actor", "no actor has id or slug '\(actor)'")])
             }
         }
+        if let source { filter.sourceID = try existingSource(source) }
         let events = repositories.events, chosen = filter
         if format == .json, fields == nil, renderedRows.capacity > 0, !Reply.wantsPretty(request) {
             var response = try keptRowsPage(request, filter: chosen, sort: sort, page: page)

@@ -5,12 +5,13 @@ extension ChronicleAPI {
     static let quoteFields = ["id", "text", "language", "speaker", "said", "eventId", "context", "verification", "citations", "createdAt", "updatedAt", "version"]
 
     func listQuotes(_ request: Request) throws -> Response {
-        var query = QueryParameters(request, allowed: QueryParameters.paging + ["speaker", "event", "from", "to", "language", "verification"])
+        var query = QueryParameters(request, allowed: QueryParameters.paging + ["speaker", "event", "source", "from", "to", "language", "verification"])
         let format = query.format(accept: request.headers["Accept"], among: ResponseFormat.allCases)
         var filter = QuoteFilter(eventID: query.text("event", max: 100), from: query.date("from"), to: query.date("to"),
                                  language: query.formatted("language") { $0.language($1, $2) }, verification: query.enumeration("verification", as: VerificationStatus.self),
                                  text: query.text("q"))
         let speaker = query.text("speaker", max: 100)
+        let source = query.text("source", max: 100)
         let sort = query.sort(as: QuoteSortField.self)
         let page = query.page()
         let fields = query.fields(of: Self.quoteFields)
@@ -20,6 +21,7 @@ extension ChronicleAPI {
                 throw ChronicleError.validation([FieldError("speaker", "no actor has id or slug '\(speaker)'")])
             }
         }
+        if let source { filter.sourceID = try existingSource(source) }
         let quotes = repositories.quotes, chosen = filter
         return try listResponse(request, format: format, page: page, fields: fields, columns: Self.quoteFields,
                                 fetch: { try quotes.list(chosen, sort: sort, page: $0, in: $1) }, encode: Representation.quote, write: { CompactWriter.quote($0, into: &$1) })

@@ -11,6 +11,22 @@ struct CitationTable {
     static let events = CitationTable(table: "event_citations", ownerColumn: "event_id")
     static let quotes = CitationTable(table: "quote_citations", ownerColumn: "quote_id")
 
+    /// Citing sources counted up to this many choose how a list finds what cites one (see `citing`).
+    static let manyCiting = 2_000
+
+    /// Narrows a list to the owners citing `source` (`ownerID`: the list's id column). A source
+    /// cited a few times is looked up in its index and the few sorted; one cited by thousands (an
+    /// article behind every quote) would have all of them sorted for one page, so the list's own
+    /// order is walked instead, keeping the owners that cite it, which are then close together.
+    func citing(_ source: String, ownerID: String, in query: inout ListQuery, _ db: Connection) throws {
+        let cited = try db.first("SELECT count(*) FROM (SELECT 1 FROM \(table) WHERE source_id = ? LIMIT \(Self.manyCiting))", [.text(source)]) { $0.int(0) } ?? 0
+        if cited < Self.manyCiting {
+            query.filter("\(ownerID) IN (SELECT \(ownerColumn) FROM \(table) WHERE source_id = ?)", .text(source))
+        } else {
+            query.filter("EXISTS (SELECT 1 FROM \(table) c WHERE c.\(ownerColumn) = \(ownerID) AND c.source_id = ?)", .text(source))
+        }
+    }
+
     /// The citations of many owners in one query, grouped by owner.
     func load(_ db: Connection, owners: [String]) throws -> [String: [Citation]] {
         try load(db, where: oneOf("c.\(ownerColumn)", owners), boundIDs(owners))

@@ -76,7 +76,7 @@ public struct SQLiteEventRepository: EventRepository, SQLiteRecordRepository {
     }
 
     /// The page query of a list: its filters and its order.
-    private func listQuery(_ filter: EventFilter, sort: [SortKey<EventSortField>]) -> ListQuery {
+    private func listQuery(_ filter: EventFilter, sort: [SortKey<EventSortField>], _ db: Connection) throws -> ListQuery {
         let keys = sort.isEmpty ? [SortKey(EventSortField.start)] : sort
         var query = ListQuery(from: "events e", idColumn: "e.id", sortSignature: signature(keys))
         query.order = keys.map { key in
@@ -109,14 +109,15 @@ public struct SQLiteEventRepository: EventRepository, SQLiteRecordRepository {
                          .text(from.earliest))
         }
         if let to = filter.to { query.filter("e.start_earliest <= ?", .text(to.latest)) }
+        if let source = filter.sourceID { try CitationTable.events.citing(source, ownerID: "e.id", in: &query, db) }
         query.matching(filter.text, kind: .event)
         return query
     }
 
     public func list(_ filter: EventFilter, sort: [SortKey<EventSortField>], page: PageRequest, in snapshot: (any ReadSnapshot)?) throws -> Page<Event> {
         try validatePage(page)
-        let query = listQuery(filter, sort: sort)
         return try pool.reading(in: snapshot) { db in
+            let query = try listQuery(filter, sort: sort, db)
             // The events come with the page query itself, participants and citations inline; only names are looked up.
             let result = try query.run(db, page: page, searchText: filter.text, columns: qualified(Self.table.columns, "e"), decode: Self.table.decode)
             return Page(items: try withDependents(db, result.items), nextCursor: result.next, total: result.total)
@@ -125,8 +126,8 @@ public struct SQLiteEventRepository: EventRepository, SQLiteRecordRepository {
 
     public func listStamps(_ filter: EventFilter, sort: [SortKey<EventSortField>], page: PageRequest, in snapshot: (any ReadSnapshot)?) throws -> Page<RecordStamp> {
         try validatePage(page)
-        let query = listQuery(filter, sort: sort)
         return try pool.reading(in: snapshot) { db in
+            let query = try listQuery(filter, sort: sort, db)
             let result = try query.run(db, page: page, searchText: filter.text, columns: "e.id, e.version, e.created_at") { row, first in
                 RecordStamp(id: row.string(first), version: row.int(first + 1), createdAt: row.string(first + 2))
             }

@@ -97,6 +97,8 @@ public struct SQLiteQuoteRepository: QuoteRepository, SQLiteRecordRepository {
         if let verification = filter.verification { query.filter("q.verification = ?", .text(verification.rawValue)) }
         query.matching(filter.text, kind: .quote)
         return try pool.reading(in: snapshot) { db in
+            var query = query
+            if let source = filter.sourceID { try CitationTable.quotes.citing(source, ownerID: "q.id", in: &query, db) }
             // The quotes come with the page query itself, citations inline; only names are looked up.
             let result = try query.run(db, page: page, searchText: filter.text, columns: Self.table.columns, decode: Self.table.decode) 
             return Page(items: try withCitations(db, result.items), nextCursor: result.next, total: result.total)

@@ -179,6 +179,39 @@ import Testing
         #expect(try api.get("/v1/sources?q=bedfellow").json.data.count == 1)
     }
 
+    /// What a source supports: the events and quotes citing it, and only those.
+    @Test func eventsAndQuotesFilterByTheSourceTheyCite() throws {
+        let api = try TestAPI()
+        let article = try #require(try api.get("/v1/sources?limit=1").json.data.first?["id"]?.stringValue)
+        let everyEvent = try api.get("/v1/events?limit=500").json.data
+        let everyQuote = try api.get("/v1/quotes?limit=500").json.data
+        let source = try api.request("POST", "/v1/sources", json: #"{"title":"Wire copy","publisher":"BelTA","published":"2022-03-04"}"#, token: api.writeToken)
+        let sourceID = try #require(source.json["id"]?.stringValue)
+        let actor = try #require(try api.get("/v1/actors/alexander-lukashenko").json["id"]?.stringValue)
+        let event = try api.request("POST", "/v1/events", json: #"{"title":"Press conference","start":"2022-03-04","category":"statement","citations":[{"sourceId":"\#(sourceID)","excerpt":"He spoke."}]}"#,
+                                    token: api.writeToken)
+        let quote = try api.request("POST", "/v1/quotes", json: #"{"text":"We will see.","language":"en","speakerId":"\#(actor)","citations":[{"sourceId":"\#(sourceID)"},{"sourceId":"\#(article)"}]}"#,
+                                    token: api.writeToken)
+        #expect(event.status == 201 && quote.status == 201, "\(event.text) \(quote.text)")
+        let eventID = try #require(event.json["id"]?.stringValue), quoteID = try #require(quote.json["id"]?.stringValue)
+
+        #expect(try api.get("/v1/events?source=\(sourceID)").json.data.compactMap { $0["id"]?.stringValue } == [eventID])
+        #expect(try api.get("/v1/quotes?source=\(sourceID)").json.data.compactMap { $0["id"]?.stringValue } == [quoteID])
+        // The article supports what cites it, now the new quote too, and not the new event.
+        let citing = { (record: JSON) in record["citations"]?.arrayValue.contains { $0["sourceId"]?.stringValue == article } == true }
+        #expect(try Set(api.get("/v1/events?source=\(article)&limit=500").json.data.compactMap { $0["id"]?.stringValue })
+            == Set(everyEvent.filter(citing).compactMap { $0["id"]?.stringValue }))
+        #expect(try Set(api.get("/v1/quotes?source=\(article)&limit=500").json.data.compactMap { $0["id"]?.stringValue })
+            == Set(everyQuote.filter(citing).compactMap { $0["id"]?.stringValue } + [quoteID]))
+        // With other filters, and as CSV.
+        #expect(try api.get("/v1/events?source=\(sourceID)&from=2023").json.data.isEmpty)
+        #expect(try api.get("/v1/quotes?source=\(sourceID)&format=csv").text.split(separator: "\n").count == 2)
+
+        let unknown = try api.get("/v1/quotes?source=src_nothing")
+        #expect(unknown.status == 422 && unknown.refusedFields == ["source"])
+        #expect(try api.get("/v1/events?source=src_nothing").refusedFields == ["source"])
+    }
+
     @Test func pagesFollowTheNextCursorAndLinkHeader() throws {
         let api = try TestAPI()
         var seen: [String] = []

@@ -23,6 +23,53 @@ import Testing
         }
     }
 
+    /// A source cited by thousands is found by walking the list's order, one cited by a few
+    /// through its index (`CitationTable.citing`): both give every citing record once, in order,
+    /// page after page, and nothing else.
+    @Test func recordsCitingASourceComeInOrderWhetherItIsCitedByFewOrMany() throws {
+        let db = try makeDatabase()
+        let everywhere = try db.sources.create(SourceDraft(url: nil, title: "Cited by every record"))
+        let rarely = try db.sources.create(SourceDraft(url: nil, title: "Cited by every seventh"))
+        let count = CitationTable.manyCiting + 100
+        var lines: [ImportLine] = []
+        for i in 0..<count {
+            var citations = [Citation(sourceID: everywhere.id)]
+            if i % 7 == 0 { citations.append(Citation(sourceID: rarely.id)) }
+            // Dates out of insertion order, some missing, so that order is the list's, not the rows'.
+            let day = date(String(format: "20%02d-%02d", (i * 37) % 24, 1 + i % 12))
+            lines.append(ImportLine(line: 2 * i + 1, kind: .quote, id: nil,
+                                    content: .success(.quote(QuoteDraft(text: "quote \(i)", language: "en", said: i % 5 == 0 ? nil : day, citations: citations)))))
+            lines.append(ImportLine(line: 2 * i + 2, kind: .event, id: nil,
+                                    content: .success(.event(EventDraft(title: "event \(i)", start: day, citations: citations)))))
+        }
+        var next = lines.makeIterator()
+        let report = try db.importLines({ next.next() }, mode: .bestEffort, dryRun: false, by: Attribution(author: "test"))
+        #expect(report.created == 2 * count && report.failed == 0)
+
+        func walk<Item>(_ list: (String?) throws -> Page<Item>, id: (Item) -> String) throws -> [String] {
+            var ids: [String] = [], cursor: String?
+            repeat {
+                let page = try list(cursor)
+                ids += page.items.map(id)
+                cursor = page.nextCursor
+            } while cursor != nil && ids.count <= 2 * count
+            return ids
+        }
+        for sort in [[SortKey(QuoteSortField.said)], [SortKey(QuoteSortField.said, descending: true)]] {
+            let all = try walk({ try db.quotes.list(QuoteFilter(), sort: sort, page: PageRequest(limit: 500, cursor: $0)) }, id: \.id)
+            let cited = try Set(walk({ try db.quotes.list(QuoteFilter(sourceID: rarely.id), sort: sort, page: PageRequest(limit: 500, cursor: $0)) }, id: \.id))
+            #expect(all.count == count && cited.count == (count + 6) / 7)
+            #expect(try walk({ try db.quotes.list(QuoteFilter(sourceID: everywhere.id), sort: sort, page: PageRequest(limit: 50, cursor: $0)) }, id: \.id) == all)
+            #expect(try walk({ try db.quotes.list(QuoteFilter(sourceID: rarely.id), sort: sort, page: PageRequest(limit: 50, cursor: $0)) }, id: \.id)
+                == all.filter(cited.contains))
+        }
+        let events = try walk({ try db.events.list(EventFilter(), sort: [], page: PageRequest(limit: 500, cursor: $0)) }, id: \.id)
+        #expect(try walk({ try db.events.list(EventFilter(sourceID: everywhere.id), sort: [], page: PageRequest(limit: 50, cursor: $0)) }, id: \.id) == events)
+        let rareEvents = try walk({ try db.events.list(EventFilter(sourceID: rarely.id), sort: [], page: PageRequest(limit: 50, cursor: $0)) }, id: \.id)
+        #expect(rareEvents.count == (count + 6) / 7 && rareEvents == events.filter(Set(rareEvents).contains))
+        #expect(try db.quotes.list(QuoteFilter(sourceID: "src_nothing"), sort: [], page: PageRequest(limit: 50)).items.isEmpty)
+    }
+
     @Test func aCursorStaysValidWhileRowsAreInserted() throws {
         let db = try makeDatabase()
         for year in 2001...2006 { _ = try db.event("year \(year)", "\(year)") }
