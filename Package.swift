@@ -58,6 +58,9 @@ let package = Package(
             // of answering a small request. Debug builds (and so the tests) keep them.
             swiftSettings: [.unsafeFlags(["-enforce-exclusivity=unchecked"], .when(configuration: .release))]
         ),
+        // The explorer: the web front end's HTML, CSS and JavaScript modules, embedded in the binary.
+        // It knows nothing of Swift beyond that; it calls the public API like any other client.
+        .target(name: "ChronicleExplorer", resources: [.embedInCode("Assets")]),
         // Maps HTTP requests onto the repositories.
         .target(
             name: "ChronicleAPI",
@@ -67,7 +70,7 @@ let package = Package(
         .executableTarget(
             name: "chronicle",
             dependencies: [
-                "Chronicle", "ChronicleSQLite", "ChronicleAPI", "HTTP", "HTTPClient", "CSystem",
+                "Chronicle", "ChronicleSQLite", "ChronicleAPI", "ChronicleExplorer", "HTTP", "HTTPClient", "CSystem",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ]
@@ -80,7 +83,7 @@ let package = Package(
         .testTarget(name: "HTTPTests", dependencies: ["HTTP", "GzipTesting"]),
         .testTarget(
             name: "ChronicleAPITests",
-            dependencies: ["ChronicleAPI", "ChronicleSQLite", "Chronicle", "HTTP", "HTTPClient", "SQLite", "GzipTesting"]
+            dependencies: ["ChronicleAPI", "ChronicleSQLite", "ChronicleExplorer", "Chronicle", "HTTP", "HTTPClient", "SQLite", "GzipTesting"]
         ),
     ]
 )

@@ -11,6 +11,8 @@ public struct ChronicleAPI: Sendable {
     /// Events as list pages show them (see `keptRowsPage`).
     let renderedRows: RenderedRecords
     let changeStreams: ChangeStreams
+    /// The web explorer's files, served at `/`, `/explore/…` and `/assets/…`.
+    let explorer: ExplorerAssets
 
     public init(repositories: Repositories, configuration: APIConfiguration = APIConfiguration()) {
         self.repositories = repositories
@@ -19,6 +21,7 @@ public struct ChronicleAPI: Sendable {
         renderedRows = RenderedRecords(capacity: configuration.renderedRowBytes)
         changeStreams = ChangeStreams(revisions: repositories.revisions, maxPendingBytes: configuration.maxPendingStreamBytes,
                                       heartbeatSeconds: configuration.streamHeartbeatSeconds, stallSeconds: configuration.streamStallSeconds)
+        explorer = ExplorerAssets(configuration.explorer)
     }
 
     /// Every route, one per line. Each call makes a router of its own (the server makes one per
@@ -29,7 +32,12 @@ public struct ChronicleAPI: Sendable {
         router.use(CORSMiddleware(allowedOrigins: configuration.allowedOrigins))
         router.use(AuthMiddleware(tokens: repositories.tokens, requireTokenForReads: configuration.requireTokenForReads))
 
-        router.get("/", .openOnLoop, index)
+        router.get("/", .openOnLoop, root)
+        router.get("/explore", .openOnLoop, explorerPage)
+        router.get("/explore/:view", .openOnLoop, explorerPage)
+        router.get("/explore/:view/:id", .openOnLoop, explorerPage)
+        router.get("/explore/:view/:id/:part", .openOnLoop, explorerPage)
+        router.get("/assets/:name", .openOnLoop, explorerAsset)
         router.get("/healthz", .openOnLoop, health)
         router.get("/readyz", .open, ready)
         router.get("/metrics", .openOnLoop, metricsText)

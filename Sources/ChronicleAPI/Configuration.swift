@@ -53,6 +53,8 @@ public struct APIConfiguration: Sendable {
     public var publicBaseURL: String?
     /// The contract, served at `/openapi.yaml`.
     public var openAPIDocument: String?
+    /// The web explorer's files; none by default (the executable passes the embedded ones).
+    public var explorer: ExplorerSource = .embedded([:])
     /// The largest body `POST /v1/import` takes. Import bodies go to a temporary file as
     /// they arrive, not into memory, so this bounds disk, not RAM.
     public var maxImportBytes = 1 << 30

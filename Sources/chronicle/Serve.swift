@@ -1,5 +1,6 @@
 import ArgumentParser
 import ChronicleAPI
+import ChronicleExplorer
 import ChronicleSQLite
 import CSystem
 import FoundationEssentials
@@ -44,6 +45,9 @@ struct Serve: ParsableCommand {
     @Option(name: .customLong("public-base-url"), help: "The URL clients reach this server at (behind a proxy: https://chronicle.example.org), for JSON-LD @ids; by default http:// and the request's Host. [env: CHRONICLE_PUBLIC_BASE_URL]")
     var publicBaseURL: String = environment("CHRONICLE_PUBLIC_BASE_URL") ?? ""
 
+    @Option(name: .customLong("explorer-dir"), help: "Serve the web explorer from this folder, read again on every request, instead of the copy built in (for working on the explorer). [env: CHRONICLE_EXPLORER_DIR]")
+    var explorerDirectory: String = environment("CHRONICLE_EXPLORER_DIR") ?? ""
+
     @Flag(help: "Require a token with the read scope for reads too. [env: CHRONICLE_REQUIRE_READ_TOKEN=1]")
     var requireReadToken = false
 
@@ -65,6 +69,12 @@ struct Serve: ParsableCommand {
         }
         guard (0...3_600_000).contains(readTimeLimitMS) else {
             throw ValidationError("--read-time-limit-ms must be between 0 (no limit) and 3600000, not \(readTimeLimitMS)")
+        }
+        if !explorerDirectory.isEmpty {
+            var isFolder = false
+            guard FileManager.default.fileExists(atPath: explorerDirectory, isDirectory: &isFolder), isFolder else {
+                throw ValidationError("--explorer-dir must be a folder with the explorer's files (Sources/ChronicleExplorer/Assets in a checkout), not \(explorerDirectory)")
+            }
         }
         if !publicBaseURL.isEmpty, PublicBaseURL.normalize(publicBaseURL) == nil {
             throw ValidationError("--public-base-url must be an http or https URL without query or fragment, such as https://chronicle.example.org, not \(publicBaseURL)")
@@ -103,6 +113,7 @@ struct Serve: ParsableCommand {
         api.maxImportBytes = maxImportMB << 20
         api.publicBaseURL = PublicBaseURL.normalize(publicBaseURL)  // nil when not given
         api.openAPIDocument = ResourceLocator.openAPIDocument()
+        api.explorer = explorerDirectory.isEmpty ? .embedded(ExplorerFiles.embedded) : .folder(explorerDirectory)
         api.openConnections = { box.server?.openConnections ?? 0 }
         api.acceptPauses = { box.server?.acceptPauses ?? 0 }
         let search = db.search
