@@ -12,6 +12,7 @@ Usage: bench/explorer.py --base-url URL --event-ids FILE --search-words FILE [--
 """
 import argparse
 import json
+import shutil
 import random
 import statistics
 import sys
@@ -20,6 +21,7 @@ import urllib.request
 
 from selenium import webdriver
 from selenium.webdriver.chrome.options import Options
+from selenium.webdriver.chrome.service import Service
 
 WAIT_READY = """
 const [view, done] = arguments;
@@ -40,9 +42,11 @@ check();
 
 def browser():
     options = Options()
+    # Debian's chromium and chromedriver, named outright: left to itself Selenium would try to download a browser.
+    options.binary_location = shutil.which("chromium") or "/usr/bin/chromium"
     for flag in ("--headless=new", "--no-sandbox", "--disable-dev-shm-usage", "--window-size=1280,900"):
         options.add_argument(flag)
-    driver = webdriver.Chrome(options=options)
+    driver = webdriver.Chrome(options=options, service=Service(shutil.which("chromedriver") or "/usr/bin/chromedriver"))
     driver.set_script_timeout(30)
     return driver
 
