@@ -16,12 +16,7 @@ extension ChronicleAPI {
         let page = query.page()
         let fields = query.fields(of: Self.eventFields)
         try query.finish()
-        if let actor {
-            // An actor filter takes an id or a slug; an unknown one is a field error, not an empty list.
-            do { filter.actorID = try repositories.actors.find(actor).id } catch ChronicleError.notFound {
-                throw ChronicleError.validation([FieldError("actor", "no actor has id or slug '\(actor)'")])
-            }
-        }
+        if let actor { filter.actorID = try existingActor(actor, field: "actor").id }
         if let source { filter.sourceID = try existingSource(source) }
         let events = repositories.events, chosen = filter
         if format == .json, fields == nil, renderedRows.capacity > 0, !Reply.wantsPretty(request) {

@@ -16,11 +16,7 @@ extension ChronicleAPI {
         let page = query.page()
         let fields = query.fields(of: Self.quoteFields)
         try query.finish()
-        if let speaker {
-            do { filter.speakerID = try repositories.actors.find(speaker).id } catch ChronicleError.notFound {
-                throw ChronicleError.validation([FieldError("speaker", "no actor has id or slug '\(speaker)'")])
-            }
-        }
+        if let speaker { filter.speakerID = try existingActor(speaker, field: "speaker").id }
         if let source { filter.sourceID = try existingSource(source) }
         let quotes = repositories.quotes, chosen = filter
         return try listResponse(request, format: format, page: page, fields: fields, columns: Self.quoteFields,

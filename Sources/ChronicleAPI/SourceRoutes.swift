@@ -21,11 +21,4 @@ extension ChronicleAPI {
         return RecordEndpoints(repositories.sources, fields: Self.sourceFields, decode: { try DraftDecoder.source($0, onto: $1) },
                                represent: { source, _ in Rendered(json: Representation.source(source)) })
     }
-
-    /// A `source=` filter's id, checked: an unknown source is a field error, not an empty list.
-    func existingSource(_ id: String) throws -> String {
-        do { return try repositories.sources.find(id).id } catch ChronicleError.notFound {
-            throw ChronicleError.validation([FieldError("source", "no source has id '\(id)'; ids look like src_… (GET /v1/sources lists them)")])
-        }
-    }
 }

@@ -21,12 +21,8 @@ extension ChronicleAPI {
         var filter = EventFilter(category: category, from: from, to: to)
         var actorName: String?
         if let actor {
-            do {
-                let found = try repositories.actors.find(actor)
-                (filter.actorID, actorName) = (found.id, found.name)
-            } catch ChronicleError.notFound {
-                throw ChronicleError.validation([FieldError("actor", "no actor has id or slug '\(actor)'")])
-            }
+            let found = try existingActor(actor, field: "actor")
+            (filter.actorID, actorName) = (found.id, found.name)
         }
         let (events, truncated) = try eventsInStartOrder(filter, limit: limit)
         let sources = try citedSources(events)

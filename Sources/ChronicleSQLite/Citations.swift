@@ -11,13 +11,16 @@ struct CitationTable {
     static let events = CitationTable(table: "event_citations", ownerColumn: "event_id")
     static let quotes = CitationTable(table: "quote_citations", ownerColumn: "quote_id")
 
-    /// Citing sources counted up to this many choose how a list finds what cites one (see `citing`).
-    static let manyCiting = 2_000
+    /// Citing rows counted up to this many choose how a list finds what cites a source (see
+    /// `citing`). Sorting this many rows' keys takes milliseconds; walking the list's order pays
+    /// off when what cites the source is a large share of the table, so that the rows kept are
+    /// close together wherever the page starts.
+    static let manyCiting = 10_000
 
     /// Narrows a list to the owners citing `source` (`ownerID`: the list's id column). A source
-    /// cited a few times is looked up in its index and the few sorted; one cited by thousands (an
-    /// article behind every quote) would have all of them sorted for one page, so the list's own
-    /// order is walked instead, keeping the owners that cite it, which are then close together.
+    /// cited up to thousands of times is looked up in its index and those rows sorted; one cited
+    /// by tens of thousands (an article behind every quote) would have all of them sorted for
+    /// each page, so the list's own order is walked instead, keeping the owners that cite it.
     func citing(_ source: String, ownerID: String, in query: inout ListQuery, _ db: Connection) throws {
         let cited = try db.first("SELECT count(*) FROM (SELECT 1 FROM \(table) WHERE source_id = ? LIMIT \(Self.manyCiting))", [.text(source)]) { $0.int(0) } ?? 0
         if cited < Self.manyCiting {

@@ -58,6 +58,10 @@ struct ListQuery {
                 alternatives.append("(" + parts.joined(separator: " AND ") + ")")
             }
             where_.append("(" + alternatives.joined(separator: " OR ") + ")")
+            // Implied by the alternatives, but a range SQLite can start an index scan at: without
+            // it a page deep in a list walks the index from the top to the cursor.
+            where_.append("\(keys[0].expression) \(keys[0].descending ? "<=" : ">=") ?")
+            bound.append(.text(cursor.values[0]))
         }
         let whereClause = where_.isEmpty ? "" : " WHERE " + where_.joined(separator: " AND ")
         let orderClause = keys.map { "\($0.expression)\($0.descending ? " DESC" : "")" }.joined(separator: ", ")

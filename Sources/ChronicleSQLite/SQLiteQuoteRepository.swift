@@ -96,8 +96,9 @@ public struct SQLiteQuoteRepository: QuoteRepository, SQLiteRecordRepository {
         if let language = filter.language { query.filter("q.language = ?", .text(language)) }
         if let verification = filter.verification { query.filter("q.verification = ?", .text(verification.rawValue)) }
         query.matching(filter.text, kind: .quote)
+        let unsourced = query
         return try pool.reading(in: snapshot) { db in
-            var query = query
+            var query = unsourced
             if let source = filter.sourceID { try CitationTable.quotes.citing(source, ownerID: "q.id", in: &query, db) }
             // The quotes come with the page query itself, citations inline; only names are looked up.
             let result = try query.run(db, page: page, searchText: filter.text, columns: Self.table.columns, decode: Self.table.decode) 

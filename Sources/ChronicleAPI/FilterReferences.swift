@@ -1,0 +1,20 @@
+import Chronicle
+
+/// A list filter naming another record (`actor=`, `speaker=`, `source=`) is looked up before the
+/// list is read: an unknown one is a field error that says what was not found, not an empty list
+/// that looks like an answer.
+extension ChronicleAPI {
+    /// The actor a filter names by id or slug.
+    func existingActor(_ idOrSlug: String, field: String) throws -> Actor {
+        do { return try repositories.actors.find(idOrSlug) } catch ChronicleError.notFound {
+            throw ChronicleError.validation([FieldError(field, "no actor has id or slug '\(idOrSlug)'")])
+        }
+    }
+
+    /// The id of the source a filter names.
+    func existingSource(_ id: String) throws -> String {
+        do { return try repositories.sources.find(id).id } catch ChronicleError.notFound {
+            throw ChronicleError.validation([FieldError("source", "no source has id '\(id)'; ids look like src_… (GET /v1/sources lists them)")])
+        }
+    }
+}
