@@ -9,6 +9,7 @@ public enum ExplorerFiles {
         "dom.js": PackageResources.dom_js,
         "explorer.css": PackageResources.explorer_css,
         "favicon.svg": PackageResources.favicon_svg,
+        "forms.js": PackageResources.forms_js,
         "index.html": PackageResources.index_html,
         "live.js": PackageResources.live_js,
         "records.js": PackageResources.records_js,
@@ -21,5 +22,6 @@ public enum ExplorerFiles {
         "view-search.js": PackageResources.view_search_js,
         "view-sources.js": PackageResources.view_sources_js,
         "view-timeline.js": PackageResources.view_timeline_js,
+        "vocabulary.js": PackageResources.vocabulary_js,
     ]
 }

@@ -5,6 +5,7 @@ import { curl, ownWrites, auth, getToken } from './api.js';
 import { formatTime } from './dates.js';
 import { hooks, setStatus, setupTokenDialog, openTokenDialog } from './ui.js';
 import { follow } from './live.js';
+import { titleOf } from './records.js';
 import { timelineView } from './view-timeline.js';
 import { actorsView, actorView } from './view-actors.js';
 import { eventView } from './view-event.js';
@@ -85,9 +86,9 @@ async function draw({ live = false, status = '', scroll = null } = {}) {
     view: route ? route[0] : 'not-found', params, query: new URLSearchParams(location.search),
     signal: controller.signal, root, live,
     curl: (...args) => { code.textContent = curl(...args); },
-    watch: null, record: null,
+    watch: null, record: null, onToken: null,
   };
-  const me = current = { controller, ctx };
+  const me = current = { controller, ctx, changed: new Set() };
   const activeId = live || (document.activeElement && main.contains(document.activeElement)) ? document.activeElement.id : '';
   const y = live ? scrollY : scroll;
   main.dataset.view = ctx.view;
@@ -137,7 +138,12 @@ function navigate(href, { replace = false, status = '' } = {}) {
 
 hooks.navigate = navigate;
 hooks.refresh = () => render({ live: true });
-hooks.tokenChanged = () => { render({ live: true }); live.restart(); };
+// A form being edited is never redrawn: the view only updates what depends on the token.
+hooks.tokenChanged = () => {
+  live.restart();
+  const ctx = current && current.ctx;
+  if (ctx && ctx.onToken) ctx.onToken(); else render({ live: true });
+};
 
 document.addEventListener('click', (event) => {
   if (event.defaultPrevented || event.button !== 0 || event.metaKey || event.ctrlKey || event.shiftKey || event.altKey) return;
@@ -159,36 +165,53 @@ document.getElementById('global-search').addEventListener('submit', (event) => {
 addEventListener('popstate', (event) => render({ scroll: (event.state && event.state.scroll) || 0 }));
 history.scrollRestoration = 'manual';
 
-/** Live updates: redraw the open view when a change concerns what it shows. */
+/**
+ * Live updates. A record page whose own record changed is redrawn in place (unless something on it
+ * is being typed); any other change to what a view shows is only announced, with a Refresh button,
+ * so that pages added with "Load more" and typed text stay. Edit forms are never redrawn.
+ */
 let redraw = 0;
-function concerns(change) {
-  const ctx = current && current.ctx;
-  if (!ctx || main.getAttribute('aria-busy') === 'true') return false;
-  if (ctx.record && ctx.record.kind === change.kind && ctx.record.id === change.id) return true;
-  if (ctx.watch && ctx.watch(change)) return true;
-  return [...main.querySelectorAll('[data-id]')].some((el) => el.dataset.id === change.id);
-}
-function titleOf(change) {
-  const s = change.state || {};
-  const t = s.title || s.name || s.text || change.id;
-  return t.length > 80 ? `${t.slice(0, 79)}…` : t;
+const RECORD_PAGES = ['actor', 'event', 'source'];
+function concerns(ctx, change) {
+  if (ctx.record && ctx.record.kind === change.kind && ctx.record.id === change.id) return 'own';
+  if ((ctx.watch && ctx.watch(change)) || [...main.querySelectorAll('[data-id]')].some((el) => el.dataset.id === change.id)) return 'shown';
+  return '';
 }
 function dirty() {
-  return [...main.querySelectorAll('input, textarea, select')].some((el) =>
-    el.type === 'checkbox' || el.type === 'radio' ? el.checked !== el.defaultChecked
-      : el.tagName === 'SELECT' ? [...el.options].some((o) => o.selected !== o.defaultSelected) : el.value !== el.defaultValue);
+  return [...main.querySelectorAll('input, textarea, select')].some((el) => {
+    if (el.type === 'checkbox' || el.type === 'radio') return el.checked !== el.defaultChecked;
+    if (el.tagName !== 'SELECT') return el.value !== el.defaultValue;
+    const initial = [...el.options].find((o) => o.defaultSelected) || el.options[0];
+    return el.value !== (initial ? initial.value : '');
+  });
+}
+/** "N records changed — Refresh", until the view is drawn again. */
+function changedBanner(count) {
+  let bar = document.getElementById('changed-banner');
+  if (!bar) {
+    bar = h('div', { id: 'changed-banner', class: 'changed' }, h('span'),
+      h('button', { type: 'button', onclick: () => render({ live: true }) }, 'Refresh'));
+    main.prepend(bar);
+  }
+  bar.firstChild.textContent = `${count} record${count === 1 ? '' : 's'} changed — `;
 }
 const live = follow((change) => {
-  if (ownWrites.has(`${change.id}@${change.revision}`) || !concerns(change)) return;
-  const ctx = current.ctx;
+  const ctx = current && current.ctx;
+  if (!ctx || pending || ownWrites.has(`${change.id}@${change.revision}`)) return;
+  const what = concerns(ctx, change);
+  if (!what) return;
+  const title = titleOf(change.state) || change.id;
   if (ctx.view === 'edit') {
-    setStatus(`Updated: ${titleOf(change)}. Someone changed this record; saving will show what changed.`);
-    return;
+    setStatus(`Updated: ${title}. Someone changed this record; saving will show what changed.`);
+  } else if (what === 'own' && RECORD_PAGES.includes(ctx.view) && !dirty()) {
+    setStatus(`Updated: ${title}`);
+    clearTimeout(redraw);
+    redraw = setTimeout(() => { if (!pending && !dirty()) render({ live: true }); }, 300);
+  } else {
+    current.changed.add(`${change.kind} ${change.id}`);
+    changedBanner(current.changed.size);
+    setStatus(`Updated: ${title}. Refresh to see it.`);
   }
-  setStatus(`Updated: ${titleOf(change)}`);
-  if (dirty()) return;
-  clearTimeout(redraw);
-  redraw = setTimeout(() => { if (!pending && !dirty()) render({ live: true }); }, 300);
 });
 
 setupTokenDialog();
@@ -197,4 +220,8 @@ render().then(() => setTimeout(follow_, 300));
 // A page leaving (or entering the back-forward cache) lets go of its stream, so that its
 // connection is not held open behind the next page's requests.
 addEventListener('pagehide', () => live.stop());
-addEventListener('pageshow', (event) => { if (event.persisted) { follow_(); render({ live: true }); } });
+addEventListener('pageshow', (event) => {
+  if (!event.persisted) return;
+  follow_();
+  if (current && current.ctx.view !== 'edit') render({ live: true });
+});

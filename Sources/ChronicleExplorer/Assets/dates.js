@@ -5,7 +5,7 @@ export const MONTHS = ['January', 'February', 'March', 'April', 'May', 'June', '
   'September', 'October', 'November', 'December'];
 export const DAY = 86400000;
 
-export function parse(date) {
+function parse(date) {
   const m = /^(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?$/.exec(date || '');
   return m ? { y: +m[1], m: m[2] ? +m[2] : 0, d: m[3] ? +m[3] : 0 } : null;
 }
@@ -59,9 +59,9 @@ export function precision(date) {
 /** A machine-readable value for <time datetime> when the period is one date. */
 export const datetime = (start, end) => (!end || end === start ? start : null);
 
-/** A timestamp for people: "7 December 2026, 06:45". */
+/** A timestamp for people, in the browser's time zone, named: "7 Dec 2026, 06:45 UTC". */
 export function formatTime(iso) {
   const t = new Date(iso);
   if (Number.isNaN(t.getTime())) return iso || '';
-  return t.toLocaleString('en-GB', { day: 'numeric', month: 'long', year: 'numeric', hour: '2-digit', minute: '2-digit' });
+  return t.toLocaleString('en-GB', { day: 'numeric', month: 'short', year: 'numeric', hour: '2-digit', minute: '2-digit', timeZoneName: 'short' });
 }

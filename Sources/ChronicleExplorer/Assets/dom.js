@@ -6,14 +6,13 @@ function build(el, attrs, children) {
   for (const [key, value] of Object.entries(attrs || {})) {
     if (value == null || value === false) continue;
     if (key.startsWith('on') && typeof value === 'function') el.addEventListener(key.slice(2), value);
-    else if (key === 'text') el.textContent = value;
     else el.setAttribute(key, value === true ? '' : String(value));
   }
   append(el, children);
   return el;
 }
 
-export function append(el, children) {
+function append(el, children) {
   for (const child of children.flat(Infinity)) {
     if (child == null || child === false || child === '') continue;
     el.append(child instanceof Node ? child : String(child));
@@ -56,7 +55,7 @@ export function marked(snippet) {
 }
 
 /** Accent- and case-insensitive form: "Лукашэнка" ≈ "лукашэнка", "Café" ≈ "cafe". */
-export const fold = (text) => text.normalize('NFD').replace(/\p{M}/gu, '').toLowerCase();
+const fold = (text) => text.normalize('NFD').replace(/\p{M}/gu, '').toLowerCase();
 const WORD = /[\p{L}\p{N}]/u;
 
 /** The words of a full-text query worth highlighting: operators and syntax dropped. */
@@ -106,32 +105,23 @@ export function highlight(text, terms) {
   return out;
 }
 
-/** A labelled form control in a wrapper, with an optional hint. */
-export function field(label, control, hint) {
-  const input = Array.isArray(control) ? control[0] : control;
-  const id = input.id;
-  const hintEl = hint ? h('span', { class: 'hint', id: `${id}-hint` }, hint) : null;
-  if (hintEl) input.setAttribute('aria-describedby', hintEl.id);
-  return h('div', { class: 'field' }, h('label', { for: id }, label), control, hintEl);
+/** A <select> of `options` with `value` chosen (as its default, so that a form can tell a change). */
+export function select(attrs, options, value) {
+  const all = value && !options.includes(value) ? [value, ...options] : options;
+  return h('select', attrs, all.map((o) => h('option', { value: o, selected: o === value }, o)));
 }
 
-/** A <select> with its options; the first may be a blank "any". */
-export function select(attrs, options, value, blank) {
-  const el = h('select', attrs, blank != null ? h('option', { value: '' }, blank) : null,
-    options.map((o) => h('option', { value: o }, o)));
-  el.value = value || '';
-  return el;
+/** `url` when it is an http(s) address, else null: data never makes a javascript: or data: link. */
+export function safeHref(url) {
+  try {
+    return ['http:', 'https:'].includes(new URL(url, location.origin).protocol) ? url : null;
+  } catch {
+    return null;
+  }
 }
 
-/** A text input suggesting a list of values (a filter that also takes typing and clearing). */
-export function choice(attrs, options, value) {
-  const list = h('datalist', { id: `${attrs.id}-options` }, options.map((o) => h('option', { value: o })));
-  return [h('input', { ...attrs, value, list: list.id, autocomplete: 'off' }), list];
-}
-
-/** Form fields as URL parameters, empty ones dropped. */
-export function formParams(form) {
-  const params = new URLSearchParams();
-  for (const [k, v] of new FormData(form)) if (typeof v === 'string' && v.trim()) params.append(k, v.trim());
-  return params;
+/** A link to another site, or only the address as text when it is no http(s) URL. */
+export function externalLink(url, label) {
+  const href = safeHref(url);
+  return href ? h('a', { href, rel: 'noopener external', class: 'external' }, label || url) : h('span', { class: 'address' }, url);
 }

@@ -16,7 +16,7 @@ export function setStatus(text) {
   if (text) statusTimer = setTimeout(() => { el.textContent = ''; }, 10000);
 }
 
-export function updateTokenButton() {
+function updateTokenButton() {
   const button = document.getElementById('token-button');
   if (button) button.textContent = getToken() ? 'Signed in · Sign out' : 'Sign in to edit';
 }
@@ -42,6 +42,7 @@ export function setupTokenDialog() {
   document.getElementById('token-form').addEventListener('submit', (event) => {
     event.preventDefault();
     const token = input.value.trim();
+    input.value = '';
     dialog.close();
     if (!token) return;
     setToken(token);

@@ -1,30 +1,18 @@
 // Search across everything: one ranked query, hits grouped by kind, snippets with the API's
-// [marked] matches shown as <mark>.
+// [marked] matches shown as <mark>. Quote hits get their speaker and event as those arrive.
 
-import { h, marked, field } from './dom.js';
+import { h, marked } from './dom.js';
 import { request, url, enc } from './api.js';
-import { pageOf, actorPage, LIMIT } from './records.js';
+import { pageOf, quoteMeta, LIMIT } from './records.js';
+import { field } from './forms.js';
 import { navigate } from './ui.js';
 
 const KINDS = [['event', 'Events'], ['actor', 'Actors'], ['quote', 'Quotes'], ['source', 'Sources']];
+const AT_ONCE = 4;
 
-/** Speaker and event of the quote hits, which the search hit does not carry (a few at a time). */
-async function quoteDetails(ids, signal) {
-  const found = new Map();
-  const queue = [...ids];
-  const worker = async () => {
-    for (let id; (id = queue.shift());) {
-      try {
-        const { data } = await request(`/v1/quotes/${enc(id)}?fields=id,speaker,eventId,said,language`, { signal });
-        found.set(id, data);
-      } catch (error) { if (error.name === 'AbortError') throw error; }
-    }
-  };
-  await Promise.all([1, 2, 3, 4, 5].map(worker));
-  return found;
-}
+const searchLink = (q) => h('a', { href: url('/explore/quotes', { q }) }, 'In the quotes search');
 
-function hitItem(hit, quote, q) {
+function hitItem(hit, q) {
   const text = hit.snippet || '';
   const inTitle = text.replace(/[[\]]/g, '') === hit.title;
   const title = inTitle ? marked(text) : hit.title;
@@ -33,11 +21,26 @@ function hitItem(hit, quote, q) {
     return h('li', { 'data-id': hit.id, 'data-kind': hit.type, class: 'record' }, h('a', { href: pageOf(hit.type, hit.id) }, title), snippet);
   }
   return h('li', { 'data-id': hit.id, 'data-kind': 'quote', class: 'record quote' },
-    h('blockquote', { lang: (quote && quote.language) || null }, title), snippet,
-    h('p', { class: 'meta' },
-      quote && quote.speaker ? h('a', { href: actorPage(quote.speaker) }, quote.speaker.name || quote.speaker.id) : h('span', {}, 'Unnamed speaker'),
-      quote && quote.eventId ? h('a', { href: pageOf('event', quote.eventId) }, 'The event') : null,
-      h('a', { href: url('/explore/quotes', { q }) }, 'In the quotes search')));
+    h('blockquote', {}, title), snippet,
+    h('p', { class: 'meta' }, h('span', { class: 'pending' }, 'Finding the speaker…'), searchLink(q)));
+}
+
+/** Speaker and event of the quote hits, which a hit does not carry: a few requests at a time, each drawn as it comes. */
+function fillQuotes(items, q, signal) {
+  const queue = [...items];
+  const worker = async () => {
+    for (let li; !signal.aborted && (li = queue.shift());) {
+      try {
+        const { data } = await request(`/v1/quotes/${enc(li.dataset.id)}?fields=id,speaker,eventId,said,language,verification`, { signal });
+        if (data.language) li.querySelector('blockquote').lang = data.language;
+        li.querySelector('.meta').replaceWith(quoteMeta(data, {}, searchLink(q)));
+      } catch (error) {
+        if (error.name === 'AbortError') return;
+        li.querySelector('.pending')?.remove();
+      }
+    }
+  };
+  for (let i = 0; i < AT_ONCE; i++) worker();
 }
 
 export async function searchView(ctx) {
@@ -69,13 +72,13 @@ export async function searchView(ctx) {
   }
   const { data } = await request(request_, { signal: ctx.signal });
   const hits = data.data || [];
-  const quotes = await quoteDetails(hits.filter((x) => x.type === 'quote').map((x) => x.id), ctx.signal);
   for (const [kind, label] of KINDS) {
     const group = hits.filter((x) => x.type === kind);
     if (!group.length) continue;
+    const items = group.map((hit) => hitItem(hit, q));
     results.append(h('section', { 'data-group': kind, 'aria-labelledby': `group-${kind}`, class: 'part' },
-      h('h2', { id: `group-${kind}` }, `${label} (${group.length})`),
-      h('ol', { class: 'records' }, group.map((hit) => hitItem(hit, quotes.get(hit.id), q)))));
+      h('h2', { id: `group-${kind}` }, `${label} (${group.length})`), h('ol', { class: 'records' }, items)));
+    if (kind === 'quote') fillQuotes(items, q, ctx.signal);
   }
   if (!hits.length) results.append(h('p', { class: 'empty' }, 'Nothing matches. Try fewer words, or prefix* forms.'));
   else if (hits.length >= LIMIT) results.append(h('p', { class: 'hint' }, `The ${LIMIT} best matches are shown; add words or choose a kind to narrow them.`));

@@ -1,14 +1,14 @@
 // Timeline: events as bars over the whole period their dates may cover, zoomable from decades
 // to days and filtered like GET /v1/events; the same events as a list for everyone.
 
-import { h, s, field, choice, formParams } from './dom.js';
-import { url, getToken } from './api.js';
-import { listBlock, eventItem, section, LIMIT } from './records.js';
+import { h, s } from './dom.js';
+import { url } from './api.js';
+import { listBlock, eventItem, section, newButton, LIMIT } from './records.js';
 import { span, earliest, latest, utc, DAY, MONTHS, precision, formatPeriod, formatDate } from './dates.js';
 import { navigate } from './ui.js';
+import { field, choice, readFilters, filterInput, submitTo } from './forms.js';
+import { CATEGORIES, ROLES } from './vocabulary.js';
 
-export const CATEGORIES = ['military', 'diplomacy', 'politics', 'protest', 'repression', 'election', 'statement', 'other'];
-export const ROLES = ['initiator', 'target', 'participant', 'host', 'mediator', 'organizer', 'observer', 'victim'];
 const FILTERS = ['actor', 'role', 'category', 'country', 'from', 'to'];
 const ZOOMS = ['decades', 'years', 'months', 'days'];
 const PX_PER_DAY = { decades: 9 / 365.25, years: 90 / 365.25, months: 3, days: 32 };
@@ -52,8 +52,13 @@ function tickLabels(t, zoom, first) {
   return [d === 1 || first ? `${MONTHS[m]} ${y}` : null, String(d)];
 }
 
-/** The SVG chart; each event a <g data-id data-kind="event"> holding a bar and its label. */
-function chart(spans, zoom, filters) {
+const day = (ms) => formatDate(new Date(ms).toISOString().slice(0, 10));
+
+/**
+ * The SVG chart; each event a <g data-id data-kind="event"> holding a bar and its label. A bar cut
+ * at the chart's edge ends in an arrow there, not in a date. `loaded` events are in, `more` match.
+ */
+function chart(spans, zoom, filters, loaded, more) {
   const ppd = PX_PER_DAY[zoom];
   let [lo, hi] = extent(spans, filters);
   lo = floorTo(lo, zoom);
@@ -78,18 +83,23 @@ function chart(spans, zoom, filters) {
   for (const sp of [...spans].sort((a, b) => a.a - b.a || a.b - b.b)) {
     if (sp.b <= lo || sp.a >= hi) continue;
     const x0 = x(sp.a), x1 = Math.max(x(sp.b), x0 + 3);
+    const cutA = sp.a < lo, cutB = sp.b > hi;
     const label = sp.e.title.length > 70 ? `${sp.e.title.slice(0, 69)}…` : sp.e.title;
     const inside = x1 - x0 >= label.length * 6.4 + 10;
-    let lane = lanes.findIndex((end) => end + 10 <= x0);
+    const after = x1 + (cutB ? 6 : 0);
+    let lane = lanes.findIndex((end) => end + 10 <= x0 - (cutA ? 6 : 0));
     if (lane < 0) { lane = lanes.length; lanes.push(0); }
-    lanes[lane] = inside ? x1 : x1 + 6 + label.length * 6.4;
-    const y = AXIS + lane * ROW + 4;
+    lanes[lane] = inside ? after : after + 6 + label.length * 6.4;
+    const y = AXIS + lane * ROW + 4, half = (ROW - 8) / 2;
     const known = [precision(sp.e.start), precision(sp.e.end || sp.e.start)];
     const p = known.includes('year') ? 'year' : known.includes('month') || sp.b - sp.a > DAY ? 'month' : 'day';
+    const cut = [cutA && `starts before ${day(lo)}`, cutB && `ends after ${day(hi - DAY)}`].filter(Boolean).join(' and ');
     bars.push(s('g', { 'data-id': sp.e.id, 'data-kind': 'event', class: 'bar' },
-      s('title', {}, `${sp.e.title} (${formatPeriod(sp.e.start, sp.e.end)})`),
+      s('title', {}, `${sp.e.title} (${formatPeriod(sp.e.start, sp.e.end)})${cut ? `; cut at the chart’s edge: it ${cut}` : ''}`),
       s('rect', { x: x0.toFixed(1), y, width: (x1 - x0).toFixed(1), height: ROW - 8, rx: 2, class: `p-${p}` }),
-      s('text', { x: (inside ? x0 + 5 : x1 + 4).toFixed(1), y: y + ROW - 12, class: 'label' }, label)));
+      cutA ? s('path', { d: `M${x0.toFixed(1)} ${y}l-5 ${half}l5 ${half}z`, class: 'clip' }) : null,
+      cutB ? s('path', { d: `M${x1.toFixed(1)} ${y}l5 ${half}l-5 ${half}z`, class: 'clip' }) : null,
+      s('text', { x: (inside ? x0 + 5 : after + 4).toFixed(1), y: y + ROW - 12, class: 'label' }, label)));
   }
   const width = Math.ceil(Math.max(x(hi), ...lanes) + PAD);
   const height = AXIS + Math.max(lanes.length, 1) * ROW + 8;
@@ -103,7 +113,8 @@ function chart(spans, zoom, filters) {
   }
   const svg = s('svg', {
     id: 'timeline-chart', width, height, viewBox: `0 0 ${width} ${height}`, role: 'img',
-    'aria-label': `Chart of ${bars.length} events from ${formatDate(new Date(lo).toISOString().slice(0, 10))} to ${formatDate(new Date(hi - DAY).toISOString().slice(0, 10))}; the list below gives the same events.`,
+    'aria-label': `Chart of ${bars.length === loaded ? 'the' : `${bars.length} of the`} ${loaded} events loaded so far${more ? ', of more that match' : ''}, `
+      + `from ${day(lo)} to ${day(hi - DAY)}; the list below gives the same events.`,
   }, ticks, bars);
   svg.addEventListener('click', (event) => {
     const g = event.target.closest('g[data-id]');
@@ -114,15 +125,13 @@ function chart(spans, zoom, filters) {
 
 export async function timelineView(ctx) {
   const q = ctx.query;
-  const filters = {};
-  for (const k of FILTERS) if (q.get(k)) filters[k] = q.get(k).trim();
+  const filters = readFilters(q, FILTERS);
   const asked = ZOOMS.includes(q.get('zoom')) ? q.get('zoom') : null;
   ctx.watch = (change) => change.kind === 'event';
   ctx.curl('GET', url('/v1/events', { ...filters, limit: LIMIT }));
 
-  const input = (name, label, hint, extra = {}) =>
-    field(label, h('input', { id: `f-${name}`, name, value: filters[name], autocomplete: 'off', ...extra }), hint);
-  const form = h('form', { id: 'timeline-filters', class: 'filters', action: '/explore/timeline' },
+  const input = filterInput('f', filters);
+  const form = submitTo(h('form', { id: 'timeline-filters', class: 'filters', action: '/explore/timeline' },
     input('actor', 'Actor', 'slug or id'),
     field('Role', choice({ id: 'f-role', name: 'role' }, ROLES, filters.role), 'e.g. host'),
     field('Category', choice({ id: 'f-category', name: 'category' }, CATEGORIES, filters.category), 'e.g. protest'),
@@ -130,19 +139,16 @@ export async function timelineView(ctx) {
     input('from', 'From', 'e.g. 2022-03', { inputmode: 'numeric', size: 10 }),
     input('to', 'To', 'e.g. 2022-03', { inputmode: 'numeric', size: 10 }),
     h('div', { class: 'buttons' }, h('button', { type: 'submit', class: 'primary', id: 'timeline-apply' }, 'Apply'),
-      h('a', { href: '/explore/timeline' }, 'Clear filters')));
-  form.addEventListener('submit', (event) => {
-    event.preventDefault();
-    const params = formParams(form);
+      h('a', { href: '/explore/timeline' }, 'Clear filters'))), '/explore/timeline', (params) => {
     if (params.get('country')) params.set('country', params.get('country').toUpperCase());
     if (asked) params.set('zoom', asked);
-    navigate(`/explore/timeline${params.toString() ? `?${params}` : ''}`);
   });
 
   const zoomBar = h('div', { id: 'zoom', role: 'group', 'aria-label': 'Zoom', class: 'zoom' });
   const scroller = h('div', { class: 'chart-scroll', role: 'region', 'aria-label': 'Timeline chart, scrolls sideways', tabindex: 0 });
   const note = h('p', { class: 'note' });
   const events = [];
+  let more = false;
   const draw = () => {
     const spans = events.map((e) => { const [a, b] = span(e.start, e.end); return { e, a, b }; })
       .filter((x) => !Number.isNaN(x.a) && !Number.isNaN(x.b));
@@ -156,24 +162,26 @@ export async function timelineView(ctx) {
       },
     }, z[0].toUpperCase() + z.slice(1))));
     if (!spans.length) { scroller.replaceChildren(h('p', { class: 'empty' }, 'No events to draw.')); note.textContent = ''; return; }
-    const { svg, cropped, lo, hi } = chart(spans, zoom, filters);
+    const { svg, cropped, lo, hi } = chart(spans, zoom, filters, events.length, more);
     scroller.replaceChildren(svg);
-    const day = (ms) => formatDate(new Date(ms).toISOString().slice(0, 10));
-    note.textContent = cropped
-      ? `At this zoom the chart shows ${day(lo)} to ${day(hi - DAY)}, where most of these events are; set From and To to see another period.` : '';
+    note.textContent = [
+      more ? `The chart shows the ${events.length} events loaded so far; more match: “Load more” under the list adds them.` : '',
+      cropped ? `At this zoom it shows ${day(lo)} to ${day(hi - DAY)}, where most of these events are; set From and To to see another period.` : '',
+    ].join(' ').trim();
   };
   const block = listBlock(ctx, {
     id: 'timeline-list', path: '/v1/events', params: filters, item: eventItem,
-    empty: 'No events match these filters.', onPage: (items) => { events.push(...items); draw(); },
+    empty: 'No events match these filters.', onPage: (items, next) => { events.push(...items); more = !!next; draw(); },
   });
   draw();
   const legend = h('ul', { class: 'legend' },
     h('li', {}, h('span', { class: 'swatch p-day' }), 'a known day'),
     h('li', {}, h('span', { class: 'swatch p-month' }), 'a month, or a span of days'),
-    h('li', {}, h('span', { class: 'swatch p-year' }), 'a year or years: the whole period it may cover'));
+    h('li', {}, h('span', { class: 'swatch p-year' }), 'a year or years: the whole period it may cover'),
+    h('li', {}, h('span', { class: 'cut', 'aria-hidden': 'true' }, '◀ ▶'), 'cut at the chart’s edge: it goes on beyond'));
   ctx.root.append(
     h('h1', {}, 'Timeline'),
-    getToken() ? h('p', { class: 'actions' }, h('a', { href: '/explore/new/event', class: 'button' }, 'New event')) : null,
+    newButton('event'),
     form,
     section('Chart', 'chart', zoomBar, scroller, note, legend),
     section('Events', 'events', h('p', { class: 'hint' }, 'In date order; each date as precisely as it is known.'), block.el));
