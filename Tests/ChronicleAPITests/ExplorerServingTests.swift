@@ -110,6 +110,12 @@ import Testing
         for (name, bytes) in ExplorerFiles.embedded where name.hasSuffix(".js") {
             let source = String(decoding: bytes, as: UTF8.self)
             #expect(!source.contains("eval(") && !source.contains("new Function"), "\(name) evaluates text")
+            // Text from records is put in as text: no sink that parses a string as HTML.
+            for sink in ["innerHTML", "outerHTML", "insertAdjacentHTML", "document.write", "createContextualFragment"] {
+                #expect(!source.contains(sink), "\(name) uses \(sink)")
+            }
+            // An element built with a style attribute would be blocked by the policy.
+            #expect(source.range(of: #"[{,]\s*style\s*:"#, options: .regularExpression) == nil, "\(name) builds an element with a style attribute")
             #expect(source.range(of: #"setAttribute\(\s*['"](style|on[a-z]+)['"]"#, options: .regularExpression) == nil, "\(name) sets an inline style or handler")
             // Every module it imports is one of ours.
             let imports = source.matches(of: /(?:import|export)\s[^'"]*?from\s*['"]([^'"]+)['"]/).map { String($0.1) }
