@@ -33,6 +33,12 @@ let package = Package(
             pkgConfig: "zlib",
             providers: [.apt(["zlib1g-dev"])]
         ),
+        // libpq from the system (Debian: libpq-dev), for PostgreSQL.
+        .systemLibrary(
+            name: "CPostgreSQL",
+            pkgConfig: "libpq",
+            providers: [.apt(["libpq-dev"])]
+        ),
         // An outbound HTTP client on libcurl; knows nothing of Chronicle.
         .target(name: "HTTPClient", dependencies: ["CCurl"]),
         // epoll, eventfd, accept4 and malloc_trim, which Swift's Glibc module does not expose.
@@ -41,6 +47,9 @@ let package = Package(
         .target(name: "CSearch", dependencies: ["CSQLite"], linkerSettings: [.linkedLibrary("m")]),
         // A thin, general SQLite wrapper: nothing Chronicle-specific.
         .target(name: "SQLite", dependencies: ["CSQLite"]),
+        // A thin, general libpq wrapper (connections, prepared statements, errors with SQLSTATE,
+        // a pool that reconnects): nothing Chronicle-specific.
+        .target(name: "PostgreSQL", dependencies: ["CPostgreSQL"]),
         // The domain: models, partial dates, validation, repository protocols. No SQL, no HTTP.
         .target(name: "Chronicle"),
         // SQLite implementations of the repository protocols, migrations, search, dataset.
