@@ -82,6 +82,9 @@ let package = Package(
             ]
         ),
         .testTarget(name: "SQLiteTests", dependencies: ["SQLite"]),
+        // Against a real server (CHRONICLE_TEST_POSTGRES_URL; tools/postgres-test.sh starts one),
+        // skipped without one.
+        .testTarget(name: "PostgreSQLTests", dependencies: ["PostgreSQL"]),
         .testTarget(name: "ChronicleTests", dependencies: ["Chronicle"]),
         .testTarget(name: "ChronicleSQLiteTests", dependencies: ["ChronicleSQLite", "Chronicle", "SQLite"]),
         // gunzip for the tests of gzip-encoded responses, shared by two test targets.
