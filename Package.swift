@@ -86,7 +86,9 @@ let package = Package(
         // skipped without one.
         .testTarget(name: "PostgreSQLTests", dependencies: ["PostgreSQL"]),
         .testTarget(name: "ChronicleTests", dependencies: ["Chronicle"]),
-        .testTarget(name: "ChronicleSQLiteTests", dependencies: ["ChronicleSQLite", "Chronicle", "SQLite"]),
+        // Repository behaviour written once, run against each backend by its own test target.
+        .target(name: "RepositoryConformance", dependencies: ["Chronicle"], path: "Tests/RepositoryConformance"),
+        .testTarget(name: "ChronicleSQLiteTests", dependencies: ["ChronicleSQLite", "Chronicle", "SQLite", "RepositoryConformance"]),
         // gunzip for the tests of gzip-encoded responses, shared by two test targets.
         .target(name: "GzipTesting", dependencies: ["CZlib"], path: "Tests/GzipTesting"),
         .testTarget(name: "HTTPTests", dependencies: ["HTTP", "GzipTesting"]),
