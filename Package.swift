@@ -58,6 +58,9 @@ let package = Package(
             dependencies: ["Chronicle", "SQLite", "CSearch"],
             exclude: ["Resources/builtin-dataset.json"]
         ),
+        // PostgreSQL implementations of the repository protocols, with migrations of their own
+        // (migrations/postgresql). Never depends on SQLite.
+        .target(name: "ChroniclePostgreSQL", dependencies: ["Chronicle", "PostgreSQL"]),
         // An HTTP/1.1 server on epoll; knows nothing of Chronicle.
         .target(
             name: "HTTP",
