@@ -88,6 +88,8 @@ let package = Package(
         // Against a real server (CHRONICLE_TEST_POSTGRES_URL; tools/postgres-test.sh starts one),
         // skipped without one.
         .testTarget(name: "PostgreSQLTests", dependencies: ["PostgreSQL"]),
+        // The conformance suite and migrations on a real server, as PostgreSQLTests; skipped without one.
+        .testTarget(name: "ChroniclePostgreSQLTests", dependencies: ["ChroniclePostgreSQL", "Chronicle", "PostgreSQL", "RepositoryConformance"]),
         .testTarget(name: "ChronicleTests", dependencies: ["Chronicle"]),
         // Repository behaviour written once, run against each backend by its own test target.
         .target(name: "RepositoryConformance", dependencies: ["Chronicle"], path: "Tests/RepositoryConformance"),
