@@ -12,6 +12,7 @@ public final class PostgresStore: ReadSnapshots, @unchecked Sendable {  // immut
     public let sources: PostgresSourceRepository
     public let tokens: PostgresTokenRepository
     public let search: PostgresSearchRepository
+    public let revisions: PostgresRevisionRepository
     let url: String
 
     /// Connects to the database `url` names (a `postgres://` URL or libpq's `key=value` form)
@@ -26,6 +27,7 @@ public final class PostgresStore: ReadSnapshots, @unchecked Sendable {  // immut
         sources = PostgresSourceRepository(pool: pool)
         tokens = PostgresTokenRepository(pool: pool)
         search = PostgresSearchRepository(pool: pool)
+        revisions = PostgresRevisionRepository(pool: pool)
     }
 
     /// One repeatable-read, read-only transaction on one connection, handed to `body` as the

@@ -68,7 +68,7 @@ extension PostgresRecordRepository {
 
     public func create(_ draft: Record.Draft, by attribution: Attribution) throws -> Record {
         try draft.validate()
-        return try writing { db, now in
+        return try writing(attribution) { db, now in
             let id = Identifier.make(Record.kind)
             try write(db, id: id, draft, current: nil, now: now)
             return try load(db, id)!
@@ -84,7 +84,7 @@ extension PostgresRecordRepository {
 
     public func update(_ id: String, expectedVersion: Int, with draft: Record.Draft, by attribution: Attribution) throws -> Record {
         try draft.validate()
-        return try writing { db, now in
+        return try writing(attribution) { db, now in
             guard let current = try load(db, id) else { throw ChronicleError.notFound(Record.kind, id) }
             guard current.version == expectedVersion else {
                 throw ChronicleError.versionConflict(Record.kind, id: current.id, expected: expectedVersion, current: current.version)
@@ -95,7 +95,7 @@ extension PostgresRecordRepository {
     }
 
     public func delete(_ id: String, cascade: Bool, by attribution: Attribution) throws {
-        try writing { db, now in
+        try writing(attribution) { db, now in
             guard let record = try load(db, id) else { throw ChronicleError.notFound(Record.kind, id) }
             try detach(db, record, cascade: cascade, now: now)
             guard try db.execute("DELETE FROM \(Self.table.name) WHERE id = $1", [.text(record.id)]).affectedRows == 1 else {
@@ -105,23 +105,43 @@ extension PostgresRecordRepository {
         }
     }
 
-    /// Restores a live record to an earlier state under its version. Bringing back a deleted
-    /// record needs the revision log, which this store does not keep yet: refused as not found.
     public func restore(_ id: String, to draft: Record.Draft, createdAt: String, expectedVersion: Int?, by attribution: Attribution) throws -> Record {
         try draft.validate()
-        return try writing { db, now in
-            guard let current = try load(db, id), current.id == id else { throw ChronicleError.notFound(Record.kind, id) }
-            guard let expectedVersion, current.version == expectedVersion else {
-                throw ChronicleError.versionConflict(Record.kind, id: id, expected: expectedVersion ?? 0, current: current.version)
+        return try writing(attribution) { db, now in
+            if let current = try load(db, id), current.id == id {
+                // Live: only at the version the caller read; nil expected it deleted (another
+                // restore won the race).
+                guard let expectedVersion, current.version == expectedVersion else {
+                    throw ChronicleError.versionConflict(Record.kind, id: id, expected: expectedVersion ?? 0, current: current.version)
+                }
+                try write(db, id: id, draft, current: current, now: now)
+                return try load(db, id)!
             }
-            try write(db, id: id, draft, current: current, now: now)
+            // Back under its own id, numbered on from its deletion, with its first creation time.
+            let last = try db.execute("SELECT max(number) FROM revisions WHERE kind = $1 AND record_id = $2",
+                                      [.text(Record.kind.rawValue), .text(id)])[0].optionalInt(0)
+            guard let last else { throw ChronicleError.notFound(Record.kind, id) }
+            do {
+                try write(db, id: id, draft, current: nil, now: now)
+            } catch let error as PostgresError where error.isUniqueViolation && error.constraint == "\(Self.table.name)_pkey" {
+                // Restored by another writer meanwhile: live again, so not at the expected (no) version.
+                throw ChronicleError.versionConflict(Record.kind, id: id, expected: 0, current: last + 1)
+            }
+            try db.execute("UPDATE \(Self.table.name) SET version = $1, created_at = $2 WHERE id = $3",
+                           [.integer(Int64(last + 1)), .text(createdAt), .text(id)])
             return try load(db, id)!
         }
     }
 
     /// `body` in a write transaction (READ COMMITTED: the version guards in the statements,
-    /// not the isolation level, keep writers from overwriting each other).
-    func writing<T>(_ body: (Connection, String) throws -> T) throws -> T {
-        try pool.transaction { db in try body(db, Timestamp.now()) }
+    /// not the isolation level, keep writers from overwriting each other), with the revisions
+    /// of everything it changed written, attributed to `attribution`, before it commits.
+    func writing<T>(_ attribution: Attribution, _ body: (Connection, String) throws -> T) throws -> T {
+        try pool.transaction { db in
+            let now = Timestamp.now()
+            let result = try body(db, now)
+            try RevisionLog.drain(db, attribution, now: now, pool: pool)
+            return result
+        }
     }
 }

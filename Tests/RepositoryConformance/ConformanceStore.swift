@@ -12,15 +12,17 @@ public struct ConformanceStore: Sendable {
     public var sources: any SourceRepository
     public var tokens: any TokenRepository
     public var search: any SearchRepository
+    public var revisions: any RevisionRepository
 
     public init(actors: any ActorRepository, events: any EventRepository, quotes: any QuoteRepository, sources: any SourceRepository,
-                tokens: any TokenRepository, search: any SearchRepository) {
+                tokens: any TokenRepository, search: any SearchRepository, revisions: any RevisionRepository) {
         self.actors = actors
         self.events = events
         self.quotes = quotes
         self.sources = sources
         self.tokens = tokens
         self.search = search
+        self.revisions = revisions
     }
 }
 
