@@ -42,9 +42,12 @@ public struct PostgresActorRepository: ActorRepository, PostgresRecordRepository
         }
         try SearchDocuments.put(db, kind: .actor, id: id, title: draft.name,
                                 body: (draft.aliases.map(\.name) + [draft.description ?? ""]).joined(separator: " · "))
+        if let current, draft.name != current.name || slug != current.slug { try EmbeddedVersions.log(db, id: id) }
     }
 
     func detach(_ db: Connection, _ actor: Actor, cascade: Bool, now: String) throws {
+        // Whoever keeps its name drops it: an id may come back by a restore.
+        try EmbeddedVersions.log(db, id: actor.id)
         let references = try referenceSummary(db, [
             ("SELECT count(DISTINCT event_id) FROM event_participants WHERE actor_id = $1", "event"),
             ("SELECT count(*) FROM quotes WHERE speaker_id = $1", "quote"),

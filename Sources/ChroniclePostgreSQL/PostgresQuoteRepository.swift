@@ -41,14 +41,20 @@ public struct PostgresQuoteRepository: QuoteRepository, PostgresRecordRepository
         }
         try CitationTable.quotes.replace(db, owner: id, with: draft.citations, replacing: current != nil)
         try SearchDocuments.put(db, kind: .quote, id: id, title: draft.text, body: draft.context ?? "")
+        // The event it left and the event it joined both show their quotes.
+        for event in Set([current?.eventID, draft.eventID].compactMap({ $0 })) { try EmbeddedVersions.log(db, id: event) }
     }
 
-    func detach(_ db: Connection, _ quote: Quote, cascade: Bool, now: String) throws {}
+    func detach(_ db: Connection, _ quote: Quote, cascade: Bool, now: String) throws {
+        if let event = quote.eventID { try EmbeddedVersions.log(db, id: event) }
+    }
 
     /// Deletes the quotes a condition on `quotes` selects (`$1`... bound to `values`), and their
     /// search documents, for a delete that cascades to them; citations go with them (ON DELETE CASCADE).
     static func deleteRows(_ db: Connection, where condition: String, _ values: [PostgresValue]) throws {
-        let ids = try db.execute("DELETE FROM quotes WHERE \(condition) RETURNING id", values).map { try $0.string(0) }
+        let deleted = try db.execute("DELETE FROM quotes WHERE \(condition) RETURNING id, event_id", values).map { (try $0.string(0), try $0.optionalString(1)) }
+        let ids = deleted.map(\.0)
+        for event in Set(deleted.compactMap(\.1)) { try EmbeddedVersions.log(db, id: event) }
         try SearchDocuments.remove(db, ids: ids)
     }
 

@@ -27,6 +27,7 @@ public struct PostgresSourceRepository: SourceRepository, PostgresRecordReposito
                                        draft.published.storedText, draft.accessed.storedText]
         if let current {
             try Self.table.update(db, id: id, expectedVersion: current.version, columns: columns, values, now: now)
+            if draft.title != current.title || draft.url != current.url { try EmbeddedVersions.log(db, id: id) }
         } else {
             try Self.table.insert(db, id: id, columns: columns, values, now: now)
         }
@@ -34,6 +35,8 @@ public struct PostgresSourceRepository: SourceRepository, PostgresRecordReposito
     }
 
     func detach(_ db: Connection, _ source: Source, cascade: Bool, now: String) throws {
+        // Whoever keeps its title drops it: an id may come back by a restore.
+        try EmbeddedVersions.log(db, id: source.id)
         let id = source.id
         let references = try referenceSummary(db, [
             ("SELECT count(*) FROM event_citations WHERE source_id = $1", "event citation"),
@@ -45,6 +48,7 @@ public struct PostgresSourceRepository: SourceRepository, PostgresRecordReposito
         let quotes = try db.execute("DELETE FROM quote_citations WHERE source_id = $1 RETURNING quote_id", [.text(id)]).map { try $0.string(0) }
         // The citations left keep their order; positions need not be consecutive.
         try PostgresEventRepository.table.touch(db, Array(Set(events)), now: now)
+        try EmbeddedVersions.logEventsEmbedding(db, quotes: Array(Set(quotes)))
         try PostgresQuoteRepository.table.touch(db, Array(Set(quotes)), now: now)
     }
 

@@ -13,6 +13,7 @@ public final class PostgresStore: ReadSnapshots, @unchecked Sendable {  // immut
     public let tokens: PostgresTokenRepository
     public let search: PostgresSearchRepository
     public let revisions: PostgresRevisionRepository
+    public let embeddedChanges: PostgresEmbeddedChangeLog
     let url: String
 
     /// Connects to the database `url` names (a `postgres://` URL or libpq's `key=value` form)
@@ -28,6 +29,7 @@ public final class PostgresStore: ReadSnapshots, @unchecked Sendable {  // immut
         tokens = PostgresTokenRepository(pool: pool)
         search = PostgresSearchRepository(pool: pool)
         revisions = PostgresRevisionRepository(pool: pool)
+        embeddedChanges = PostgresEmbeddedChangeLog(pool: pool)
     }
 
     /// One repeatable-read, read-only transaction on one connection, handed to `body` as the

@@ -33,16 +33,34 @@ enum RevisionLog {
             guard let state = try load(db, kind, entry.id, pool: pool) else { continue }
             rows.append((kind, entry.id, state.version, created.contains(key) ? .create : .update, try encode(state)))
         }
-        guard !rows.isEmpty else { return }
-        // Last, and held to the commit: the positions (see migrations/postgresql/0002).
-        let end = try db.execute("UPDATE feed_head SET position = position + $1 WHERE id = 1 RETURNING position",
-                                 [.integer(Int64(rows.count))])[0].int(0)
+        let embedded = try db.execute("DELETE FROM embedded_change_queue RETURNING seq, record_id").map {
+            (seq: try $0.int(0), id: try $0.string(1))
+        }.sorted { $0.seq < $1.seq }.map(\.id)
+        guard !rows.isEmpty || !embedded.isEmpty else { return }
+        // Last, and held to the commit: the positions of both logs (see migrations/postgresql/0002, 0003).
+        let ends = try db.execute("""
+            UPDATE feed_head SET position = position + $1, embedded_position = embedded_position + $2 WHERE id = 1
+            RETURNING position, embedded_position
+            """, [.integer(Int64(rows.count)), .integer(Int64(embedded.count))])[0]
+        let end = try ends.int(0), embeddedEnd = Int64(try ends.int(1))
         for (offset, row) in rows.enumerated() {
             try db.execute("""
                 INSERT INTO revisions (position, kind, record_id, number, operation, at, author, note, state)
                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
                 """, [.integer(Int64(end - rows.count + 1 + offset)), .text(row.kind.rawValue), .text(row.id), .integer(Int64(row.number)),
                       .text(row.operation.rawValue), .text(now), .text(attribution.author), attribution.note.postgres, row.state.postgres])
+        }
+        guard !embedded.isEmpty else { return }
+        let first = embeddedEnd - Int64(embedded.count) + 1
+        try db.execute("INSERT INTO embedded_changes (seq, record_id) SELECT $1::bigint + ordinality - 1, id FROM unnest($2::text[]) WITH ORDINALITY AS t (id, ordinality)",
+                       [.integer(first), textArray(embedded)])
+        // Pruned now and then (when the log crosses a multiple of 256), a range at its start.
+        if embeddedEnd / 256 != (first - 1) / 256 {
+            let horizon = embeddedEnd - EmbeddedVersions.kept
+            if horizon > 0 {
+                try db.execute("DELETE FROM embedded_changes WHERE seq <= $1", [.integer(horizon)])
+                try db.execute("UPDATE embedded_changes_horizon SET horizon = greatest(horizon, $1) WHERE id = 1", [.integer(horizon)])
+            }
         }
     }
 

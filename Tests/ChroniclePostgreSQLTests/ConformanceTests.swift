@@ -11,7 +11,8 @@ import Testing
         let database = try TestDatabase()
         let db = try database.store()
         try check.run(on: ConformanceStore(actors: db.actors, events: db.events, quotes: db.quotes, sources: db.sources,
-                                           tokens: db.tokens, search: db.search, revisions: db.revisions))
+                                           tokens: db.tokens, search: db.search, revisions: db.revisions,
+                                           embeddedChanges: db.embeddedChanges, snapshots: db))
         withExtendedLifetime(db) {}
     }
 }

@@ -10,6 +10,7 @@ import Testing
     func conformance(_ check: ConformanceCheck) throws {
         let db = try makeDatabase()
         try check.run(on: ConformanceStore(actors: db.actors, events: db.events, quotes: db.quotes, sources: db.sources,
-                                           tokens: db.tokens, search: db.search, revisions: db.revisions))
+                                           tokens: db.tokens, search: db.search, revisions: db.revisions,
+                                           embeddedChanges: db.embeddedChanges, snapshots: db))
     }
 }

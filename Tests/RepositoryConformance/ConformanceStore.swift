@@ -13,9 +13,12 @@ public struct ConformanceStore: Sendable {
     public var tokens: any TokenRepository
     public var search: any SearchRepository
     public var revisions: any RevisionRepository
+    public var embeddedChanges: any EmbeddedChanges
+    public var snapshots: any ReadSnapshots
 
     public init(actors: any ActorRepository, events: any EventRepository, quotes: any QuoteRepository, sources: any SourceRepository,
-                tokens: any TokenRepository, search: any SearchRepository, revisions: any RevisionRepository) {
+                tokens: any TokenRepository, search: any SearchRepository, revisions: any RevisionRepository,
+                embeddedChanges: any EmbeddedChanges, snapshots: any ReadSnapshots) {
         self.actors = actors
         self.events = events
         self.quotes = quotes
@@ -23,6 +26,8 @@ public struct ConformanceStore: Sendable {
         self.tokens = tokens
         self.search = search
         self.revisions = revisions
+        self.embeddedChanges = embeddedChanges
+        self.snapshots = snapshots
     }
 }
 
