@@ -15,6 +15,9 @@
 ///   `chronicle_search` configuration). Both fold case and Latin accents (`Ségolène` finds
 ///   `segolene`) and keep Cyrillic; `unaccent` also expands ligatures and `ß` (to `ss`), and
 ///   PostgreSQL's parser keeps a hyphenated word whole beside its parts.
+/// - **Export order within a kind**: SQLite's follows its row numbers (insertion order; a
+///   restored record comes last), PostgreSQL's the ids (time-ordered: creation order to the
+///   millisecond, then random). Kinds come in replay order on both.
 /// - **Snippets**: SQLite's marks each match in about 16 tokens around it; PostgreSQL's come
 ///   from `ts_headline` (whole fragments up to about 35 words), marked the same way `[like this]`.
 enum EngineDifferences {

@@ -14,6 +14,7 @@ public final class PostgresStore: ReadSnapshots, @unchecked Sendable {  // immut
     public let search: PostgresSearchRepository
     public let revisions: PostgresRevisionRepository
     public let embeddedChanges: PostgresEmbeddedChangeLog
+    public let webhooks: PostgresWebhookRepository
     let url: String
 
     /// Connects to the database `url` names (a `postgres://` URL or libpq's `key=value` form)
@@ -30,6 +31,7 @@ public final class PostgresStore: ReadSnapshots, @unchecked Sendable {  // immut
         search = PostgresSearchRepository(pool: pool)
         revisions = PostgresRevisionRepository(pool: pool)
         embeddedChanges = PostgresEmbeddedChangeLog(pool: pool)
+        webhooks = PostgresWebhookRepository(pool: pool)
     }
 
     /// One repeatable-read, read-only transaction on one connection, handed to `body` as the

@@ -15,10 +15,12 @@ public struct ConformanceStore: Sendable {
     public var revisions: any RevisionRepository
     public var embeddedChanges: any EmbeddedChanges
     public var snapshots: any ReadSnapshots
+    public var webhooks: any WebhookRepository
+    public var exporter: any Exporting
 
     public init(actors: any ActorRepository, events: any EventRepository, quotes: any QuoteRepository, sources: any SourceRepository,
                 tokens: any TokenRepository, search: any SearchRepository, revisions: any RevisionRepository,
-                embeddedChanges: any EmbeddedChanges, snapshots: any ReadSnapshots) {
+                embeddedChanges: any EmbeddedChanges, snapshots: any ReadSnapshots, webhooks: any WebhookRepository, exporter: any Exporting) {
         self.actors = actors
         self.events = events
         self.quotes = quotes
@@ -28,6 +30,8 @@ public struct ConformanceStore: Sendable {
         self.revisions = revisions
         self.embeddedChanges = embeddedChanges
         self.snapshots = snapshots
+        self.webhooks = webhooks
+        self.exporter = exporter
     }
 }
 
