@@ -11,6 +11,7 @@ import Testing
         let db = try makeDatabase()
         try check.run(on: ConformanceStore(actors: db.actors, events: db.events, quotes: db.quotes, sources: db.sources,
                                            tokens: db.tokens, search: db.search, revisions: db.revisions,
-                                           embeddedChanges: db.embeddedChanges, snapshots: db, webhooks: db.webhooks, exporter: db))
+                                           embeddedChanges: db.embeddedChanges, snapshots: db, webhooks: db.webhooks, exporter: db,
+                                           importer: db))
     }
 }

@@ -17,10 +17,12 @@ public struct ConformanceStore: Sendable {
     public var snapshots: any ReadSnapshots
     public var webhooks: any WebhookRepository
     public var exporter: any Exporting
+    public var importer: any Importing
 
     public init(actors: any ActorRepository, events: any EventRepository, quotes: any QuoteRepository, sources: any SourceRepository,
                 tokens: any TokenRepository, search: any SearchRepository, revisions: any RevisionRepository,
-                embeddedChanges: any EmbeddedChanges, snapshots: any ReadSnapshots, webhooks: any WebhookRepository, exporter: any Exporting) {
+                embeddedChanges: any EmbeddedChanges, snapshots: any ReadSnapshots, webhooks: any WebhookRepository, exporter: any Exporting,
+                importer: any Importing) {
         self.actors = actors
         self.events = events
         self.quotes = quotes
@@ -32,6 +34,7 @@ public struct ConformanceStore: Sendable {
         self.snapshots = snapshots
         self.webhooks = webhooks
         self.exporter = exporter
+        self.importer = importer
     }
 }
 
