@@ -79,7 +79,7 @@ let package = Package(
         .executableTarget(
             name: "chronicle",
             dependencies: [
-                "Chronicle", "ChronicleSQLite", "ChronicleAPI", "HTTP", "HTTPClient", "CSystem",
+                "Chronicle", "ChronicleSQLite", "ChroniclePostgreSQL", "PostgreSQL", "ChronicleAPI", "HTTP", "HTTPClient", "CSystem",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ]
