@@ -110,6 +110,20 @@ func walk<Item>(maxPages: Int = 100, _ list: (String?) throws -> Page<Item>) thr
     return (items, pages)
 }
 
+/// Runs `body` on `count` threads of their own, all at once, and waits for them all.
+/// (DispatchQueue.concurrentPerform would run only as many at once as there are cores: two
+/// here, too few for the races these checks are about.)
+func onThreads(_ count: Int, _ body: @escaping @Sendable (Int) -> Void) {
+    let finished = DispatchSemaphore(value: 0)
+    for index in 0..<count {
+        Thread {
+            body(index)
+            finished.signal()
+        }.start()
+    }
+    for _ in 0..<count { finished.wait() }
+}
+
 /// Strings collected from several threads.
 final class Collected: @unchecked Sendable {
     private let lock = NSLock()

@@ -45,7 +45,7 @@ extension RepositoryConformance {
             let actor = try db.person("Contested")
             let event = try db.event("Contested", "2022")
             let failures = Collected(), actorWins = Collected(), eventWins = Collected()
-            DispatchQueue.concurrentPerform(iterations: 8) { worker in
+            onThreads(8) { worker in
                 do {
                     var draft = actor.draft
                     draft.description = "writer \(worker)"
@@ -75,7 +75,7 @@ extension RepositoryConformance {
             let actor = try db.person("Shared")
             let writers = 4, perWriter = 15
             let failures = Collected()
-            DispatchQueue.concurrentPerform(iterations: writers * 2) { worker in
+            onThreads(writers * 2) { worker in
                 do {
                     if worker < writers {
                         for i in 0..<perWriter { _ = try db.quote("quote \(worker)-\(i)", speaker: actor.id) }
