@@ -15,6 +15,10 @@
 ///   `chronicle_search` configuration). Both fold case and Latin accents (`Ségolène` finds
 ///   `segolene`) and keep Cyrillic; `unaccent` also expands ligatures and `ß` (to `ss`), and
 ///   PostgreSQL's parser keeps a hyphenated word whole beside its parts.
+/// - **Search syntax beyond the documented one**: words, "phrases", OR, NOT, AND, parentheses
+///   and prefix* behave alike (SearchQuery parses them as FTS5 does). FTS5's extras that the API
+///   does not document (NEAR groups, column filters such as `title:word`, `^`, `+`) work on
+///   SQLite and are refused as bad syntax (422) on PostgreSQL.
 /// - **Export order within a kind**: SQLite's follows its row numbers (insertion order; a
 ///   restored record comes last), PostgreSQL's the ids (time-ordered: creation order to the
 ///   millisecond, then random). Kinds come in replay order on both.

@@ -118,6 +118,9 @@ struct SearchQuery {
             index += 1
             switch token {
             case .word(let text), .string(let text):
+                if token == .word("NEAR"), current == .open {
+                    throw SyntaxError(message: "NEAR groups are not supported here; use a \"phrase\" or words joined by AND")
+                }
                 if current == .star {
                     index += 1
                     return .phrase(text, prefix: true)

@@ -52,6 +52,17 @@ extension RepositoryConformance {
             #expect(try ids("nonexistentword").isEmpty)
             #expect(try db.search.search("military OR grain OR harvest", kinds: [], limit: 2).count == 2)
         },
+        ConformanceCheck("search: FTS5's precedence: NOT over AND over OR, parentheses first") { db in
+            let a = try db.source("alpha beta")
+            let b = try db.source("gamma")
+            let c = try db.source("alpha gamma")
+            func ids(_ query: String) throws -> Set<String> { Set(try db.search.search(query, kinds: [], limit: 10).map(\.id)) }
+            #expect(try ids("alpha beta OR gamma") == [a.id, b.id, c.id])
+            #expect(try ids("alpha AND (beta OR gamma)") == [a.id, c.id])
+            #expect(try ids("gamma NOT alpha") == [b.id])
+            #expect(try ids("alpha NOT beta OR gamma") == [b.id, c.id])
+            #expect(try ids("alpha NOT (beta OR gamma)").isEmpty)
+        },
         ConformanceCheck("search: aliases in any script and folded accents find the same record") { db in
             let actor = try db.person("Alexander Lukashenko", aliases: [Alias(name: "Лукашенко", language: "ru"), Alias(name: "Lukashenka", language: "en")])
             let royal = try db.person("Ségolène Royal")
