@@ -25,9 +25,11 @@ enum EmbeddedVersions {
 
 /// The store's log of changes to what records embed of others, read by the API's kept bodies.
 public struct PostgresEmbeddedChangeLog: EmbeddedChanges {
-    let pool: ConnectionPool
+    let pool: PostgresDatabase
 
-    public init(pool: ConnectionPool) { self.pool = pool }
+    public init(pool: ConnectionPool) { self.pool = PostgresDatabase(pool) }
+
+    init(pool: PostgresDatabase) { self.pool = pool }
 
     public func current(_ kind: RecordKind, _ id: String) throws -> (stamp: RecordStamp, position: Int64) {
         try pool.withConnection { db in

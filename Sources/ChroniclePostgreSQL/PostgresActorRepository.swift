@@ -3,9 +3,11 @@ import PostgreSQL
 
 /// Actors in PostgreSQL, with their aliases and search documents kept in the same transaction.
 public struct PostgresActorRepository: ActorRepository, PostgresRecordRepository {
-    let pool: ConnectionPool
+    let pool: PostgresDatabase
 
-    public init(pool: ConnectionPool) { self.pool = pool }
+    public init(pool: ConnectionPool) { self.pool = PostgresDatabase(pool) }
+
+    init(pool: PostgresDatabase) { self.pool = pool }
 
     static let table = RecordTable<Actor>(
         name: "actors", columns: ["id", "slug", "kind", "name", "description", "country", "wikidata_id", "created_at", "updated_at", "version"]

@@ -3,9 +3,11 @@ import PostgreSQL
 
 /// Events in PostgreSQL, with participants, citations and search documents in one transaction.
 public struct PostgresEventRepository: EventRepository, PostgresRecordRepository {
-    let pool: ConnectionPool
+    let pool: PostgresDatabase
 
-    public init(pool: ConnectionPool) { self.pool = pool }
+    public init(pool: ConnectionPool) { self.pool = PostgresDatabase(pool) }
+
+    init(pool: PostgresDatabase) { self.pool = pool }
 
     /// The row alone; participants and citations come from their tables (`withDependents`).
     static let table = RecordTable<Event>(

@@ -7,14 +7,14 @@ import PostgreSQL
 public final class PostgresExport: RecordExport, @unchecked Sendable {  // used by one thread at a time
     private let held: HeldTransaction
     private var connection: Connection { held.connection }
-    private let pool: ConnectionPool
+    private let pool: PostgresDatabase
     private var kinds: ArraySlice<RecordKind>
     private var after = ""
     private var batch: [RecordState] = []
     private var index = 0
     static let batchSize = 500
 
-    init(pool: ConnectionPool, url: String, kinds: [RecordKind]) throws {
+    init(pool: PostgresDatabase, url: String, kinds: [RecordKind]) throws {
         self.pool = pool
         self.kinds = ArraySlice(kinds.isEmpty ? RecordKind.replayOrder : RecordKind.replayOrder.filter(kinds.contains))
         held = try HeldTransaction(url: url)
@@ -53,5 +53,5 @@ public final class PostgresExport: RecordExport, @unchecked Sendable {  // used 
 }
 
 extension PostgresStore: Exporting {
-    public func export(kinds: [RecordKind]) throws -> any RecordExport { try PostgresExport(pool: pool, url: url, kinds: kinds) }
+    public func export(kinds: [RecordKind]) throws -> any RecordExport { try PostgresExport(pool: database, url: url, kinds: kinds) }
 }

@@ -8,7 +8,7 @@ import PostgreSQL
 /// behind. An atomic import (and a dry run) is one transaction, rolled back unless every line
 /// succeeded (always, for a dry run); a best-effort import commits every `batchSize` lines.
 struct PostgresImport {
-    let pool: ConnectionPool
+    let pool: PostgresDatabase
     static let batchSize = 5000
 
     enum Outcome { case created, updated, unchanged }
@@ -227,7 +227,7 @@ private struct References {
 
 extension PostgresStore: Importing {
     public func importLines(_ next: () throws -> ImportLine?, mode: ImportMode, dryRun: Bool, by attribution: Attribution) throws -> ImportReport {
-        try PostgresImport(pool: pool).run(next, mode: mode, dryRun: dryRun, by: attribution)
+        try PostgresImport(pool: database).run(next, mode: mode, dryRun: dryRun, by: attribution)
     }
 }
 

@@ -3,9 +3,11 @@ import PostgreSQL
 
 /// Quotes in PostgreSQL, with citations and search documents in one transaction.
 public struct PostgresQuoteRepository: QuoteRepository, PostgresRecordRepository {
-    let pool: ConnectionPool
+    let pool: PostgresDatabase
 
-    public init(pool: ConnectionPool) { self.pool = pool }
+    public init(pool: ConnectionPool) { self.pool = PostgresDatabase(pool) }
+
+    init(pool: PostgresDatabase) { self.pool = pool }
 
     /// The row alone; the speaker's name and the citations come with `withNames`.
     static let table = RecordTable<Quote>(name: "quotes", columns: [

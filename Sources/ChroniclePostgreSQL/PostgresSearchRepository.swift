@@ -25,9 +25,11 @@ enum SearchDocuments {
 /// which folds case and accents. How its scores and snippets differ from SQLite's is said in
 /// `EngineDifferences`.
 public struct PostgresSearchRepository: SearchRepository {
-    let pool: ConnectionPool
+    let pool: PostgresDatabase
 
-    public init(pool: ConnectionPool) { self.pool = pool }
+    public init(pool: ConnectionPool) { self.pool = PostgresDatabase(pool) }
+
+    init(pool: PostgresDatabase) { self.pool = pool }
 
     public func search(_ query: String, kinds: Set<RecordKind>, limit: Int) throws -> [SearchHit] {
         guard !query.allSatisfy(\.isWhitespace) else { throw ChronicleError.validation([FieldError("q", "must not be empty")]) }
@@ -52,7 +54,7 @@ public struct PostgresSearchRepository: SearchRepository {
             ORDER BY score DESC, d.record_id DESC
             LIMIT \(p.bind(.integer(Int64(limit))))
             """
-        return try pool.withConnection { db in
+        return try pool.reading(in: nil) { db in
             try db.execute(sql, p.values).map { row in
                 SearchHit(kind: RecordKind(rawValue: try row.string(0)) ?? .event, id: try row.string(1), title: Self.shortened(try row.string(2)),
                           snippet: try row.string(3), rank: -(try row.double(4)))

@@ -3,9 +3,11 @@ import PostgreSQL
 
 /// Sources in PostgreSQL.
 public struct PostgresSourceRepository: SourceRepository, PostgresRecordRepository {
-    let pool: ConnectionPool
+    let pool: PostgresDatabase
 
-    public init(pool: ConnectionPool) { self.pool = pool }
+    public init(pool: ConnectionPool) { self.pool = PostgresDatabase(pool) }
+
+    init(pool: PostgresDatabase) { self.pool = pool }
 
     static let table = RecordTable<Source>(
         name: "sources", columns: ["id", "url", "title", "publisher", "author", "published", "accessed", "created_at", "updated_at", "version"]

@@ -3,9 +3,11 @@ import PostgreSQL
 
 /// API tokens in PostgreSQL, stored as SHA-256 hashes of their secrets.
 public struct PostgresTokenRepository: TokenRepository {
-    let pool: ConnectionPool
+    let pool: PostgresDatabase
 
-    public init(pool: ConnectionPool) { self.pool = pool }
+    public init(pool: ConnectionPool) { self.pool = PostgresDatabase(pool) }
+
+    init(pool: PostgresDatabase) { self.pool = pool }
 
     private static let columns = "id, name, scope, created_at, revoked_at"
 

@@ -4,11 +4,13 @@ import PostgreSQL
 /// Webhooks in PostgreSQL: the hook, its position in the feed, and its last attempts (older
 /// ones pruned as new ones are written).
 public struct PostgresWebhookRepository: WebhookRepository {
-    let pool: ConnectionPool
+    let pool: PostgresDatabase
     /// Attempts kept per hook.
     static let keptDeliveries = 100
 
-    public init(pool: ConnectionPool) { self.pool = pool }
+    public init(pool: ConnectionPool) { self.pool = PostgresDatabase(pool) }
+
+    init(pool: PostgresDatabase) { self.pool = pool }
 
     private static let columns = "id, url, secret, kinds, actor_id, position, created_at, created_by"
 

@@ -51,7 +51,7 @@ struct RecordTable<Record: VersionedRecord>: Sendable {
 /// are the same steps for every kind; a kind says only how its row and what hangs off it are
 /// written (`write`), read (`load`) and unhooked before a delete (`detach`).
 protocol PostgresRecordRepository: RecordRepository {
-    var pool: ConnectionPool { get }
+    var pool: PostgresDatabase { get }
     static var table: RecordTable<Record> { get }
     /// The record with what it embeds, by id (or another key the kind accepts, like a slug).
     func load(_ db: Connection, _ id: String) throws -> Record?

@@ -9,7 +9,7 @@ import PostgreSQL
 /// rules as SQLite's RevisionLog: one revision per record and transaction, in the order of each
 /// record's last change, nothing for a record created and deleted in one transaction.
 enum RevisionLog {
-    static func drain(_ db: Connection, _ attribution: Attribution, now: String, pool: ConnectionPool) throws {
+    static func drain(_ db: Connection, _ attribution: Attribution, now: String, pool: PostgresDatabase) throws {
         let queued = try db.execute("DELETE FROM revision_queue RETURNING seq, kind, record_id, operation, version").map {
             (seq: try $0.int(0), kind: try $0.string(1), id: try $0.string(2), operation: try $0.string(3), version: try $0.int(4))
         }.sorted { $0.seq < $1.seq }
@@ -65,7 +65,7 @@ enum RevisionLog {
     }
 
     /// The record as its repository reads it, with the names and titles it shows.
-    static func load(_ db: Connection, _ kind: RecordKind, _ id: String, pool: ConnectionPool) throws -> RecordState? {
+    static func load(_ db: Connection, _ kind: RecordKind, _ id: String, pool: PostgresDatabase) throws -> RecordState? {
         switch kind {
         case .actor: return try PostgresActorRepository(pool: pool).load(db, id).map { .actor($0) }
         case .event: return try PostgresEventRepository(pool: pool).load(db, id).map { .event($0) }
@@ -111,9 +111,11 @@ enum RevisionLog {
 
 /// Revisions and the change feed in PostgreSQL.
 public struct PostgresRevisionRepository: RevisionRepository {
-    let pool: ConnectionPool
+    let pool: PostgresDatabase
 
-    public init(pool: ConnectionPool) { self.pool = pool }
+    public init(pool: ConnectionPool) { self.pool = PostgresDatabase(pool) }
+
+    init(pool: PostgresDatabase) { self.pool = pool }
 
     public func revisions(of kind: RecordKind, id: String, before: Int?, limit: Int) throws -> [Revision] {
         try pool.withConnection { db in

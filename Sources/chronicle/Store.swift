@@ -24,11 +24,11 @@ struct OpenedStore {
 }
 
 /// Opens (and migrates) the store `options` name. `readTimeLimit`: seconds one read may run
-/// before it is stopped (nil: no limit); SQLite only so far.
+/// before it is stopped (nil: no limit).
 func openStore(_ options: DatabaseOptions, readTimeLimit: Double? = nil) throws -> OpenedStore {
     if let url = options.url {
         let migrator = try PostgresMigrator(directory: ResourceLocator.migrationsDirectory(engine: "postgresql", override: options.migrationsOverride))
-        let db = try PostgresStore(url: url, migrations: migrator)
+        let db = try PostgresStore(url: url, migrations: migrator, readTimeLimit: readTimeLimit)
         let repositories = Repositories(actors: db.actors, events: db.events, quotes: db.quotes, sources: db.sources, search: db.search,
                                         tokens: db.tokens, snapshots: db, embeddedChanges: db.embeddedChanges, revisions: db.revisions,
                                         webhooks: db.webhooks, exporter: db, importer: db, checkReady: { try db.ping() })
