@@ -95,8 +95,13 @@ extension PostgresRecordRepository {
     }
 
     public func delete(_ id: String, cascade: Bool, by attribution: Attribution) throws {
-        try writing(attribution) { db, now in
-            guard let record = try load(db, id) else { throw ChronicleError.notFound(Record.kind, id) }
+        try writing(attribution, retryingReferences: true) { db, now in
+            guard let found = try load(db, id) else { throw ChronicleError.notFound(Record.kind, id) }
+            // FOR UPDATE first: writes that would refer to the record (their reference checks
+            // take FOR KEY SHARE) wait for this delete and then find it gone, and those already
+            // under way are waited for, so `detach` below sees every reference.
+            guard try db.execute("SELECT 1 FROM \(Self.table.name) WHERE id = $1 FOR UPDATE", [.text(found.id)]).count == 1,
+                  let record = try load(db, found.id) else { throw ChronicleError.notFound(Record.kind, id) }
             try detach(db, record, cascade: cascade, now: now)
             guard try db.execute("DELETE FROM \(Self.table.name) WHERE id = $1", [.text(record.id)]).affectedRows == 1 else {
                 throw ChronicleError.notFound(Record.kind, id)  // deleted meanwhile by another writer
@@ -136,12 +141,24 @@ extension PostgresRecordRepository {
     /// `body` in a write transaction (READ COMMITTED: the version guards in the statements,
     /// not the isolation level, keep writers from overwriting each other), with the revisions
     /// of everything it changed written, attributed to `attribution`, before it commits.
-    func writing<T>(_ attribution: Attribution, _ body: (Connection, String) throws -> T) throws -> T {
-        try pool.transaction { db in
-            let now = Timestamp.now()
-            let result = try body(db, now)
-            try RevisionLog.drain(db, attribution, now: now, pool: pool)
-            return result
+    ///
+    /// Run again (at most 5 times in all) when the server aborted it for a deadlock with another
+    /// writer, or, with `retryingReferences`, when a row referring to the record committed after
+    /// the write looked for such rows (a delete racing a create that cites the record: run
+    /// again, it sees the new reference and cascades to it or refuses, as the caller asked).
+    func writing<T>(_ attribution: Attribution, retryingReferences: Bool = false, _ body: (Connection, String) throws -> T) throws -> T {
+        var attempt = 1
+        while true {
+            do {
+                return try pool.transaction { db in
+                    let now = Timestamp.now()
+                    let result = try body(db, now)
+                    try RevisionLog.drain(db, attribution, now: now, pool: pool)
+                    return result
+                }
+            } catch let error as PostgresError where attempt < 5 && (error.isDeadlock || (retryingReferences && error.isForeignKeyViolation)) {
+                attempt += 1
+            }
         }
     }
 }

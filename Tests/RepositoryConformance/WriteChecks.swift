@@ -98,6 +98,46 @@ extension RepositoryConformance {
         },
     ]
 
+    /// Writes that race a delete of what they refer to.
+    static let races: [ConformanceCheck] = [
+        ConformanceCheck("races: a cascade delete racing writes that refer to the record") { db in
+            for round in 0..<3 {
+                let actor = try db.person("Racing \(round)")
+                let source = try db.source("Racing \(round)")
+                let failures = Collected(), refused = Collected(), created = Collected()
+                onThreads(4) { worker in
+                    if worker == 0 {
+                        usleep(UInt32(2_000 * round))
+                        do { try db.actors.delete(actor.id, cascade: true) } catch { failures.add("actor delete: \(error)") }
+                    } else if worker == 1 {
+                        usleep(UInt32(3_000 * round))
+                        do { try db.sources.delete(source.id, cascade: true) } catch { failures.add("source delete: \(error)") }
+                    } else {
+                        for i in 0..<15 {
+                            do {
+                                let draft = QuoteDraft(text: "q \(worker)-\(i)", language: "en", speakerID: actor.id, citations: [Citation(sourceID: source.id)])
+                                let quote = try db.quotes.create(draft)
+                                created.add(quote.id)
+                            } catch ChronicleError.validation(let errors) where errors.allSatisfy({ $0.message.hasPrefix("no ") }) {
+                                refused.add("\(i)")
+                            } catch {
+                                failures.add("create: \(error)")
+                            }
+                        }
+                    }
+                }
+                #expect(failures.all.isEmpty, "round \(round)")
+                // Every quote that was created went with the actor's cascade; nothing refers to a deleted record.
+                #expect(throws: ChronicleError.notFound(.actor, actor.id)) { try db.actors.find(actor.id) }
+                #expect(throws: ChronicleError.notFound(.source, source.id)) { try db.sources.find(source.id) }
+                for id in created.all {
+                    #expect(throws: ChronicleError.notFound(.quote, id)) { try db.quotes.find(id) }
+                }
+                #expect(created.all.count + refused.all.count == 30)
+            }
+        },
+    ]
+
     /// What a delete does to what refers to the record: refused without cascade, and what a
     /// cascade removes.
     static let cascades: [ConformanceCheck] = [
