@@ -21,15 +21,35 @@ public struct PostgresActorRepository: ActorRepository, PostgresRecordRepository
     }
 
     func write(_ db: Connection, id: String, _ draft: ActorDraft, current: Actor?, now: String) throws {
-        let slug = try draft.slug ?? current?.slug ?? uniqueSlug(db, base: makeSlug(draft.name))
+        let derived = draft.slug == nil && current == nil
+        var slug = try draft.slug ?? current?.slug ?? uniqueSlug(db, base: makeSlug(draft.name))
         let columns = ["slug", "kind", "name", "description", "country", "wikidata_id"]
-        let values: [PostgresValue] = [.text(slug), .text(draft.kind.rawValue), .text(draft.name), draft.description.postgres,
-                                       draft.country.postgres, draft.wikidataID.postgres]
+        func values() -> [PostgresValue] {
+            [.text(slug), .text(draft.kind.rawValue), .text(draft.name), draft.description.postgres, draft.country.postgres, draft.wikidataID.postgres]
+        }
         do {
             if let current {
-                try Self.table.update(db, id: id, expectedVersion: current.version, columns: columns, values, now: now)
+                try Self.table.update(db, id: id, expectedVersion: current.version, columns: columns, values(), now: now)
+            } else if derived {
+                // Another writer may take the same derived slug between the look-up and the
+                // insert: then take the next free one (in a savepoint, so the failed insert
+                // leaves the transaction usable), as SQLite's single writer never needs to.
+                var attempts = 0
+                while true {
+                    try db.execute("SAVEPOINT actor_slug")
+                    do {
+                        try Self.table.insert(db, id: id, columns: columns, values(), now: now)
+                        try db.execute("RELEASE actor_slug")
+                        break
+                    } catch let error as PostgresError where error.isUniqueViolation && error.constraint == "actors_slug_key" && attempts < 100 {
+                        try db.execute("ROLLBACK TO actor_slug")
+                        try db.execute("RELEASE actor_slug")
+                        attempts += 1
+                        slug = try uniqueSlug(db, base: makeSlug(draft.name))
+                    }
+                }
             } else {
-                try Self.table.insert(db, id: id, columns: columns, values, now: now)
+                try Self.table.insert(db, id: id, columns: columns, values(), now: now)
             }
         } catch let error as PostgresError where error.isUniqueViolation {
             if error.constraint == "actors_wikidata_id_key" {

@@ -4,6 +4,6 @@
 /// states today's behaviour (SQLite's, which passed them first); a backend that differs fails.
 public enum RepositoryConformance {
     public static var checks: [ConformanceCheck] {
-        records + dates + paging + conflicts + races + cascades + tokens + search + history + embedding + delivery + imports
+        records + dates + paging + conflicts + races + slugRaces + cascades + tokens + search + history + embedding + delivery + imports
     }
 }

@@ -138,6 +138,18 @@ extension RepositoryConformance {
         },
     ]
 
+    /// Slugs derived from the same name by writers at once.
+    static let slugRaces: [ConformanceCheck] = [
+        ConformanceCheck("races: actors of one name created at once get distinct slugs") { db in
+            let failures = Collected(), slugs = Collected()
+            onThreads(6) { _ in
+                do { slugs.add(try db.person("Anna Karenina").slug) } catch { failures.add("\(error)") }
+            }
+            #expect(failures.all.isEmpty)
+            #expect(Set(slugs.all) == ["anna-karenina", "anna-karenina-2", "anna-karenina-3", "anna-karenina-4", "anna-karenina-5", "anna-karenina-6"])
+        },
+    ]
+
     /// What a delete does to what refers to the record: refused without cascade, and what a
     /// cascade removes.
     static let cascades: [ConformanceCheck] = [
