@@ -47,6 +47,9 @@ struct RecordTable<Record: VersionedRecord>: Sendable {
     }
 }
 
+/// A restore found its record brought back by another writer as it inserted it.
+struct RestoredMeanwhile: Error {}
+
 /// The shape the PostgreSQL repositories share: create, find, update under a version and delete
 /// are the same steps for every kind; a kind says only how its row and what hangs off it are
 /// written (`write`), read (`load`) and unhooked before a delete (`detach`).
@@ -112,29 +115,35 @@ extension PostgresRecordRepository {
 
     public func restore(_ id: String, to draft: Record.Draft, createdAt: String, expectedVersion: Int?, by attribution: Attribution) throws -> Record {
         try draft.validate()
-        return try writing(attribution) { db, now in
-            if let current = try load(db, id), current.id == id {
-                // Live: only at the version the caller read; nil expected it deleted (another
-                // restore won the race).
-                guard let expectedVersion, current.version == expectedVersion else {
-                    throw ChronicleError.versionConflict(Record.kind, id: id, expected: expectedVersion ?? 0, current: current.version)
+        do {
+            return try writing(attribution) { db, now in
+                if let current = try load(db, id), current.id == id {
+                    // Live: only at the version the caller read; nil expected it deleted (another
+                    // restore won the race).
+                    guard let expectedVersion, current.version == expectedVersion else {
+                        throw ChronicleError.versionConflict(Record.kind, id: id, expected: expectedVersion ?? 0, current: current.version)
+                    }
+                    try write(db, id: id, draft, current: current, now: now)
+                    return try load(db, id)!
                 }
-                try write(db, id: id, draft, current: current, now: now)
+                // Back under its own id, numbered on from its deletion, with its first creation time.
+                let last = try db.execute("SELECT max(number) FROM revisions WHERE kind = $1 AND record_id = $2",
+                                          [.text(Record.kind.rawValue), .text(id)])[0].optionalInt(0)
+                guard let last else { throw ChronicleError.notFound(Record.kind, id) }
+                do {
+                    try write(db, id: id, draft, current: nil, now: now)
+                } catch let error as PostgresError where error.isUniqueViolation && error.constraint == "\(Self.table.name)_pkey" {
+                    throw RestoredMeanwhile()
+                }
+                try db.execute("UPDATE \(Self.table.name) SET version = $1, created_at = $2 WHERE id = $3",
+                               [.integer(Int64(last + 1)), .text(createdAt), .text(id)])
                 return try load(db, id)!
             }
-            // Back under its own id, numbered on from its deletion, with its first creation time.
-            let last = try db.execute("SELECT max(number) FROM revisions WHERE kind = $1 AND record_id = $2",
-                                      [.text(Record.kind.rawValue), .text(id)])[0].optionalInt(0)
-            guard let last else { throw ChronicleError.notFound(Record.kind, id) }
-            do {
-                try write(db, id: id, draft, current: nil, now: now)
-            } catch let error as PostgresError where error.isUniqueViolation && error.constraint == "\(Self.table.name)_pkey" {
-                // Restored by another writer meanwhile: live again, so not at the expected (no) version.
-                throw ChronicleError.versionConflict(Record.kind, id: id, expected: 0, current: last + 1)
-            }
-            try db.execute("UPDATE \(Self.table.name) SET version = $1, created_at = $2 WHERE id = $3",
-                           [.integer(Int64(last + 1)), .text(createdAt), .text(id)])
-            return try load(db, id)!
+        } catch is RestoredMeanwhile {
+            // Another writer brought it back between this one's look and its insert: live again,
+            // so not at the expected (no) version; its version is read once this transaction is over.
+            let current = try pool.withConnection { db in try Self.table.currentVersion(db, id) }
+            throw ChronicleError.versionConflict(Record.kind, id: id, expected: expectedVersion ?? 0, current: current ?? 0)
         }
     }
 

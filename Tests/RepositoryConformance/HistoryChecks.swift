@@ -102,6 +102,26 @@ extension RepositoryConformance {
             // Found by search again.
             #expect(try db.search.search("corrected", kinds: [.source], limit: 5).map(\.id) == [source.id])
         },
+        ConformanceCheck("revisions: of concurrent restores of a deleted record exactly one wins") { db in
+            let source = try db.source("Contested")
+            try db.sources.delete(source.id, cascade: false)
+            let failures = Collected(), wins = Collected()
+            onThreads(4) { worker in
+                do {
+                    _ = try db.sources.restore(source.id, to: SourceDraft(url: nil, title: "restored by \(worker)"), createdAt: source.createdAt,
+                                               expectedVersion: nil, by: .cli)
+                    wins.add("\(worker)")
+                } catch ChronicleError.versionConflict(.source, source.id, expected: 0, current: 3) {
+                } catch {
+                    failures.add("\(error)")
+                }
+            }
+            #expect(failures.all.isEmpty, "\(failures.all)")
+            #expect(wins.all.count == 1)
+            let restored = try db.sources.find(source.id)
+            #expect(restored.version == 3 && restored.title == wins.all.first.map { "restored by \($0)" })
+            #expect(try db.revisions.revisions(of: .source, id: source.id, before: nil, limit: 10).map(\.number) == [3, 2, 1])
+        },
         ConformanceCheck("revisions: concurrent writers leave a gap-free feed that a reader follows exactly once") { db in
             let writers = 6, perWriter = 15
             let failures = Collected(), seen = Collected()
