@@ -113,6 +113,13 @@ public struct PostgresActorRepository: ActorRepository, PostgresRecordRepository
         return try withAliases(db, [actor]).first
     }
 
+    /// Actors by id, with their aliases (in no particular order).
+    func load(_ db: Connection, ids: [String]) throws -> [Actor] {
+        guard !ids.isEmpty else { return [] }
+        return try withAliases(db, try db.execute("SELECT \(Self.table.qualified("a")) FROM actors a WHERE a.id = ANY($1::text[])", [textArray(ids)])
+            .map { try Self.table.decode($0, 0) })
+    }
+
     /// The actors with their aliases, in one query for all of them.
     func withAliases(_ db: Connection, _ loaded: [Actor]) throws -> [Actor] {
         guard !loaded.isEmpty else { return [] }

@@ -4,6 +4,9 @@ import PostgreSQL
 /// Events in PostgreSQL, with participants, citations and search documents in one transaction.
 public struct PostgresEventRepository: EventRepository, PostgresRecordRepository {
     let pool: PostgresDatabase
+    /// Whether a write checks that what it refers to exists; an import that resolved every
+    /// reference in the same transaction does not ask twice (the foreign keys still hold).
+    var checksReferences = true
 
     public init(pool: ConnectionPool) { self.pool = PostgresDatabase(pool) }
 
@@ -22,7 +25,7 @@ public struct PostgresEventRepository: EventRepository, PostgresRecordRepository
     }
 
     func write(_ db: Connection, id: String, _ draft: EventDraft, current: Event?, now: String) throws {
-        var check = ReferenceCheck()
+        var check = ReferenceCheck(enabled: checksReferences)
         for (index, participant) in draft.participants.enumerated() {
             try check.require(db, participant.actorID, in: "actors", kind: .actor, field: "participants[\(index)].actorId")
         }

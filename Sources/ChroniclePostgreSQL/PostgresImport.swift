@@ -9,6 +9,8 @@ import PostgreSQL
 /// succeeded (always, for a dry run); a best-effort import commits every `batchSize` lines.
 struct PostgresImport {
     let pool: PostgresDatabase
+    /// References already resolved in this transaction (most lines refer to the same few).
+    let cache = ReferenceCache()
     static let batchSize = 5000
 
     enum Outcome { case created, updated, unchanged }
@@ -22,6 +24,7 @@ struct PostgresImport {
             do {
                 try pool.transaction { db in
                     let now = Timestamp.now()
+                    cache.clear()
                     while let line = try next() { apply(db, line, now: now, to: &report) }
                     if report.failed > 0 || dryRun { throw RolledBack(report: report) }
                     try RevisionLog.drain(db, attribution, now: now, pool: pool)
@@ -46,6 +49,8 @@ struct PostgresImport {
             if batch.isEmpty { break }
             report = try pool.transaction { db in
                 let now = Timestamp.now()
+                // Another write may come between batches: what a batch resolved is not kept.
+                cache.clear()
                 var tentative = report
                 for line in batch { apply(db, line, now: now, to: &tentative) }
                 try RevisionLog.drain(db, attribution, now: now, pool: pool)
@@ -74,6 +79,8 @@ struct PostgresImport {
             } catch {
                 try db.execute("ROLLBACK TO import_line")
                 try db.execute("RELEASE import_line")
+                // What the line resolved may name records it created and has now undone.
+                cache.clear()
                 throw error
             }
         } catch {
@@ -113,23 +120,25 @@ struct PostgresImport {
             }
             return try write(db, repository, draft, id: id, current: current, same: { $0 == draft }, now: now)
         case .event(var draft):
-            var references = References(db: db)
+            var references = References(db: db, cache: cache)
             for index in draft.participants.indices {
                 draft.participants[index] = Participant(actorID: try references.actor(draft.participants[index].actorID, "participants[\(index)].actorId"),
                                                         role: draft.participants[index].role)
             }
             draft.citations = try references.citations(draft.citations)
             try references.finish()
-            let repository = PostgresEventRepository(pool: pool)
+            var repository = PostgresEventRepository(pool: pool)
+            repository.checksReferences = false  // resolved above, in this transaction
             let current = try id.map { try repository.load(db, try checked($0, .event)) } ?? nil
             return try write(db, repository, draft, id: id, current: current, same: { Self.plain($0) == draft }, now: now)
         case .quote(var draft):
-            var references = References(db: db)
+            var references = References(db: db, cache: cache)
             draft.speakerID = try draft.speakerID.map { try references.actor($0, "speakerId") }
             draft.eventID = try draft.eventID.map { try references.event($0, "eventId") }
             draft.citations = try references.citations(draft.citations)
             try references.finish()
-            let repository = PostgresQuoteRepository(pool: pool)
+            var repository = PostgresQuoteRepository(pool: pool)
+            repository.checksReferences = false
             let current = try id.map { try repository.load(db, try checked($0, .quote)) } ?? nil
             return try write(db, repository, draft, id: id, current: current, same: { Self.plain($0) == draft }, now: now)
         }
@@ -143,6 +152,8 @@ struct PostgresImport {
         try draft.validate()
         if let current {
             try repository.write(db, id: current.id, draft, current: current, now: now)
+            // A slug, URL or Wikidata id may have moved: what was resolved by them may be stale.
+            if Repository.Record.kind == .actor || Repository.Record.kind == .source { cache.clear() }
             return .updated
         }
         let newID = id ?? Identifier.make(Repository.Record.kind)
@@ -192,6 +203,7 @@ struct PostgresImport {
 /// URL; an event by id. What resolves to nothing is collected as a field error.
 private struct References {
     let db: Connection
+    let cache: ReferenceCache
     var errors: [FieldError] = []
 
     mutating func actor(_ reference: String, _ field: String) throws -> String {
@@ -213,8 +225,12 @@ private struct References {
     }
 
     private mutating func resolve(_ reference: String, _ field: String, noun: String, keys: String, _ lookups: [String]) throws -> String {
+        if let id = cache.resolved[noun + " " + reference] { return id }
         for sql in lookups {
-            if let id = try db.execute(sql, [.text(reference)]).first.map({ try $0.string(0) }) { return id }
+            if let id = try db.execute(sql, [.text(reference)]).first.map({ try $0.string(0) }) {
+                cache.keep(noun + " " + reference, id)
+                return id
+            }
         }
         errors.append(FieldError(field, "no \(noun) has the \(keys) '\(reference)'; import it earlier in the file, or fix the reference"))
         return reference
@@ -239,4 +255,19 @@ private extension ImportReport {
         case .unchanged: unchanged += 1
         }
     }
+}
+
+/// References resolved within one transaction, by kind and the key given. Nothing an import
+/// does removes a record; an update of an actor or a source may move a key, and clears what was
+/// resolved, as does a line rolled back.
+final class ReferenceCache: @unchecked Sendable {  // one import, one thread
+    private(set) var resolved: [String: String] = [:]
+    static let capacity = 100_000
+
+    func keep(_ key: String, _ id: String) {
+        if resolved.count >= Self.capacity { resolved.removeAll(keepingCapacity: true) }
+        resolved[key] = id
+    }
+
+    func clear() { resolved.removeAll(keepingCapacity: true) }
 }

@@ -4,6 +4,9 @@ import PostgreSQL
 /// Quotes in PostgreSQL, with citations and search documents in one transaction.
 public struct PostgresQuoteRepository: QuoteRepository, PostgresRecordRepository {
     let pool: PostgresDatabase
+    /// Whether a write checks that what it refers to exists; an import that resolved every
+    /// reference in the same transaction does not ask twice (the foreign keys still hold).
+    var checksReferences = true
 
     public init(pool: ConnectionPool) { self.pool = PostgresDatabase(pool) }
 
@@ -25,7 +28,7 @@ public struct PostgresQuoteRepository: QuoteRepository, PostgresRecordRepository
     public var deleteCascades: Bool { false }
 
     func write(_ db: Connection, id: String, _ draft: QuoteDraft, current: Quote?, now: String) throws {
-        var check = ReferenceCheck()
+        var check = ReferenceCheck(enabled: checksReferences)
         try check.require(db, draft.speakerID, in: "actors", kind: .actor, field: "speakerId")
         try check.require(db, draft.eventID, in: "events", kind: .event, field: "eventId")
         try check.citations(db, draft.citations)
@@ -103,6 +106,13 @@ public struct PostgresQuoteRepository: QuoteRepository, PostgresRecordRepository
         guard let quote = try db.execute("SELECT \(Self.table.qualified("q")) FROM quotes q WHERE q.id = $1", [.text(id)])
             .first.map({ try Self.table.decode($0, 0) }) else { return nil }
         return try withNames(db, [quote]).first
+    }
+
+    /// Quotes by id, with names and citations (in no particular order).
+    func load(_ db: Connection, ids: [String]) throws -> [Quote] {
+        guard !ids.isEmpty else { return [] }
+        return try withNames(db, try db.execute("SELECT \(Self.table.qualified("q")) FROM quotes q WHERE q.id = ANY($1::text[])", [textArray(ids)])
+            .map { try Self.table.decode($0, 0) })
     }
 
     /// The quotes with their speakers' names and their citations (with the sources' titles).

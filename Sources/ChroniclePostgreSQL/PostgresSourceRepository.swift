@@ -23,6 +23,12 @@ public struct PostgresSourceRepository: SourceRepository, PostgresRecordReposito
         try db.execute("SELECT \(Self.table.qualified("s")) FROM sources s WHERE s.id = $1", [.text(id)]).first.map { try Self.table.decode($0, 0) }
     }
 
+    /// Sources by id (in no particular order).
+    static func load(_ db: Connection, ids: [String]) throws -> [Source] {
+        guard !ids.isEmpty else { return [] }
+        return try db.execute("SELECT \(table.qualified("s")) FROM sources s WHERE s.id = ANY($1::text[])", [textArray(ids)]).map { try table.decode($0, 0) }
+    }
+
     func write(_ db: Connection, id: String, _ draft: SourceDraft, current: Source?, now: String) throws {
         let columns = ["url", "title", "publisher", "author", "published", "accessed"]
         let values: [PostgresValue] = [draft.url.postgres, .text(draft.title), draft.publisher.postgres, draft.author.postgres,

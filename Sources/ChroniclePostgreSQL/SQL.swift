@@ -33,10 +33,17 @@ extension PartialDate {
 
 /// A `text[]` parameter (`= ANY($1::text[])`): PostgreSQL's array literal, each element quoted
 /// with its quotes and backslashes escaped.
-func textArray(_ strings: [String]) -> PostgresValue {
+func textArray(_ strings: [String]) -> PostgresValue { textArray(strings.map(Optional.some)) }
+
+/// The same with NULL elements for nil.
+func textArray(_ strings: [String?]) -> PostgresValue {
     var literal = "{"
-    for (index, string) in strings.enumerated() {
+    for (index, element) in strings.enumerated() {
         if index > 0 { literal += "," }
+        guard let string = element else {
+            literal += "NULL"
+            continue
+        }
         literal += "\""
         for character in string.unicodeScalars {
             if character == "\"" || character == "\\" { literal += "\\" }
@@ -50,10 +57,11 @@ func textArray(_ strings: [String]) -> PostgresValue {
 /// Field errors for references to records that do not exist, checked inside the write
 /// transaction so that the answer is exact, not a bare foreign-key failure.
 struct ReferenceCheck {
+    var enabled = true
     var errors: [FieldError] = []
 
     mutating func require(_ db: Connection, _ id: String?, in table: String, kind: RecordKind, field: String) throws {
-        guard let id else { return }
+        guard enabled, let id else { return }
         // FOR KEY SHARE: the row cannot be deleted before this transaction commits.
         let exists = try db.execute("SELECT 1 FROM \(table) WHERE id = $1 FOR KEY SHARE", [.text(id)]).count > 0
         if !exists { errors.append(FieldError(field, "no \(kind.rawValue) has id '\(id)'")) }
