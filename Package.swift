@@ -33,6 +33,12 @@ let package = Package(
             pkgConfig: "zlib",
             providers: [.apt(["zlib1g-dev"])]
         ),
+        // libpq from the system (Debian: libpq-dev), for PostgreSQL.
+        .systemLibrary(
+            name: "CPostgreSQL",
+            pkgConfig: "libpq",
+            providers: [.apt(["libpq-dev"])]
+        ),
         // An outbound HTTP client on libcurl; knows nothing of Chronicle.
         .target(name: "HTTPClient", dependencies: ["CCurl"]),
         // epoll, eventfd, accept4 and malloc_trim, which Swift's Glibc module does not expose.
@@ -41,6 +47,9 @@ let package = Package(
         .target(name: "CSearch", dependencies: ["CSQLite"], linkerSettings: [.linkedLibrary("m")]),
         // A thin, general SQLite wrapper: nothing Chronicle-specific.
         .target(name: "SQLite", dependencies: ["CSQLite"]),
+        // A thin, general libpq wrapper (connections, prepared statements, errors with SQLSTATE,
+        // a pool that reconnects): nothing Chronicle-specific.
+        .target(name: "PostgreSQL", dependencies: ["CPostgreSQL"]),
         // The domain: models, partial dates, validation, repository protocols. No SQL, no HTTP.
         .target(name: "Chronicle"),
         // SQLite implementations of the repository protocols, migrations, search, dataset.
@@ -49,6 +58,9 @@ let package = Package(
             dependencies: ["Chronicle", "SQLite", "CSearch"],
             exclude: ["Resources/builtin-dataset.json"]
         ),
+        // PostgreSQL implementations of the repository protocols, with migrations of their own
+        // (migrations/postgresql). Never depends on SQLite.
+        .target(name: "ChroniclePostgreSQL", dependencies: ["Chronicle", "PostgreSQL"]),
         // An HTTP/1.1 server on epoll; knows nothing of Chronicle.
         .target(
             name: "HTTP",
@@ -70,14 +82,21 @@ let package = Package(
         .executableTarget(
             name: "chronicle",
             dependencies: [
-                "Chronicle", "ChronicleSQLite", "ChronicleAPI", "ChronicleExplorer", "HTTP", "HTTPClient", "CSystem",
+                "Chronicle", "ChronicleSQLite", "ChroniclePostgreSQL", "PostgreSQL", "ChronicleAPI", "ChronicleExplorer", "HTTP", "HTTPClient", "CSystem",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
         .testTarget(name: "SQLiteTests", dependencies: ["SQLite"]),
+        // Against a real server (CHRONICLE_TEST_POSTGRES_URL; tools/postgres-test.sh starts one),
+        // skipped without one.
+        .testTarget(name: "PostgreSQLTests", dependencies: ["PostgreSQL"]),
+        // The conformance suite and migrations on a real server, as PostgreSQLTests; skipped without one.
+        .testTarget(name: "ChroniclePostgreSQLTests", dependencies: ["ChroniclePostgreSQL", "Chronicle", "PostgreSQL", "RepositoryConformance"]),
         .testTarget(name: "ChronicleTests", dependencies: ["Chronicle"]),
-        .testTarget(name: "ChronicleSQLiteTests", dependencies: ["ChronicleSQLite", "Chronicle", "SQLite"]),
+        // Repository behaviour written once, run against each backend by its own test target.
+        .target(name: "RepositoryConformance", dependencies: ["Chronicle"], path: "Tests/RepositoryConformance"),
+        .testTarget(name: "ChronicleSQLiteTests", dependencies: ["ChronicleSQLite", "Chronicle", "SQLite", "RepositoryConformance"]),
         // gunzip for the tests of gzip-encoded responses, shared by two test targets.
         .target(name: "GzipTesting", dependencies: ["CZlib"], path: "Tests/GzipTesting"),
         .testTarget(name: "HTTPTests", dependencies: ["HTTP", "GzipTesting"]),

@@ -77,8 +77,15 @@ public struct BuiltinDataset: Decodable, Sendable {
     /// Returns nil when it was already loaded.
     @discardableResult
     public func load(into database: SQLiteStore) throws -> Summary? {
+        try load(sources: database.sources, actors: database.actors, events: database.events, quotes: database.quotes)
+    }
+
+    /// The same through any store's repositories (PostgreSQL's too).
+    @discardableResult
+    public func load(sources sourceRepository: any SourceRepository, actors actorRepository: any ActorRepository,
+                     events eventRepository: any EventRepository, quotes quoteRepository: any QuoteRepository) throws -> Summary? {
         guard let article = sources.first else { return Summary() }
-        let existing = try database.sources.list(SourceFilter(), sort: [], page: PageRequest(limit: PageRequest.maximumLimit))
+        let existing = try sourceRepository.list(SourceFilter(), sort: [], page: PageRequest(limit: PageRequest.maximumLimit))
         if existing.items.contains(where: { $0.title == article.title }) { return nil }
 
         var summary = Summary()
@@ -86,7 +93,7 @@ public struct BuiltinDataset: Decodable, Sendable {
         for entry in sources {
             let draft = SourceDraft(url: entry.url, title: entry.title, publisher: entry.publisher, author: entry.author,
                                     published: entry.published, accessed: entry.accessed)
-            sourceIDs[entry.key] = try database.sources.create(draft, by: .builtinDataset).id
+            sourceIDs[entry.key] = try sourceRepository.create(draft, by: .builtinDataset).id
             summary.sources += 1
         }
         func citations(_ references: [Reference]) throws -> [Citation] {
@@ -99,7 +106,7 @@ public struct BuiltinDataset: Decodable, Sendable {
         for entry in actors {
             let draft = ActorDraft(slug: entry.slug, kind: entry.kind, name: entry.name, aliases: entry.aliases,
                                    description: entry.description, country: entry.country)
-            actorIDs[entry.slug] = try database.actors.create(draft, by: .builtinDataset).id
+            actorIDs[entry.slug] = try actorRepository.create(draft, by: .builtinDataset).id
             summary.actors += 1
         }
         func actorID(_ slug: String) throws -> String {
@@ -112,14 +119,14 @@ public struct BuiltinDataset: Decodable, Sendable {
                                    locationName: entry.locationName, locationCountry: entry.locationCountry, category: entry.category,
                                    participants: try entry.participants.map { Participant(actorID: try actorID($0.actor), role: $0.role) },
                                    citations: try citations(entry.citations))
-            eventIDs[entry.key] = try database.events.create(draft, by: .builtinDataset).id
+            eventIDs[entry.key] = try eventRepository.create(draft, by: .builtinDataset).id
             summary.events += 1
         }
         for entry in quotes {
             let draft = QuoteDraft(text: entry.text, language: entry.language, speakerID: try entry.speaker.map(actorID), said: entry.said,
                                    eventID: entry.event.map { eventIDs[$0] ?? $0 }, context: entry.context,
                                    verification: entry.verification, citations: try citations(entry.citations))
-            _ = try database.quotes.create(draft, by: .builtinDataset)
+            _ = try quoteRepository.create(draft, by: .builtinDataset)
             summary.quotes += 1
         }
         return summary

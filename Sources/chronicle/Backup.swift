@@ -14,7 +14,7 @@ struct Backup: ParsableCommand {
     @OptionGroup var database: DatabaseOptions
 
     func run() throws {
-        let db = try openDatabase(database)
+        let db = try openSQLiteOnly(database, command: "backup")
         let start = DispatchTime.now().uptimeNanoseconds
         try db.backup(to: destination)
         let seconds = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9

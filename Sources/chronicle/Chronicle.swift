@@ -27,8 +27,14 @@ struct DatabaseOptions: ParsableArguments {
     @Option(help: "Folder of numbered .sql migrations; found next to the binary when not given. [env: CHRONICLE_MIGRATIONS]")
     var migrations: String = environment("CHRONICLE_MIGRATIONS") ?? ""
 
+    @Option(name: .customLong("database-url"), help: "A PostgreSQL database to use instead of the SQLite file: postgres://user@host:port/database (libpq's URL or key=value form). [env: CHRONICLE_DATABASE_URL]")
+    var databaseURL: String = environment("CHRONICLE_DATABASE_URL") ?? ""
+
     /// The explicit migrations folder, if one was given.
     var migrationsOverride: String? { migrations.isEmpty ? nil : migrations }
+
+    /// The PostgreSQL database, when one was given.
+    var url: String? { databaseURL.isEmpty ? nil : databaseURL }
 }
 
 func environment(_ name: String) -> String? {

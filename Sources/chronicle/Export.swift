@@ -24,7 +24,7 @@ struct Export: ParsableCommand {
         guard let chosen = ImportFormat(rawValue: format) else { throw ValidationError("'\(format)' is not a format; choose ndjson or csv") }
         let encoder: ExportEncoder
         do { encoder = try ExportEncoder(format: chosen, kinds: kinds) } catch { throw ValidationError("\(error)") }
-        let export = try openDatabase(database).export(kinds: kinds)
+        let export = try openStore(database).repositories.exporter.export(kinds: kinds)
         var buffer = encoder.header()
         func flush() {
             buffer.withUnsafeBytes { bytes in

@@ -28,7 +28,7 @@ struct Import: ParsableCommand {
         let chosen = format ?? (file.lowercased().hasSuffix(".csv") ? "csv" : "ndjson")
         guard let importFormat = ImportFormat(rawValue: chosen) else { throw ValidationError("'\(chosen)' is not a format; choose ndjson or csv") }
         guard let importMode = ImportMode(rawValue: mode) else { throw ValidationError("'\(mode)' is not a mode; choose atomic or best-effort") }
-        let store = try openDatabase(database)
+        let store = try openStore(database).repositories.importer
         let result: (report: ImportReport, json: String)
         do {
             result = try BulkImport.run(file: file, format: importFormat, kind: kind, mode: importMode, dryRun: dryRun, into: store, by: .cli)

@@ -10,7 +10,7 @@ struct Optimize: ParsableCommand {
     @OptionGroup var database: DatabaseOptions
 
     func run() throws {
-        let db = try openDatabase(database)
+        let db = try openSQLiteOnly(database, command: "optimize")
         let start = DispatchTime.now().uptimeNanoseconds
         try db.optimize()
         let seconds = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9

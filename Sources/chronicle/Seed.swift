@@ -7,11 +7,11 @@ struct Seed: ParsableCommand {
     @OptionGroup var database: DatabaseOptions
 
     func run() throws {
-        let db = try openDatabase(database)
-        if let summary = try BuiltinDataset.bundled().load(into: db) {
-            print("loaded \(summary.sources) sources, \(summary.actors) actors, \(summary.events) events, \(summary.quotes) quotes into \(database.path)")
+        let store = try openStore(database)
+        if let summary = try store.loadBuiltinDataset() {
+            print("loaded \(summary.sources) sources, \(summary.actors) actors, \(summary.events) events, \(summary.quotes) quotes into \(store.location)")
         } else {
-            print("\(database.path) already holds the built-in dataset; nothing loaded")
+            print("\(store.location) already holds the built-in dataset; nothing loaded")
         }
     }
 }

@@ -93,17 +93,17 @@ struct Serve: ParsableCommand {
         let requireReadToken = self.requireReadToken || environmentFlag("CHRONICLE_REQUIRE_READ_TOKEN")
         let noSeed = self.noSeed || environmentFlag("CHRONICLE_NO_SEED")
         let noAccessLog = self.noAccessLog || environmentFlag("CHRONICLE_NO_ACCESS_LOG")
-        let db = try openDatabase(database, readTimeLimit: readTimeLimitMS > 0 ? Double(readTimeLimitMS) / 1000 : nil)
-        db.search.phraseCache.capacity = (searchCacheMB << 20) - (searchCacheMB << 20) / 3
-        db.search.hitCache.capacity = (searchCacheMB << 20) / 3
-        if !noSeed, try db.isEmpty(), let summary = try BuiltinDataset.bundled().load(into: db) {
+        let store = try openStore(database, readTimeLimit: readTimeLimitMS > 0 ? Double(readTimeLimitMS) / 1000 : nil)
+        if let db = store.sqlite {
+            db.search.phraseCache.capacity = (searchCacheMB << 20) - (searchCacheMB << 20) / 3
+            db.search.hitCache.capacity = (searchCacheMB << 20) / 3
+        }
+        if !noSeed, try store.isEmpty(), let summary = try store.loadBuiltinDataset() {
             logger.info("loaded the built-in dataset: \(summary.actors) actors, \(summary.events) events, \(summary.quotes) quotes")
         }
         // Migrating and seeding leave freed memory behind that serving never reuses; give it back.
         csystem_release_free_memory()
-        let repositories = Repositories(actors: db.actors, events: db.events, quotes: db.quotes, sources: db.sources, search: db.search,
-                                        tokens: db.tokens, snapshots: db, embeddedChanges: db.embeddedChanges,
-                                        revisions: db.revisions, webhooks: db.webhooks, exporter: db, importer: db, checkReady: { try db.ping() })
+        let repositories = store.repositories
         let box = ServerBox()
         var api = APIConfiguration()
         api.allowedOrigins = corsOrigins
@@ -116,10 +116,11 @@ struct Serve: ParsableCommand {
         api.explorer = explorerDirectory.isEmpty ? .embedded(ExplorerFiles.embedded) : .folder(explorerDirectory)
         api.openConnections = { box.server?.openConnections ?? 0 }
         api.acceptPauses = { box.server?.acceptPauses ?? 0 }
-        let search = db.search
-        api.searchCache = { search.phraseCache.capacity > 0 ? search.cacheUsage : nil }
+        if let search = store.sqlite?.search {
+            api.searchCache = { search.phraseCache.capacity > 0 ? search.cacheUsage : nil }
+        }
         // Webhooks are delivered off the request path, woken by each write.
-        let webhooks = WebhookDispatcher(hooks: db.webhooks, revisions: db.revisions, poster: CurlWebhookPoster())
+        let webhooks = WebhookDispatcher(hooks: repositories.webhooks, revisions: repositories.revisions, poster: CurlWebhookPoster())
         webhooks.start()
         api.onWrite = { webhooks.poke() }
 
@@ -135,7 +136,7 @@ struct Serve: ParsableCommand {
         let server = try Server(configuration: configuration, respondersByLoop: { _ in chronicle.router() })
         box.server = server
         server.shutdownOnSignals()
-        logger.info("Chronicle serving \(database.path) on http://\(host):\(server.port)/ — try: curl 'http://\(host):\(server.port)/v1/search?q=Lukashenko'")
+        logger.info("Chronicle serving \(store.location) on http://\(host):\(server.port)/ — try: curl 'http://\(host):\(server.port)/v1/search?q=Lukashenko'")
         server.wait()
         logger.info("stopped")
     }

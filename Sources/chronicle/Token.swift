@@ -14,7 +14,7 @@ struct Token: ParsableCommand {
         @Option(help: "read, write or admin.") var scope: TokenScope = .write
 
         func run() throws {
-            let (token, secret) = try openDatabase(database).tokens.create(name: name, scope: scope)
+            let (token, secret) = try openStore(database).repositories.tokens.create(name: name, scope: scope)
             warn("created token '\(token.name)' (\(token.id)) with the \(token.scope.rawValue) scope; store the secret now, it is not shown again:")
             print(secret)
         }
@@ -25,7 +25,7 @@ struct Token: ParsableCommand {
         @OptionGroup var database: DatabaseOptions
 
         func run() throws {
-            for token in try openDatabase(database).tokens.list() {
+            for token in try openStore(database).repositories.tokens.list() {
                 let state = token.revokedAt.map { "revoked \($0)" } ?? "active"
                 print("\(token.id)  \(padded(token.scope.rawValue, 6))  \(token.name)  created \(token.createdAt)  \(state)")
             }
@@ -38,7 +38,7 @@ struct Token: ParsableCommand {
         @Argument(help: "The token's id or name.") var token: String
 
         func run() throws {
-            let revoked = try openDatabase(database).tokens.revoke(token)
+            let revoked = try openStore(database).repositories.tokens.revoke(token)
             print("revoked \(revoked.id) (\(revoked.name))")
         }
     }

@@ -1,0 +1,60 @@
+import Chronicle
+import PostgreSQL
+
+/// Changes to what records show of other records (an actor's name and slug, a source's title
+/// and address, an event's quotes), queued by the writes that make them and logged, in commit
+/// order, by `RevisionLog.drain` (see migrations/postgresql/0003).
+enum EmbeddedVersions {
+    /// Logs that what others embed of this record changed.
+    static func log(_ db: Connection, id: String) throws {
+        try db.execute("INSERT INTO embedded_change_queue (record_id) VALUES ($1)", [.text(id)])
+    }
+
+    /// The events that show these quotes, logged as changed for what they embed.
+    static func logEventsEmbedding(_ db: Connection, quotes ids: [String]) throws {
+        guard !ids.isEmpty else { return }
+        try db.execute("""
+            INSERT INTO embedded_change_queue (record_id)
+            SELECT DISTINCT event_id FROM quotes WHERE event_id IS NOT NULL AND id = ANY($1::text[])
+            """, [textArray(ids)])
+    }
+
+    /// Entries kept: an instance further behind than this drops every kept body.
+    static let kept: Int64 = 100_000
+}
+
+/// The store's log of changes to what records embed of others, read by the API's kept bodies.
+public struct PostgresEmbeddedChangeLog: EmbeddedChanges {
+    let pool: PostgresDatabase
+
+    public init(pool: ConnectionPool) { self.pool = PostgresDatabase(pool) }
+
+    init(pool: PostgresDatabase) { self.pool = pool }
+
+    public func current(_ kind: RecordKind, _ id: String) throws -> (stamp: RecordStamp, position: Int64) {
+        try pool.withConnection { db in
+            // One statement, one snapshot: the record's version and the log's end agree.
+            guard let row = try db.execute("""
+                SELECT r.version, r.created_at, h.embedded_position FROM \(kind.rawValue)s r, feed_head h WHERE r.id = $1 AND h.id = 1
+                """, [.text(id)]).first else { throw ChronicleError.notFound(kind, id) }
+            return (RecordStamp(id: id, version: try row.int(0), createdAt: try row.string(1)), Int64(try row.int(2)))
+        }
+    }
+
+    public func position(in snapshot: (any ReadSnapshot)?) throws -> Int64 {
+        try pool.reading(in: snapshot) { db in try Self.position(db) }
+    }
+
+    static func position(_ db: Connection) throws -> Int64 {
+        Int64(try db.execute("SELECT embedded_position FROM feed_head WHERE id = 1")[0].int(0))
+    }
+
+    public func changed(after position: Int64, through end: Int64, in snapshot: (any ReadSnapshot)?) throws -> [String]? {
+        try pool.reading(in: snapshot) { db in
+            let horizon = Int64(try db.execute("SELECT horizon FROM embedded_changes_horizon WHERE id = 1")[0].int(0))
+            guard position >= horizon else { return nil }
+            return try db.execute("SELECT record_id FROM embedded_changes WHERE seq > $1 AND seq <= $2 ORDER BY seq",
+                                  [.integer(position), .integer(end)]).map { try $0.string(0) }
+        }
+    }
+}

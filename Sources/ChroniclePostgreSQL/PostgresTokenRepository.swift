@@ -1,0 +1,59 @@
+import Chronicle
+import PostgreSQL
+
+/// API tokens in PostgreSQL, stored as SHA-256 hashes of their secrets.
+public struct PostgresTokenRepository: TokenRepository {
+    let pool: PostgresDatabase
+
+    public init(pool: ConnectionPool) { self.pool = PostgresDatabase(pool) }
+
+    init(pool: PostgresDatabase) { self.pool = pool }
+
+    private static let columns = "id, name, scope, created_at, revoked_at"
+
+    public func create(name: String, scope: TokenScope) throws -> (token: APIToken, secret: String) {
+        var v = Validator()
+        v.text(name, "name", max: 100)
+        try v.finish()
+        var generator = SystemRandomNumberGenerator()
+        let alphabet = Array("abcdefghijklmnopqrstuvwxyz234567")
+        let secret = "chr_" + String((0..<40).map { _ in alphabet[Int.random(in: 0..<alphabet.count, using: &generator)] })
+        let token = APIToken(id: Identifier.make(prefix: "tok_"), name: name, scope: scope, createdAt: Timestamp.now(), revokedAt: nil)
+        do {
+            _ = try pool.withConnection { db in
+                try db.execute("INSERT INTO api_tokens (id, name, scope, secret_hash, created_at) VALUES ($1, $2, $3, $4, $5)",
+                               [.text(token.id), .text(name), .text(scope.rawValue), .text(SHA256.hex(secret)), .text(token.createdAt)])
+            }
+        } catch let error as PostgresError where error.isUniqueViolation && error.constraint == "api_tokens_name_key" {
+            throw ChronicleError.validation([FieldError("name", "a token named '\(name)' already exists")])
+        }
+        return (token, secret)
+    }
+
+    public func list() throws -> [APIToken] {
+        try pool.withConnection { db in try db.execute("SELECT \(Self.columns) FROM api_tokens ORDER BY created_at, id").map(Self.decode) }
+    }
+
+    public func revoke(_ idOrName: String) throws -> APIToken {
+        try pool.transaction { db in
+            try db.execute("UPDATE api_tokens SET revoked_at = $1 WHERE (id = $2 OR name = $2) AND revoked_at IS NULL", [.text(Timestamp.now()), .text(idOrName)])
+            guard let token = try db.execute("SELECT \(Self.columns) FROM api_tokens WHERE id = $1 OR name = $1", [.text(idOrName)]).first.map(Self.decode) else {
+                throw ChronicleError.validation([FieldError("token", "no token has id or name '\(idOrName)'")])
+            }
+            return token
+        }
+    }
+
+    public func authenticate(secret: String) throws -> APIToken? {
+        guard secret.hasPrefix("chr_"), secret.count < 100 else { return nil }
+        return try pool.withConnection { db in
+            try db.execute("SELECT \(Self.columns) FROM api_tokens WHERE secret_hash = $1 AND revoked_at IS NULL", [.text(SHA256.hex(secret))])
+                .first.map(Self.decode)
+        }
+    }
+
+    static func decode(_ row: Row) throws -> APIToken {
+        APIToken(id: try row.string(0), name: try row.string(1), scope: TokenScope(rawValue: try row.string(2)) ?? .read,
+                 createdAt: try row.string(3), revokedAt: try row.optionalString(4))
+    }
+}

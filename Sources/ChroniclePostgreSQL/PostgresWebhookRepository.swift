@@ -1,0 +1,85 @@
+import Chronicle
+import PostgreSQL
+
+/// Webhooks in PostgreSQL: the hook, its position in the feed, and its last attempts (older
+/// ones pruned as new ones are written).
+public struct PostgresWebhookRepository: WebhookRepository {
+    let pool: PostgresDatabase
+    /// Attempts kept per hook.
+    static let keptDeliveries = 100
+
+    public init(pool: ConnectionPool) { self.pool = PostgresDatabase(pool) }
+
+    init(pool: PostgresDatabase) { self.pool = pool }
+
+    private static let columns = "id, url, secret, kinds, actor_id, position, created_at, created_by"
+
+    private static func decode(_ row: Row) throws -> Webhook {
+        let kinds = Set(try row.string(3).split(separator: ",").compactMap { RecordKind(rawValue: String($0)) })
+        return Webhook(id: try row.string(0), url: try row.string(1), secret: try row.string(2),
+                       filter: WebhookFilter(kinds: kinds, actorID: try row.optionalString(4)), position: Int64(try row.int(5)),
+                       createdAt: try row.string(6), createdBy: try row.string(7))
+    }
+
+    public func create(url: String, secret: String, filter: WebhookFilter, startAfter position: Int64, by author: String) throws -> Webhook {
+        let hook = Webhook(id: Identifier.make(prefix: "whk_"), url: url, secret: secret, filter: filter, position: position,
+                           createdAt: Timestamp.now(), createdBy: author)
+        _ = try pool.withConnection { db in
+            try db.execute("INSERT INTO webhooks (\(Self.columns)) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)", [
+                .text(hook.id), .text(url), .text(secret), .text(filter.kinds.map(\.rawValue).sorted().joined(separator: ",")),
+                filter.actorID.postgres, .integer(position), .text(hook.createdAt), .text(author),
+            ])
+        }
+        return hook
+    }
+
+    public func list() throws -> [Webhook] {
+        try pool.withConnection { db in try db.execute("SELECT \(Self.columns) FROM webhooks ORDER BY created_at, id").map(Self.decode) }
+    }
+
+    public func find(_ id: String) throws -> Webhook? {
+        try pool.withConnection { db in try db.execute("SELECT \(Self.columns) FROM webhooks WHERE id = $1", [.text(id)]).first.map(Self.decode) }
+    }
+
+    public func delete(_ id: String) throws -> Bool {
+        // Its deliveries go with it (ON DELETE CASCADE).
+        try pool.withConnection { db in try db.execute("DELETE FROM webhooks WHERE id = $1", [.text(id)]).affectedRows == 1 }
+    }
+
+    public func record(_ delivery: WebhookDelivery?, hook id: String, advanceTo position: Int64?) throws {
+        try pool.transaction { db in
+            if let delivery {
+                let inserted = try db.execute("""
+                    INSERT INTO webhook_deliveries (webhook_id, delivery_id, position, attempt, at, status, error, duration_ms, next_attempt_at)
+                    SELECT $1, $2, $3, $4, $5, $6, $7, $8, $9 WHERE EXISTS (SELECT 1 FROM webhooks WHERE id = $1)
+                    RETURNING seq
+                    """, [.text(id), .text(delivery.deliveryID), .integer(delivery.position), .integer(Int64(delivery.attempt)), .text(delivery.at),
+                          delivery.status.map { .integer(Int64($0)) } ?? .null, delivery.error.postgres, .real(delivery.durationMs),
+                          delivery.nextAttemptAt.postgres])
+                if let seq = try inserted.first.map({ try $0.int(0) }), seq % 32 == 0 {
+                    try db.execute("""
+                        DELETE FROM webhook_deliveries WHERE webhook_id = $1 AND seq <= (
+                            SELECT seq FROM webhook_deliveries WHERE webhook_id = $1 ORDER BY seq DESC LIMIT 1 OFFSET $2)
+                        """, [.text(id), .integer(Int64(Self.keptDeliveries))])
+                }
+            }
+            if let position {
+                // Never backwards: two instances delivering may report out of order.
+                try db.execute("UPDATE webhooks SET position = greatest(position, $1) WHERE id = $2", [.integer(position), .text(id)])
+            }
+        }
+    }
+
+    public func deliveries(of id: String, limit: Int) throws -> [WebhookDelivery] {
+        try pool.withConnection { db in
+            try db.execute("""
+                SELECT delivery_id, position, attempt, at, status, error, duration_ms, next_attempt_at FROM webhook_deliveries
+                WHERE webhook_id = $1 ORDER BY seq DESC LIMIT $2
+                """, [.text(id), .integer(Int64(limit))]).map {
+                WebhookDelivery(deliveryID: try $0.string(0), position: Int64(try $0.int(1)), attempt: try $0.int(2), at: try $0.string(3),
+                                status: try $0.optionalInt(4), error: try $0.optionalString(5), durationMs: try $0.double(6),
+                                nextAttemptAt: try $0.optionalString(7))
+            }
+        }
+    }
+}

@@ -1,0 +1,178 @@
+import Chronicle
+import FoundationEssentials
+import PostgreSQL
+
+/// Writes the revisions of what a write transaction changed. The tables' triggers queue every
+/// record created, changed (its version moved) or deleted, whatever path wrote; `drain` turns
+/// the queue into revisions (the record as it reads now, or a tombstone) just before the
+/// transaction commits, so a write and its revisions commit together or not at all. The same
+/// rules as SQLite's RevisionLog: one revision per record and transaction, in the order of each
+/// record's last change, nothing for a record created and deleted in one transaction.
+enum RevisionLog {
+    static func drain(_ db: Connection, _ attribution: Attribution, now: String, pool: PostgresDatabase) throws {
+        let queued = try db.execute("DELETE FROM revision_queue RETURNING seq, kind, record_id, operation, version").map {
+            (seq: try $0.int(0), kind: try $0.string(1), id: try $0.string(2), operation: try $0.string(3), version: try $0.int(4))
+        }.sorted { $0.seq < $1.seq }
+        guard !queued.isEmpty else { return }
+        var last: [String: Int] = [:]
+        var created = Set<String>()
+        for (index, entry) in queued.enumerated() {
+            let key = entry.kind + "/" + entry.id
+            last[key] = index
+            if entry.operation == "create" { created.insert(key) }
+        }
+        // The states of the records that live on, read a kind at a time (an import's batch of
+        // 5,000 quotes is a few queries, not 15,000).
+        var live: [RecordKind: [String]] = [:]
+        for (index, entry) in queued.enumerated() where last[entry.kind + "/" + entry.id] == index && entry.operation != "delete" {
+            if let kind = RecordKind(rawValue: entry.kind) { live[kind, default: []].append(entry.id) }
+        }
+        var states: [String: RecordState] = [:]
+        for (kind, ids) in live {
+            for state in try load(db, kind, ids, pool: pool) { states[kind.rawValue + "/" + state.id] = state }
+        }
+        var rows: [(kind: RecordKind, id: String, number: Int, operation: ChangeOperation, state: String?)] = []
+        for (index, entry) in queued.enumerated() {
+            let key = entry.kind + "/" + entry.id
+            guard last[key] == index, let kind = RecordKind(rawValue: entry.kind) else { continue }
+            if entry.operation == "delete" {
+                if created.contains(key) { continue }
+                rows.append((kind, entry.id, entry.version + 1, .delete, nil))
+                continue
+            }
+            guard let state = states[key] else { continue }
+            rows.append((kind, entry.id, state.version, created.contains(key) ? .create : .update, try encode(state)))
+        }
+        let embedded = try db.execute("DELETE FROM embedded_change_queue RETURNING seq, record_id").map {
+            (seq: try $0.int(0), id: try $0.string(1))
+        }.sorted { $0.seq < $1.seq }.map(\.id)
+        guard !rows.isEmpty || !embedded.isEmpty else { return }
+        // Last, and held to the commit: the positions of both logs (see migrations/postgresql/0002, 0003).
+        let ends = try db.execute("""
+            UPDATE feed_head SET position = position + $1, embedded_position = embedded_position + $2 WHERE id = 1
+            RETURNING position, embedded_position
+            """, [.integer(Int64(rows.count)), .integer(Int64(embedded.count))])[0]
+        let end = try ends.int(0), embeddedEnd = Int64(try ends.int(1))
+        if !rows.isEmpty {
+            // One statement for them all: positions numbered on in the rows' order.
+            try db.execute("""
+                INSERT INTO revisions (position, kind, record_id, number, operation, at, author, note, state)
+                SELECT $1::bigint + t.ordinality - 1, t.kind, t.record_id, t.number, t.operation, $6, $7, $8, t.state
+                FROM unnest($2::text[], $3::text[], $4::int[], $5::text[], $9::text[]) WITH ORDINALITY AS t (kind, record_id, number, operation, state, ordinality)
+                """, [.integer(Int64(end - rows.count + 1)), textArray(rows.map(\.kind.rawValue)), textArray(rows.map(\.id)),
+                      textArray(rows.map { String($0.number) }), textArray(rows.map(\.operation.rawValue)), .text(now), .text(attribution.author),
+                      attribution.note.postgres, textArray(rows.map(\.state))])
+        }
+        guard !embedded.isEmpty else { return }
+        let first = embeddedEnd - Int64(embedded.count) + 1
+        try db.execute("INSERT INTO embedded_changes (seq, record_id) SELECT $1::bigint + ordinality - 1, id FROM unnest($2::text[]) WITH ORDINALITY AS t (id, ordinality)",
+                       [.integer(first), textArray(embedded)])
+        // Pruned now and then (when the log crosses a multiple of 256), a range at its start.
+        if embeddedEnd / 256 != (first - 1) / 256 {
+            let horizon = embeddedEnd - EmbeddedVersions.kept
+            if horizon > 0 {
+                try db.execute("DELETE FROM embedded_changes WHERE seq <= $1", [.integer(horizon)])
+                try db.execute("UPDATE embedded_changes_horizon SET horizon = greatest(horizon, $1) WHERE id = 1", [.integer(horizon)])
+            }
+        }
+    }
+
+    /// The records of one kind as their repository reads them, with the names and titles they show.
+    static func load(_ db: Connection, _ kind: RecordKind, _ ids: [String], pool: PostgresDatabase) throws -> [RecordState] {
+        switch kind {
+        case .actor: return try PostgresActorRepository(pool: pool).load(db, ids: ids).map { .actor($0) }
+        case .event: return try PostgresEventRepository(pool: pool).load(db, ids: ids).map { .event($0) }
+        case .quote: return try PostgresQuoteRepository(pool: pool).load(db, ids: ids).map { .quote($0) }
+        case .source: return try PostgresSourceRepository.load(db, ids: ids).map { .source($0) }
+        }
+    }
+
+    /// The state as JSON, encoded as SQLite's store encodes it.
+    static func encode(_ state: RecordState) throws -> String {
+        let encoder = JSONEncoder()
+        let data: Data
+        switch state {
+        case .actor(let actor): data = try encoder.encode(actor)
+        case .event(let event): data = try encoder.encode(event)
+        case .quote(let quote): data = try encoder.encode(quote)
+        case .source(let source): data = try encoder.encode(source)
+        }
+        return String(decoding: data, as: UTF8.self)
+    }
+
+    static func decode(_ kind: RecordKind, _ text: String) throws -> RecordState {
+        let data = Data(text.utf8)
+        let decoder = JSONDecoder()
+        switch kind {
+        case .actor: return .actor(try decoder.decode(Actor.self, from: data))
+        case .event: return .event(try decoder.decode(Event.self, from: data))
+        case .quote: return .quote(try decoder.decode(Quote.self, from: data))
+        case .source: return .source(try decoder.decode(Source.self, from: data))
+        }
+    }
+
+    /// Revision rows as `Revision`s: the columns every query below selects, in this order.
+    static let columns = "position, kind, record_id, number, operation, at, author, note, state"
+
+    static func revision(_ row: Row) throws -> Revision {
+        let kind = RecordKind(rawValue: try row.string(1)) ?? .event
+        return Revision(kind: kind, id: try row.string(2), number: try row.int(3), operation: ChangeOperation(rawValue: try row.string(4)) ?? .update,
+                        at: try row.string(5), attribution: Attribution(author: try row.string(6), note: try row.optionalString(7)),
+                        state: try row.optionalString(8).map { try decode(kind, $0) }, position: Int64(try row.int(0)))
+    }
+}
+
+/// Revisions and the change feed in PostgreSQL.
+public struct PostgresRevisionRepository: RevisionRepository {
+    let pool: PostgresDatabase
+
+    public init(pool: ConnectionPool) { self.pool = PostgresDatabase(pool) }
+
+    init(pool: PostgresDatabase) { self.pool = pool }
+
+    public func revisions(of kind: RecordKind, id: String, before: Int?, limit: Int) throws -> [Revision] {
+        try pool.withConnection { db in
+            try db.execute("""
+                SELECT \(RevisionLog.columns) FROM revisions WHERE kind = $1 AND record_id = $2 AND number < $3 ORDER BY number DESC LIMIT $4
+                """, [.text(kind.rawValue), .text(id), .integer(Int64(before ?? Int(Int32.max))), .integer(Int64(limit))]).map(RevisionLog.revision)
+        }
+    }
+
+    public func revision(of kind: RecordKind, id: String, number: Int) throws -> Revision? {
+        try pool.withConnection { db in
+            try db.execute("SELECT \(RevisionLog.columns) FROM revisions WHERE kind = $1 AND record_id = $2 AND number = $3",
+                           [.text(kind.rawValue), .text(id), .integer(Int64(number))]).first.map(RevisionLog.revision)
+        }
+    }
+
+    public func latest(of kind: RecordKind, id: String) throws -> Revision? {
+        try revisions(of: kind, id: id, before: nil, limit: 1).first
+    }
+
+    public func changes(after position: Int64, filter: ChangeFilter, limit: Int) throws -> (changes: [Revision], reached: Int64) {
+        try pool.reading(in: nil) { db in
+            // Read a bounded stretch of the log: a filter that matches little still answers soon,
+            // with the position it got to (as SQLite's feed does).
+            let head = try Self.head(db)
+            let stretchEnd = filter.kinds.isEmpty ? head : min(head, position + Int64(max(limit, 1)) * 50)
+            var p = Parameters()
+            var sql = "SELECT \(RevisionLog.columns) FROM revisions WHERE position > \(p.bind(.integer(position))) AND position <= \(p.bind(.integer(stretchEnd)))"
+            if !filter.kinds.isEmpty {
+                sql += " AND kind = ANY(\(p.bind(textArray(filter.kinds.map(\.rawValue).sorted())))::text[])"
+            }
+            sql += " ORDER BY position LIMIT \(p.bind(.integer(Int64(limit))))"
+            let changes = try db.execute(sql, p.values).map(RevisionLog.revision)
+            let reached = changes.count == limit ? changes.last!.position : stretchEnd
+            return (changes, max(reached, position))
+        }
+    }
+
+    public func head() throws -> Int64 {
+        try pool.withConnection { db in try Self.head(db) }
+    }
+
+    /// The last position handed out and committed (feed_head moves only with its revisions).
+    static func head(_ db: Connection) throws -> Int64 {
+        Int64(try db.execute("SELECT position FROM feed_head WHERE id = 1")[0].int(0))
+    }
+}
