@@ -18,15 +18,17 @@ import Testing
         let router: Router
         let token: String
 
-        init(_ store: PostgresStore, token: String) {
+        init(_ store: PostgresStore, token: String, positions: Bool = false) {
             self.store = store
             self.token = token
-            let repositories = Repositories(actors: store.actors, events: store.events, quotes: store.quotes, sources: store.sources, search: store.search,
+            var repositories = Repositories(actors: store.actors, events: store.events, quotes: store.quotes, sources: store.sources, search: store.search,
                                             tokens: store.tokens, snapshots: store, embeddedChanges: store.embeddedChanges, revisions: store.revisions,
                                             webhooks: store.webhooks, exporter: store, importer: store, checkReady: { try store.ping() })
+            if positions { repositories.positions = store }
             var configuration = APIConfiguration()
             configuration.renderedRecordBytes = 8 << 20
             configuration.renderedRowBytes = 8 << 20
+            configuration.storeMetrics = { store.standbyMetrics }
             router = ChronicleAPI(repositories: repositories, configuration: configuration).router()
         }
 
