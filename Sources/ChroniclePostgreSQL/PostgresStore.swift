@@ -153,16 +153,34 @@ struct PostgresDatabase: Sendable {
     /// the primary when it fails on the standby for the standby's reasons (its connection lost,
     /// a conflict with recovery). Reads are safe to run twice.
     func readingConnection<T>(_ body: (Connection) throws -> T) throws -> T {
-        guard let standby, let read = ReadContext.standbyRead, let replica = standby.pool(for: read.atLeast) else {
+        guard let standby, let read = ReadContext.standbyRead else { return try connections.withConnection(body) }
+        guard let (replica, confirmed) = standby.candidate(for: read.atLeast) else {
+            standby.counted(toStandby: false)
             return try connections.withConnection(body)
         }
         do {
-            return try replica.withConnection(body)
+            return try replica.withConnection { db in
+                if !confirmed, let required = read.atLeast {
+                    // Behind the client's position at the monitor's last look; it may have
+                    // replayed it since (a write a millisecond ago): one question tells.
+                    let replayed = Standby.lsn(try db.execute("SELECT pg_last_wal_replay_lsn()::text")[0].optionalString(0))
+                    guard let replayed, replayed >= required else { throw NotReplayedYet() }
+                    standby.saw(replayed: replayed)
+                }
+                standby.counted(toStandby: true)
+                return try body(db)
+            }
+        } catch is NotReplayedYet {
+            standby.counted(toStandby: false)
+            return try connections.withConnection(body)
         } catch let error as PostgresError where Standby.isStandbys(error) {
             standby.failed(error)
             return try connections.withConnection(body)
         }
     }
+
+    /// The standby has not yet replayed what a read must see.
+    private struct NotReplayedYet: Error {}
 
     func withConnection<T>(_ body: (Connection) throws -> T) throws -> T { try connections.withConnection(body) }
 

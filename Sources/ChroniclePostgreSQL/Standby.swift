@@ -81,6 +81,28 @@ final class Standby: Sendable {
         }
     }
 
+    /// The standby's pool when it is up and keeping up, and whether it is known to have replayed
+    /// `required` (when not, the caller may ask it: it may have since the last check). Counts
+    /// nothing; the caller says where the read went (`counted`).
+    func candidate(for required: UInt64?) -> (pool: ConnectionPool, confirmed: Bool)? {
+        state.withLock { state in
+            guard state.healthy, let pool = state.pool, state.lag <= maxLag, Self.now() - state.lastCheck <= max(maxLag, 1) else { return nil }
+            return (pool, required.map { state.replayed >= $0 } ?? true)
+        }
+    }
+
+    /// A read went to the standby (true) or to the primary instead (false).
+    func counted(toStandby: Bool) {
+        state.withLock { state in
+            if toStandby { state.standbyReads += 1 } else { state.skippedReads += 1 }
+        }
+    }
+
+    /// The standby said it has replayed this far (asked by a read).
+    func saw(replayed: UInt64) {
+        state.withLock { state in state.replayed = max(state.replayed, replayed) }
+    }
+
     /// A read on the standby failed for a reason of the standby's: count it, and mark the standby
     /// down until the monitor finds it answering again when its connection was lost.
     func failed(_ error: PostgresError) {
