@@ -7,6 +7,7 @@
 #     through the replica (a write's Chronicle-Position header or cookie, sent back at once);
 #   - `kill -9` of one instance under load from 20 clients loses no acknowledged write and fails
 #     no GET (nginx retries GETs on the other instance: proxy_next_upstream error timeout http_502);
+#   - the replica lagging past --max-replica-lag-ms (replay paused) is skipped: reads see new writes;
 #   - the replica stopped under load: reads go to the primary and still succeed;
 #   - the primary restarted: the pools reconnect and the next requests succeed.
 # One PASS/FAIL line per check; exits non-zero on any failure. Everything lives under one
@@ -76,7 +77,7 @@ token=$("$binary" token create --database-url "$primary_db" --name cluster-test 
 start_instance() {  # NAME; prints the port
   local name=$1 port=
   CHRONICLE_NO_ACCESS_LOG=1 "$binary" serve --database-url "$primary_db" --read-database-url "$replica_db" \
-    --port 0 --threads 2 --readers 8 >"$dir/$name.log" 2>&1 &
+    --max-replica-lag-ms 1000 --port 0 --threads 2 --readers 8 >"$dir/$name.log" 2>&1 &
   echo $! >"$dir/$name.pid"
   for _ in $(seq 1 300); do
     port=$(sed -n 's|.* serving .* on http://127\.0\.0\.1:\([0-9]*\)/.*|\1|p' "$dir/$name.log")
@@ -145,6 +146,16 @@ for _ in 1 2 3 4 5; do curl -sf "$proxy/v1/events?limit=3" >/dev/null; done
 after=$(python3 tools/cluster_test.py standby-reads "$one" "$two")
 [ "$after" -gt "$before" ] && pass "reads without a position go to the replica ($((after - before)) of them)" \
   || fail "reads without a position did not go to the replica ($before then $after)"
+
+# --- The replica lagging past the limit (its replay paused): skipped, reads see new writes ---
+psql -Atq "$replica_url" -c "SELECT pg_wal_replay_pause()" >/dev/null
+py lagging "$proxy" "$one" "$two" "$token"
+psql -Atq "$replica_url" -c "SELECT pg_wal_replay_resume()" >/dev/null
+sleep 0.5
+before=$(python3 tools/cluster_test.py standby-reads "$one" "$two")
+for _ in 1 2 3 4 5; do curl -sf "$proxy/v1/events?limit=3" >/dev/null; done
+after=$(python3 tools/cluster_test.py standby-reads "$one" "$two")
+[ "$after" -gt "$before" ] && pass "replay resumed: reads go to the replica again" || fail "replay resumed: reads did not go back to the replica"
 
 # --- kill -9 of one instance under load ---
 python3 tools/cluster_test.py load "$proxy" "$token" "$seconds" "$clients" "$dir/load-kill.json" &

@@ -7,6 +7,7 @@ the exit status is the number of failures (capped at 100).
     cluster_test.py load NGINX TOKEN SECONDS CLIENTS OUT.json
     cluster_test.py verify NAME NGINX OUT.json [--allow-get-failures N]
     cluster_test.py standby-reads I1 I2            # prints reads sent to the standby, both instances
+    cluster_test.py lagging NGINX I1 I2 TOKEN      # with the replica's replay paused
     cluster_test.py after-restart NGINX TOKEN
 """
 import http.client
@@ -146,7 +147,23 @@ def checks(nginx, first, second, token):
         if s != 200:
             misses.append(f"read {s}")
     report(not misses, "read-your-writes: 20 writes each read at once through the other instance (header, cookie)",
-           (", ".join(misses) or "all seen") + f"; reads on the replica meanwhile: {standby_count(second) - before}")
+           (", ".join(misses) or "all seen") + f"; reads on the replica meanwhile: {standby_count(second) - before}"
+           f" (its lag: {metric(second, 'chronicle_standby_lag_seconds')} s)")
+
+
+def metric(base, name):
+    """One value from an instance's /metrics, or None."""
+    parts = urllib.parse.urlsplit(base)
+    connection = http.client.HTTPConnection(parts.hostname, parts.port, timeout=5)
+    try:
+        connection.request("GET", "/metrics")
+        text = connection.getresponse().read().decode()
+    except OSError:
+        return None
+    for line in text.splitlines():
+        if line.startswith(name + " "):
+            return float(line.split()[-1])
+    return None
 
 
 def standby_count(*bases):
@@ -222,6 +239,25 @@ def verify(name, nginx, out, allowed_get_failures=0):
     report(len(failed) <= allowed_get_failures, f"{name}: no GET failed", f"{len(failed)} of {counts['GET']} GETs failed {failed[:5]}")
 
 
+def lagging(nginx, first, second, token):
+    """The replica's replay is paused: a write, then, past the lag limit (1 s in the test),
+    reads without a position must see it (they go to the primary)."""
+    status, _, created = request(nginx, "POST", "/v1/actors", {"kind": "person", "name": "Written While Lagging"}, token)
+    time.sleep(1.6)
+    seen = [request(base, "GET", f"/v1/actors/{(created or {}).get('id', 'x')}")[0] for base in (first, second)]
+    lag = None
+    _, _, _ = request(second, "GET", "/healthz")
+    parts = urllib.parse.urlsplit(second)
+    connection = http.client.HTTPConnection(parts.hostname, parts.port, timeout=5)
+    connection.request("GET", "/metrics")
+    for line in connection.getresponse().read().decode().splitlines():
+        if line.startswith("chronicle_standby_lag_seconds "):
+            lag = float(line.split()[-1])
+    report(status == 201 and seen == [200, 200] and lag is not None and lag > 1,
+           "replica lagging past the limit: skipped, reads without a position see a new write",
+           f"write {status}, reads {seen}, lag gauge {lag}")
+
+
 def after_restart(nginx, token):
     started = time.time()
     status, head, created = request(nginx, "POST", "/v1/actors", {"kind": "person", "name": "After Restart"}, token)
@@ -241,6 +277,8 @@ def main(argv):
         verify(args[0], args[1], args[2], int(args[4]) if len(args) > 4 and args[3] == "--allow-get-failures" else 0)
     elif command == "standby-reads":
         print(standby_count(*args))
+    elif command == "lagging":
+        lagging(*args)
     elif command == "after-restart":
         after_restart(*args)
     else:
