@@ -17,6 +17,7 @@ struct ReadPositionMiddleware: Middleware {
         if request.method == "GET" || request.method == "HEAD" {
             return try positions.reading(atLeast: Self.position(in: request)) { try next(request) }
         }
+        guard ["POST", "PUT", "PATCH", "DELETE"].contains(request.method) else { return try next(request) }
         var response = try positions.writing { try next(request) }
         // Asked once the write is done (a failed one needs none): its position, or later.
         if (200..<300).contains(response.status), let position = try? positions.currentPosition() {

@@ -63,12 +63,19 @@ public final class PostgresStore: ReadSnapshots, ReadPositions, @unchecked Senda
 
     /// A snapshot on a connection of its own, outside the pool, open until released.
     public func heldSnapshot() throws -> any ReadSnapshot {
-        // On the standby when a read may go there now; it stays there to the end.
-        if let standby = database.standby, let read = ReadContext.standbyRead, standby.pool(for: read.atLeast) != nil {
-            if let held = try? HeldTransaction(url: standby.url) { return PostgresSnapshot(connection: held.connection, holder: held) }
-        }
-        let held = try HeldTransaction(url: url)
+        let held = try heldTransaction()
         return PostgresSnapshot(connection: held.connection, holder: held)
+    }
+
+    /// A long read's transaction on a connection of its own: on the standby when a read may go
+    /// there now (it stays there to the end), else, or when the standby cannot be reached, on
+    /// the primary.
+    func heldTransaction() throws -> HeldTransaction {
+        if let standby = database.standby, let read = ReadContext.standbyRead, standby.pool(for: read.atLeast) != nil,
+           let held = try? HeldTransaction(url: standby.url) {
+            return held
+        }
+        return try HeldTransaction(url: url)
     }
 
     /// True when no actor, event, quote or source exists yet.
