@@ -92,7 +92,8 @@ let package = Package(
         // skipped without one.
         .testTarget(name: "PostgreSQLTests", dependencies: ["PostgreSQL"]),
         // The conformance suite and migrations on a real server, as PostgreSQLTests; skipped without one.
-        .testTarget(name: "ChroniclePostgreSQLTests", dependencies: ["ChroniclePostgreSQL", "Chronicle", "PostgreSQL", "RepositoryConformance"]),
+        // Also two API instances on one database (InstancesTests), so ChronicleAPI and HTTP too.
+        .testTarget(name: "ChroniclePostgreSQLTests", dependencies: ["ChroniclePostgreSQL", "Chronicle", "PostgreSQL", "RepositoryConformance", "ChronicleAPI", "HTTP"]),
         .testTarget(name: "ChronicleTests", dependencies: ["Chronicle"]),
         // Repository behaviour written once, run against each backend by its own test target.
         .target(name: "RepositoryConformance", dependencies: ["Chronicle"], path: "Tests/RepositoryConformance"),

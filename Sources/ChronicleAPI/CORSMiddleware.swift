@@ -5,8 +5,8 @@ struct CORSMiddleware: Middleware {
     let allowedOrigins: [String]
 
     static let methods = "GET, HEAD, POST, PATCH, DELETE, OPTIONS"
-    static let allowedHeaders = "Authorization, Chronicle-Note, Content-Type, If-Match, If-None-Match, Last-Event-ID, X-Request-Id"
-    static let exposedHeaders = "ETag, Link, Location, X-Request-Id"
+    static let allowedHeaders = "Authorization, Chronicle-Note, Chronicle-Position, Content-Type, If-Match, If-None-Match, Last-Event-ID, X-Request-Id"
+    static let exposedHeaders = "Chronicle-Position, ETag, Link, Location, X-Request-Id"
 
     func allows(_ origin: String) -> Bool { allowedOrigins.contains("*") || allowedOrigins.contains(origin) }
 

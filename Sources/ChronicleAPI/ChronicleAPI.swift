@@ -31,6 +31,7 @@ public struct ChronicleAPI: Sendable {
         router.use(metrics)
         router.use(CORSMiddleware(allowedOrigins: configuration.allowedOrigins))
         router.use(AuthMiddleware(tokens: repositories.tokens, requireTokenForReads: configuration.requireTokenForReads))
+        if let positions = repositories.positions { router.use(ReadPositionMiddleware(positions: positions)) }
 
         router.get("/", .openOnLoop, root)
         router.get("/explore", .openOnLoop, explorerPage)

@@ -22,6 +22,10 @@ public struct Repositories: Sendable {
     public var importer: any Importing
     /// Throws when the database cannot answer, for `/readyz`.
     public var checkReady: @Sendable () throws -> Void
+    /// Read-your-writes when reads may lag writes (a PostgreSQL standby): the position a write
+    /// leaves, handed to clients and taken back by reads (see `ReadPositionMiddleware`); nil
+    /// when reads never lag.
+    public var positions: (any ReadPositions)?
 
     public init(actors: any ActorRepository, events: any EventRepository, quotes: any QuoteRepository, sources: any SourceRepository,
                 search: any SearchRepository, tokens: any TokenRepository, snapshots: any ReadSnapshots, embeddedChanges: any EmbeddedChanges,
@@ -75,6 +79,8 @@ public struct APIConfiguration: Sendable {
     public var openConnections: @Sendable () -> Int = { 0 }
     /// Times the server paused accepting for want of file descriptors, for `/metrics`.
     public var acceptPauses: @Sendable () -> Int = { 0 }
+    /// More lines for `/metrics` in Prometheus text (the store's own: where reads went).
+    public var storeMetrics: @Sendable () -> String = { "" }
     /// What the store keeps between searches, for `/metrics`; nil when it keeps nothing.
     public var searchCache: @Sendable () -> SearchCacheUsage? = { nil }
 

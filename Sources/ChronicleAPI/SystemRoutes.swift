@@ -40,7 +40,7 @@ extension ChronicleAPI {
         Response(status: 200, contentType: "text/plain; version=0.0.4; charset=utf-8",
                  text: metrics.render(openConnections: configuration.openConnections(), acceptPauses: configuration.acceptPauses()) + renderedRecords.metricsText()
                      + renderedRows.metricsText(name: "rendered_rows", what: "events rendered as list pages show them")
-                     + changeStreams.metricsText + (configuration.searchCache()?.metricsText ?? ""))
+                     + changeStreams.metricsText + (configuration.searchCache()?.metricsText ?? "") + configuration.storeMetrics())
     }
 
     func openAPI(_ request: Request) -> Response {

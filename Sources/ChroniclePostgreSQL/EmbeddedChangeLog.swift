@@ -32,7 +32,7 @@ public struct PostgresEmbeddedChangeLog: EmbeddedChanges {
     init(pool: PostgresDatabase) { self.pool = pool }
 
     public func current(_ kind: RecordKind, _ id: String) throws -> (stamp: RecordStamp, position: Int64) {
-        try pool.withConnection { db in
+        try pool.readingConnection { db in
             // One statement, one snapshot: the record's version and the log's end agree.
             guard let row = try db.execute("""
                 SELECT r.version, r.created_at, h.embedded_position FROM \(kind.rawValue)s r, feed_head h WHERE r.id = $1 AND h.id = 1

@@ -14,10 +14,12 @@ public final class PostgresExport: RecordExport, @unchecked Sendable {  // used 
     private var index = 0
     static let batchSize = 500
 
-    init(pool: PostgresDatabase, url: String, kinds: [RecordKind]) throws {
+    /// `held`: the transaction it reads in (the store's `heldTransaction`: the standby's when a
+    /// read may go there).
+    init(pool: PostgresDatabase, held: HeldTransaction, kinds: [RecordKind]) {
         self.pool = pool
         self.kinds = ArraySlice(kinds.isEmpty ? RecordKind.replayOrder : RecordKind.replayOrder.filter(kinds.contains))
-        held = try HeldTransaction(url: url)
+        self.held = held
     }
 
     public func next() throws -> RecordState? {
@@ -53,5 +55,5 @@ public final class PostgresExport: RecordExport, @unchecked Sendable {  // used 
 }
 
 extension PostgresStore: Exporting {
-    public func export(kinds: [RecordKind]) throws -> any RecordExport { try PostgresExport(pool: database, url: url, kinds: kinds) }
+    public func export(kinds: [RecordKind]) throws -> any RecordExport { PostgresExport(pool: database, held: try heldTransaction(), kinds: kinds) }
 }

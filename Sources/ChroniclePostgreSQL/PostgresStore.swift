@@ -3,8 +3,9 @@ import PostgreSQL
 
 /// One Chronicle database on a PostgreSQL server: its pool, its migrations and the
 /// repositories over it. Nothing is kept in memory between requests, so any number of
-/// instances may serve one database.
-public final class PostgresStore: ReadSnapshots, @unchecked Sendable {  // immutable after init
+/// instances may serve one database. With a hot standby (`readURL`), reads go there when it
+/// has what they must see (see `Standby`, and `ReadPositions` for read-your-writes).
+public final class PostgresStore: ReadSnapshots, ReadPositions, @unchecked Sendable {  // immutable after init
     public let pool: ConnectionPool
     /// The pool with the read time limit, as the repositories use it.
     let database: PostgresDatabase
@@ -23,11 +24,16 @@ public final class PostgresStore: ReadSnapshots, @unchecked Sendable {  // immut
     /// and applies pending migrations.
     /// `readTimeLimit`: seconds one read may run before the server stops it (nil: no limit),
     /// as SQLite's store stops a read.
-    public init(url: String, migrations: PostgresMigrator, poolSize: Int = 10, readTimeLimit: Double? = nil) throws {
+    /// `readURL`: a hot standby of that database (streaming replication) for reads, skipped
+    /// while it is down or more than `maxStandbyLag` seconds behind; it need not be up at start.
+    public init(url: String, migrations: PostgresMigrator, poolSize: Int = 10, readTimeLimit: Double? = nil,
+                readURL: String? = nil, maxStandbyLag: Double = 5) throws {
         self.url = url
         try migrations.migrate(Connection(url: url))
         pool = try ConnectionPool(url: url, maxSize: poolSize)
-        database = PostgresDatabase(pool, readTimeLimit: readTimeLimit)
+        let standby = readURL.map { Standby(url: $0, primaryURL: url, maxLag: maxStandbyLag, poolSize: poolSize) }
+        database = PostgresDatabase(pool, readTimeLimit: readTimeLimit, standby: standby)
+        standby?.start()
         actors = PostgresActorRepository(pool: database)
         events = PostgresEventRepository(pool: database)
         quotes = PostgresQuoteRepository(pool: database)
@@ -39,11 +45,13 @@ public final class PostgresStore: ReadSnapshots, @unchecked Sendable {  // immut
         webhooks = PostgresWebhookRepository(pool: database)
     }
 
+    deinit { database.standby?.stop() }
+
     /// One repeatable-read, read-only transaction on one connection, handed to `body` as the
     /// snapshot that the repositories' reads take, so that what they read agrees.
     public func snapshot<T>(_ body: (any ReadSnapshot) throws -> T) throws -> T {
         try database.withinLimit {
-            try pool.withConnection { db in
+            try database.readingConnection { db in
                 try db.transaction(.repeatableRead) {
                     try db.execute("SET TRANSACTION READ ONLY")
                     try database.limit(db)
@@ -55,8 +63,19 @@ public final class PostgresStore: ReadSnapshots, @unchecked Sendable {  // immut
 
     /// A snapshot on a connection of its own, outside the pool, open until released.
     public func heldSnapshot() throws -> any ReadSnapshot {
-        let held = try HeldTransaction(url: url)
+        let held = try heldTransaction()
         return PostgresSnapshot(connection: held.connection, holder: held)
+    }
+
+    /// A long read's transaction on a connection of its own: on the standby when a read may go
+    /// there now (it stays there to the end), else, or when the standby cannot be reached, on
+    /// the primary.
+    func heldTransaction() throws -> HeldTransaction {
+        if let standby = database.standby, let read = ReadContext.standbyRead, standby.pool(for: read.atLeast) != nil,
+           let held = try? HeldTransaction(url: standby.url) {
+            return held
+        }
+        return try HeldTransaction(url: url)
     }
 
     /// True when no actor, event, quote or source exists yet.
@@ -68,6 +87,30 @@ public final class PostgresStore: ReadSnapshots, @unchecked Sendable {  // immut
                 """)[0].bool(0)
         }
     }
+
+    // MARK: Read-your-writes (ReadPositions)
+
+    /// Reads in `body` see at least `position` (a WAL position from `currentPosition`): on the
+    /// standby when it has replayed that far, else on the primary.
+    public func reading<T>(atLeast position: String?, _ body: () throws -> T) throws -> T {
+        guard database.standby != nil else { return try body() }
+        return try ReadContext.$route.withValue(.standby(atLeast: position.flatMap(Standby.lsn)), operation: body)
+    }
+
+    /// Everything `body` reads comes from the primary, where it writes.
+    public func writing<T>(_ body: () throws -> T) throws -> T {
+        guard database.standby != nil else { return try body() }
+        return try ReadContext.$route.withValue(.primary, operation: body)
+    }
+
+    /// The primary's WAL position now; nil without a standby (reads never lag then).
+    public func currentPosition() throws -> String? {
+        guard database.standby != nil else { return nil }
+        return try pool.withConnection { db in try db.execute("SELECT pg_current_wal_lsn()::text")[0].string(0) }
+    }
+
+    /// Where reads went, for `/metrics`; empty without a standby.
+    public var standbyMetrics: String { database.standby?.metricsText ?? "" }
 
     /// Answers when the database can be read, for readiness checks.
     public func ping() throws {
@@ -103,11 +146,48 @@ struct PostgresDatabase: Sendable {
     let connections: ConnectionPool
     /// Seconds one read may run before the server stops it (statement_timeout); nil: no limit.
     let readTimeLimit: Double?
+    /// Where reads may go instead of `connections`; nil: none.
+    let standby: Standby?
 
-    init(_ connections: ConnectionPool, readTimeLimit: Double? = nil) {
+    init(_ connections: ConnectionPool, readTimeLimit: Double? = nil, standby: Standby? = nil) {
         self.connections = connections
         self.readTimeLimit = readTimeLimit
+        self.standby = standby
     }
+
+    /// `body` on a connection for reading: the standby's when the read may go there (the
+    /// request's `ReadContext` and the standby's state decide), else the primary's; run again on
+    /// the primary when it fails on the standby for the standby's reasons (its connection lost,
+    /// a conflict with recovery). Reads are safe to run twice.
+    func readingConnection<T>(_ body: (Connection) throws -> T) throws -> T {
+        guard let standby, let read = ReadContext.standbyRead else { return try connections.withConnection(body) }
+        guard let (replica, confirmed) = standby.candidate(for: read.atLeast) else {
+            standby.counted(toStandby: false)
+            return try connections.withConnection(body)
+        }
+        do {
+            return try replica.withConnection { db in
+                if !confirmed, let required = read.atLeast {
+                    // Behind the client's position at the monitor's last look; it may have
+                    // replayed it since (a write a millisecond ago): one question tells.
+                    let replayed = Standby.lsn(try db.execute("SELECT pg_last_wal_replay_lsn()::text")[0].optionalString(0))
+                    guard let replayed, replayed >= required else { throw NotReplayedYet() }
+                    standby.saw(replayed: replayed)
+                }
+                standby.counted(toStandby: true)
+                return try body(db)
+            }
+        } catch is NotReplayedYet {
+            standby.counted(toStandby: false)
+            return try connections.withConnection(body)
+        } catch let error as PostgresError where Standby.isStandbys(error) {
+            standby.failed(error)
+            return try connections.withConnection(body)
+        }
+    }
+
+    /// The standby has not yet replayed what a read must see.
+    private struct NotReplayedYet: Error {}
 
     func withConnection<T>(_ body: (Connection) throws -> T) throws -> T { try connections.withConnection(body) }
 
@@ -122,7 +202,7 @@ struct PostgresDatabase: Sendable {
             guard let own = snapshot as? PostgresSnapshot else { preconditionFailure("a snapshot of another store was passed to the PostgreSQL store") }
             return try body(own.connection)
         }
-        return try withinLimit { try withConnection { db in try db.transaction(.repeatableRead) { try limit(db); return try body(db) } } }
+        return try withinLimit { try readingConnection { db in try db.transaction(.repeatableRead) { try limit(db); return try body(db) } } }
     }
 
     /// Sets the read time limit for the rest of the caller's transaction.
@@ -138,6 +218,34 @@ struct PostgresDatabase: Sendable {
             return try body()
         } catch let error as PostgresError where error.sqlState == "57014" && readTimeLimit != nil {
             throw ChronicleError.timeLimit(seconds: readTimeLimit ?? 0)
+        }
+    }
+}
+
+/// Where the reads of the request running on this thread may go, set around each request by
+/// `PostgresStore.reading` and `.writing` (a task-local value: on a thread outside any task it is
+/// the thread's own). Reads outside any request (the change streams, webhook delivery) may
+/// go to the standby; a request that writes reads from the primary.
+enum ReadContext {
+    enum Route: Sendable {
+        case primary
+        /// The standby when it is up, not lagging, and has replayed `atLeast` (nil: anything).
+        case standby(atLeast: UInt64?)
+    }
+
+    @TaskLocal static var route: Route?
+
+    /// A read that may go to the standby, and what it must see there.
+    struct StandbyRead {
+        let atLeast: UInt64?
+    }
+
+    /// What the current read requires of the standby; nil when it must go to the primary.
+    static var standbyRead: StandbyRead? {
+        switch route {
+        case .primary?: return nil
+        case .standby(let position)?: return StandbyRead(atLeast: position)
+        case nil: return StandbyRead(atLeast: nil)
         }
     }
 }

@@ -42,6 +42,12 @@ struct Serve: ParsableCommand {
     @Option(name: .customLong("read-time-limit-ms"), help: "Milliseconds one request's reads may take before they are stopped with 503; 0 for no limit. [env: CHRONICLE_READ_TIME_LIMIT_MS]")
     var readTimeLimitMS: Int = Int(environment("CHRONICLE_READ_TIME_LIMIT_MS") ?? "") ?? 2_000
 
+    @Option(name: .customLong("read-database-url"), help: "A hot standby of --database-url (PostgreSQL streaming replication) to send reads to. A write's response carries its position (the Chronicle-Position header and a chronicle_position cookie); a read that brings it back goes to the primary until the standby has replayed that far. [env: CHRONICLE_READ_DATABASE_URL]")
+    var readDatabaseURL: String = environment("CHRONICLE_READ_DATABASE_URL") ?? ""
+
+    @Option(name: .customLong("max-replica-lag-ms"), help: "Milliseconds the standby may be behind the primary before reads skip it and go to the primary. [env: CHRONICLE_MAX_REPLICA_LAG_MS]")
+    var maxReplicaLagMS: Int = Int(environment("CHRONICLE_MAX_REPLICA_LAG_MS") ?? "") ?? 5_000
+
     @Option(name: .customLong("public-base-url"), help: "The URL clients reach this server at (behind a proxy: https://chronicle.example.org), for JSON-LD @ids; by default http:// and the request's Host. [env: CHRONICLE_PUBLIC_BASE_URL]")
     var publicBaseURL: String = environment("CHRONICLE_PUBLIC_BASE_URL") ?? ""
 
@@ -79,6 +85,12 @@ struct Serve: ParsableCommand {
         if !publicBaseURL.isEmpty, PublicBaseURL.normalize(publicBaseURL) == nil {
             throw ValidationError("--public-base-url must be an http or https URL without query or fragment, such as https://chronicle.example.org, not \(publicBaseURL)")
         }
+        if !readDatabaseURL.isEmpty && database.url == nil {
+            throw ValidationError("--read-database-url needs --database-url (a PostgreSQL primary); SQLite has no standby")
+        }
+        guard (1...3_600_000).contains(maxReplicaLagMS) else {
+            throw ValidationError("--max-replica-lag-ms must be between 1 and 3600000, not \(maxReplicaLagMS)")
+        }
         guard (0...65_536).contains(searchCacheMB) else {
             throw ValidationError("--search-cache-mb must be between 0 (keep none) and 65536, not \(searchCacheMB)")
         }
@@ -93,7 +105,8 @@ struct Serve: ParsableCommand {
         let requireReadToken = self.requireReadToken || environmentFlag("CHRONICLE_REQUIRE_READ_TOKEN")
         let noSeed = self.noSeed || environmentFlag("CHRONICLE_NO_SEED")
         let noAccessLog = self.noAccessLog || environmentFlag("CHRONICLE_NO_ACCESS_LOG")
-        let store = try openStore(database, readTimeLimit: readTimeLimitMS > 0 ? Double(readTimeLimitMS) / 1000 : nil)
+        let store = try openStore(database, readTimeLimit: readTimeLimitMS > 0 ? Double(readTimeLimitMS) / 1000 : nil,
+                                  readURL: readDatabaseURL.isEmpty ? nil : readDatabaseURL, maxReadLag: Double(maxReplicaLagMS) / 1000)
         if let db = store.sqlite {
             db.search.phraseCache.capacity = (searchCacheMB << 20) - (searchCacheMB << 20) / 3
             db.search.hitCache.capacity = (searchCacheMB << 20) / 3
@@ -114,6 +127,7 @@ struct Serve: ParsableCommand {
         api.publicBaseURL = PublicBaseURL.normalize(publicBaseURL)  // nil when not given
         api.openAPIDocument = ResourceLocator.openAPIDocument()
         api.explorer = explorerDirectory.isEmpty ? .embedded(ExplorerFiles.embedded) : .folder(explorerDirectory)
+        api.storeMetrics = store.metrics
         api.openConnections = { box.server?.openConnections ?? 0 }
         api.acceptPauses = { box.server?.acceptPauses ?? 0 }
         if let search = store.sqlite?.search {

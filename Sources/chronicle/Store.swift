@@ -15,6 +15,8 @@ struct OpenedStore {
     /// The SQLite store, for what only it has (its search caches, optimize, backup).
     let sqlite: SQLiteStore?
     let isEmpty: () throws -> Bool
+    /// The store's lines for `/metrics` (where reads went, with a standby).
+    var metrics: @Sendable () -> String = { "" }
 
     /// Loads the built-in dataset through the repositories; nil when it was already loaded.
     func loadBuiltinDataset() throws -> BuiltinDataset.Summary? {
@@ -24,16 +26,24 @@ struct OpenedStore {
 }
 
 /// Opens (and migrates) the store `options` name. `readTimeLimit`: seconds one read may run
-/// before it is stopped (nil: no limit).
-func openStore(_ options: DatabaseOptions, readTimeLimit: Double? = nil) throws -> OpenedStore {
+/// before it is stopped (nil: no limit). `readURL`: a PostgreSQL hot standby for reads, skipped
+/// while down or more than `maxReadLag` seconds behind (PostgreSQL only).
+func openStore(_ options: DatabaseOptions, readTimeLimit: Double? = nil, readURL: String? = nil, maxReadLag: Double = 5) throws -> OpenedStore {
     if let url = options.url {
         let migrator = try PostgresMigrator(directory: ResourceLocator.migrationsDirectory(engine: "postgresql", override: options.migrationsOverride))
-        let db = try PostgresStore(url: url, migrations: migrator, readTimeLimit: readTimeLimit)
-        let repositories = Repositories(actors: db.actors, events: db.events, quotes: db.quotes, sources: db.sources, search: db.search,
+        let db = try PostgresStore(url: url, migrations: migrator, readTimeLimit: readTimeLimit, readURL: readURL, maxStandbyLag: maxReadLag)
+        var repositories = Repositories(actors: db.actors, events: db.events, quotes: db.quotes, sources: db.sources, search: db.search,
                                         tokens: db.tokens, snapshots: db, embeddedChanges: db.embeddedChanges, revisions: db.revisions,
                                         webhooks: db.webhooks, exporter: db, importer: db, checkReady: { try db.ping() })
-        return OpenedStore(repositories: repositories, location: withoutPassword(url), sqlite: nil, isEmpty: db.isEmpty)
+        // Read-your-writes only where reads may lag writes.
+        if readURL != nil { repositories.positions = db }
+        var location = withoutPassword(url)
+        if let readURL { location += " (reads from \(withoutPassword(readURL)) when it keeps up)" }
+        var opened = OpenedStore(repositories: repositories, location: location, sqlite: nil, isEmpty: db.isEmpty)
+        opened.metrics = { db.standbyMetrics }
+        return opened
     }
+    guard readURL == nil else { throw ValidationError("--read-database-url needs --database-url (a PostgreSQL primary); SQLite has no standby") }
     let db = try openDatabase(options, readTimeLimit: readTimeLimit)
     let repositories = Repositories(actors: db.actors, events: db.events, quotes: db.quotes, sources: db.sources, search: db.search,
                                     tokens: db.tokens, snapshots: db, embeddedChanges: db.embeddedChanges, revisions: db.revisions,
