@@ -23,11 +23,18 @@ public final class Connection {
     /// Unless the URL says otherwise, connecting gives up after 10 seconds (libpq's default is
     /// to wait forever for a host that does not answer). The client encoding is always UTF-8,
     /// which every read and parameter assumes.
-    public init(url: String) throws {
-        // libpq reads these in order, the last value of a keyword winning: the default before
-        // the URL (which may override it), the encoding after it (which it may not).
-        let keywords = ["connect_timeout", "dbname", "client_encoding"]
-        let values = ["10", url, "UTF8"]
+    ///
+    /// `options`: server settings for the session, as libpq's `options` keyword takes them
+    /// (`-c plan_cache_mode=force_generic_plan`); an `options` in the URL replaces them.
+    public init(url: String, options: String? = nil) throws {
+        // libpq reads these in order, the last value of a keyword winning: the defaults before
+        // the URL (which may override them), the encoding after it (which it may not).
+        var keywords = ["connect_timeout", "dbname", "client_encoding"]
+        var values = ["10", url, "UTF8"]
+        if let options {
+            keywords.insert("options", at: 1)
+            values.insert(options, at: 1)
+        }
         let handle = withCStrings(keywords) { keywords in
             withCStrings(values) { values in PQconnectdbParams(keywords, values, 1) }
         }
