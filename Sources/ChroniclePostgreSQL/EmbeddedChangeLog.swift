@@ -7,13 +7,13 @@ import PostgreSQL
 enum EmbeddedVersions {
     /// Logs that what others embed of this record changed.
     static func log(_ db: Connection, id: String) throws {
-        try db.execute("INSERT INTO embedded_change_queue (record_id) VALUES ($1)", [.text(id)])
+        try db.executeCached("INSERT INTO embedded_change_queue (record_id) VALUES ($1)", [.text(id)])
     }
 
     /// The events that show these quotes, logged as changed for what they embed.
     static func logEventsEmbedding(_ db: Connection, quotes ids: [String]) throws {
         guard !ids.isEmpty else { return }
-        try db.execute("""
+        try db.executeCached("""
             INSERT INTO embedded_change_queue (record_id)
             SELECT DISTINCT event_id FROM quotes WHERE event_id IS NOT NULL AND id = ANY($1::text[])
             """, [textArray(ids)])
@@ -34,7 +34,7 @@ public struct PostgresEmbeddedChangeLog: EmbeddedChanges {
     public func current(_ kind: RecordKind, _ id: String) throws -> (stamp: RecordStamp, position: Int64) {
         try pool.readingConnection { db in
             // One statement, one snapshot: the record's version and the log's end agree.
-            guard let row = try db.execute("""
+            guard let row = try db.executeCached("""
                 SELECT r.version, r.created_at, h.embedded_position FROM \(kind.rawValue)s r, feed_head h WHERE r.id = $1 AND h.id = 1
                 """, [.text(id)]).first else { throw ChronicleError.notFound(kind, id) }
             return (RecordStamp(id: id, version: try row.int(0), createdAt: try row.string(1)), Int64(try row.int(2)))
@@ -46,14 +46,14 @@ public struct PostgresEmbeddedChangeLog: EmbeddedChanges {
     }
 
     static func position(_ db: Connection) throws -> Int64 {
-        Int64(try db.execute("SELECT embedded_position FROM feed_head WHERE id = 1")[0].int(0))
+        Int64(try db.executeCached("SELECT embedded_position FROM feed_head WHERE id = 1")[0].int(0))
     }
 
     public func changed(after position: Int64, through end: Int64, in snapshot: (any ReadSnapshot)?) throws -> [String]? {
         try pool.reading(in: snapshot) { db in
-            let horizon = Int64(try db.execute("SELECT horizon FROM embedded_changes_horizon WHERE id = 1")[0].int(0))
+            let horizon = Int64(try db.executeCached("SELECT horizon FROM embedded_changes_horizon WHERE id = 1")[0].int(0))
             guard position >= horizon else { return nil }
-            return try db.execute("SELECT record_id FROM embedded_changes WHERE seq > $1 AND seq <= $2 ORDER BY seq",
+            return try db.executeCached("SELECT record_id FROM embedded_changes WHERE seq > $1 AND seq <= $2 ORDER BY seq",
                                   [.integer(position), .integer(end)]).map { try $0.string(0) }
         }
     }

@@ -36,14 +36,14 @@ public struct PostgresActorRepository: ActorRepository, PostgresRecordRepository
                 // leaves the transaction usable), as SQLite's single writer never needs to.
                 var attempts = 0
                 while true {
-                    try db.execute("SAVEPOINT actor_slug")
+                    try db.executeCached("SAVEPOINT actor_slug")
                     do {
                         try Self.table.insert(db, id: id, columns: columns, values(), now: now)
-                        try db.execute("RELEASE actor_slug")
+                        try db.executeCached("RELEASE actor_slug")
                         break
                     } catch let error as PostgresError where error.isUniqueViolation && error.constraint == "actors_slug_key" && attempts < 100 {
-                        try db.execute("ROLLBACK TO actor_slug")
-                        try db.execute("RELEASE actor_slug")
+                        try db.executeCached("ROLLBACK TO actor_slug")
+                        try db.executeCached("RELEASE actor_slug")
                         attempts += 1
                         slug = try uniqueSlug(db, base: makeSlug(draft.name))
                     }
@@ -57,9 +57,9 @@ public struct PostgresActorRepository: ActorRepository, PostgresRecordRepository
             }
             throw ChronicleError.duplicate(.actor, field: "slug", value: slug)
         }
-        try db.execute("DELETE FROM actor_aliases WHERE actor_id = $1", [.text(id)])
+        try db.executeCached("DELETE FROM actor_aliases WHERE actor_id = $1", [.text(id)])
         for (position, alias) in draft.aliases.enumerated() {
-            try db.execute("INSERT INTO actor_aliases (actor_id, position, name, language) VALUES ($1, $2, $3, $4)",
+            try db.executeCached("INSERT INTO actor_aliases (actor_id, position, name, language) VALUES ($1, $2, $3, $4)",
                            [.text(id), .integer(Int64(position)), .text(alias.name), alias.language.postgres])
         }
         try SearchDocuments.put(db, kind: .actor, id: id, title: draft.name,
@@ -76,7 +76,7 @@ public struct PostgresActorRepository: ActorRepository, PostgresRecordRepository
         ], id: actor.id)
         guard !references.isEmpty else { return }
         guard cascade else { throw ChronicleError.stillReferenced(.actor, id: actor.id, references: references) }
-        let events = try db.execute("DELETE FROM event_participants WHERE actor_id = $1 RETURNING event_id", [.text(actor.id)]).map { try $0.string(0) }
+        let events = try db.executeCached("DELETE FROM event_participants WHERE actor_id = $1 RETURNING event_id", [.text(actor.id)]).map { try $0.string(0) }
         try PostgresEventRepository.table.touch(db, Array(Set(events)), now: now)
         try PostgresQuoteRepository.deleteRows(db, where: "speaker_id = $1", [.text(actor.id)])
     }
@@ -108,7 +108,7 @@ public struct PostgresActorRepository: ActorRepository, PostgresRecordRepository
     func load(_ db: Connection, _ idOrSlug: String) throws -> Actor? {
         // Ids and slugs cannot collide (a slug has no underscore).
         let column = idOrSlug.hasPrefix(Identifier.prefix(.actor)) ? "id" : "slug"
-        guard let actor = try db.execute("SELECT \(Self.table.qualified("a")) FROM actors a WHERE a.\(column) = $1", [.text(idOrSlug)])
+        guard let actor = try db.executeCached("SELECT \(Self.table.qualified("a")) FROM actors a WHERE a.\(column) = $1", [.text(idOrSlug)])
             .first.map({ try Self.table.decode($0, 0) }) else { return nil }
         return try withAliases(db, [actor]).first
     }
@@ -116,7 +116,7 @@ public struct PostgresActorRepository: ActorRepository, PostgresRecordRepository
     /// Actors by id, with their aliases (in no particular order).
     func load(_ db: Connection, ids: [String]) throws -> [Actor] {
         guard !ids.isEmpty else { return [] }
-        return try withAliases(db, try db.execute("SELECT \(Self.table.qualified("a")) FROM actors a WHERE a.id = ANY($1::text[])", [textArray(ids)])
+        return try withAliases(db, try db.executeCached("SELECT \(Self.table.qualified("a")) FROM actors a WHERE a.id = ANY($1::text[])", [textArray(ids)])
             .map { try Self.table.decode($0, 0) })
     }
 
@@ -124,7 +124,7 @@ public struct PostgresActorRepository: ActorRepository, PostgresRecordRepository
     func withAliases(_ db: Connection, _ loaded: [Actor]) throws -> [Actor] {
         guard !loaded.isEmpty else { return [] }
         var aliases: [String: [Alias]] = [:]
-        for row in try db.execute("SELECT actor_id, name, language FROM actor_aliases WHERE actor_id = ANY($1::text[]) ORDER BY actor_id, position",
+        for row in try db.executeCached("SELECT actor_id, name, language FROM actor_aliases WHERE actor_id = ANY($1::text[]) ORDER BY actor_id, position",
                                   [textArray(loaded.map(\.id))]) {
             aliases[try row.string(0), default: []].append(Alias(name: try row.string(1), language: try row.optionalString(2)))
         }
@@ -138,7 +138,7 @@ public struct PostgresActorRepository: ActorRepository, PostgresRecordRepository
     private func uniqueSlug(_ db: Connection, base: String) throws -> String {
         var candidate = base
         var suffix = 2
-        while try db.execute("SELECT 1 FROM actors WHERE slug = $1", [.text(candidate)]).count > 0 {
+        while try db.executeCached("SELECT 1 FROM actors WHERE slug = $1", [.text(candidate)]).count > 0 {
             candidate = "\(base)-\(suffix)"
             suffix += 1
         }

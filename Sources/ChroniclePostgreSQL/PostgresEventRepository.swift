@@ -40,12 +40,12 @@ public struct PostgresEventRepository: EventRepository, PostgresRecordRepository
         ]
         if let current {
             try Self.table.update(db, id: id, expectedVersion: current.version, columns: columns, values, now: now)
-            try db.execute("DELETE FROM event_participants WHERE event_id = $1", [.text(id)])
+            try db.executeCached("DELETE FROM event_participants WHERE event_id = $1", [.text(id)])
         } else {
             try Self.table.insert(db, id: id, columns: columns, values, now: now)
         }
         for (position, participant) in draft.participants.enumerated() {
-            try db.execute("INSERT INTO event_participants (event_id, actor_id, role, position) VALUES ($1, $2, $3, $4)",
+            try db.executeCached("INSERT INTO event_participants (event_id, actor_id, role, position) VALUES ($1, $2, $3, $4)",
                            [.text(id), .text(participant.actorID), .text(participant.role.rawValue), .integer(Int64(position))])
         }
         try CitationTable.events.replace(db, owner: id, with: draft.citations, replacing: current != nil)
@@ -125,7 +125,7 @@ public struct PostgresEventRepository: EventRepository, PostgresRecordRepository
     func load(_ db: Connection, ids: [String]) throws -> [Event] {
         guard !ids.isEmpty else { return [] }
         var byID: [String: Event] = [:]
-        for row in try db.execute("SELECT \(Self.table.qualified("e")) FROM events e WHERE e.id = ANY($1::text[])", [textArray(ids)]) {
+        for row in try db.executeCached("SELECT \(Self.table.qualified("e")) FROM events e WHERE e.id = ANY($1::text[])", [textArray(ids)]) {
             let event = try Self.table.decode(row, 0)
             byID[event.id] = event
         }
@@ -138,7 +138,7 @@ public struct PostgresEventRepository: EventRepository, PostgresRecordRepository
         guard !loaded.isEmpty else { return [] }
         let ids = textArray(loaded.map(\.id))
         var participants: [String: [Participant]] = [:]
-        for row in try db.execute("""
+        for row in try db.executeCached("""
             SELECT p.event_id, p.actor_id, p.role, a.name, a.slug FROM event_participants p JOIN actors a ON a.id = p.actor_id
             WHERE p.event_id = ANY($1::text[]) ORDER BY p.event_id, p.position
             """, [ids]) {
@@ -167,7 +167,7 @@ struct CitationTable {
     /// The citations of the owners in `owners` (a `textArray`), grouped by owner, in order.
     func load(_ db: Connection, owners: PostgresValue) throws -> [String: [Citation]] {
         var grouped: [String: [Citation]] = [:]
-        for row in try db.execute("""
+        for row in try db.executeCached("""
             SELECT c.\(ownerColumn), c.source_id, c.excerpt, s.title, s.url FROM \(table) c JOIN sources s ON s.id = c.source_id
             WHERE c.\(ownerColumn) = ANY($1::text[]) ORDER BY c.\(ownerColumn), c.position
             """, [owners]) {
@@ -179,9 +179,9 @@ struct CitationTable {
 
     /// The owner's citations; `replacing` false for a new owner, which has none to delete.
     func replace(_ db: Connection, owner: String, with citations: [Citation], replacing: Bool) throws {
-        if replacing { try db.execute("DELETE FROM \(table) WHERE \(ownerColumn) = $1", [.text(owner)]) }
+        if replacing { try db.executeCached("DELETE FROM \(table) WHERE \(ownerColumn) = $1", [.text(owner)]) }
         for (position, citation) in citations.enumerated() {
-            try db.execute("INSERT INTO \(table) (\(ownerColumn), position, source_id, excerpt) VALUES ($1, $2, $3, $4)",
+            try db.executeCached("INSERT INTO \(table) (\(ownerColumn), position, source_id, excerpt) VALUES ($1, $2, $3, $4)",
                            [.text(owner), .integer(Int64(position)), .text(citation.sourceID), citation.excerpt.postgres])
         }
     }

@@ -57,7 +57,7 @@ public struct PostgresQuoteRepository: QuoteRepository, PostgresRecordRepository
     /// Deletes the quotes a condition on `quotes` selects (`$1`... bound to `values`), and their
     /// search documents, for a delete that cascades to them; citations go with them (ON DELETE CASCADE).
     static func deleteRows(_ db: Connection, where condition: String, _ values: [PostgresValue]) throws {
-        let deleted = try db.execute("DELETE FROM quotes WHERE \(condition) RETURNING id, event_id", values).map { (try $0.string(0), try $0.optionalString(1)) }
+        let deleted = try db.executeCached("DELETE FROM quotes WHERE \(condition) RETURNING id, event_id", values).map { (try $0.string(0), try $0.optionalString(1)) }
         let ids = deleted.map(\.0)
         for event in Set(deleted.compactMap(\.1)) { try EmbeddedVersions.log(db, id: event) }
         try SearchDocuments.remove(db, ids: ids)
@@ -94,7 +94,7 @@ public struct PostgresQuoteRepository: QuoteRepository, PostgresRecordRepository
     public func quotes(ofEvent eventID: String, limit: Int, in snapshot: (any ReadSnapshot)?) throws -> [Quote] {
         try pool.reading(in: snapshot) { db in
             // The list's default order: coalesce(said_earliest, ''), id.
-            let rows = try db.execute("""
+            let rows = try db.executeCached("""
                 SELECT \(Self.table.qualified("q")) FROM quotes q WHERE q.event_id = $1
                 ORDER BY coalesce(q.said_earliest, ''), q.id LIMIT $2
                 """, [.text(eventID), .integer(Int64(limit))])
@@ -103,7 +103,7 @@ public struct PostgresQuoteRepository: QuoteRepository, PostgresRecordRepository
     }
 
     func load(_ db: Connection, _ id: String) throws -> Quote? {
-        guard let quote = try db.execute("SELECT \(Self.table.qualified("q")) FROM quotes q WHERE q.id = $1", [.text(id)])
+        guard let quote = try db.executeCached("SELECT \(Self.table.qualified("q")) FROM quotes q WHERE q.id = $1", [.text(id)])
             .first.map({ try Self.table.decode($0, 0) }) else { return nil }
         return try withNames(db, [quote]).first
     }
@@ -111,7 +111,7 @@ public struct PostgresQuoteRepository: QuoteRepository, PostgresRecordRepository
     /// Quotes by id, with names and citations (in no particular order).
     func load(_ db: Connection, ids: [String]) throws -> [Quote] {
         guard !ids.isEmpty else { return [] }
-        return try withNames(db, try db.execute("SELECT \(Self.table.qualified("q")) FROM quotes q WHERE q.id = ANY($1::text[])", [textArray(ids)])
+        return try withNames(db, try db.executeCached("SELECT \(Self.table.qualified("q")) FROM quotes q WHERE q.id = ANY($1::text[])", [textArray(ids)])
             .map { try Self.table.decode($0, 0) })
     }
 
@@ -121,7 +121,7 @@ public struct PostgresQuoteRepository: QuoteRepository, PostgresRecordRepository
         var names: [String: String] = [:]
         let speakers = Array(Set(loaded.compactMap(\.speakerID)))
         if !speakers.isEmpty {
-            for row in try db.execute("SELECT id, name FROM actors WHERE id = ANY($1::text[])", [textArray(speakers)]) {
+            for row in try db.executeCached("SELECT id, name FROM actors WHERE id = ANY($1::text[])", [textArray(speakers)]) {
                 names[try row.string(0)] = try row.string(1)
             }
         }

@@ -4,19 +4,19 @@ import PostgreSQL
 /// Keeps `search_documents` in step with the records, inside the caller's write transaction.
 enum SearchDocuments {
     static func put(_ db: Connection, kind: RecordKind, id: String, title: String, body: String) throws {
-        try db.execute("""
+        try db.executeCached("""
             INSERT INTO search_documents (record_id, kind, title, body) VALUES ($1, $2, $3, $4)
             ON CONFLICT (record_id) DO UPDATE SET kind = EXCLUDED.kind, title = EXCLUDED.title, body = EXCLUDED.body
             """, [.text(id), .text(kind.rawValue), .text(title), .text(body)])
     }
 
     static func remove(_ db: Connection, id: String) throws {
-        try db.execute("DELETE FROM search_documents WHERE record_id = $1", [.text(id)])
+        try db.executeCached("DELETE FROM search_documents WHERE record_id = $1", [.text(id)])
     }
 
     static func remove(_ db: Connection, ids: [String]) throws {
         guard !ids.isEmpty else { return }
-        try db.execute("DELETE FROM search_documents WHERE record_id = ANY($1::text[])", [textArray(ids)])
+        try db.executeCached("DELETE FROM search_documents WHERE record_id = ANY($1::text[])", [textArray(ids)])
     }
 }
 

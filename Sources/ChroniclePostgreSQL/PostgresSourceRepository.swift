@@ -20,13 +20,13 @@ public struct PostgresSourceRepository: SourceRepository, PostgresRecordReposito
     }
 
     func load(_ db: Connection, _ id: String) throws -> Source? {
-        try db.execute("SELECT \(Self.table.qualified("s")) FROM sources s WHERE s.id = $1", [.text(id)]).first.map { try Self.table.decode($0, 0) }
+        try db.executeCached("SELECT \(Self.table.qualified("s")) FROM sources s WHERE s.id = $1", [.text(id)]).first.map { try Self.table.decode($0, 0) }
     }
 
     /// Sources by id (in no particular order).
     static func load(_ db: Connection, ids: [String]) throws -> [Source] {
         guard !ids.isEmpty else { return [] }
-        return try db.execute("SELECT \(table.qualified("s")) FROM sources s WHERE s.id = ANY($1::text[])", [textArray(ids)]).map { try table.decode($0, 0) }
+        return try db.executeCached("SELECT \(table.qualified("s")) FROM sources s WHERE s.id = ANY($1::text[])", [textArray(ids)]).map { try table.decode($0, 0) }
     }
 
     func write(_ db: Connection, id: String, _ draft: SourceDraft, current: Source?, now: String) throws {
@@ -52,8 +52,8 @@ public struct PostgresSourceRepository: SourceRepository, PostgresRecordReposito
         ], id: id)
         guard !references.isEmpty else { return }
         guard cascade else { throw ChronicleError.stillReferenced(.source, id: id, references: references) }
-        let events = try db.execute("DELETE FROM event_citations WHERE source_id = $1 RETURNING event_id", [.text(id)]).map { try $0.string(0) }
-        let quotes = try db.execute("DELETE FROM quote_citations WHERE source_id = $1 RETURNING quote_id", [.text(id)]).map { try $0.string(0) }
+        let events = try db.executeCached("DELETE FROM event_citations WHERE source_id = $1 RETURNING event_id", [.text(id)]).map { try $0.string(0) }
+        let quotes = try db.executeCached("DELETE FROM quote_citations WHERE source_id = $1 RETURNING quote_id", [.text(id)]).map { try $0.string(0) }
         // The citations left keep their order; positions need not be consecutive.
         try PostgresEventRepository.table.touch(db, Array(Set(events)), now: now)
         try EmbeddedVersions.logEventsEmbedding(db, quotes: Array(Set(quotes)))

@@ -21,7 +21,7 @@ public struct PostgresTokenRepository: TokenRepository {
         let token = APIToken(id: Identifier.make(prefix: "tok_"), name: name, scope: scope, createdAt: Timestamp.now(), revokedAt: nil)
         do {
             _ = try pool.withConnection { db in
-                try db.execute("INSERT INTO api_tokens (id, name, scope, secret_hash, created_at) VALUES ($1, $2, $3, $4, $5)",
+                try db.executeCached("INSERT INTO api_tokens (id, name, scope, secret_hash, created_at) VALUES ($1, $2, $3, $4, $5)",
                                [.text(token.id), .text(name), .text(scope.rawValue), .text(SHA256.hex(secret)), .text(token.createdAt)])
             }
         } catch let error as PostgresError where error.isUniqueViolation && error.constraint == "api_tokens_name_key" {
@@ -31,13 +31,13 @@ public struct PostgresTokenRepository: TokenRepository {
     }
 
     public func list() throws -> [APIToken] {
-        try pool.withConnection { db in try db.execute("SELECT \(Self.columns) FROM api_tokens ORDER BY created_at, id").map(Self.decode) }
+        try pool.withConnection { db in try db.executeCached("SELECT \(Self.columns) FROM api_tokens ORDER BY created_at, id").map(Self.decode) }
     }
 
     public func revoke(_ idOrName: String) throws -> APIToken {
         try pool.transaction { db in
-            try db.execute("UPDATE api_tokens SET revoked_at = $1 WHERE (id = $2 OR name = $2) AND revoked_at IS NULL", [.text(Timestamp.now()), .text(idOrName)])
-            guard let token = try db.execute("SELECT \(Self.columns) FROM api_tokens WHERE id = $1 OR name = $1", [.text(idOrName)]).first.map(Self.decode) else {
+            try db.executeCached("UPDATE api_tokens SET revoked_at = $1 WHERE (id = $2 OR name = $2) AND revoked_at IS NULL", [.text(Timestamp.now()), .text(idOrName)])
+            guard let token = try db.executeCached("SELECT \(Self.columns) FROM api_tokens WHERE id = $1 OR name = $1", [.text(idOrName)]).first.map(Self.decode) else {
                 throw ChronicleError.validation([FieldError("token", "no token has id or name '\(idOrName)'")])
             }
             return token
@@ -47,7 +47,7 @@ public struct PostgresTokenRepository: TokenRepository {
     public func authenticate(secret: String) throws -> APIToken? {
         guard secret.hasPrefix("chr_"), secret.count < 100 else { return nil }
         return try pool.withConnection { db in
-            try db.execute("SELECT \(Self.columns) FROM api_tokens WHERE secret_hash = $1 AND revoked_at IS NULL", [.text(SHA256.hex(secret))])
+            try db.executeCached("SELECT \(Self.columns) FROM api_tokens WHERE secret_hash = $1 AND revoked_at IS NULL", [.text(SHA256.hex(secret))])
                 .first.map(Self.decode)
         }
     }

@@ -14,13 +14,13 @@ struct RecordTable<Record: VersionedRecord>: Sendable {
     func qualified(_ alias: String) -> String { columns.map { "\(alias).\($0)" }.joined(separator: ", ") }
 
     func currentVersion(_ db: Connection, _ id: String) throws -> Int? {
-        try db.execute("SELECT version FROM \(name) WHERE id = $1", [.text(id)]).first.map { try $0.int(0) }
+        try db.executeCached("SELECT version FROM \(name) WHERE id = $1", [.text(id)]).first.map { try $0.int(0) }
     }
 
     /// Inserts a new record at version 1: `id`, the draft's `columns` with `values`, and the times.
     func insert(_ db: Connection, id: String, columns: [String], _ values: [PostgresValue], now: String) throws {
         let placeholders = (1...(values.count + 3)).map { "$\($0)" }.joined(separator: ", ")
-        try db.execute("INSERT INTO \(name) (id, \(columns.joined(separator: ", ")), created_at, updated_at, version) VALUES (\(placeholders), 1)",
+        try db.executeCached("INSERT INTO \(name) (id, \(columns.joined(separator: ", ")), created_at, updated_at, version) VALUES (\(placeholders), 1)",
                        [.text(id)] + values + [.text(now), .text(now)])
     }
 
@@ -33,7 +33,7 @@ struct RecordTable<Record: VersionedRecord>: Sendable {
         var p = Parameters(values)
         let assignments = columns.enumerated().map { "\($1) = $\($0 + 1)" }.joined(separator: ", ")
         let sql = "UPDATE \(name) SET \(assignments), updated_at = \(p.bind(now)), version = version + 1 WHERE id = \(p.bind(id)) AND version = \(p.bind(.integer(Int64(expectedVersion))))"
-        guard try db.execute(sql, p.values).affectedRows == 1 else {
+        guard try db.executeCached(sql, p.values).affectedRows == 1 else {
             guard let current = try currentVersion(db, id) else { throw ChronicleError.notFound(Record.kind, id) }
             throw ChronicleError.versionConflict(Record.kind, id: id, expected: expectedVersion, current: current)
         }
@@ -43,7 +43,7 @@ struct RecordTable<Record: VersionedRecord>: Sendable {
     /// record (a participant or citation removed by a cascade).
     func touch(_ db: Connection, _ ids: [String], now: String) throws {
         guard !ids.isEmpty else { return }
-        try db.execute("UPDATE \(name) SET version = version + 1, updated_at = $1 WHERE id = ANY($2::text[])", [.text(now), textArray(ids)])
+        try db.executeCached("UPDATE \(name) SET version = version + 1, updated_at = $1 WHERE id = ANY($2::text[])", [.text(now), textArray(ids)])
     }
 }
 
@@ -103,10 +103,10 @@ extension PostgresRecordRepository {
             // FOR UPDATE first: writes that would refer to the record (their reference checks
             // take FOR KEY SHARE) wait for this delete and then find it gone, and those already
             // under way are waited for, so `detach` below sees every reference.
-            guard try db.execute("SELECT 1 FROM \(Self.table.name) WHERE id = $1 FOR UPDATE", [.text(found.id)]).count == 1,
+            guard try db.executeCached("SELECT 1 FROM \(Self.table.name) WHERE id = $1 FOR UPDATE", [.text(found.id)]).count == 1,
                   let record = try load(db, found.id) else { throw ChronicleError.notFound(Record.kind, id) }
             try detach(db, record, cascade: cascade, now: now)
-            guard try db.execute("DELETE FROM \(Self.table.name) WHERE id = $1", [.text(record.id)]).affectedRows == 1 else {
+            guard try db.executeCached("DELETE FROM \(Self.table.name) WHERE id = $1", [.text(record.id)]).affectedRows == 1 else {
                 throw ChronicleError.notFound(Record.kind, id)  // deleted meanwhile by another writer
             }
             try SearchDocuments.remove(db, id: record.id)
@@ -127,7 +127,7 @@ extension PostgresRecordRepository {
                     return try load(db, id)!
                 }
                 // Back under its own id, numbered on from its deletion, with its first creation time.
-                let last = try db.execute("SELECT max(number) FROM revisions WHERE kind = $1 AND record_id = $2",
+                let last = try db.executeCached("SELECT max(number) FROM revisions WHERE kind = $1 AND record_id = $2",
                                           [.text(Record.kind.rawValue), .text(id)])[0].optionalInt(0)
                 guard let last else { throw ChronicleError.notFound(Record.kind, id) }
                 do {
@@ -135,7 +135,7 @@ extension PostgresRecordRepository {
                 } catch let error as PostgresError where error.isUniqueViolation && error.constraint == "\(Self.table.name)_pkey" {
                     throw RestoredMeanwhile()
                 }
-                try db.execute("UPDATE \(Self.table.name) SET version = $1, created_at = $2 WHERE id = $3",
+                try db.executeCached("UPDATE \(Self.table.name) SET version = $1, created_at = $2 WHERE id = $3",
                                [.integer(Int64(last + 1)), .text(createdAt), .text(id)])
                 return try load(db, id)!
             }

@@ -10,7 +10,7 @@ import PostgreSQL
 /// record's last change, nothing for a record created and deleted in one transaction.
 enum RevisionLog {
     static func drain(_ db: Connection, _ attribution: Attribution, now: String, pool: PostgresDatabase) throws {
-        let queued = try db.execute("DELETE FROM revision_queue RETURNING seq, kind, record_id, operation, version").map {
+        let queued = try db.executeCached("DELETE FROM revision_queue RETURNING seq, kind, record_id, operation, version").map {
             (seq: try $0.int(0), kind: try $0.string(1), id: try $0.string(2), operation: try $0.string(3), version: try $0.int(4))
         }.sorted { $0.seq < $1.seq }
         guard !queued.isEmpty else { return }
@@ -43,19 +43,19 @@ enum RevisionLog {
             guard let state = states[key] else { continue }
             rows.append((kind, entry.id, state.version, created.contains(key) ? .create : .update, try encode(state)))
         }
-        let embedded = try db.execute("DELETE FROM embedded_change_queue RETURNING seq, record_id").map {
+        let embedded = try db.executeCached("DELETE FROM embedded_change_queue RETURNING seq, record_id").map {
             (seq: try $0.int(0), id: try $0.string(1))
         }.sorted { $0.seq < $1.seq }.map(\.id)
         guard !rows.isEmpty || !embedded.isEmpty else { return }
         // Last, and held to the commit: the positions of both logs (see migrations/postgresql/0002, 0003).
-        let ends = try db.execute("""
+        let ends = try db.executeCached("""
             UPDATE feed_head SET position = position + $1, embedded_position = embedded_position + $2 WHERE id = 1
             RETURNING position, embedded_position
             """, [.integer(Int64(rows.count)), .integer(Int64(embedded.count))])[0]
         let end = try ends.int(0), embeddedEnd = Int64(try ends.int(1))
         if !rows.isEmpty {
             // One statement for them all: positions numbered on in the rows' order.
-            try db.execute("""
+            try db.executeCached("""
                 INSERT INTO revisions (position, kind, record_id, number, operation, at, author, note, state)
                 SELECT $1::bigint + t.ordinality - 1, t.kind, t.record_id, t.number, t.operation, $6, $7, $8, t.state
                 FROM unnest($2::text[], $3::text[], $4::int[], $5::text[], $9::text[]) WITH ORDINALITY AS t (kind, record_id, number, operation, state, ordinality)
@@ -65,14 +65,14 @@ enum RevisionLog {
         }
         guard !embedded.isEmpty else { return }
         let first = embeddedEnd - Int64(embedded.count) + 1
-        try db.execute("INSERT INTO embedded_changes (seq, record_id) SELECT $1::bigint + ordinality - 1, id FROM unnest($2::text[]) WITH ORDINALITY AS t (id, ordinality)",
+        try db.executeCached("INSERT INTO embedded_changes (seq, record_id) SELECT $1::bigint + ordinality - 1, id FROM unnest($2::text[]) WITH ORDINALITY AS t (id, ordinality)",
                        [.integer(first), textArray(embedded)])
         // Pruned now and then (when the log crosses a multiple of 256), a range at its start.
         if embeddedEnd / 256 != (first - 1) / 256 {
             let horizon = embeddedEnd - EmbeddedVersions.kept
             if horizon > 0 {
-                try db.execute("DELETE FROM embedded_changes WHERE seq <= $1", [.integer(horizon)])
-                try db.execute("UPDATE embedded_changes_horizon SET horizon = greatest(horizon, $1) WHERE id = 1", [.integer(horizon)])
+                try db.executeCached("DELETE FROM embedded_changes WHERE seq <= $1", [.integer(horizon)])
+                try db.executeCached("UPDATE embedded_changes_horizon SET horizon = greatest(horizon, $1) WHERE id = 1", [.integer(horizon)])
             }
         }
     }
@@ -132,7 +132,7 @@ public struct PostgresRevisionRepository: RevisionRepository {
 
     public func revisions(of kind: RecordKind, id: String, before: Int?, limit: Int) throws -> [Revision] {
         try pool.withConnection { db in
-            try db.execute("""
+            try db.executeCached("""
                 SELECT \(RevisionLog.columns) FROM revisions WHERE kind = $1 AND record_id = $2 AND number < $3 ORDER BY number DESC LIMIT $4
                 """, [.text(kind.rawValue), .text(id), .integer(Int64(before ?? Int(Int32.max))), .integer(Int64(limit))]).map(RevisionLog.revision)
         }
@@ -140,7 +140,7 @@ public struct PostgresRevisionRepository: RevisionRepository {
 
     public func revision(of kind: RecordKind, id: String, number: Int) throws -> Revision? {
         try pool.withConnection { db in
-            try db.execute("SELECT \(RevisionLog.columns) FROM revisions WHERE kind = $1 AND record_id = $2 AND number = $3",
+            try db.executeCached("SELECT \(RevisionLog.columns) FROM revisions WHERE kind = $1 AND record_id = $2 AND number = $3",
                            [.text(kind.rawValue), .text(id), .integer(Int64(number))]).first.map(RevisionLog.revision)
         }
     }
@@ -161,7 +161,7 @@ public struct PostgresRevisionRepository: RevisionRepository {
                 sql += " AND kind = ANY(\(p.bind(textArray(filter.kinds.map(\.rawValue).sorted())))::text[])"
             }
             sql += " ORDER BY position LIMIT \(p.bind(.integer(Int64(limit))))"
-            let changes = try db.execute(sql, p.values).map(RevisionLog.revision)
+            let changes = try db.executeCached(sql, p.values).map(RevisionLog.revision)
             let reached = changes.count == limit ? changes.last!.position : stretchEnd
             return (changes, max(reached, position))
         }
@@ -173,6 +173,6 @@ public struct PostgresRevisionRepository: RevisionRepository {
 
     /// The last position handed out and committed (feed_head moves only with its revisions).
     static func head(_ db: Connection) throws -> Int64 {
-        Int64(try db.execute("SELECT position FROM feed_head WHERE id = 1")[0].int(0))
+        Int64(try db.executeCached("SELECT position FROM feed_head WHERE id = 1")[0].int(0))
     }
 }

@@ -63,7 +63,7 @@ struct ReferenceCheck {
     mutating func require(_ db: Connection, _ id: String?, in table: String, kind: RecordKind, field: String) throws {
         guard enabled, let id else { return }
         // FOR KEY SHARE: the row cannot be deleted before this transaction commits.
-        let exists = try db.execute("SELECT 1 FROM \(table) WHERE id = $1 FOR KEY SHARE", [.text(id)]).count > 0
+        let exists = try db.executeCached("SELECT 1 FROM \(table) WHERE id = $1 FOR KEY SHARE", [.text(id)]).count > 0
         if !exists { errors.append(FieldError(field, "no \(kind.rawValue) has id '\(id)'")) }
     }
 
@@ -82,7 +82,7 @@ struct ReferenceCheck {
 func referenceSummary(_ db: Connection, _ checks: [(sql: String, noun: String)], id: String) throws -> [String] {
     var phrases: [String] = []
     for check in checks {
-        let count = try db.execute(check.sql, [.text(id)]).first.map { try $0.int(0) } ?? 0
+        let count = try db.executeCached(check.sql, [.text(id)]).first.map { try $0.int(0) } ?? 0
         if count > 0 { phrases.append("\(count) \(check.noun)\(count == 1 ? "" : "s")") }
     }
     return phrases

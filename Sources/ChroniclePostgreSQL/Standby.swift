@@ -128,7 +128,7 @@ final class Standby: Sendable {
         var newPool: ConnectionPool?
         if answer != nil, state.withLock({ $0.pool == nil }) {
             // A pool opens its first connection at once: made here, off the request path.
-            newPool = try? ConnectionPool(url: url, maxSize: poolSize, checkoutTimeout: 1)
+            newPool = try? ConnectionPool(url: url, maxSize: poolSize, checkoutTimeout: 1, options: PostgresStore.sessionOptions)
         }
         state.withLock { state in
             if let newPool, state.pool == nil { state.pool = newPool }

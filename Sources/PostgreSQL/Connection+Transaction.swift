@@ -40,12 +40,27 @@ extension Connection {
     /// transaction (`BEGIN` only warns, and the inner `COMMIT` would commit the outer), and a
     /// body that caught a statement's error and returned (the server has aborted the
     /// transaction, and `COMMIT` would answer with a quiet `ROLLBACK`).
+    ///
+    /// `readOnly` starts it READ ONLY; `setup` (statements without parameters, such as
+    /// `SET LOCAL statement_timeout = 2000`) runs right after BEGIN, sent with it in one round trip.
     @discardableResult
-    public func transaction<T>(_ isolation: IsolationLevel? = nil, _ body: () throws -> T) throws -> T {
+    public func transaction<T>(_ isolation: IsolationLevel? = nil, readOnly: Bool = false, setup: String? = nil,
+                               _ body: () throws -> T) throws -> T {
         guard !isInTransaction else {
             throw PostgresError.client("a transaction inside a transaction: use a SAVEPOINT, or run the body in the outer one")
         }
-        try execute(isolation.map { "BEGIN ISOLATION LEVEL \($0.rawValue)" } ?? "BEGIN")
+        var begin = isolation.map { "BEGIN ISOLATION LEVEL \($0.rawValue)" } ?? "BEGIN"
+        if readOnly { begin += " READ ONLY" }
+        if let setup {
+            do {
+                try executeScript(begin + "; " + setup)
+            } catch {
+                if isInTransaction { _ = try? execute("ROLLBACK") }
+                throw error
+            }
+        } else {
+            try execute(begin)
+        }
         let result: T
         do {
             result = try body()

@@ -11,6 +11,8 @@ public final class Connection {
     /// has none) prepares them again on first use.
     private var preparedStatements: [String: String] = [:]
     private var preparedOnServer: Set<String> = []
+    /// The names `executeCached` prepared its statements under, by SQL.
+    private var cachedStatementNames: [String: String] = [:]
     /// Set when a statement failed with a connection failure the status may not show (a
     /// server's 57P01 on a socket libpq has not yet seen close).
     private var connectionFailed = false
@@ -21,11 +23,18 @@ public final class Connection {
     /// Unless the URL says otherwise, connecting gives up after 10 seconds (libpq's default is
     /// to wait forever for a host that does not answer). The client encoding is always UTF-8,
     /// which every read and parameter assumes.
-    public init(url: String) throws {
-        // libpq reads these in order, the last value of a keyword winning: the default before
-        // the URL (which may override it), the encoding after it (which it may not).
-        let keywords = ["connect_timeout", "dbname", "client_encoding"]
-        let values = ["10", url, "UTF8"]
+    ///
+    /// `options`: server settings for the session, as libpq's `options` keyword takes them
+    /// (`-c plan_cache_mode=force_generic_plan`); an `options` in the URL replaces them.
+    public init(url: String, options: String? = nil) throws {
+        // libpq reads these in order, the last value of a keyword winning: the defaults before
+        // the URL (which may override them), the encoding after it (which it may not).
+        var keywords = ["connect_timeout", "dbname", "client_encoding"]
+        var values = ["10", url, "UTF8"]
+        if let options {
+            keywords.insert("options", at: 1)
+            values.insert(options, at: 1)
+        }
         let handle = withCStrings(keywords) { keywords in
             withCStrings(values) { values in PQconnectdbParams(keywords, values, 1) }
         }
@@ -102,6 +111,29 @@ public final class Connection {
         preparedStatements[name] = sql
         preparedOnServer.insert(name)
     }
+
+    /// `execute`, with the statement prepared on this connection the first time its SQL is seen
+    /// and run prepared from then on: the server parses it once, and plans it once when its
+    /// plan does not depend on the values (PostgreSQL's plan cache decides). For the fixed
+    /// statements a store runs over and over (a record by id, an insert); SQL built with
+    /// values in its text would fill the cache, which past `cachedStatementLimit` statements
+    /// runs them unprepared.
+    @discardableResult
+    public func executeCached(_ sql: String, _ values: [PostgresValue] = []) throws -> Rows {
+        let name: String
+        if let known = cachedStatementNames[sql] {
+            name = known
+        } else {
+            guard cachedStatementNames.count < Self.cachedStatementLimit else { return try execute(sql, values) }
+            name = "cached_\(cachedStatementNames.count + 1)"
+            try prepare(name: name, sql: sql)
+            cachedStatementNames[sql] = name
+        }
+        return try executePrepared(name, values)
+    }
+
+    /// The most statements `executeCached` prepares on one connection.
+    public static let cachedStatementLimit = 500
 
     /// Runs the statement prepared under `name` with `values` bound to its parameters.
     @discardableResult

@@ -11,6 +11,8 @@ public final class ConnectionPool: @unchecked Sendable {
     public let maxSize: Int
     public let checkoutTimeout: Double
     private let url: String
+    /// The `options` each connection opens with (see `Connection.init`).
+    private let options: String?
     /// One permit per connection, opened or not yet.
     private let permits: DispatchSemaphore
     private let lock = DispatchSemaphore(value: 1)
@@ -18,13 +20,14 @@ public final class ConnectionPool: @unchecked Sendable {
 
     /// Opens one connection at once, so that a wrong URL or an unreachable server fails here
     /// rather than at the first request; the others open as they are first needed.
-    public init(url: String, maxSize: Int = 10, checkoutTimeout: Double = 5) throws {
+    public init(url: String, maxSize: Int = 10, checkoutTimeout: Double = 5, options: String? = nil) throws {
         precondition(maxSize > 0, "a pool of no connections")
         self.url = url
+        self.options = options
         self.maxSize = maxSize
         self.checkoutTimeout = checkoutTimeout
         permits = DispatchSemaphore(value: maxSize)
-        idle = [try Connection(url: url)]
+        idle = [try Connection(url: url, options: options)]
     }
 
     /// Runs `body` with a connection of its own, returned to the pool when it ends. Throws
@@ -62,7 +65,7 @@ public final class ConnectionPool: @unchecked Sendable {
         // Connecting happens outside the lock: a slow server holds up only its own caller.
         guard let connection = reused else {
             do {
-                return try Connection(url: url)
+                return try Connection(url: url, options: options)
             } catch {
                 permits.signal()
                 throw error

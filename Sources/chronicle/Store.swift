@@ -27,11 +27,12 @@ struct OpenedStore {
 
 /// Opens (and migrates) the store `options` name. `readTimeLimit`: seconds one read may run
 /// before it is stopped (nil: no limit). `readURL`: a PostgreSQL hot standby for reads, skipped
-/// while down or more than `maxReadLag` seconds behind (PostgreSQL only).
-func openStore(_ options: DatabaseOptions, readTimeLimit: Double? = nil, readURL: String? = nil, maxReadLag: Double = 5) throws -> OpenedStore {
+/// while down or more than `maxReadLag` seconds behind (PostgreSQL only). `poolSize`: the
+/// PostgreSQL connections kept.
+func openStore(_ options: DatabaseOptions, poolSize: Int = 10, readTimeLimit: Double? = nil, readURL: String? = nil, maxReadLag: Double = 5) throws -> OpenedStore {
     if let url = options.url {
         let migrator = try PostgresMigrator(directory: ResourceLocator.migrationsDirectory(engine: "postgresql", override: options.migrationsOverride))
-        let db = try PostgresStore(url: url, migrations: migrator, readTimeLimit: readTimeLimit, readURL: readURL, maxStandbyLag: maxReadLag)
+        let db = try PostgresStore(url: url, migrations: migrator, poolSize: poolSize, readTimeLimit: readTimeLimit, readURL: readURL, maxStandbyLag: maxReadLag)
         var repositories = Repositories(actors: db.actors, events: db.events, quotes: db.quotes, sources: db.sources, search: db.search,
                                         tokens: db.tokens, snapshots: db, embeddedChanges: db.embeddedChanges, revisions: db.revisions,
                                         webhooks: db.webhooks, exporter: db, importer: db, checkReady: { try db.ping() })
