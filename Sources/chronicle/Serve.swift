@@ -22,10 +22,10 @@ struct Serve: ParsableCommand {
     var threads: Int = Int(environment("CHRONICLE_THREADS") ?? "") ?? ProcessInfo.processInfo.activeProcessorCount
 
     @Option(help: "Threads answering reads (GET, HEAD), first come, first served; by default one per core on SQLite, \(Self.postgresReaders) on PostgreSQL (whose reads wait on the server, not the CPU). [env: CHRONICLE_READERS]")
-    var readers: Int? = Int(environment("CHRONICLE_READERS") ?? "")
+    var readers: Int?
 
     @Option(name: .customLong("pool-size"), help: "PostgreSQL connections kept (each a server process); by default the reader threads and \(Self.postgresWriterConnections) more for writes. [env: CHRONICLE_POOL_SIZE]")
-    var poolSize: Int? = Int(environment("CHRONICLE_POOL_SIZE") ?? "")
+    var poolSize: Int?
 
     /// Reader threads on PostgreSQL: a read there is mostly waiting for the server's answer, so
     /// with one thread per core (SQLite's default, where a read keeps its core busy) a two-core
@@ -118,8 +118,10 @@ struct Serve: ParsableCommand {
         let requireReadToken = self.requireReadToken || environmentFlag("CHRONICLE_REQUIRE_READ_TOKEN")
         let noSeed = self.noSeed || environmentFlag("CHRONICLE_NO_SEED")
         let noAccessLog = self.noAccessLog || environmentFlag("CHRONICLE_NO_ACCESS_LOG")
-        let readers = self.readers ?? (database.url != nil ? Self.postgresReaders : ProcessInfo.processInfo.activeProcessorCount)
-        let store = try openStore(database, poolSize: poolSize ?? readers + Self.postgresWriterConnections, readTimeLimit: readTimeLimitMS > 0 ? Double(readTimeLimitMS) / 1000 : nil,
+        let readers = self.readers ?? Int(environment("CHRONICLE_READERS") ?? "")
+            ?? (database.url != nil ? Self.postgresReaders : ProcessInfo.processInfo.activeProcessorCount)
+        let poolSize = self.poolSize ?? Int(environment("CHRONICLE_POOL_SIZE") ?? "")
+        let store = try openStore(database, poolSize: max(1, poolSize ?? readers + Self.postgresWriterConnections), readTimeLimit: readTimeLimitMS > 0 ? Double(readTimeLimitMS) / 1000 : nil,
                                   readURL: readDatabaseURL.isEmpty ? nil : readDatabaseURL, maxReadLag: Double(maxReplicaLagMS) / 1000)
         if let db = store.sqlite {
             db.search.phraseCache.capacity = (searchCacheMB << 20) - (searchCacheMB << 20) / 3

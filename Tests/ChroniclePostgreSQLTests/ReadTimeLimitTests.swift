@@ -16,7 +16,7 @@ import Testing
         }
         // The same (only) connection answers the next read, and a write is not limited.
         #expect(try db.isEmpty())
-        try db.database.transaction { try $0.execute("SELECT pg_sleep(0.4)") }
+        _ = try db.database.transaction { try $0.execute("SELECT pg_sleep(0.4)") }
         let actor = try db.actors.create(ActorDraft(kind: .person, name: "After"))
         #expect(try db.actors.find(actor.id) == actor)
     }
@@ -24,6 +24,6 @@ import Testing
     @Test func withoutALimitReadsRunToTheEnd() throws {
         let database = try TestDatabase()
         let db = try database.store()
-        try db.database.reading(in: nil) { try $0.execute("SELECT pg_sleep(0.3)") }
+        _ = try db.database.reading(in: nil) { try $0.execute("SELECT pg_sleep(0.3)") }
     }
 }
