@@ -37,6 +37,17 @@ public enum Identifier {
         return text
     }
 
+    /// An id an import file gives for a record of `kind`, checked: the kind's prefix and lower-case
+    /// letters and digits, at most 64 bytes; else a refusal that says what one looks like.
+    public static func importable(_ id: String, _ kind: RecordKind) throws -> String {
+        let expected = Self.prefix(kind)
+        guard id.hasPrefix(expected), id.utf8.count <= 64, id.utf8.count > expected.utf8.count,
+              id.utf8.dropFirst(expected.utf8.count).allSatisfy({ (48...57).contains($0) || (97...122).contains($0) }) else {
+            throw ChronicleError.validation([FieldError("id", "'\(id)' is not \(kind == .actor ? "an" : "a") \(kind.rawValue) id (\(expected)… in lower-case letters and digits); leave id out to create a new record")])
+        }
+        return id
+    }
+
     public static func prefix(_ kind: RecordKind) -> String {
         switch kind {
         case .actor: return "act_"

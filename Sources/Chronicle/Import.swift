@@ -85,3 +85,23 @@ public protocol Importing: Sendable {
     /// Imports the lines `next` gives until it returns nil, attributed to `by`.
     func importLines(_ next: () throws -> ImportLine?, mode: ImportMode, dryRun: Bool, by: Attribution) throws -> ImportReport
 }
+
+extension EventDraft {
+    /// What the event's own fields say, without the names and titles read with it: an import line
+    /// that says the same is unchanged.
+    public var ownFields: EventDraft {
+        var own = self
+        own.participants = participants.map { Participant(actorID: $0.actorID, role: $0.role) }
+        own.citations = citations.map { Citation(sourceID: $0.sourceID, excerpt: $0.excerpt) }
+        return own
+    }
+}
+
+extension QuoteDraft {
+    /// What the quote's own fields say, without the titles of its sources read with it.
+    public var ownFields: QuoteDraft {
+        var own = self
+        own.citations = citations.map { Citation(sourceID: $0.sourceID, excerpt: $0.excerpt) }
+        return own
+    }
+}

@@ -103,7 +103,7 @@ struct PostgresImport {
         case .actor(let draft):
             let repository = PostgresActorRepository(pool: pool)
             var current: Actor?
-            if let id { current = try repository.load(db, try checked(id, .actor)) }
+            if let id { current = try repository.load(db, try Identifier.importable(id, .actor)) }
             else if let slug = draft.slug { current = try repository.load(db, slug) }
             if current == nil, id == nil, let wikidata = draft.wikidataID {
                 current = try firstID(db, "SELECT id FROM actors WHERE wikidata_id = $1", wikidata).flatMap { try repository.load(db, $0) }
@@ -114,7 +114,7 @@ struct PostgresImport {
         case .source(let draft):
             let repository = PostgresSourceRepository(pool: pool)
             var current: Source?
-            if let id { current = try repository.load(db, try checked(id, .source)) }
+            if let id { current = try repository.load(db, try Identifier.importable(id, .source)) }
             else if let url = draft.url {
                 current = try firstID(db, "SELECT id FROM sources WHERE url = $1 ORDER BY created_at, id LIMIT 1", url).flatMap { try repository.load(db, $0) }
             }
@@ -129,8 +129,8 @@ struct PostgresImport {
             try references.finish()
             var repository = PostgresEventRepository(pool: pool)
             repository.checksReferences = false  // resolved above, in this transaction
-            let current = try id.map { try repository.load(db, try checked($0, .event)) } ?? nil
-            return try write(db, repository, draft, id: id, current: current, same: { Self.plain($0) == draft }, now: now)
+            let current = try id.map { try repository.load(db, try Identifier.importable($0, .event)) } ?? nil
+            return try write(db, repository, draft, id: id, current: current, same: { $0.ownFields == draft }, now: now)
         case .quote(var draft):
             var references = References(db: db, cache: cache)
             draft.speakerID = try draft.speakerID.map { try references.actor($0, "speakerId") }
@@ -139,8 +139,8 @@ struct PostgresImport {
             try references.finish()
             var repository = PostgresQuoteRepository(pool: pool)
             repository.checksReferences = false
-            let current = try id.map { try repository.load(db, try checked($0, .quote)) } ?? nil
-            return try write(db, repository, draft, id: id, current: current, same: { Self.plain($0) == draft }, now: now)
+            let current = try id.map { try repository.load(db, try Identifier.importable($0, .quote)) } ?? nil
+            return try write(db, repository, draft, id: id, current: current, same: { $0.ownFields == draft }, now: now)
         }
     }
 
@@ -172,30 +172,6 @@ struct PostgresImport {
 
     private func firstID(_ db: Connection, _ sql: String, _ value: String) throws -> String? {
         try db.execute(sql, [.text(value)]).first.map { try $0.string(0) }
-    }
-
-    /// An id of the right kind, or a refusal that says what one looks like.
-    private func checked(_ id: String, _ kind: RecordKind) throws -> String {
-        let prefix = Identifier.prefix(kind)
-        guard id.hasPrefix(prefix), id.utf8.count <= 64, id.utf8.dropFirst(prefix.utf8.count).allSatisfy({ (48...57).contains($0) || (97...122).contains($0) }),
-              id.utf8.count > prefix.utf8.count else {
-            throw ChronicleError.validation([FieldError("id", "'\(id)' is not \(kind == .actor ? "an" : "a") \(kind.rawValue) id (\(prefix)… in lower-case letters and digits); leave id out to create a new record")])
-        }
-        return id
-    }
-
-    /// What an event's or quote's own fields say, without the names and titles read with it.
-    static func plain(_ draft: EventDraft) -> EventDraft {
-        var plain = draft
-        plain.participants = draft.participants.map { Participant(actorID: $0.actorID, role: $0.role) }
-        plain.citations = draft.citations.map { Citation(sourceID: $0.sourceID, excerpt: $0.excerpt) }
-        return plain
-    }
-
-    static func plain(_ draft: QuoteDraft) -> QuoteDraft {
-        var plain = draft
-        plain.citations = draft.citations.map { Citation(sourceID: $0.sourceID, excerpt: $0.excerpt) }
-        return plain
     }
 }
 

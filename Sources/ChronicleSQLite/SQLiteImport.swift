@@ -177,7 +177,7 @@ struct SQLiteImport {
         case .actor(let draft):
             let repository = SQLiteActorRepository(pool: pool)
             var current: Actor?
-            if let id { current = try repository.load(db, try checked(id, .actor)) }
+            if let id { current = try repository.load(db, try Identifier.importable(id, .actor)) }
             else if let slug = draft.slug { current = try repository.load(db, slug) }
             if current == nil, id == nil, let wikidata = draft.wikidataID {
                 current = try db.first("SELECT id FROM actors WHERE wikidata_id = ?", [.text(wikidata)]) { $0.string(0) }.flatMap { try repository.load(db, $0) }
@@ -188,7 +188,7 @@ struct SQLiteImport {
         case .source(let draft):
             let repository = SQLiteSourceRepository(pool: pool)
             var current: Source?
-            if let id { current = try repository.load(db, try checked(id, .source)) }
+            if let id { current = try repository.load(db, try Identifier.importable(id, .source)) }
             else if let url = draft.url {
                 current = try db.first("SELECT id FROM sources WHERE url = ? ORDER BY seq LIMIT 1", [.text(url)]) { $0.string(0) }.flatMap { try repository.load(db, $0) }
             }
@@ -203,7 +203,7 @@ struct SQLiteImport {
             try references.finish()
             var repository = SQLiteEventRepository(pool: pool)
             repository.checksReferences = false  // resolved above, in this transaction
-            return try write(db, repository, draft, id: id, plain: Self.plain, now: now)
+            return try write(db, repository, draft, id: id, plain: { $0.ownFields }, now: now)
         case .quote(var draft):
             var references = References(db, cache: cache)
             draft.speakerID = draft.speakerID.map { references.actor($0, "speakerId") }
@@ -212,7 +212,7 @@ struct SQLiteImport {
             try references.finish()
             var repository = SQLiteQuoteRepository(pool: pool)
             repository.checksReferences = false
-            return try write(db, repository, draft, id: id, plain: Self.plain, now: now)
+            return try write(db, repository, draft, id: id, plain: { $0.ownFields }, now: now)
         }
     }
 
@@ -221,7 +221,7 @@ struct SQLiteImport {
     private func write<Repository: SQLiteRecordRepository>(_ db: Connection, _ repository: Repository, _ draft: Repository.Record.Draft, id: String?,
                                                            plain: (Repository.Record.Draft) -> Repository.Record.Draft, now: String) throws -> Outcome
     where Repository.Record.Draft: Equatable {
-        let current = try id.map { try repository.load(db, try checked($0, Repository.Record.kind)) } ?? nil
+        let current = try id.map { try repository.load(db, try Identifier.importable($0, Repository.Record.kind)) } ?? nil
         return try write(db, repository, draft, id: id, current: current, same: { plain($0) == draft }, now: now)
     }
 
@@ -245,30 +245,6 @@ struct SQLiteImport {
             try db.run("UPDATE \(Repository.table.name) SET version = ? WHERE id = ?", [.integer(Int64(last + 1)), .text(newID)])
         }
         return .created
-    }
-
-    /// An id of the right kind, or a refusal that says what one looks like.
-    private func checked(_ id: String, _ kind: RecordKind) throws -> String {
-        let prefix = Identifier.prefix(kind)
-        guard id.hasPrefix(prefix), id.utf8.count <= 64, id.utf8.dropFirst(prefix.utf8.count).allSatisfy({ (48...57).contains($0) || (97...122).contains($0) }),
-              id.utf8.count > prefix.utf8.count else {
-            throw ChronicleError.validation([FieldError("id", "'\(id)' is not \(kind == .actor ? "an" : "a") \(kind.rawValue) id (\(prefix)… in lower-case letters and digits); leave id out to create a new record")])
-        }
-        return id
-    }
-
-    /// What an event's or quote's own fields say, without the names and titles read with it.
-    static func plain(_ draft: EventDraft) -> EventDraft {
-        var plain = draft
-        plain.participants = draft.participants.map { Participant(actorID: $0.actorID, role: $0.role) }
-        plain.citations = draft.citations.map { Citation(sourceID: $0.sourceID, excerpt: $0.excerpt) }
-        return plain
-    }
-
-    static func plain(_ draft: QuoteDraft) -> QuoteDraft {
-        var plain = draft
-        plain.citations = draft.citations.map { Citation(sourceID: $0.sourceID, excerpt: $0.excerpt) }
-        return plain
     }
 }
 
