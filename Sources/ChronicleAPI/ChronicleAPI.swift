@@ -33,12 +33,14 @@ public struct ChronicleAPI: Sendable {
         router.use(AuthMiddleware(tokens: repositories.tokens, requireTokenForReads: configuration.requireTokenForReads))
         if let positions = repositories.positions { router.use(ReadPositionMiddleware(positions: positions)) }
 
-        router.get("/", .openOnLoop, root)
-        router.get("/explore", .openOnLoop, explorerPage)
-        router.get("/explore/:view", .openOnLoop, explorerPage)
-        router.get("/explore/:view/:id", .openOnLoop, explorerPage)
-        router.get("/explore/:view/:id/:part", .openOnLoop, explorerPage)
-        router.get("/assets/:name", .openOnLoop, explorerAsset)
+        // Embedded files are answered on the loop; a folder's are read from disk, off it.
+        let explorerAccess: RouteAccess = explorer.readsFromDisk ? .open : .openOnLoop
+        router.get("/", explorerAccess, root)
+        router.get("/explore", explorerAccess, explorerPage)
+        router.get("/explore/:view", explorerAccess, explorerPage)
+        router.get("/explore/:view/:id", explorerAccess, explorerPage)
+        router.get("/explore/:view/:id/:part", explorerAccess, explorerPage)
+        router.get("/assets/:name", explorerAccess, explorerAsset)
         router.get("/healthz", .openOnLoop, health)
         router.get("/readyz", .open, ready)
         router.get("/metrics", .openOnLoop, metricsText)

@@ -35,6 +35,12 @@ struct ExplorerAssets: Sendable {
         }
     }
 
+    /// True when files are read from a folder on each request (and so must not be read on a loop).
+    var readsFromDisk: Bool {
+        if case .folder = source { return true }
+        return false
+    }
+
     /// The file served as `/assets/<name>`; nil for a name that is not one of the explorer's.
     func file(_ name: String) -> File? {
         switch source {
