@@ -26,18 +26,35 @@ enum EmbeddedVersions {
 /// The store's log of changes to what records embed of others, read by the API's kept bodies.
 public struct PostgresEmbeddedChangeLog: EmbeddedChanges {
     let pool: PostgresDatabase
+    /// Stamps known current, when reads go to the primary only (see `CurrentStamps`); a
+    /// standby's reads are checked one by one there, as it may lag.
+    let stamps: CurrentStamps?
 
-    public init(pool: ConnectionPool) { self.pool = PostgresDatabase(pool) }
+    public init(pool: ConnectionPool) { self.init(pool: PostgresDatabase(pool)) }
 
-    init(pool: PostgresDatabase) { self.pool = pool }
+    init(pool: PostgresDatabase) {
+        self.pool = pool
+        stamps = pool.standby == nil ? CurrentStamps(pool: pool.connections) : nil
+    }
 
     public func current(_ kind: RecordKind, _ id: String) throws -> (stamp: RecordStamp, position: Int64) {
+        if let stamps, let head = stamps.look() {
+            if let stamp = stamps.stamp(kind, id) { return (stamp, head.embeddedPosition) }
+            let (stamp, position, feedPosition) = try read(kind, id)
+            stamps.keep(stamp, of: kind, readAt: feedPosition)
+            return (stamp, position)
+        }
+        let (stamp, position, _) = try read(kind, id)
+        return (stamp, position)
+    }
+
+    /// The record's stamp, the log's end and the feed's head, in one statement and snapshot.
+    private func read(_ kind: RecordKind, _ id: String) throws -> (RecordStamp, Int64, Int64) {
         try pool.readingConnection { db in
-            // One statement, one snapshot: the record's version and the log's end agree.
             guard let row = try db.executeCached("""
-                SELECT r.version, r.created_at, h.embedded_position FROM \(kind.rawValue)s r, feed_head h WHERE r.id = $1 AND h.id = 1
+                SELECT r.version, r.created_at, h.embedded_position, h.position FROM \(kind.rawValue)s r, feed_head h WHERE r.id = $1 AND h.id = 1
                 """, [.text(id)]).first else { throw ChronicleError.notFound(kind, id) }
-            return (RecordStamp(id: id, version: try row.int(0), createdAt: try row.string(1)), Int64(try row.int(2)))
+            return (RecordStamp(id: id, version: try row.int(0), createdAt: try row.string(1)), Int64(try row.int(2)), Int64(try row.int(3)))
         }
     }
 

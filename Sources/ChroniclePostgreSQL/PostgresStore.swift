@@ -2,7 +2,8 @@ import Chronicle
 import PostgreSQL
 
 /// One Chronicle database on a PostgreSQL server: its pool, its migrations and the
-/// repositories over it. Nothing is kept in memory between requests, so any number of
+/// repositories over it. What it keeps in memory between requests (the records' stamps known
+/// current: `CurrentStamps`) is checked against the database at every read, so any number of
 /// instances may serve one database. With a hot standby (`readURL`), reads go there when it
 /// has what they must see (see `Standby`, and `ReadPositions` for read-your-writes).
 public final class PostgresStore: ReadSnapshots, ReadPositions, @unchecked Sendable {  // immutable after init

@@ -162,7 +162,7 @@ extension PostgresRecordRepository {
                 return try pool.transaction { db in
                     let now = Timestamp.now()
                     let result = try body(db, now)
-                    try RevisionLog.drain(db, attribution, now: now, pool: pool)
+                    try RevisionLog.drain(db, attribution, now: now, pool: pool, known: (result as? Record).map(RecordState.init))
                     return result
                 }
             } catch let error as PostgresError where attempt < 5 && (error.isDeadlock || (retryingReferences && error.isForeignKeyViolation)) {

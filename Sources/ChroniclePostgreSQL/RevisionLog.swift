@@ -9,7 +9,8 @@ import PostgreSQL
 /// rules as SQLite's RevisionLog: one revision per record and transaction, in the order of each
 /// record's last change, nothing for a record created and deleted in one transaction.
 enum RevisionLog {
-    static func drain(_ db: Connection, _ attribution: Attribution, now: String, pool: PostgresDatabase) throws {
+    /// `known` is a record the write already read back after it, so it is not read again.
+    static func drain(_ db: Connection, _ attribution: Attribution, now: String, pool: PostgresDatabase, known: RecordState? = nil) throws {
         let queued = try db.executeCached("DELETE FROM revision_queue RETURNING seq, kind, record_id, operation, version").map {
             (seq: try $0.int(0), kind: try $0.string(1), id: try $0.string(2), operation: try $0.string(3), version: try $0.int(4))
         }.sorted { $0.seq < $1.seq }
@@ -24,10 +25,15 @@ enum RevisionLog {
         // The states of the records that live on, read a kind at a time (an import's batch of
         // 5,000 quotes is a few queries, not 15,000).
         var live: [RecordKind: [String]] = [:]
-        for (index, entry) in queued.enumerated() where last[entry.kind + "/" + entry.id] == index && entry.operation != "delete" {
-            if let kind = RecordKind(rawValue: entry.kind) { live[kind, default: []].append(entry.id) }
-        }
         var states: [String: RecordState] = [:]
+        for (index, entry) in queued.enumerated() where last[entry.kind + "/" + entry.id] == index && entry.operation != "delete" {
+            guard let kind = RecordKind(rawValue: entry.kind) else { continue }
+            if let known, known.kind == kind, known.id == entry.id {
+                states[entry.kind + "/" + entry.id] = known
+            } else {
+                live[kind, default: []].append(entry.id)
+            }
+        }
         for (kind, ids) in live {
             for state in try load(db, kind, ids, pool: pool) { states[kind.rawValue + "/" + state.id] = state }
         }
@@ -43,36 +49,43 @@ enum RevisionLog {
             guard let state = states[key] else { continue }
             rows.append((kind, entry.id, state.version, created.contains(key) ? .create : .update, try encode(state)))
         }
-        let embedded = try db.executeCached("DELETE FROM embedded_change_queue RETURNING seq, record_id").map {
-            (seq: try $0.int(0), id: try $0.string(1))
-        }.sorted { $0.seq < $1.seq }.map(\.id)
-        guard !rows.isEmpty || !embedded.isEmpty else { return }
-        // Last, and held to the commit: the positions of both logs (see migrations/postgresql/0002, 0003).
-        let ends = try db.executeCached("""
-            UPDATE feed_head SET position = position + $1, embedded_position = embedded_position + $2 WHERE id = 1
-            RETURNING position, embedded_position
-            """, [.integer(Int64(rows.count)), .integer(Int64(embedded.count))])[0]
-        let end = try ends.int(0), embeddedEnd = Int64(try ends.int(1))
-        if !rows.isEmpty {
-            // One statement for them all: positions numbered on in the rows' order.
-            try db.executeCached("""
+        // Last, and with the COMMIT in the same round trip: feed_head's row lock hands out the
+        // positions of both logs and is held to the commit (see migrations/postgresql/0002,
+        // 0003), so every other writer waits for this statement, the commit and its flush. The
+        // queue of changes to what others embed is emptied into its log here too.
+        let ends = try db.executeThenCommit("""
+            WITH queued AS (
+                DELETE FROM embedded_change_queue RETURNING seq, record_id
+            ), embedded AS (
+                SELECT record_id, row_number() OVER (ORDER BY seq) AS n, count(*) OVER () AS total FROM queued
+            ), head AS (
+                UPDATE feed_head SET position = position + $1, embedded_position = embedded_position + (SELECT count(*) FROM queued) WHERE id = 1
+                RETURNING position, embedded_position
+            ), logged AS (
                 INSERT INTO revisions (position, kind, record_id, number, operation, at, author, note, state)
-                SELECT $1::bigint + t.ordinality - 1, t.kind, t.record_id, t.number, t.operation, $6, $7, $8, t.state
-                FROM unnest($2::text[], $3::text[], $4::int[], $5::text[], $9::text[]) WITH ORDINALITY AS t (kind, record_id, number, operation, state, ordinality)
-                """, [.integer(Int64(end - rows.count + 1)), textArray(rows.map(\.kind.rawValue)), textArray(rows.map(\.id)),
-                      textArray(rows.map { String($0.number) }), textArray(rows.map(\.operation.rawValue)), .text(now), .text(attribution.author),
-                      attribution.note.postgres, textArray(rows.map(\.state))])
-        }
-        guard !embedded.isEmpty else { return }
-        let first = embeddedEnd - Int64(embedded.count) + 1
-        try db.executeCached("INSERT INTO embedded_changes (seq, record_id) SELECT $1::bigint + ordinality - 1, id FROM unnest($2::text[]) WITH ORDINALITY AS t (id, ordinality)",
-                       [.integer(first), textArray(embedded)])
-        // Pruned now and then (when the log crosses a multiple of 256), a range at its start.
-        if embeddedEnd / 256 != (first - 1) / 256 {
+                SELECT head.position - $1 + t.ordinality, t.kind, t.record_id, t.number, t.operation, $5, $6, $7, t.state
+                FROM head, unnest($2::text[], $3::text[], $4::int[], $8::text[], $9::text[])
+                     WITH ORDINALITY AS t (kind, record_id, number, operation, state, ordinality)
+            ), kept AS (
+                INSERT INTO embedded_changes (seq, record_id)
+                SELECT head.embedded_position - e.total + e.n, e.record_id FROM head, embedded e
+            )
+            SELECT embedded_position, (SELECT count(*) FROM queued) FROM head
+            """, [.integer(Int64(rows.count)), textArray(rows.map(\.kind.rawValue)), textArray(rows.map(\.id)),
+                  textArray(rows.map { String($0.number) }), .text(now), .text(attribution.author), attribution.note.postgres,
+                  textArray(rows.map(\.operation.rawValue)), textArray(rows.map(\.state))])[0]
+        let embeddedEnd = Int64(try ends.int(0)), embeddedCount = Int64(try ends.int(1)), first = embeddedEnd - embeddedCount + 1
+        // Pruned now and then (when the log crosses a multiple of 256), a range at its start,
+        // after the commit: the write stands whether or not this succeeds, and the next
+        // crossing prunes what this one missed.
+        if embeddedCount > 0, embeddedEnd / 256 != (first - 1) / 256 {
             let horizon = embeddedEnd - EmbeddedVersions.kept
             if horizon > 0 {
-                try db.executeCached("DELETE FROM embedded_changes WHERE seq <= $1", [.integer(horizon)])
-                try db.executeCached("UPDATE embedded_changes_horizon SET horizon = greatest(horizon, $1) WHERE id = 1", [.integer(horizon)])
+                // One statement: no reader sees the rows gone and the horizon not yet moved.
+                _ = try? db.executeCached("""
+                    WITH raised AS (UPDATE embedded_changes_horizon SET horizon = greatest(horizon, $1) WHERE id = 1)
+                    DELETE FROM embedded_changes WHERE seq <= $1
+                    """, [.integer(horizon)])
             }
         }
     }

@@ -308,7 +308,13 @@ final class Connection: @unchecked Sendable {
                     self.finish(response, keepAlive: keepAlive, isHead: isHead, minor: minor)
                 }
             }
-            if isHead || request.method == "GET" { server.readers.async(work) } else { server.workers.async(execute: work) }
+            if isHead || request.method == "GET" {
+                server.readers.async(work)
+            } else if let writers = server.writers {
+                writers.async(work)
+            } else {
+                server.workers.async(execute: work)
+            }
         }
     }
 

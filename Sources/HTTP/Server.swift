@@ -15,6 +15,11 @@ public struct ServerConfiguration: Sendable {
     /// core keeps reads from time-slicing each other. Other methods may block (a write waits for
     /// its commit) and run on Dispatch's pool, which grows when its threads block.
     public var readerCount = max(1, ProcessInfo.processInfo.activeProcessorCount)
+    /// Threads that answer the other methods (writes), first come, first served; nil runs them
+    /// on Dispatch's pool. A store whose writes wait on another server (PostgreSQL) needs as
+    /// many as the writes it should have in flight: on Linux, Dispatch's pool adds threads only
+    /// slowly when its threads block, and kept about two writes going on two cores.
+    public var writerCount: Int?
     public var limits = ServerLimits()
     public var backlog: Int32 = 1024
     /// One log line per request: method, path, status, bytes, duration, request id.
@@ -43,9 +48,12 @@ final class ServerCore: Sendable {
     let openConnections = Counter()
     /// Times a loop stopped accepting for a moment because the process was out of descriptors.
     let acceptPauses = Counter()
-    /// Blocking work (SQLite) runs here, never on a loop thread: reads on `readers`, the rest on `workers`.
+    /// Blocking work (a store's) runs here, never on a loop thread: reads on `readers`, writes on
+    /// `writers` when there are any, the rest on `workers`.
     let workers = DispatchQueue(label: "http.workers", qos: .userInitiated, attributes: .concurrent)
     let readers: WorkerPool
+    /// Where writes run instead of `workers`, when configured.
+    let writers: WorkerPool?
     /// The loops, in turn, for each accepted connection.
     let loopRing = LoopRing()
 
@@ -59,6 +67,7 @@ final class ServerCore: Sendable {
         accessLinePrefix = LogSink.prefix(level: "info", label: configuration.logger.label)
         self.listenFD = listenFD
         readers = WorkerPool(threads: configuration.readerCount, name: "reader")
+        writers = configuration.writerCount.map { WorkerPool(threads: max(1, $0), name: "writer") }
     }
 }
 
@@ -175,6 +184,7 @@ public final class Server: @unchecked Sendable {
     public func wait() {
         finished.wait()
         core.readers.stop()
+        core.writers?.stop()
         stateLock.lock()
         defer { stateLock.unlock() }
         if !listenerClosed {

@@ -32,7 +32,9 @@ extension Connection {
         }
     }
 
-    public var isInTransaction: Bool { transactionStatus == .inTransaction || transactionStatus == .failed }
+    /// True inside `transaction`, from its start (its BEGIN may not be sent yet), and in a
+    /// transaction the caller began itself.
+    public var isInTransaction: Bool { !pendingBegin.isEmpty || transactionStatus == .inTransaction || transactionStatus == .failed }
 
     /// Runs `body` in a transaction: committed when it returns, rolled back when it throws.
     ///
@@ -41,8 +43,9 @@ extension Connection {
     /// body that caught a statement's error and returned (the server has aborted the
     /// transaction, and `COMMIT` would answer with a quiet `ROLLBACK`).
     ///
-    /// `readOnly` starts it READ ONLY; `setup` (statements without parameters, such as
-    /// `SET LOCAL statement_timeout = 2000`) runs right after BEGIN, sent with it in one round trip.
+    /// BEGIN is sent with the body's first statement, in one round trip. `readOnly` starts it
+    /// READ ONLY; `setup` (one statement without parameters, such as
+    /// `SET LOCAL statement_timeout = 2000`) runs right after BEGIN, sent with it.
     @discardableResult
     public func transaction<T>(_ isolation: IsolationLevel? = nil, readOnly: Bool = false, setup: String? = nil,
                                _ body: () throws -> T) throws -> T {
@@ -51,28 +54,35 @@ extension Connection {
         }
         var begin = isolation.map { "BEGIN ISOLATION LEVEL \($0.rawValue)" } ?? "BEGIN"
         if readOnly { begin += " READ ONLY" }
-        if let setup {
-            do {
-                try executeScript(begin + "; " + setup)
-            } catch {
-                if isInTransaction { _ = try? execute("ROLLBACK") }
-                throw error
-            }
-        } else {
-            try execute(begin)
-        }
+        pendingBegin = [begin] + (setup.map { [$0] } ?? [])
+        defer { pendingBegin = [] }  // a body that sent nothing began nothing
         let result: T
         do {
             result = try body()
         } catch {
+            pendingBegin = []  // nothing sent: nothing to roll back
             if isInTransaction { _ = try? execute("ROLLBACK") }
             throw error
         }
+        pendingBegin = []
         if transactionStatus == .failed {
             _ = try? execute("ROLLBACK")
             throw PostgresError.client("a statement failed inside the transaction and its error was caught; the transaction was rolled back")
         }
+        // The body sent nothing, or committed with its last statement (`executeThenCommit`).
+        if transactionStatus == .idle { return result }
         try execute("COMMIT")  // a COMMIT that fails (a deferred constraint, 40001) has ended the transaction too
         return result
+    }
+
+    /// Runs `sql` (prepared, as `executeCached` runs it) and then COMMIT, both sent in one round
+    /// trip (libpq's pipeline mode), and returns the statement's rows. For the last statement
+    /// of a transaction that takes a lock others queue for until it commits: they wait for one
+    /// round trip and the commit's flush, not two round trips. When the statement fails,
+    /// COMMIT is skipped and the transaction is left failed, for the caller to roll back.
+    @discardableResult
+    public func executeThenCommit(_ sql: String, _ values: [PostgresValue] = []) throws -> Rows {
+        guard isInTransaction else { throw PostgresError.client("executeThenCommit outside a transaction", sql: sql) }
+        return try runPipelined(PipelinedStatement(sql: sql, values: values, prepared: try cachedName(sql)), thenCommit: true)
     }
 }

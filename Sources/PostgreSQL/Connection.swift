@@ -16,6 +16,8 @@ public final class Connection {
     /// Set when a statement failed with a connection failure the status may not show (a
     /// server's 57P01 on a socket libpq has not yet seen close).
     private var connectionFailed = false
+    /// A transaction's BEGIN (and its setup), not sent yet: it goes with the next statement.
+    var pendingBegin: [String] = []
 
     /// Connects to the server `url` names: a `postgres://user:password@host:port/database?...`
     /// URL or a `host=... dbname=...` string, as libpq reads them.
@@ -88,7 +90,8 @@ public final class Connection {
     /// command) and, through them, how many rows it affected.
     @discardableResult
     public func execute(_ sql: String, _ values: [PostgresValue] = []) throws -> Rows {
-        try withParameters(values, sql: sql) { count, parameters in
+        if !pendingBegin.isEmpty { return try runPipelined(PipelinedStatement(sql: sql, values: values), thenCommit: false) }
+        return try withParameters(values, sql: sql) { count, parameters in
             try rows(PQexecParams(handle, sql, count, nil, parameters, nil, nil, 0), sql: sql)
         }
     }
@@ -98,7 +101,9 @@ public final class Connection {
     /// last statement's rows.
     @discardableResult
     public func executeScript(_ sql: String) throws -> Rows {
-        try rows(PQexec(handle, sql), sql: sql)
+        let script = (pendingBegin + [sql]).joined(separator: "; ")
+        pendingBegin = []
+        return try rows(PQexec(handle, script), sql: script)
     }
 
     /// Prepares `sql` on the server under `name`, so that `executePrepared` runs it without
@@ -120,16 +125,22 @@ public final class Connection {
     /// runs them unprepared.
     @discardableResult
     public func executeCached(_ sql: String, _ values: [PostgresValue] = []) throws -> Rows {
-        let name: String
-        if let known = cachedStatementNames[sql] {
-            name = known
-        } else {
-            guard cachedStatementNames.count < Self.cachedStatementLimit else { return try execute(sql, values) }
-            name = "cached_\(cachedStatementNames.count + 1)"
-            try prepare(name: name, sql: sql)
-            cachedStatementNames[sql] = name
-        }
+        guard let name = try cachedName(sql) else { return try execute(sql, values) }
         return try executePrepared(name, values)
+    }
+
+    /// The name `sql` is prepared under on this connection, prepared now if it is new; nil
+    /// when the cache is full (see `executeCached`).
+    func cachedName(_ sql: String) throws -> String? {
+        if let known = cachedStatementNames[sql] {
+            if !preparedOnServer.contains(known) { try prepare(name: known, sql: sql) }
+            return known
+        }
+        guard cachedStatementNames.count < Self.cachedStatementLimit else { return nil }
+        let name = "cached_\(cachedStatementNames.count + 1)"
+        try prepare(name: name, sql: sql)
+        cachedStatementNames[sql] = name
+        return name
     }
 
     /// The most statements `executeCached` prepares on one connection.
@@ -141,6 +152,7 @@ public final class Connection {
         let sql = preparedStatements[name]
         if let sql, !preparedOnServer.contains(name) { try prepare(name: name, sql: sql) }
         let context = sql ?? "EXECUTE \(name)"
+        if !pendingBegin.isEmpty { return try runPipelined(PipelinedStatement(sql: context, values: values, prepared: name), thenCommit: false) }
         return try withParameters(values, sql: context) { count, parameters in
             try rows(PQexecPrepared(handle, name, count, parameters, nil, nil, 0), sql: context)
         }
@@ -166,7 +178,7 @@ public final class Connection {
     }
 
     /// `error`, noted if it means the connection is lost.
-    private func failure(_ error: PostgresError) -> PostgresError {
+    func failure(_ error: PostgresError) -> PostgresError {
         if error.isConnectionFailure { connectionFailed = true }
         return error
     }
@@ -184,24 +196,17 @@ public final class Connection {
     }
 
     /// Calls `body` with the parameters' texts as the C strings libpq reads (nil for NULL).
-    private func withParameters<T>(_ values: [PostgresValue], sql: String,
+    func withParameters<T>(_ values: [PostgresValue], sql: String,
                                    _ body: (Int32, UnsafePointer<UnsafePointer<CChar>?>?) throws -> T) throws -> T {
-        guard values.count <= Int(UInt16.max) else {
-            throw PostgresError.client("\(values.count) parameters; PostgreSQL takes at most 65535", sql: sql)
-        }
+        try checkParameters(values, sql: sql)
         // One buffer of NUL-terminated texts, and the offset of each (nil for NULL).
         var buffer: [CChar] = []
         var offsets: [Int?] = []
         offsets.reserveCapacity(values.count)
-        for (index, value) in values.enumerated() {
+        for value in values {
             guard let text = value.parameterText else {
                 offsets.append(nil)
                 continue
-            }
-            // libpq reads a text parameter up to its first NUL: it would silently send less.
-            // (PostgreSQL's text cannot hold U+0000 anyway.)
-            guard !text.utf8.contains(0) else {
-                throw PostgresError.client("parameter $\(index + 1) contains a NUL character, which PostgreSQL text cannot hold", sql: sql)
             }
             offsets.append(buffer.count)
             buffer.append(contentsOf: text.utf8.map { CChar(bitPattern: $0) })
@@ -210,6 +215,19 @@ public final class Connection {
         return try buffer.withUnsafeBufferPointer { texts in
             let pointers = offsets.map { offset in offset.map { texts.baseAddress! + $0 } }
             return try pointers.withUnsafeBufferPointer { try body(Int32(values.count), $0.baseAddress) }
+        }
+    }
+
+    /// Refuses what libpq would send wrongly or not at all, before anything is sent.
+    func checkParameters(_ values: [PostgresValue], sql: String) throws {
+        guard values.count <= Int(UInt16.max) else {
+            throw PostgresError.client("\(values.count) parameters; PostgreSQL takes at most 65535", sql: sql)
+        }
+        for (index, value) in values.enumerated() {
+            // libpq reads a text parameter up to its first NUL: it would silently send less.
+            // (PostgreSQL's text cannot hold U+0000 anyway.)
+            guard let text = value.parameterText, text.utf8.contains(0) else { continue }
+            throw PostgresError.client("parameter $\(index + 1) contains a NUL character, which PostgreSQL text cannot hold", sql: sql)
         }
     }
 

@@ -41,6 +41,51 @@ private struct Abandon: Error {}
         #expect(try db.execute("SELECT count(*) FROM t")[0].int(0) == 0)
     }
 
+    /// The last statement and COMMIT go in one round trip: the statement's rows come back,
+    /// the transaction is over (the wrapper sends no COMMIT of its own), and the writes stand.
+    @Test func aStatementSentWithItsCommitReturnsItsRowsAndCommits() throws {
+        let db = try connect()
+        let table = uniqueName("piped")
+        try db.execute("CREATE TABLE \(table) (i int PRIMARY KEY)")
+        defer { _ = try? db.execute("DROP TABLE \(table)") }
+        let returned = try db.transaction {
+            try db.execute("INSERT INTO \(table) VALUES (1)")
+            let rows = try db.executeThenCommit("INSERT INTO \(table) VALUES ($1), ($2) RETURNING i", [.integer(2), .integer(3)])
+            #expect(db.transactionStatus == .idle)
+            return try rows.map { try $0.int(0) }
+        }
+        #expect(returned == [2, 3])
+        // Seen from another session: committed.
+        #expect(try connect().execute("SELECT count(*) FROM \(table)")[0].int(0) == 3)
+        // The same statement again runs prepared, and the connection is out of pipeline mode.
+        try db.transaction { try db.executeThenCommit("INSERT INTO \(table) VALUES ($1), ($2) RETURNING i", [.integer(4), .integer(5)]) }
+        #expect(try db.execute("SELECT count(*) FROM \(table)")[0].int(0) == 5)
+    }
+
+    /// A failing last statement skips the COMMIT sent with it: its error is thrown, nothing of
+    /// the transaction stays, and the connection serves the next statement.
+    @Test func aFailingStatementSentWithItsCommitCommitsNothing() throws {
+        let db = try connect()
+        let table = uniqueName("piped")
+        try db.execute("CREATE TABLE \(table) (i int PRIMARY KEY)")
+        defer { _ = try? db.execute("DROP TABLE \(table)") }
+        #expect { try db.transaction {
+            try db.execute("INSERT INTO \(table) VALUES (1)")
+            try db.executeThenCommit("INSERT INTO \(table) VALUES ($1)", [.integer(1)])  // a duplicate key
+        } } throws: { ($0 as? PostgresError)?.sqlState == "23505" }
+        #expect(db.transactionStatus == .idle)
+        #expect(try connect().execute("SELECT count(*) FROM \(table)")[0].int(0) == 0)
+        #expect(try db.execute("SELECT 41 + 1")[0].int(0) == 42)
+        // A parameter refused before anything is sent leaves the transaction to roll back, too.
+        #expect(throws: PostgresError.self) {
+            try db.transaction { try db.executeThenCommit("INSERT INTO \(table) VALUES ($1::int)", [.text("4\u{0}2")]) }
+        }
+        #expect(db.transactionStatus == .idle)
+        #expect(try db.execute("SELECT count(*) FROM \(table)")[0].int(0) == 0)
+        // Outside a transaction it is refused: there would be nothing to commit.
+        #expect(throws: PostgresError.self) { try db.executeThenCommit("SELECT 1") }
+    }
+
     @Test func aTransactionInsideATransactionIsRefused() throws {
         let db = try connect()
         try db.execute("CREATE TEMP TABLE t (i int)")
