@@ -88,6 +88,34 @@ import Testing
         #expect(answers == ["loop 0": 2, "loop 1": 2, "loop 2": 2])
     }
 
+    /// With writer threads configured, a write runs on one of them and a read on a reader,
+    /// never on a loop thread.
+    @Test func writesRunOnWriterThreadsWhenThereAreAny() throws {
+        var configuration = ServerConfiguration()
+        configuration.port = 0
+        configuration.loopCount = 1
+        configuration.readerCount = 1
+        configuration.writerCount = 2
+        configuration.accessLog = false
+        var router = Router()
+        let thread: @Sendable (Request) throws -> Response = { _ in
+            let name = (try? String(contentsOfFile: "/proc/thread-self/comm", encoding: .utf8)) ?? ""
+            return Response(contentType: "text/plain", text: name.trimmingCharacters(in: .whitespacesAndNewlines))
+        }
+        router.get("/thread", thread)
+        router.post("/thread", thread)
+        router.delete("/thread", thread)
+        let server = try Server(configuration: configuration, responder: router)
+        defer { server.shutdown(); server.wait() }
+        let client = try RawClient(port: server.port)
+        client.send("GET /thread HTTP/1.1\r\nHost: x\r\n\r\n")
+        #expect(try client.read().text == "reader-0")
+        for method in ["POST", "DELETE"] {
+            client.send("\(method) /thread HTTP/1.1\r\nHost: x\r\nContent-Length: 0\r\n\r\n")
+            #expect(["writer-0", "writer-1"].contains(try client.read().text))
+        }
+    }
+
     @Test func assignedRequestIdsAreDistinctShortAndPlain() throws {
         let server = try startServer()
         defer { server.shutdown(); server.wait() }

@@ -86,6 +86,29 @@ private struct Abandon: Error {}
         #expect(throws: PostgresError.self) { try db.executeThenCommit("SELECT 1") }
     }
 
+    /// BEGIN and its setup travel with the body's first statement: they still hold for it
+    /// (read-only, the time limit), and a body that sends nothing leaves nothing open.
+    @Test func beginAndItsSetupGoWithTheFirstStatement() throws {
+        let db = try connect()
+        let table = uniqueName("lazy")
+        try db.execute("CREATE TABLE \(table) (i int)")
+        defer { _ = try? db.execute("DROP TABLE \(table)") }
+        let limit = try db.transaction(.repeatableRead, readOnly: true, setup: "SET LOCAL statement_timeout = 1234") {
+            #expect(db.isInTransaction)
+            let limit = try db.execute("SHOW statement_timeout")[0].string(0)
+            #expect(try db.execute("SHOW transaction_isolation")[0].string(0) == "repeatable read")
+            return limit
+        } as String
+        #expect(limit == "1234ms")
+        #expect { try db.transaction(readOnly: true) { try db.execute("INSERT INTO \(table) VALUES (1)") } } throws: {
+            ($0 as? PostgresError)?.sqlState == "25006"
+        }
+        #expect(db.transactionStatus == .idle && !db.isInTransaction)
+        try db.transaction {}
+        #expect(db.transactionStatus == .idle && !db.isInTransaction)
+        #expect(try db.execute("SHOW statement_timeout")[0].string(0) == "0")
+    }
+
     @Test func aTransactionInsideATransactionIsRefused() throws {
         let db = try connect()
         try db.execute("CREATE TEMP TABLE t (i int)")
