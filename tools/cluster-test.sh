@@ -2,7 +2,9 @@
 # Chronicle as it scales out, tested over HTTP on this machine: a PostgreSQL 15 primary and a
 # streaming replica (pg_basebackup -R), two `chronicle serve --database-url … --read-database-url …`
 # instances, and nginx in front of both (Debian's nginx-light, installed when missing). Checks:
-#   - the API through nginx; write through one instance, read through the other; the
+#   - the API through nginx, and the whole contract (tools/contract-test.sh: schemathesis against
+#     openapi.yaml, CLUSTER_CONTRACT_EXAMPLES a route, 15 by default); write through one
+#     instance, read through the other; the
 #     cross-instance conflict (two same-version PATCHes: one 2xx, one 412); read-your-writes
 #     through the replica (a write's Chronicle-Position header or cookie, sent back at once);
 #   - `kill -9` of one instance under load from 20 clients loses no acknowledged write and fails
@@ -140,6 +142,14 @@ echo "== instances $one $two behind nginx $proxy" >&2
 
 # --- The API, across instances, read-your-writes ---
 py checks "$proxy" "$one" "$two" "$token"
+
+# --- The whole API contract through nginx: openapi.yaml's every route, schemathesis's every
+# check (tools/contract-test.sh), against the two instances, the primary and the replica ---
+if SCHEMATHESIS_EXAMPLES=${CLUSTER_CONTRACT_EXAMPLES:-15} tools/contract-test.sh --url "$proxy" --token "$token" >"$dir/contract.log" 2>&1; then
+  pass "the API contract through nginx ($(grep -Eo '[0-9,]+ (test cases|cases)[^,]*passed|[0-9]+ passed' "$dir/contract.log" | tail -1))"
+else
+  fail "the API contract through nginx:"; tail -40 "$dir/contract.log"
+fi
 sleep 0.5  # the standby monitors have seen the replica catch up
 before=$(python3 tools/cluster_test.py standby-reads "$one" "$two")
 for _ in 1 2 3 4 5; do curl -sf "$proxy/v1/events?limit=3" >/dev/null; done

@@ -88,4 +88,13 @@ public protocol WebhookRepository: Sendable {
     func record(_ delivery: WebhookDelivery?, hook id: String, advanceTo position: Int64?) throws
     /// The latest attempts, newest first.
     func deliveries(of id: String, limit: Int) throws -> [WebhookDelivery]
+    /// Runs `body` while this process alone delivers to the hook, so that several instances on
+    /// one database never send a receiver the same change twice; nil, without running `body`,
+    /// while another process delivers to it.
+    func delivering<T>(_ id: String, _ body: () throws -> T) throws -> T?
+}
+
+extension WebhookRepository {
+    /// One process delivers: nothing to share.
+    public func delivering<T>(_ id: String, _ body: () throws -> T) throws -> T? { try body() }
 }

@@ -8,6 +8,13 @@ extension ChronicleAPI {
     static let maxWaitSeconds = 60
 
     /// A write committed here: live followers and webhook delivery hear of it now.
+    /// Another process committed changes: live streams and webhooks go on now, not at their
+    /// next poll.
+    public func changesCommittedElsewhere() {
+        changeStreams.poke()
+        configuration.onWrite()
+    }
+
     func wroteChanges() {
         changeStreams.poke()
         configuration.onWrite()

@@ -105,11 +105,14 @@ public final class WebhookDispatcher: Sendable {
                 guard due else { continue }
                 slots.wait()
                 workers.async { [self] in
-                    // Read again now that it is ours: listed earlier, it may have moved on or gone since.
-                    if let current = try? hooks.find(hook.id) {
-                        deliver(current, upTo: head)
-                    } else {
-                        state.withLock { _ = $0.retry.removeValue(forKey: hook.id) }
+                    // Another instance on the database may be delivering to it: then it is theirs
+                    // this round. Read again once it is ours: it may have moved on or gone since.
+                    _ = try? hooks.delivering(hook.id) {
+                        if let current = try? hooks.find(hook.id) {
+                            deliver(current, upTo: head)
+                        } else {
+                            state.withLock { _ = $0.retry.removeValue(forKey: hook.id) }
+                        }
                     }
                     state.withLock { _ = $0.busy.remove(hook.id) }
                     slots.signal()

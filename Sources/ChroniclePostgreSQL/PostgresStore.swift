@@ -1,5 +1,6 @@
 import Chronicle
 import PostgreSQL
+import Synchronization
 
 /// One Chronicle database on a PostgreSQL server: its pool, its migrations and the
 /// repositories over it. What it keeps in memory between requests (the records' stamps known
@@ -20,6 +21,7 @@ public final class PostgresStore: ReadSnapshots, ReadPositions, @unchecked Senda
     public let embeddedChanges: PostgresEmbeddedChangeLog
     public let webhooks: PostgresWebhookRepository
     let url: String
+    private let listeners = Mutex<[ChangeNotifications]>([])
 
     /// Connects to the database `url` names (a `postgres://` URL or libpq's `key=value` form)
     /// and applies pending migrations.
@@ -46,7 +48,10 @@ public final class PostgresStore: ReadSnapshots, ReadPositions, @unchecked Senda
         webhooks = PostgresWebhookRepository(pool: database)
     }
 
-    deinit { database.standby?.stop() }
+    deinit {
+        database.standby?.stop()
+        listeners.withLock { $0.forEach { $0.stop() } }
+    }
 
     /// The pools' sessions plan prepared statements (`executeCached`'s: records by id, their
     /// dependents, inserts) once, for any values: with PostgreSQL's default the planner ran
@@ -117,6 +122,14 @@ public final class PostgresStore: ReadSnapshots, ReadPositions, @unchecked Senda
 
     /// Where reads went, for `/metrics`; empty without a standby.
     public var standbyMetrics: String { database.standby?.metricsText ?? "" }
+
+    /// Calls `changed` whenever any instance on the database (this one too) commits a change,
+    /// from a thread of its own, until the store is released.
+    public func onChanges(_ changed: @escaping @Sendable () -> Void) {
+        let listener = ChangeNotifications(url: url, changed: changed)
+        listener.start()
+        listeners.withLock { $0.append(listener) }
+    }
 
     /// Answers when the database can be read, for readiness checks.
     public func ping() throws {

@@ -1,16 +1,25 @@
 import Chronicle
+import Glibc
 import PostgreSQL
 
 /// Webhooks in PostgreSQL: the hook, its position in the feed, and its last attempts (older
 /// ones pruned as new ones are written).
 public struct PostgresWebhookRepository: WebhookRepository {
     let pool: PostgresDatabase
+    let leases: DeliveryLeases
     /// Attempts kept per hook.
     static let keptDeliveries = 100
 
-    public init(pool: ConnectionPool) { self.pool = PostgresDatabase(pool) }
+    public init(pool: ConnectionPool) { self.init(pool: PostgresDatabase(pool)) }
 
-    init(pool: PostgresDatabase) { self.pool = pool }
+    init(pool: PostgresDatabase) {
+        self.pool = pool
+        leases = DeliveryLeases(url: pool.connections.url)
+    }
+
+    public func delivering<T>(_ id: String, _ body: () throws -> T) throws -> T? {
+        try leases.holding(id, body)
+    }
 
     private static let columns = "id, url, secret, kinds, actor_id, position, created_at, created_by"
 
@@ -81,5 +90,42 @@ public struct PostgresWebhookRepository: WebhookRepository {
                                 nextAttemptAt: try $0.optionalString(7))
             }
         }
+    }
+}
+
+/// Which process delivers to each hook: a session-level advisory lock per hook, taken without
+/// waiting on a connection of this process's own (outside the pool, whose connections pass from
+/// caller to caller). The server drops the locks of a session that ends, so an instance that
+/// dies leaves its hooks to the others at once.
+final class DeliveryLeases: @unchecked Sendable {  // `connection` is used under `mutex` only
+    private let url: String
+    private var connection: Connection?
+    private var mutex = pthread_mutex_t()
+    /// The advisory locks' first key, naming them as Chronicle's webhook leases; the second is
+    /// the hook id's hash (two hooks that share one are delivered one after the other).
+    static let lockClass: Int64 = 0x5748_4B
+
+    init(url: String) {
+        self.url = url
+        pthread_mutex_init(&mutex, nil)
+    }
+
+    deinit { pthread_mutex_destroy(&mutex) }
+
+    func holding<T>(_ id: String, _ body: () throws -> T) throws -> T? {
+        let taken = try locked { db in
+            try db.execute("SELECT pg_try_advisory_lock($1::int, hashtext($2))", [.integer(Self.lockClass), .text(id)])[0].bool(0)
+        }
+        guard taken else { return nil }
+        // Let go however `body` ends; a connection lost meanwhile has let go already.
+        defer { _ = try? locked { db in try db.execute("SELECT pg_advisory_unlock($1::int, hashtext($2))", [.integer(Self.lockClass), .text(id)]) } }
+        return try body()
+    }
+
+    private func locked<T>(_ body: (Connection) throws -> T) throws -> T {
+        pthread_mutex_lock(&mutex)
+        defer { pthread_mutex_unlock(&mutex) }
+        if connection == nil || connection?.isBroken == true { connection = try Connection(url: url) }
+        return try body(connection!)
     }
 }

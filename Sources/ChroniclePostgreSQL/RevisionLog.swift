@@ -52,7 +52,8 @@ enum RevisionLog {
         // Last, and with the COMMIT in the same round trip: feed_head's row lock hands out the
         // positions of both logs and is held to the commit (see migrations/postgresql/0002,
         // 0003), so every other writer waits for this statement, the commit and its flush. The
-        // queue of changes to what others embed is emptied into its log here too.
+        // queue of changes to what others embed is emptied into its log here too, and every
+        // instance is told (`ChangeNotifications`) when it commits.
         let ends = try db.executeThenCommit("""
             WITH queued AS (
                 DELETE FROM embedded_change_queue RETURNING seq, record_id
@@ -70,7 +71,7 @@ enum RevisionLog {
                 INSERT INTO embedded_changes (seq, record_id)
                 SELECT head.embedded_position - e.total + e.n, e.record_id FROM head, embedded e
             )
-            SELECT embedded_position, (SELECT count(*) FROM queued) FROM head
+            SELECT embedded_position, (SELECT count(*) FROM queued), pg_notify('\(ChangeNotifications.channel)', '') FROM head
             """, [.integer(Int64(rows.count)), textArray(rows.map(\.kind.rawValue)), textArray(rows.map(\.id)),
                   textArray(rows.map { String($0.number) }), .text(now), .text(attribution.author), attribution.note.postgres,
                   textArray(rows.map(\.operation.rawValue)), textArray(rows.map(\.state))])[0]

@@ -10,7 +10,8 @@ import Dispatch
 public final class ConnectionPool: @unchecked Sendable {
     public let maxSize: Int
     public let checkoutTimeout: Double
-    private let url: String
+    /// The server's address, as given (it may hold a password).
+    public let url: String
     /// The `options` each connection opens with (see `Connection.init`).
     private let options: String?
     /// One permit per connection, opened or not yet.

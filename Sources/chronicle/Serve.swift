@@ -171,6 +171,8 @@ struct Serve: ParsableCommand {
         configuration.logger = Logger(label: "http")
         configuration.accessLogSink = sink
         let chronicle = ChronicleAPI(repositories: repositories, configuration: api)
+        // Other instances' writes wake this one's live streams and webhooks (PostgreSQL).
+        store.onChanges? { chronicle.changesCommittedElsewhere() }
         let server = try Server(configuration: configuration, respondersByLoop: { _ in chronicle.router() })
         box.server = server
         server.shutdownOnSignals()

@@ -17,6 +17,9 @@ struct OpenedStore {
     let isEmpty: () throws -> Bool
     /// The store's lines for `/metrics` (where reads went, with a standby).
     var metrics: @Sendable () -> String = { "" }
+    /// Registers a call for each change another process commits; nil where no other process
+    /// writes (SQLite's one server).
+    var onChanges: ((@escaping @Sendable () -> Void) -> Void)?
 
     /// Loads the built-in dataset through the repositories; nil when it was already loaded.
     func loadBuiltinDataset() throws -> BuiltinDataset.Summary? {
@@ -42,6 +45,7 @@ func openStore(_ options: DatabaseOptions, poolSize: Int = 10, readTimeLimit: Do
         if let readURL { location += " (reads from \(withoutPassword(readURL)) when it keeps up)" }
         var opened = OpenedStore(repositories: repositories, location: location, sqlite: nil, isEmpty: db.isEmpty)
         opened.metrics = { db.standbyMetrics }
+        opened.onChanges = { db.onChanges($0) }
         return opened
     }
     guard readURL == nil else { throw ValidationError("--read-database-url needs --database-url (a PostgreSQL primary); SQLite has no standby") }

@@ -4,6 +4,7 @@ import ChroniclePostgreSQL
 import Foundation
 import HTTP
 import PostgreSQL
+import Synchronization
 import Testing
 
 /// Two Chronicle instances on one PostgreSQL database, each with a store (a pool) of its own
@@ -116,6 +117,34 @@ import Testing
         #expect(try b.get("/v1/events/\(eventID)").status == 410)
         #expect(try b.get("/v1/events").json["data"].map(items)?.isEmpty == true)
         #expect(try b.get("/v1/search?q=resumed").json["data"].map(items)?.isEmpty == true)
+    }
+
+    /// An instance hears of each change another commits (its live streams and webhooks go on
+    /// at once), and only once the change is committed.
+    @Test func anInstanceIsToldWhenAnotherCommits() throws {
+        let database = try TestDatabase()
+        let listening = try database.store(), writing = try database.store()
+        let heard = Atomic<Int>(0)
+        listening.onChanges { heard.add(1, ordering: .relaxed) }
+        func waitUntilHeard(more than: Int) -> Bool {
+            for _ in 0..<100 where heard.load(ordering: .relaxed) <= than { usleep(50_000) }
+            return heard.load(ordering: .relaxed) > than
+        }
+        // The listener connects on a thread of its own: a first write may come before it listens.
+        var before = 0
+        for attempt in 0..<5 where !waitUntilHeard(more: before) {
+            _ = try writing.actors.create(ActorDraft(kind: .person, name: "Early \(attempt)"))
+        }
+        before = heard.load(ordering: .relaxed)
+        #expect(before > 0)
+        // A write rolled back says nothing.
+        #expect(throws: ChronicleError.self) {
+            _ = try writing.quotes.create(QuoteDraft(text: "Orphan", language: "en", speakerID: "act_missing"))
+        }
+        usleep(300_000)
+        #expect(heard.load(ordering: .relaxed) == before)
+        _ = try writing.actors.create(ActorDraft(kind: .person, name: "Heard Of"))
+        #expect(waitUntilHeard(more: before))
     }
 
     @Test func cursorsFromOneInstanceWorkOnTheOther() throws {
