@@ -27,13 +27,10 @@ final class CurrentStamps: @unchecked Sendable {  // its state is guarded by `mu
     let catchUpLimit: Int
 
     private var mutex = pthread_mutex_t()
-    private var lookDone = pthread_cond_t()
     private var stamps: [Key: RecordStamp] = [:]
     /// The head the stamps are current through; nil before the first look.
     private var synced: Head?
-    /// Looks started and finished, numbered from 1; `refreshing` while one runs.
-    private var started = 0, finished = 0, lastFailed = 0
-    private var refreshing = false
+    private var looks: SharedRounds<Void, Head>!
 
     /// feed_head has no row.
     private struct NotMigrated: Error {}
@@ -48,42 +45,24 @@ final class CurrentStamps: @unchecked Sendable {  // its state is guarded by `mu
         self.capacity = capacity
         self.catchUpLimit = catchUpLimit
         pthread_mutex_init(&mutex, nil)
-        pthread_cond_init(&lookDone, nil)
+        looks = SharedRounds { [unowned self] in
+            // Looks run one at a time: `synced` is not moved by another meanwhile.
+            let (head, changed) = try read(since: locked { synced })
+            locked { apply(head, changed: changed) }
+            return head
+        }
     }
 
-    deinit {
-        pthread_cond_destroy(&lookDone)
-        pthread_mutex_destroy(&mutex)
-    }
+    deinit { pthread_mutex_destroy(&mutex) }
 
     /// The head as a look that started after this call found it, with the stamps brought up
     /// to it; nil when that look failed (the caller asks the database itself, and hears why).
-    func look() -> Head? {
+    func look() -> Head? { try? looks.join(()).get() }
+
+    private func locked<T>(_ body: () throws -> T) rethrows -> T {
         pthread_mutex_lock(&mutex)
         defer { pthread_mutex_unlock(&mutex) }
-        let needed = started + 1
-        while finished < needed {
-            if refreshing {
-                pthread_cond_wait(&lookDone, &mutex)
-                continue
-            }
-            refreshing = true
-            started += 1
-            let mine = started, since = synced
-            pthread_mutex_unlock(&mutex)
-            let result = Result { try read(since: since) }
-            pthread_mutex_lock(&mutex)
-            refreshing = false
-            finished = mine
-            switch result {
-            case .success(let (head, changed)):
-                apply(head, changed: changed)
-            case .failure:
-                lastFailed = mine
-            }
-            pthread_cond_broadcast(&lookDone)
-        }
-        return lastFailed >= needed ? nil : synced
+        return try body()
     }
 
     /// The stamp kept for this record, current through the last look.
@@ -113,7 +92,6 @@ final class CurrentStamps: @unchecked Sendable {  // its state is guarded by `mu
 
     /// Under the mutex: the stamps that `changed` names dropped (all of them when nil).
     private func apply(_ head: Head, changed: [Key]?) {
-        if let old = synced, head.position < old.position { return }  // an older look finishing late
         if let changed {
             for key in changed { stamps.removeValue(forKey: key) }
         } else {
