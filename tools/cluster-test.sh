@@ -131,6 +131,15 @@ http {
             # never sent twice (nginx leaves non-idempotent requests alone without non_idempotent).
             proxy_next_upstream error timeout http_502;
         }
+        # nginx answers TRACE itself, with a 405 that lacks the Allow header HTTP requires; this
+        # hands the refusal to Chronicle, which sends its own 405 with Allow.
+        error_page 405 = @chronicle;
+        location @chronicle {
+            proxy_pass http://chronicle;
+            proxy_http_version 1.1;
+            proxy_set_header Connection "";
+            proxy_set_header Host \$host;
+        }
     }
 }
 EOF

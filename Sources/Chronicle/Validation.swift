@@ -19,6 +19,13 @@ public struct Validator {
         if value.unicodeScalars.contains(where: { $0.value == 0 }) { fail(field, "must not contain NUL characters") }
     }
 
+    /// A reference to another record (an id, or a key such as a slug or URL where accepted).
+    public mutating func reference(_ value: String?, _ field: String) {
+        guard let value else { return }
+        if value.utf8.count > Limits.url { fail(field, "is \(value.utf8.count) bytes long; no record has an id or key that long") }
+        if value.utf8.contains(0) { fail(field, "must not contain NUL characters") }
+    }
+
     public mutating func count<T>(_ items: [T], _ field: String, max: Int) {
         if items.count > max { fail(field, "has \(items.count) entries; the limit is \(max)") }
     }
@@ -44,6 +51,21 @@ public struct Validator {
         if !ok { fail(field, "'\(value)' is not a slug; use lowercase letters, digits and single hyphens, e.g. alexander-lukashenko") }
     }
 
+    /// Square brackets in a URL's authority only around an IPv6 address (`http://[::1]:8080/`),
+    /// as RFC 3986 has it; other tools refuse anything else (Python's urlsplit, for one).
+    static func bracketsAreAnIPLiteral(_ url: String) -> Bool {
+        guard let scheme = url.firstRange(of: "://") else { return true }
+        let rest = url[scheme.upperBound...]
+        var authority = rest.prefix { $0 != "/" && $0 != "?" && $0 != "#" }
+        if let at = authority.lastIndex(of: "@") { authority = authority[authority.index(after: at)...] }
+        guard authority.contains(where: { $0 == "[" || $0 == "]" }) else { return true }
+        guard authority.first == "[", let close = authority.firstIndex(of: "]") else { return false }
+        let address = authority[authority.index(after: authority.startIndex)..<close]
+        let port = authority[authority.index(after: close)...]
+        return address.contains(":") && address.allSatisfy { $0.isHexDigit || $0 == ":" || $0 == "." }
+            && (port.isEmpty || (port.first == ":" && port.dropFirst().allSatisfy { $0.isASCII && $0.isNumber }))
+    }
+
     public mutating func wikidata(_ value: String?, _ field: String) {
         guard let value else { return }
         let digits = value.dropFirst()
@@ -55,7 +77,8 @@ public struct Validator {
     public mutating func url(_ value: String, _ field: String) {
         let lower = value.lowercased()
         let host = URL(string: value)?.host ?? ""
-        if !(lower.hasPrefix("http://") || lower.hasPrefix("https://")) || host.isEmpty || value.contains(where: \.isWhitespace) {
+        if !(lower.hasPrefix("http://") || lower.hasPrefix("https://")) || host.isEmpty || value.contains(where: \.isWhitespace)
+            || !Self.bracketsAreAnIPLiteral(value) {
             fail(field, "'\(value)' is not an http(s) URL with a host")
         }
         optionalText(value, field, max: Limits.url)
@@ -106,6 +129,7 @@ extension EventDraft {
         v.optionalText(locationName, "locationName", max: Limits.name)
         v.country(locationCountry, "locationCountry")
         v.count(participants, "participants", max: Limits.participants)
+        for (index, participant) in participants.enumerated() { v.reference(participant.actorID, "participants[\(index)].actorId") }
         var seen = Set<String>()
         for (index, participant) in participants.enumerated() where !seen.insert("\(participant.actorID) \(participant.role)").inserted {
             v.fail("participants[\(index)]", "actor \(participant.actorID) is already listed with role \(participant.role.rawValue)")
@@ -121,6 +145,8 @@ extension QuoteDraft {
         v.text(text, "text", max: Limits.longText)
         v.language(language, "language")
         v.optionalText(context, "context", max: Limits.shortText)
+        v.reference(speakerID, "speakerId")
+        v.reference(eventID, "eventId")
         validateCitations(citations, into: &v)
         try v.finish()
     }
@@ -140,6 +166,7 @@ extension SourceDraft {
 private func validateCitations(_ citations: [Citation], into v: inout Validator) {
     v.count(citations, "citations", max: Limits.citations)
     for (index, citation) in citations.enumerated() {
+        v.reference(citation.sourceID, "citations[\(index)].sourceId")
         v.optionalText(citation.excerpt, "citations[\(index)].excerpt", max: Limits.longText)
     }
 }

@@ -48,8 +48,9 @@ extension ChronicleAPI {
         var secret = Self.randomSecret()
         switch body["secret"] {
         case nil, .null?: break
-        case .string(let text)? where (16...200).contains(text.count): secret = text
-        default: errors.append(FieldError("secret", "must be a string of 16 to 200 characters (or left out, and one is made)"))
+        case .string(let text)? where (16...200).contains(text.count) && !text.unicodeScalars.contains(where: { $0.value < 0x20 || (0x7F...0x9F).contains($0.value) }):
+            secret = text
+        default: errors.append(FieldError("secret", "must be a string of 16 to 200 characters, none of them control characters (or left out, and one is made)"))
         }
         var start = try repositories.revisions.head()
         switch body["since"] {

@@ -148,12 +148,14 @@ public struct PostgresRevisionRepository: RevisionRepository {
         try pool.withConnection { db in
             try db.executeCached("""
                 SELECT \(RevisionLog.columns) FROM revisions WHERE kind = $1 AND record_id = $2 AND number < $3 ORDER BY number DESC LIMIT $4
-                """, [.text(kind.rawValue), .text(id), .integer(Int64(before ?? Int(Int32.max))), .integer(Int64(limit))]).map(RevisionLog.revision)
+                """, [.text(kind.rawValue), .text(id), .integer(Int64(Swift.max(Int(Int32.min), min(before ?? Int(Int32.max), Int(Int32.max))))), .integer(Int64(limit))]).map(RevisionLog.revision)
         }
     }
 
     public func revision(of kind: RecordKind, id: String, number: Int) throws -> Revision? {
-        try pool.withConnection { db in
+        // Numbers are PostgreSQL integers (SQLite's are 64-bit): none is past these.
+        guard let number = Int32(exactly: number) else { return nil }
+        return try pool.withConnection { db in
             try db.executeCached("SELECT \(RevisionLog.columns) FROM revisions WHERE kind = $1 AND record_id = $2 AND number = $3",
                            [.text(kind.rawValue), .text(id), .integer(Int64(number))]).first.map(RevisionLog.revision)
         }

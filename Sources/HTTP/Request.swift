@@ -97,7 +97,8 @@ public struct Request: Sendable {
     }
 }
 
-/// Decodes `%XX` escapes (and `+` in queries); nil when an escape is broken or not UTF-8.
+/// Decodes `%XX` escapes (and `+` in queries); nil when an escape is broken, not UTF-8, or
+/// `%00`: a NUL is never part of a name, and some stores cannot even look one up.
 public func percentDecode(_ text: Substring, plusAsSpace: Bool) -> String? {
     // A scan of the contiguous bytes: the generic view walk cost more than the rest of this.
     let plus: UInt8 = plusAsSpace ? 43 : 37
@@ -111,7 +112,7 @@ public func percentDecode(_ text: Substring, plusAsSpace: Bool) -> String? {
     var iterator = text.utf8.makeIterator()
     while let byte = iterator.next() {
         if byte == 37 {
-            guard let high = iterator.next().flatMap(hexValue), let low = iterator.next().flatMap(hexValue) else { return nil }
+            guard let high = iterator.next().flatMap(hexValue), let low = iterator.next().flatMap(hexValue), high | low != 0 else { return nil }
             bytes.append(high << 4 | low)
         } else if byte == 43 && plusAsSpace {
             bytes.append(32)

@@ -245,6 +245,10 @@ import Testing
         #expect(try api.request("POST", "/v1//webhooks", json: #"{"url":"\#(receiver.url)"}"#, token: api.writeToken).status == 403)
         #expect(try api.get("//v1/webhooks").status == 401)
         #expect(try api.request("POST", "/v1/webhooks", json: #"{"url":"ftp://example.org"}"#, token: admin).refusedFields == ["url"])
+        #expect(try api.request("POST", "/v1/webhooks", json: #"{"url":"http://[::1"}"#, token: admin).refusedFields == ["url"])
+        // A secret is signed with, byte for byte: no control characters (PostgreSQL holds no NUL).
+        #expect(try api.request("POST", "/v1/webhooks", json: #"{"url":"\#(receiver.url)","secret":"sixteen-chars-\u0000-more"}"#, token: admin)
+            .refusedFields == ["secret"])
         let created = try api.request("POST", "/v1/webhooks", json: #"{"url":"\#(receiver.url)","types":["source"],"secret":"a-shared-secret-of-some-length"}"#, token: admin)
         #expect(created.status == 201)
         let hook = try #require(created.json["id"]?.stringValue)

@@ -14,6 +14,30 @@ import Testing
         }
     }
 
+    /// References with a NUL or past any id's length are refused by field, before a store is
+    /// asked (PostgreSQL cannot even look a NUL up).
+    @Test func referencesWithANulAreRefusedByField() throws {
+        let quote = QuoteDraft(text: "Said", language: "en", speakerID: "act_\u{0}x", eventID: String(repeating: "e", count: 3_000),
+                               citations: [Citation(sourceID: "src\u{0}")])
+        #expect(throws: ChronicleError.validation([
+            FieldError("speakerId", "must not contain NUL characters"),
+            FieldError("eventId", "is 3000 bytes long; no record has an id or key that long"),
+            FieldError("citations[0].sourceId", "must not contain NUL characters"),
+        ])) { try quote.validate() }
+        let event = EventDraft(title: "Talks", start: try PartialDate(parsing: "2022"), participants: [Participant(actorID: "a\u{0}", role: .host)])
+        #expect(throws: ChronicleError.validation([FieldError("participants[0].actorId", "must not contain NUL characters")])) { try event.validate() }
+    }
+
+    /// Square brackets only around an IPv6 address, as RFC 3986 has it.
+    @Test func urlsWithBracketsOutsideAnIPv6AddressAreRefused() throws {
+        for bad in ["http://[", "http://a[b", "http://[x]/", "http://[::1]x/", "https://user@[host]/"] {
+            #expect(throws: ChronicleError.self, "\(bad)") { try SourceDraft(url: bad, title: "T").validate() }
+        }
+        for good in ["https://[::1]:8080/x", "http://[2001:db8::7]/", "https://example.org/a[1]?q=[x]", "https://u@example.org/"] {
+            try SourceDraft(url: good, title: "T").validate()
+        }
+    }
+
     @Test func aValidActorPasses() throws {
         try ActorDraft(slug: "alexander-lukashenko", kind: .person, name: "Alexander Lukashenko",
                        aliases: [Alias(name: "Лукашенко", language: "ru")], country: "BY", wikidataID: "Q42804").validate()

@@ -159,6 +159,9 @@ import Testing
         let odd = Request(method: "GET", target: "/s?&a=b=c&&=x&flag&q=%zz&a=2&")
         #expect(odd.query.map { "\($0.name)|\($0.value)" } == ["a|b=c", "|x", "flag|", "q|%zz", "a|2"])
         #expect(Request(method: "GET", target: "/s?").query.isEmpty && Request(method: "GET", target: "/s?").path == "/s")
+        // %00 is kept as sent too: no name holds a NUL, and a store may not even look one up.
+        let nul = Request(method: "GET", target: "/v1/actors/a%00b?actor=x%00y")
+        #expect(nul.path == "/v1/actors/a%00b" && nul.query("actor") == "x%00y")
     }
 }
 

@@ -28,6 +28,10 @@ extension RepositoryConformance {
             #expect(try db.revisions.revisions(of: .actor, id: created.id, before: 3, limit: 1).map(\.number) == [2])
             #expect(try db.revisions.revision(of: .actor, id: created.id, number: 2) == all[2])
             #expect(try db.revisions.revision(of: .actor, id: created.id, number: 5) == nil)
+            // Numbers past any a store holds (PostgreSQL's are 32-bit) are simply not there.
+            #expect(try db.revisions.revision(of: .actor, id: created.id, number: 18_014_398_509_481_985) == nil)
+            #expect(try db.revisions.revision(of: .actor, id: created.id, number: -3_000_000_000) == nil)
+            #expect(try db.revisions.revisions(of: .actor, id: created.id, before: 9_000_000_000, limit: 10).count == 4)
             #expect(try db.revisions.latest(of: .actor, id: created.id) == all[0])
             #expect(try db.revisions.latest(of: .actor, id: "act_never") == nil)
             // What a record embeds is kept as it showed then.
