@@ -44,6 +44,7 @@ public struct PostgresEventRepository: EventRepository, PostgresRecordRepository
         } else {
             try Self.table.insert(db, id: id, columns: columns, values, now: now)
         }
+        try pool.spanBound.cover(db, from: draft.start.earliest, to: draft.end?.latest ?? draft.start.latest)
         for (position, participant) in draft.participants.enumerated() {
             try db.executeCached("INSERT INTO event_participants (event_id, actor_id, role, position) VALUES ($1, $2, $3, $4)",
                            [.text(id), .text(participant.actorID), .text(participant.role.rawValue), .integer(Int64(position))])
@@ -86,7 +87,10 @@ public struct PostgresEventRepository: EventRepository, PostgresRecordRepository
         if let category = filter.category { query.filter { "e.category = \($0.bind(category.rawValue))" } }
         if let country = filter.country { query.filter { "e.location_country = \($0.bind(country))" } }
         // May overlap [from, to]: ends on or after from's first day, starts on or before to's last.
-        if let from = filter.from { query.filter { "e.span_latest >= \($0.bind(from.earliest))" } }
+        if let from = filter.from {
+            query.filter { "e.span_latest >= \($0.bind(from.earliest))" }
+            query.filter { EventSpanBound.lowerBound(placeholder: $0.bind(from.earliest)) }
+        }
         if let to = filter.to { query.filter { "e.start_earliest <= \($0.bind(to.latest))" } }
         if let source = filter.sourceID { query.filter { "e.id IN (SELECT event_id FROM event_citations WHERE source_id = \($0.bind(source)))" } }
         try query.matching(filter.text, kind: .event)
