@@ -7,7 +7,7 @@ import PostgreSQL
 enum EmbeddedVersions {
     /// Logs that what others embed of this record changed.
     static func log(_ db: Connection, id: String) throws {
-        try db.executeCached("INSERT INTO embedded_change_queue (record_id) VALUES ($1)", [.text(id)])
+        try db.executeDeferred("INSERT INTO embedded_change_queue (record_id) VALUES ($1)", [.text(id)])
     }
 
     /// The events that show these quotes, logged as changed for what they embed.

@@ -40,13 +40,13 @@ public struct PostgresEventRepository: EventRepository, PostgresRecordRepository
         ]
         if let current {
             try Self.table.update(db, id: id, expectedVersion: current.version, columns: columns, values, now: now)
-            try db.executeCached("DELETE FROM event_participants WHERE event_id = $1", [.text(id)])
+            try db.executeDeferred("DELETE FROM event_participants WHERE event_id = $1", [.text(id)])
         } else {
-            try Self.table.insert(db, id: id, columns: columns, values, now: now)
+            try Self.table.insert(db, id: id, columns: columns, values, now: now, deferred: true)
         }
         try pool.spanBound.cover(db, from: draft.start.earliest, to: draft.end?.latest ?? draft.start.latest)
         for (position, participant) in draft.participants.enumerated() {
-            try db.executeCached("INSERT INTO event_participants (event_id, actor_id, role, position) VALUES ($1, $2, $3, $4)",
+            try db.executeDeferred("INSERT INTO event_participants (event_id, actor_id, role, position) VALUES ($1, $2, $3, $4)",
                            [.text(id), .text(participant.actorID), .text(participant.role.rawValue), .integer(Int64(position))])
         }
         try CitationTable.events.replace(db, owner: id, with: draft.citations, replacing: current != nil)
@@ -125,32 +125,47 @@ public struct PostgresEventRepository: EventRepository, PostgresRecordRepository
         try load(db, ids: [id]).first
     }
 
-    /// Events with their participants and citations, in the order of `ids`.
+    /// Events with their participants and citations, in the order of `ids`: the rows and what
+    /// hangs off them by the same ids, in one round trip.
     func load(_ db: Connection, ids: [String]) throws -> [Event] {
         guard !ids.isEmpty else { return [] }
+        let owners = textArray(ids)
+        let answers = try db.executeCachedBatch([
+            ("SELECT \(Self.table.qualified("e")) FROM events e WHERE e.id = ANY($1::text[])", [owners]),
+            (Self.participantsSQL, [owners]), (CitationTable.events.loadSQL, [owners]),
+        ])
         var byID: [String: Event] = [:]
-        for row in try db.executeCached("SELECT \(Self.table.qualified("e")) FROM events e WHERE e.id = ANY($1::text[])", [textArray(ids)]) {
+        for row in answers[0] {
             let event = try Self.table.decode(row, 0)
             byID[event.id] = event
         }
-        return try withDependents(db, ids.compactMap { byID[$0] })
+        return try Self.attach(ids.compactMap { byID[$0] }, participants: answers[1], citations: answers[2])
     }
 
     /// The events with their participants (with the actors' names and slugs) and citations
-    /// (with the sources' titles and addresses), read in two queries for all of them.
+    /// (with the sources' titles and addresses), both read in one round trip for all of them.
     func withDependents(_ db: Connection, _ loaded: [Event]) throws -> [Event] {
         guard !loaded.isEmpty else { return [] }
         let ids = textArray(loaded.map(\.id))
+        let answers = try db.executeCachedBatch([(Self.participantsSQL, [ids]), (CitationTable.events.loadSQL, [ids])])
+        return try Self.attach(loaded, participants: answers[0], citations: answers[1])
+    }
+
+    /// The participants of the events in `$1`, in order, with their actors' names and slugs.
+    static let participantsSQL = """
+        SELECT p.event_id, p.actor_id, p.role, a.name, a.slug FROM event_participants p JOIN actors a ON a.id = p.actor_id
+        WHERE p.event_id = ANY($1::text[]) ORDER BY p.event_id, p.position
+        """
+
+    /// `loaded` with the participants (`participantsSQL`'s rows) and citations (`CitationTable.loadSQL`'s).
+    static func attach(_ loaded: [Event], participants participantRows: Rows, citations citationRows: Rows) throws -> [Event] {
         var participants: [String: [Participant]] = [:]
-        for row in try db.executeCached("""
-            SELECT p.event_id, p.actor_id, p.role, a.name, a.slug FROM event_participants p JOIN actors a ON a.id = p.actor_id
-            WHERE p.event_id = ANY($1::text[]) ORDER BY p.event_id, p.position
-            """, [ids]) {
+        for row in participantRows {
             participants[try row.string(0), default: []].append(Participant(
                 actorID: try row.string(1), role: ParticipantRole(rawValue: try row.string(2)) ?? .participant,
                 actorName: try row.string(3), actorSlug: try row.string(4)))
         }
-        let citations = try CitationTable.events.load(db, owners: ids)
+        let citations = try CitationTable.events.grouped(citationRows)
         return loaded.map { event in
             var event = event
             event.participants = participants[event.id] ?? []
@@ -170,11 +185,21 @@ struct CitationTable {
 
     /// The citations of the owners in `owners` (a `textArray`), grouped by owner, in order.
     func load(_ db: Connection, owners: PostgresValue) throws -> [String: [Citation]] {
+        try grouped(db.executeCached(loadSQL, [owners]))
+    }
+
+    /// The query `load` runs, for a batch that sends it with others (`$1`: the owners).
+    var loadSQL: String {
+        """
+        SELECT c.\(ownerColumn), c.source_id, c.excerpt, s.title, s.url FROM \(table) c JOIN sources s ON s.id = c.source_id
+        WHERE c.\(ownerColumn) = ANY($1::text[]) ORDER BY c.\(ownerColumn), c.position
+        """
+    }
+
+    /// `loadSQL`'s rows, grouped by owner.
+    func grouped(_ rows: Rows) throws -> [String: [Citation]] {
         var grouped: [String: [Citation]] = [:]
-        for row in try db.executeCached("""
-            SELECT c.\(ownerColumn), c.source_id, c.excerpt, s.title, s.url FROM \(table) c JOIN sources s ON s.id = c.source_id
-            WHERE c.\(ownerColumn) = ANY($1::text[]) ORDER BY c.\(ownerColumn), c.position
-            """, [owners]) {
+        for row in rows {
             grouped[try row.string(0), default: []].append(Citation(sourceID: try row.string(1), excerpt: try row.optionalString(2),
                                                                     sourceTitle: try row.string(3), sourceURL: try row.optionalString(4)))
         }
@@ -182,11 +207,12 @@ struct CitationTable {
     }
 
     /// The owner's citations; `replacing` false for a new owner, which has none to delete.
+    /// Sent with the transaction's next statement (nothing here is read back).
     func replace(_ db: Connection, owner: String, with citations: [Citation], replacing: Bool) throws {
-        if replacing { try db.executeCached("DELETE FROM \(table) WHERE \(ownerColumn) = $1", [.text(owner)]) }
+        if replacing { try db.executeDeferred("DELETE FROM \(table) WHERE \(ownerColumn) = $1", [.text(owner)]) }
         for (position, citation) in citations.enumerated() {
-            try db.executeCached("INSERT INTO \(table) (\(ownerColumn), position, source_id, excerpt) VALUES ($1, $2, $3, $4)",
-                           [.text(owner), .integer(Int64(position)), .text(citation.sourceID), citation.excerpt.postgres])
+            try db.executeDeferred("INSERT INTO \(table) (\(ownerColumn), position, source_id, excerpt) VALUES ($1, $2, $3, $4)",
+                                   [.text(owner), .integer(Int64(position)), .text(citation.sourceID), citation.excerpt.postgres])
         }
     }
 }

@@ -42,7 +42,7 @@ public struct PostgresQuoteRepository: QuoteRepository, PostgresRecordRepository
         if let current {
             try Self.table.update(db, id: id, expectedVersion: current.version, columns: columns, values, now: now)
         } else {
-            try Self.table.insert(db, id: id, columns: columns, values, now: now)
+            try Self.table.insert(db, id: id, columns: columns, values, now: now, deferred: true)
         }
         try CitationTable.quotes.replace(db, owner: id, with: draft.citations, replacing: current != nil)
         try SearchDocuments.put(db, kind: .quote, id: id, title: draft.text, body: draft.context ?? "")
@@ -103,16 +103,25 @@ public struct PostgresQuoteRepository: QuoteRepository, PostgresRecordRepository
     }
 
     func load(_ db: Connection, _ id: String) throws -> Quote? {
-        guard let quote = try db.executeCached("SELECT \(Self.table.qualified("q")) FROM quotes q WHERE q.id = $1", [.text(id)])
-            .first.map({ try Self.table.decode($0, 0) }) else { return nil }
-        return try withNames(db, [quote]).first
+        try load(db, ids: [id]).first
     }
 
-    /// Quotes by id, with names and citations (in no particular order).
+    /// Quotes by id, with names and citations (in no particular order): the rows with their
+    /// speakers' names, and the citations by the same ids, in one round trip.
     func load(_ db: Connection, ids: [String]) throws -> [Quote] {
         guard !ids.isEmpty else { return [] }
-        return try withNames(db, try db.executeCached("SELECT \(Self.table.qualified("q")) FROM quotes q WHERE q.id = ANY($1::text[])", [textArray(ids)])
-            .map { try Self.table.decode($0, 0) })
+        let owners = textArray(ids)
+        let answers = try db.executeCachedBatch([
+            ("SELECT \(Self.table.qualified("q")), a.name FROM quotes q LEFT JOIN actors a ON a.id = q.speaker_id WHERE q.id = ANY($1::text[])", [owners]),
+            (CitationTable.quotes.loadSQL, [owners]),
+        ])
+        let citations = try CitationTable.quotes.grouped(answers[1])
+        return try answers[0].map { row in
+            var quote = try Self.table.decode(row, 0)
+            quote.speakerName = try row.optionalString(Self.table.columns.count)
+            quote.citations = citations[quote.id] ?? []
+            return quote
+        }
     }
 
     /// The quotes with their speakers' names and their citations (with the sources' titles).

@@ -3,8 +3,9 @@ import PostgreSQL
 
 /// Keeps `search_documents` in step with the records, inside the caller's write transaction.
 enum SearchDocuments {
+    /// Sent with the transaction's next statement (nothing here is read back).
     static func put(_ db: Connection, kind: RecordKind, id: String, title: String, body: String) throws {
-        try db.executeCached("""
+        try db.executeDeferred("""
             INSERT INTO search_documents (record_id, kind, title, body) VALUES ($1, $2, $3, $4)
             ON CONFLICT (record_id) DO UPDATE SET kind = EXCLUDED.kind, title = EXCLUDED.title, body = EXCLUDED.body
             """, [.text(id), .text(kind.rawValue), .text(title), .text(body)])

@@ -18,10 +18,13 @@ struct RecordTable<Record: VersionedRecord>: Sendable {
     }
 
     /// Inserts a new record at version 1: `id`, the draft's `columns` with `values`, and the times.
-    func insert(_ db: Connection, id: String, columns: [String], _ values: [PostgresValue], now: String) throws {
+    /// `deferred`: sent with the transaction's next statement, which throws its error, for a
+    /// kind whose insert has no error of its own to tell apart (no unique key but the id).
+    func insert(_ db: Connection, id: String, columns: [String], _ values: [PostgresValue], now: String, deferred: Bool = false) throws {
         let placeholders = (1...(values.count + 3)).map { "$\($0)" }.joined(separator: ", ")
-        try db.executeCached("INSERT INTO \(name) (id, \(columns.joined(separator: ", ")), created_at, updated_at, version) VALUES (\(placeholders), 1)",
-                       [.text(id)] + values + [.text(now), .text(now)])
+        let sql = "INSERT INTO \(name) (id, \(columns.joined(separator: ", ")), created_at, updated_at, version) VALUES (\(placeholders), 1)"
+        let bound = [.text(id)] + values + [.text(now), .text(now)]
+        if deferred { try db.executeDeferred(sql, bound) } else { try db.executeCached(sql, bound) }
     }
 
     /// Sets the draft's `columns` to `values` and moves the version on, only while the record is

@@ -1,8 +1,9 @@
 import CPostgreSQL
 
 /// Statements sent together, answered together: libpq's pipeline mode. A transaction's BEGIN
-/// travels with its first statement, and its last statement with its COMMIT, so a write of a
-/// few statements waits for the server two round trips fewer.
+/// travels with its first statement, its last statement with its COMMIT, statements whose
+/// answers nobody reads with the next one that is read, and reads that do not depend on one
+/// another together: a write of a few statements waits for the server a few round trips fewer.
 extension Connection {
     /// One statement of a pipeline: prepared under `prepared` when given, else parsed from `sql`.
     struct PipelinedStatement {
@@ -11,16 +12,22 @@ extension Connection {
         var prepared: String? = nil
     }
 
-    /// Runs `statement` after the BEGIN a transaction has not sent yet (and COMMIT after it when
-    /// `thenCommit`), in one round trip; returns the statement's rows or throws the first
-    /// error. A statement after a failed one is skipped by the server, and a transaction whose
-    /// statement failed is left failed, for its caller to roll back.
+    /// Runs `statement` after what the transaction has queued (its BEGIN, deferred statements),
+    /// and COMMIT after it when `thenCommit`, in one round trip; returns the statement's rows
+    /// or throws the first error.
     func runPipelined(_ statement: PipelinedStatement, thenCommit: Bool) throws -> Rows {
-        let begin = pendingBegin.map { PipelinedStatement(sql: $0) }
-        pendingBegin = []
-        let statements = begin + [statement] + (thenCommit ? [PipelinedStatement(sql: "COMMIT")] : [])
+        try runPipelined([statement], thenCommit: thenCommit)[0]
+    }
+
+    /// The same for several statements: their rows, in order. A statement after a failed one
+    /// is skipped by the server, and a transaction whose statement failed is left failed, for
+    /// its caller to roll back.
+    func runPipelined(_ wanted: [PipelinedStatement], thenCommit: Bool) throws -> [Rows] {
+        let queued = pending
+        pending = []
+        let statements = queued + wanted + (thenCommit ? [PipelinedStatement(sql: "COMMIT")] : [])
         let results = try pipeline(statements)
-        var rows: Rows?
+        var rows: [Rows] = []
         var firstError: Error?
         for (index, result) in results.enumerated() {
             guard firstError == nil else {
@@ -29,13 +36,37 @@ extension Connection {
             }
             do {
                 let answered = try self.rows(result, sql: statements[index].sql)
-                if index == begin.count { rows = answered }
+                if index >= queued.count && rows.count < wanted.count { rows.append(answered) }
             } catch {
                 firstError = error
             }
         }
         if let firstError { throw firstError }
-        return rows!
+        return rows
+    }
+
+    /// Queues `sql` (prepared, as `executeCached` runs it) to go with the next statement the
+    /// transaction sends, in the same round trip: for statements whose answer nobody reads, such
+    /// as an insert into a side table. Its error, if any, is thrown by that next statement (or by
+    /// the COMMIT). Outside a transaction it runs at once.
+    public func executeDeferred(_ sql: String, _ values: [PostgresValue] = []) throws {
+        guard isInTransaction else {
+            try executeCached(sql, values)
+            return
+        }
+        try checkParameters(values, sql: sql)
+        pending.append(PipelinedStatement(sql: sql, values: values, prepared: try cachedName(sql)))
+    }
+
+    /// Runs `statements` (each prepared, as `executeCached` runs it) in one round trip, with
+    /// anything queued before them, and returns the rows of each: for reads that do not depend
+    /// on one another, such as a page of records and their dependents by the same ids.
+    public func executeCachedBatch(_ statements: [(sql: String, values: [PostgresValue])]) throws -> [Rows] {
+        guard statements.count > 1 || !pending.isEmpty else {
+            return try statements.map { try executeCached($0.sql, $0.values) }
+        }
+        return try runPipelined(try statements.map { PipelinedStatement(sql: $0.sql, values: $0.values, prepared: try cachedName($0.sql)) },
+                                thenCommit: false)
     }
 
     /// Sends `statements` and a sync, and returns one result for each, in order (each the

@@ -34,7 +34,7 @@ extension Connection {
 
     /// True inside `transaction`, from its start (its BEGIN may not be sent yet), and in a
     /// transaction the caller began itself.
-    public var isInTransaction: Bool { !pendingBegin.isEmpty || transactionStatus == .inTransaction || transactionStatus == .failed }
+    public var isInTransaction: Bool { !pending.isEmpty || transactionStatus == .inTransaction || transactionStatus == .failed }
 
     /// Runs `body` in a transaction: committed when it returns, rolled back when it throws.
     ///
@@ -54,24 +54,35 @@ extension Connection {
         }
         var begin = isolation.map { "BEGIN ISOLATION LEVEL \($0.rawValue)" } ?? "BEGIN"
         if readOnly { begin += " READ ONLY" }
-        pendingBegin = [begin] + (setup.map { [$0] } ?? [])
-        defer { pendingBegin = [] }  // a body that sent nothing began nothing
+        let opening = [begin] + (setup.map { [$0] } ?? [])
+        pending = opening.map { PipelinedStatement(sql: $0) }
+        defer { pending = [] }
         let result: T
         do {
             result = try body()
         } catch {
-            pendingBegin = []  // nothing sent: nothing to roll back
+            pending = []  // not sent: nothing of it to roll back
             if isInTransaction { _ = try? execute("ROLLBACK") }
             throw error
         }
-        pendingBegin = []
+        if pending.count == opening.count && transactionStatus == .idle {
+            pending = []  // the body sent nothing: nothing was begun
+            return result
+        }
         if transactionStatus == .failed {
             _ = try? execute("ROLLBACK")
             throw PostgresError.client("a statement failed inside the transaction and its error was caught; the transaction was rolled back")
         }
-        // The body sent nothing, or committed with its last statement (`executeThenCommit`).
-        if transactionStatus == .idle { return result }
-        try execute("COMMIT")  // a COMMIT that fails (a deferred constraint, 40001) has ended the transaction too
+        // Committed with its last statement (`executeThenCommit`), or not: then COMMIT, with
+        // whatever the body deferred sent before it.
+        if transactionStatus == .idle && pending.isEmpty { return result }
+        do {
+            try execute("COMMIT")  // a COMMIT that fails (a deferred constraint, 40001) has ended the transaction too,
+        } catch {
+            // but a deferred statement sent with it that failed has left it open and failed.
+            if isInTransaction { _ = try? execute("ROLLBACK") }
+            throw error
+        }
         return result
     }
 

@@ -16,8 +16,9 @@ public final class Connection {
     /// Set when a statement failed with a connection failure the status may not show (a
     /// server's 57P01 on a socket libpq has not yet seen close).
     private var connectionFailed = false
-    /// A transaction's BEGIN (and its setup), not sent yet: it goes with the next statement.
-    var pendingBegin: [String] = []
+    /// Statements queued to go with the next one sent: a transaction's BEGIN and setup, and
+    /// deferred statements (`executeDeferred`).
+    var pending: [PipelinedStatement] = []
 
     /// Connects to the server `url` names: a `postgres://user:password@host:port/database?...`
     /// URL or a `host=... dbname=...` string, as libpq reads them.
@@ -90,7 +91,7 @@ public final class Connection {
     /// command) and, through them, how many rows it affected.
     @discardableResult
     public func execute(_ sql: String, _ values: [PostgresValue] = []) throws -> Rows {
-        if !pendingBegin.isEmpty { return try runPipelined(PipelinedStatement(sql: sql, values: values), thenCommit: false) }
+        if !pending.isEmpty { return try runPipelined(PipelinedStatement(sql: sql, values: values), thenCommit: false) }
         return try withParameters(values, sql: sql) { count, parameters in
             try rows(PQexecParams(handle, sql, count, nil, parameters, nil, nil, 0), sql: sql)
         }
@@ -101,8 +102,12 @@ public final class Connection {
     /// last statement's rows.
     @discardableResult
     public func executeScript(_ sql: String) throws -> Rows {
-        let script = (pendingBegin + [sql]).joined(separator: "; ")
-        pendingBegin = []
+        // Queued statements with values cannot go in a script: they go first, on their own.
+        if pending.contains(where: { !$0.values.isEmpty || $0.prepared != nil }) {
+            _ = try runPipelined([], thenCommit: false)
+        }
+        let script = (pending.map(\.sql) + [sql]).joined(separator: "; ")
+        pending = []
         return try rows(PQexec(handle, script), sql: script)
     }
 
@@ -152,7 +157,7 @@ public final class Connection {
         let sql = preparedStatements[name]
         if let sql, !preparedOnServer.contains(name) { try prepare(name: name, sql: sql) }
         let context = sql ?? "EXECUTE \(name)"
-        if !pendingBegin.isEmpty { return try runPipelined(PipelinedStatement(sql: context, values: values, prepared: name), thenCommit: false) }
+        if !pending.isEmpty { return try runPipelined(PipelinedStatement(sql: context, values: values, prepared: name), thenCommit: false) }
         return try withParameters(values, sql: context) { count, parameters in
             try rows(PQexecPrepared(handle, name, count, parameters, nil, nil, 0), sql: context)
         }

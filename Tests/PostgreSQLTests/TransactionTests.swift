@@ -109,6 +109,54 @@ private struct Abandon: Error {}
         #expect(try db.execute("SHOW statement_timeout")[0].string(0) == "0")
     }
 
+    /// A deferred statement goes with the next one: its writes are there for that statement
+    /// to read, its error is that statement's, and a COMMIT sends what is left.
+    @Test func deferredStatementsGoWithTheNextAndTheirErrorsAreItsErrors() throws {
+        let db = try connect()
+        let table = uniqueName("deferred")
+        try db.execute("CREATE TABLE \(table) (i int PRIMARY KEY)")
+        defer { _ = try? db.execute("DROP TABLE \(table)") }
+        let seen = try db.transaction {
+            try db.executeDeferred("INSERT INTO \(table) VALUES ($1)", [.integer(1)])
+            try db.executeDeferred("INSERT INTO \(table) VALUES ($1)", [.integer(2)])
+            let count = try db.execute("SELECT count(*) FROM \(table)")[0].int(0)
+            try db.executeDeferred("INSERT INTO \(table) VALUES ($1)", [.integer(3)])  // sent with the COMMIT
+            return count
+        }
+        #expect(seen == 2)
+        #expect(try db.execute("SELECT count(*) FROM \(table)")[0].int(0) == 3)
+        // A duplicate key in a deferred insert fails the next statement, and nothing stays.
+        #expect { try db.transaction {
+            try db.executeDeferred("INSERT INTO \(table) VALUES ($1)", [.integer(4)])
+            try db.executeDeferred("INSERT INTO \(table) VALUES ($1)", [.integer(1)])
+            _ = try db.execute("SELECT 1")
+        } } throws: { ($0 as? PostgresError)?.sqlState == "23505" }
+        #expect(db.transactionStatus == .idle)
+        #expect(try db.execute("SELECT count(*) FROM \(table)")[0].int(0) == 3)
+        // And one that fails only at the COMMIT that carries it.
+        #expect { try db.transaction { try db.executeDeferred("INSERT INTO \(table) VALUES ($1)", [.integer(2)]) } } throws: {
+            ($0 as? PostgresError)?.sqlState == "23505"
+        }
+        #expect(db.transactionStatus == .idle && !db.isInTransaction)
+    }
+
+    /// Reads that do not depend on one another, in one round trip, each with its own rows.
+    @Test func aBatchAnswersEachStatementWithItsOwnRows() throws {
+        let db = try connect()
+        let answers = try db.executeCachedBatch([
+            ("SELECT generate_series(1, $1::int)", [.integer(3)]),
+            ("SELECT $1::text || 'b'", [.text("a")]),
+            ("SELECT 1 WHERE false", []),
+        ])
+        #expect(answers.count == 3)
+        #expect(try answers[0].map { try $0.int(0) } == [1, 2, 3])
+        #expect(try answers[1][0].string(0) == "ab" && answers[2].count == 0)
+        #expect { try db.executeCachedBatch([("SELECT 1", []), ("SELECT 1/0", []), ("SELECT 2", [])]) } throws: {
+            ($0 as? PostgresError)?.sqlState == "22012"
+        }
+        #expect(try db.execute("SELECT 3")[0].int(0) == 3)  // out of pipeline mode, usable
+    }
+
     @Test func aTransactionInsideATransactionIsRefused() throws {
         let db = try connect()
         try db.execute("CREATE TEMP TABLE t (i int)")
