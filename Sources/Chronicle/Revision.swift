@@ -1,3 +1,4 @@
+import FoundationEssentials
 /// What a write did to a record.
 public enum ChangeOperation: String, Sendable, Codable, CaseIterable { case create, update, delete }
 
@@ -124,4 +125,32 @@ public protocol RevisionRepository: Sendable {
     func changes(after position: Int64, filter: ChangeFilter, limit: Int) throws -> (changes: [Revision], reached: Int64)
     /// The position of the last committed change (0 when none).
     func head() throws -> Int64
+}
+
+extension RecordState {
+    /// The state as both stores keep it in a revision: the record's Codable JSON, so a revision
+    /// reads back the same whichever engine wrote it (and an export moves it unchanged).
+    public func storedJSON() throws -> String {
+        let encoder = JSONEncoder()
+        let data: Data
+        switch self {
+        case .actor(let actor): data = try encoder.encode(actor)
+        case .event(let event): data = try encoder.encode(event)
+        case .quote(let quote): data = try encoder.encode(quote)
+        case .source(let source): data = try encoder.encode(source)
+        }
+        return String(decoding: data, as: UTF8.self)
+    }
+
+    /// A state kept as `storedJSON` made it.
+    public init(storedJSON text: String, kind: RecordKind) throws {
+        let data = Data(text.utf8)
+        let decoder = JSONDecoder()
+        switch kind {
+        case .actor: self = .actor(try decoder.decode(Actor.self, from: data))
+        case .event: self = .event(try decoder.decode(Event.self, from: data))
+        case .quote: self = .quote(try decoder.decode(Quote.self, from: data))
+        case .source: self = .source(try decoder.decode(Source.self, from: data))
+        }
+    }
 }

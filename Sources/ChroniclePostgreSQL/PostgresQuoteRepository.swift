@@ -103,18 +103,21 @@ public struct PostgresQuoteRepository: QuoteRepository, PostgresRecordRepository
     }
 
     func load(_ db: Connection, _ id: String) throws -> Quote? {
-        try load(db, ids: [id]).first
+        // `=`, not `= ANY`: a plan made while the table was nearly empty (an import's first
+        // lines, in one transaction) reads a key by its index however large the table grows.
+        try load(db, Self.byID, [.text(id)], owners: textArray([id])).first
     }
 
-    /// Quotes by id, with names and citations (in no particular order): the rows with their
-    /// speakers' names, and the citations by the same ids, in one round trip.
+    /// Quotes by id, with names and citations (in no particular order).
     func load(_ db: Connection, ids: [String]) throws -> [Quote] {
         guard !ids.isEmpty else { return [] }
-        let owners = textArray(ids)
-        let answers = try db.executeCachedBatch([
-            ("SELECT \(Self.table.qualified("q")), a.name FROM quotes q LEFT JOIN actors a ON a.id = q.speaker_id WHERE q.id = ANY($1::text[])", [owners]),
-            (CitationTable.quotes.loadSQL, [owners]),
-        ])
+        return try load(db, Self.byIDs, [textArray(ids)], owners: textArray(ids))
+    }
+
+    /// The rows (with their speakers' names) that `sql` selects, and the citations of `owners`,
+    /// in one round trip.
+    private func load(_ db: Connection, _ sql: String, _ values: [PostgresValue], owners: PostgresValue) throws -> [Quote] {
+        let answers = try db.executeCachedBatch([(sql, values), (CitationTable.quotes.loadSQL, [owners])])
         let citations = try CitationTable.quotes.grouped(answers[1])
         return try answers[0].map { row in
             var quote = try Self.table.decode(row, 0)
@@ -123,6 +126,10 @@ public struct PostgresQuoteRepository: QuoteRepository, PostgresRecordRepository
             return quote
         }
     }
+
+    /// A quote's row and its speaker's name (a subquery, not a join, for the same reason as `=`).
+    private static let byID = "SELECT \(table.qualified("q")), (SELECT a.name FROM actors a WHERE a.id = q.speaker_id) FROM quotes q WHERE q.id = $1"
+    private static let byIDs = "SELECT \(table.qualified("q")), (SELECT a.name FROM actors a WHERE a.id = q.speaker_id) FROM quotes q WHERE q.id = ANY($1::text[])"
 
     /// The quotes with their speakers' names and their citations (with the sources' titles).
     func withNames(_ db: Connection, _ loaded: [Quote]) throws -> [Quote] {

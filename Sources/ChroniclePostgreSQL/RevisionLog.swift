@@ -47,7 +47,7 @@ enum RevisionLog {
                 continue
             }
             guard let state = states[key] else { continue }
-            rows.append((kind, entry.id, state.version, created.contains(key) ? .create : .update, try encode(state)))
+            rows.append((kind, entry.id, state.version, created.contains(key) ? .create : .update, try state.storedJSON()))
         }
         // Last, and with the COMMIT in the same round trip: feed_head's row lock hands out the
         // positions of both logs and is held to the commit (see migrations/postgresql/0002,
@@ -102,29 +102,6 @@ enum RevisionLog {
     }
 
     /// The state as JSON, encoded as SQLite's store encodes it.
-    static func encode(_ state: RecordState) throws -> String {
-        let encoder = JSONEncoder()
-        let data: Data
-        switch state {
-        case .actor(let actor): data = try encoder.encode(actor)
-        case .event(let event): data = try encoder.encode(event)
-        case .quote(let quote): data = try encoder.encode(quote)
-        case .source(let source): data = try encoder.encode(source)
-        }
-        return String(decoding: data, as: UTF8.self)
-    }
-
-    static func decode(_ kind: RecordKind, _ text: String) throws -> RecordState {
-        let data = Data(text.utf8)
-        let decoder = JSONDecoder()
-        switch kind {
-        case .actor: return .actor(try decoder.decode(Actor.self, from: data))
-        case .event: return .event(try decoder.decode(Event.self, from: data))
-        case .quote: return .quote(try decoder.decode(Quote.self, from: data))
-        case .source: return .source(try decoder.decode(Source.self, from: data))
-        }
-    }
-
     /// Revision rows as `Revision`s: the columns every query below selects, in this order.
     static let columns = "position, kind, record_id, number, operation, at, author, note, state"
 
@@ -132,7 +109,7 @@ enum RevisionLog {
         let kind = RecordKind(rawValue: try row.string(1)) ?? .event
         return Revision(kind: kind, id: try row.string(2), number: try row.int(3), operation: ChangeOperation(rawValue: try row.string(4)) ?? .update,
                         at: try row.string(5), attribution: Attribution(author: try row.string(6), note: try row.optionalString(7)),
-                        state: try row.optionalString(8).map { try decode(kind, $0) }, position: Int64(try row.int(0)))
+                        state: try row.optionalString(8).map { try RecordState(storedJSON: $0, kind: kind) }, position: Int64(try row.int(0)))
     }
 }
 

@@ -39,7 +39,7 @@ enum RevisionLog {
             if let known, known.kind == kind, known.id == entry.id { loaded = (known.version, known) } else { loaded = try load(db, kind, entry.id, pool: pool) }
             guard let state = loaded else { continue }
             try append(db, kind: kind, id: entry.id, number: state.version, operation: created.contains(key) ? .create : .update,
-                       at: now, attribution, state: encode(state))
+                       at: now, attribution, state: state.state.storedJSON())
         }
     }
 
@@ -62,29 +62,6 @@ enum RevisionLog {
                   attribution.note.sqliteValue, state.sqliteValue])
     }
 
-    static func encode(_ loaded: (version: Int, state: RecordState)) throws -> String {
-        let encoder = JSONEncoder()
-        let data: Data
-        switch loaded.state {
-        case .actor(let actor): data = try encoder.encode(actor)
-        case .event(let event): data = try encoder.encode(event)
-        case .quote(let quote): data = try encoder.encode(quote)
-        case .source(let source): data = try encoder.encode(source)
-        }
-        return String(decoding: data, as: UTF8.self)
-    }
-
-    static func decode(_ kind: RecordKind, _ text: String) throws -> RecordState {
-        let data = Data(text.utf8)
-        let decoder = JSONDecoder()
-        switch kind {
-        case .actor: return .actor(try decoder.decode(Actor.self, from: data))
-        case .event: return .event(try decoder.decode(Event.self, from: data))
-        case .quote: return .quote(try decoder.decode(Quote.self, from: data))
-        case .source: return .source(try decoder.decode(Source.self, from: data))
-        }
-    }
-
     /// Revision rows as `Revision`s: the columns every query below selects, in this order.
     static let columns = "position, kind, record_id, number, operation, at, author, note, state"
 
@@ -92,7 +69,7 @@ enum RevisionLog {
         let kind = RecordKind(rawValue: row.string(1)) ?? .event
         return Revision(kind: kind, id: row.string(2), number: row.int(3), operation: ChangeOperation(rawValue: row.string(4)) ?? .update,
                         at: row.string(5), attribution: Attribution(author: row.string(6), note: row.optionalString(7)),
-                        state: try row.optionalString(8).map { try decode(kind, $0) }, position: row.int64(0))
+                        state: try row.optionalString(8).map { try RecordState(storedJSON: $0, kind: kind) }, position: row.int64(0))
     }
 }
 
