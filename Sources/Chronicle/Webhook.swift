@@ -92,9 +92,13 @@ public protocol WebhookRepository: Sendable {
     /// one database never send a receiver the same change twice; nil, without running `body`,
     /// while another process delivers to it.
     func delivering<T>(_ id: String, _ body: () throws -> T) throws -> T?
+    /// Inside `delivering`: whether this process still delivers to the hook (its hold may end
+    /// with a lost connection), asked before each delivery.
+    func stillDelivering(_ id: String) -> Bool
 }
 
 extension WebhookRepository {
     /// One process delivers: nothing to share.
     public func delivering<T>(_ id: String, _ body: () throws -> T) throws -> T? { try body() }
+    public func stillDelivering(_ id: String) -> Bool { true }
 }

@@ -141,7 +141,8 @@ public final class WebhookDispatcher: Sendable {
                     continue
                 }
                 store()
-                guard send(change, to: hook) else { return }
+                // Another instance may have taken the hook over if this one's hold was lost.
+                guard hooks.stillDelivering(hook.id), send(change, to: hook) else { return }
                 position = change.position
                 stored = position
             }

@@ -27,13 +27,18 @@ final class ChangeNotifications: Sendable {
 
     private func run() {
         var connection: Connection?
+        var missed = false  // a connection was lost: what was sent meanwhile did not come
         while !stopped.load(ordering: .relaxed) {
             do {
                 if connection == nil || connection?.isBroken == true {
+                    if connection != nil { missed = true }
                     let fresh = try Connection(url: url)
                     try fresh.listen(Self.channel)
-                    if connection != nil { changed() }  // back after a break: something may have been missed
                     connection = fresh
+                    if missed {
+                        missed = false
+                        changed()
+                    }
                 }
                 if try connection?.waitForNotification(timeout: 1) != nil {
                     // A burst of commits, one call: take what else has arrived.
@@ -41,6 +46,7 @@ final class ChangeNotifications: Sendable {
                     changed()
                 }
             } catch {
+                if connection != nil { missed = true }
                 connection = nil
                 usleep(500_000)  // the server is down or restarting: try again shortly
             }

@@ -1,27 +1,16 @@
 import PostgreSQL
-import Synchronization
 
 /// The longest span any event has had, which date-overlap lists use as a lower bound on
-/// `start_earliest` (migrations/postgresql/0005). The table's value only grows; this process
-/// remembers the largest it has seen, so a write whose span is within it sends nothing, and
-/// one past it raises the row (only if it is still lower: writers rarely touch the row at all).
-final class EventSpanBound: Sendable {
-    private let known = Atomic<Int>(0)
-
+/// `start_earliest` (migrations/postgresql/0005). The table's value only grows. Each event write
+/// raises it in the same transaction, only when it is lower (so it takes the row's lock only
+/// then, and a writer racing one that raised it waits for that commit and looks again), sent
+/// with the write's next statement.
+enum EventSpanBound {
     /// Raises the bound to the span from `earliest` to `latest` (stored days) when it is longer.
-    func cover(_ db: Connection, from earliest: String, to latest: String) throws {
-        let span = Self.julianDay(latest) - Self.julianDay(earliest)
-        guard span > known.load(ordering: .relaxed) else { return }
-        let raised = try db.executeCached("UPDATE event_span_bound SET max_span_days = $1 WHERE id = 1 AND max_span_days < $1", [.integer(Int64(span))])
-        // Raised to this span, or found at least as long already (another writer's).
-        let stored = raised.affectedRows == 1 ? span
-            : try db.executeCached("SELECT max_span_days FROM event_span_bound WHERE id = 1").first.map { try $0.int(0) } ?? 0
-        var seen = known.load(ordering: .relaxed)
-        while stored > seen {
-            let (exchanged, now) = known.compareExchange(expected: seen, desired: stored, ordering: .relaxed)
-            if exchanged { break }
-            seen = now
-        }
+    static func cover(_ db: Connection, from earliest: String, to latest: String) throws {
+        let span = julianDay(latest) - julianDay(earliest)
+        guard span > 0 else { return }
+        try db.executeDeferred("UPDATE event_span_bound SET max_span_days = $1 WHERE id = 1 AND max_span_days < $1", [.integer(Int64(span))])
     }
 
     /// The filter that bounds a list's `start_earliest` from below for events that may overlap

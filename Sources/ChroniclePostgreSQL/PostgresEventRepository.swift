@@ -44,7 +44,7 @@ public struct PostgresEventRepository: EventRepository, PostgresRecordRepository
         } else {
             try Self.table.insert(db, id: id, columns: columns, values, now: now, deferred: true)
         }
-        try pool.spanBound.cover(db, from: draft.start.earliest, to: draft.end?.latest ?? draft.start.latest)
+        try EventSpanBound.cover(db, from: draft.start.earliest, to: draft.end?.latest ?? draft.start.latest)
         for (position, participant) in draft.participants.enumerated() {
             try db.executeDeferred("INSERT INTO event_participants (event_id, actor_id, role, position) VALUES ($1, $2, $3, $4)",
                            [.text(id), .text(participant.actorID), .text(participant.role.rawValue), .integer(Int64(position))])

@@ -77,6 +77,7 @@ struct PostgresImport {
                 report.count(try upsert(db, draft, id: line.id, now: now))
                 try db.execute("RELEASE import_line")
             } catch {
+                db.discardDeferred()  // the line's, not sent: undone with it
                 try db.execute("ROLLBACK TO import_line")
                 try db.execute("RELEASE import_line")
                 // What the line resolved may name records it created and has now undone.
@@ -159,6 +160,7 @@ struct PostgresImport {
         let newID = id ?? Identifier.make(Repository.Record.kind)
         do {
             try repository.write(db, id: newID, draft, current: nil, now: now)
+            try db.flush()  // a deferred insert's taken key is told apart here
         } catch let error as PostgresError where error.isUniqueViolation && error.constraint == "\(Repository.table.name)_pkey" {
             throw ChronicleError.validation([FieldError("id", "'\(newID)' was created by another writer meanwhile; import the line again to update it")])
         }

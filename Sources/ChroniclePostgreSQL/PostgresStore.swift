@@ -167,8 +167,6 @@ struct PostgresDatabase: Sendable {
     let readTimeLimit: Double?
     /// Where reads may go instead of `connections`; nil: none.
     let standby: Standby?
-    /// The longest event span this process has seen stored (see `EventSpanBound`).
-    let spanBound = EventSpanBound()
 
     init(_ connections: ConnectionPool, readTimeLimit: Double? = nil, standby: Standby? = nil) {
         self.connections = connections

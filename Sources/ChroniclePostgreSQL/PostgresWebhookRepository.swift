@@ -21,6 +21,8 @@ public struct PostgresWebhookRepository: WebhookRepository {
         try leases.holding(id, body)
     }
 
+    public func stillDelivering(_ id: String) -> Bool { leases.stillHolding(id) }
+
     private static let columns = "id, url, secret, kinds, actor_id, position, created_at, created_by"
 
     private static func decode(_ row: Row) throws -> Webhook {
@@ -100,6 +102,10 @@ public struct PostgresWebhookRepository: WebhookRepository {
 final class DeliveryLeases: @unchecked Sendable {  // `connection` is used under `mutex` only
     private let url: String
     private var connection: Connection?
+    /// Counts the connections opened: a lock taken on an earlier one is gone with it.
+    private var session = 0
+    /// The hooks held now, with the session that holds each.
+    private var held: [String: Int] = [:]
     private var mutex = pthread_mutex_t()
     /// The advisory locks' first key, naming them as Chronicle's webhook leases; the second is
     /// the hook id's hash (two hooks that share one are delivered one after the other).
@@ -117,15 +123,33 @@ final class DeliveryLeases: @unchecked Sendable {  // `connection` is used under
             try db.execute("SELECT pg_try_advisory_lock($1::int, hashtext($2))", [.integer(Self.lockClass), .text(id)])[0].bool(0)
         }
         guard taken else { return nil }
+        _ = try locked { _ in held[id] = session }
         // Let go however `body` ends; a connection lost meanwhile has let go already.
-        defer { _ = try? locked { db in try db.execute("SELECT pg_advisory_unlock($1::int, hashtext($2))", [.integer(Self.lockClass), .text(id)]) } }
+        defer {
+            _ = try? locked { db in
+                held[id] = nil
+                try db.execute("SELECT pg_advisory_unlock($1::int, hashtext($2))", [.integer(Self.lockClass), .text(id)])
+            }
+        }
         return try body()
+    }
+
+    /// Whether the hold `holding` took is still this process's: not if its connection has
+    /// been lost (the server dropped its locks with it). Asks the socket, not the server.
+    func stillHolding(_ id: String) -> Bool {
+        pthread_mutex_lock(&mutex)
+        defer { pthread_mutex_unlock(&mutex) }
+        guard let connection, !connection.isBroken, held[id] == session else { return false }
+        return true
     }
 
     private func locked<T>(_ body: (Connection) throws -> T) throws -> T {
         pthread_mutex_lock(&mutex)
         defer { pthread_mutex_unlock(&mutex) }
-        if connection == nil || connection?.isBroken == true { connection = try Connection(url: url) }
+        if connection == nil || connection?.isBroken == true {
+            connection = try Connection(url: url)
+            session += 1
+        }
         return try body(connection!)
     }
 }

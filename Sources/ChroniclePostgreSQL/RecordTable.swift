@@ -135,6 +135,7 @@ extension PostgresRecordRepository {
                 guard let last else { throw ChronicleError.notFound(Record.kind, id) }
                 do {
                     try write(db, id: id, draft, current: nil, now: now)
+                    try db.flush()  // a deferred insert's taken key is told apart here
                 } catch let error as PostgresError where error.isUniqueViolation && error.constraint == "\(Self.table.name)_pkey" {
                     throw RestoredMeanwhile()
                 }

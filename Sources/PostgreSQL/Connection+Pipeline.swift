@@ -10,6 +10,8 @@ extension Connection {
         let sql: String
         var values: [PostgresValue] = []
         var prepared: String? = nil
+        /// A transaction's BEGIN or setup, queued by `transaction`, not by `executeDeferred`.
+        var opensTransaction = false
     }
 
     /// Runs `statement` after what the transaction has queued (its BEGIN, deferred statements),
@@ -58,6 +60,20 @@ extension Connection {
         pending.append(PipelinedStatement(sql: sql, values: values, prepared: try cachedName(sql)))
     }
 
+    /// Sends what is queued now, and throws the first deferred statement's error: for a caller
+    /// that tells its statements' errors apart (a key taken meanwhile) around the statements
+    /// that deferred them.
+    public func flush() throws {
+        guard pending.contains(where: { !$0.opensTransaction }) else { return }
+        _ = try runPipelined([], thenCommit: false)
+    }
+
+    /// Drops the deferred statements not yet sent (a savepoint's work being undone); a
+    /// transaction's BEGIN not yet sent stays queued.
+    public func discardDeferred() {
+        pending.removeAll { !$0.opensTransaction }
+    }
+
     /// Runs `statements` (each prepared, as `executeCached` runs it) in one round trip, with
     /// anything queued before them, and returns the rows of each: for reads that do not depend
     /// on one another, such as a page of records and their dependents by the same ids.
@@ -87,7 +103,10 @@ extension Connection {
         }
         // libpq refuses these only when out of memory or when the connection is lost.
         guard sent, PQpipelineSync(handle) == 1 else {
-            let error = failure(PostgresError(connection: handle, sql: context))
+            // Statements may be queued that will never be answered: the connection is not
+            // usable as it is, whatever libpq says, so the pool resets it.
+            connectionFailed = true
+            let error = PostgresError(connection: handle, sql: context)
             PQexitPipelineMode(handle)
             throw error
         }

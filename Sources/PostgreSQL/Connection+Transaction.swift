@@ -55,7 +55,7 @@ extension Connection {
         var begin = isolation.map { "BEGIN ISOLATION LEVEL \($0.rawValue)" } ?? "BEGIN"
         if readOnly { begin += " READ ONLY" }
         let opening = [begin] + (setup.map { [$0] } ?? [])
-        pending = opening.map { PipelinedStatement(sql: $0) }
+        pending = opening.map { PipelinedStatement(sql: $0, opensTransaction: true) }
         defer { pending = [] }
         let result: T
         do {
@@ -70,6 +70,7 @@ extension Connection {
             return result
         }
         if transactionStatus == .failed {
+            pending = []  // what the body deferred after its caught error would fail, and skip the ROLLBACK
             _ = try? execute("ROLLBACK")
             throw PostgresError.client("a statement failed inside the transaction and its error was caught; the transaction was rolled back")
         }

@@ -15,7 +15,7 @@ public final class Connection {
     private var cachedStatementNames: [String: String] = [:]
     /// Set when a statement failed with a connection failure the status may not show (a
     /// server's 57P01 on a socket libpq has not yet seen close).
-    private var connectionFailed = false
+    var connectionFailed = false
     /// Statements queued to go with the next one sent: a transaction's BEGIN and setup, and
     /// deferred statements (`executeDeferred`).
     var pending: [PipelinedStatement] = []

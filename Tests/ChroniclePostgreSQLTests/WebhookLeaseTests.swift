@@ -30,11 +30,14 @@ import Testing
         let a = try database.store(), b = try database.store()
         let hook = try a.webhooks.create(url: "http://127.0.0.1:9/hook", secret: "s3cret", filter: WebhookFilter(), startAfter: 0, by: "test")
         let taken = try a.webhooks.delivering(hook.id) { () throws -> Int? in
+            #expect(a.webhooks.stillDelivering(hook.id))
             let admin = try Connection(url: database.url)
             // A's lease connection, found by the lock it holds, ended as if its process died.
             _ = try admin.execute("""
                 SELECT pg_terminate_backend(pid, 5000) FROM pg_locks WHERE locktype = 'advisory' AND classid = 5720139 AND granted
                 """)
+            // A knows before its next delivery that the hook is no longer its own.
+            #expect(!a.webhooks.stillDelivering(hook.id))
             return try b.webhooks.delivering(hook.id) { 5 }
         }
         #expect(taken.flatMap { $0 } == 5)

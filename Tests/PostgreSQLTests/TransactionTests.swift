@@ -133,6 +133,18 @@ private struct Abandon: Error {}
         } } throws: { ($0 as? PostgresError)?.sqlState == "23505" }
         #expect(db.transactionStatus == .idle)
         #expect(try db.execute("SELECT count(*) FROM \(table)")[0].int(0) == 3)
+        // flush() sends what is deferred and throws its error where the caller can tell it
+        // apart; discardDeferred() drops what is not sent yet (a savepoint's undone work).
+        try db.transaction {
+            try db.executeDeferred("INSERT INTO \(table) VALUES ($1)", [.integer(1)])
+            #expect { try db.flush() } throws: { ($0 as? PostgresError)?.sqlState == "23505" }
+            try db.execute("ROLLBACK")
+        }
+        try db.transaction {
+            try db.executeDeferred("INSERT INTO \(table) VALUES ($1)", [.integer(9)])
+            db.discardDeferred()
+        }
+        #expect(try db.execute("SELECT count(*) FROM \(table)")[0].int(0) == 3 && db.transactionStatus == .idle)
         // And one that fails only at the COMMIT that carries it.
         #expect { try db.transaction { try db.executeDeferred("INSERT INTO \(table) VALUES ($1)", [.integer(2)]) } } throws: {
             ($0 as? PostgresError)?.sqlState == "23505"
