@@ -77,8 +77,15 @@ extension PostgresRecordRepository {
         return try writing(attribution) { db, now in
             let id = Identifier.make(Record.kind)
             try write(db, id: id, draft, current: nil, now: now)
-            return try load(db, id)!
+            return try readBack(db, id)
         }
+    }
+
+    /// The record as the write left it, read with the revision queue for `drain` (which comes
+    /// next, with no write between) in one round trip.
+    func readBack(_ db: Connection, _ id: String) throws -> Record {
+        try RevisionLog.readQueueAhead(db)
+        return try load(db, id)!
     }
 
     public func find(_ id: String, in snapshot: (any ReadSnapshot)?) throws -> Record {
@@ -96,7 +103,7 @@ extension PostgresRecordRepository {
                 throw ChronicleError.versionConflict(Record.kind, id: current.id, expected: expectedVersion, current: current.version)
             }
             try write(db, id: current.id, draft, current: current, now: now)
-            return try load(db, current.id)!
+            return try readBack(db, current.id)
         }
     }
 

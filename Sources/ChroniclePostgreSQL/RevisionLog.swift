@@ -11,7 +11,9 @@ import PostgreSQL
 enum RevisionLog {
     /// `known` is a record the write already read back after it, so it is not read again.
     static func drain(_ db: Connection, _ attribution: Attribution, now: String, pool: PostgresDatabase, known: RecordState? = nil) throws {
-        let queued = try db.executeCached("DELETE FROM revision_queue RETURNING seq, kind, record_id, operation, version").map {
+        // Read with the write's read-back when it was queued there (`readQueueAhead`).
+        let queue = try db.takeAhead() ?? db.executeCached(queueSQL)
+        let queued = try queue.map {
             (seq: try $0.int(0), kind: try $0.string(1), id: try $0.string(2), operation: try $0.string(3), version: try $0.int(4))
         }.sorted { $0.seq < $1.seq }
         guard !queued.isEmpty else { return }
@@ -89,6 +91,15 @@ enum RevisionLog {
                     """, [.integer(horizon)])
             }
         }
+    }
+
+    /// Empties the queue of revisions to write, returning what was in it.
+    static let queueSQL = "DELETE FROM revision_queue RETURNING seq, kind, record_id, operation, version"
+
+    /// Queues the queue's read to go with the write's next statement (its read-back), for
+    /// `drain`, which must follow with no write between.
+    static func readQueueAhead(_ db: Connection) throws {
+        try db.executeAhead(queueSQL)
     }
 
     /// The records of one kind as their repository reads them, with the names and titles they show.

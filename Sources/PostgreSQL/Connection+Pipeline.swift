@@ -12,6 +12,8 @@ extension Connection {
         var prepared: String? = nil
         /// A transaction's BEGIN or setup, queued by `transaction`, not by `executeDeferred`.
         var opensTransaction = false
+        /// Its rows are kept for `takeAhead` (queued by `executeAhead`).
+        var keepsRows = false
     }
 
     /// Runs `statement` after what the transaction has queued (its BEGIN, deferred statements),
@@ -39,6 +41,7 @@ extension Connection {
             do {
                 let answered = try self.rows(result, sql: statements[index].sql)
                 if index >= queued.count && rows.count < wanted.count { rows.append(answered) }
+                if index < queued.count && statements[index].keepsRows { ahead.append(answered) }
             } catch {
                 firstError = error
             }
@@ -58,6 +61,21 @@ extension Connection {
         }
         try checkParameters(values, sql: sql)
         pending.append(PipelinedStatement(sql: sql, values: values, prepared: try cachedName(sql)))
+    }
+
+    /// Queues `sql` as `executeDeferred` does, but keeps its rows, for `takeAhead` once the
+    /// next statement has been answered: a read the transaction will want after statements it
+    /// is about to send anyway, in their round trip.
+    public func executeAhead(_ sql: String, _ values: [PostgresValue] = []) throws {
+        guard isInTransaction else { throw PostgresError.client("executeAhead outside a transaction", sql: sql) }
+        try checkParameters(values, sql: sql)
+        pending.append(PipelinedStatement(sql: sql, values: values, prepared: try cachedName(sql), keepsRows: true))
+    }
+
+    /// The rows of the oldest answered `executeAhead` statement not taken yet; nil when there is
+    /// none (it was not sent, or the transaction ended).
+    public func takeAhead() -> Rows? {
+        ahead.isEmpty ? nil : ahead.removeFirst()
     }
 
     /// Sends what is queued now, and throws the first deferred statement's error: for a caller

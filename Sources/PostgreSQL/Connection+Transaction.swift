@@ -56,7 +56,11 @@ extension Connection {
         if readOnly { begin += " READ ONLY" }
         let opening = [begin] + (setup.map { [$0] } ?? [])
         pending = opening.map { PipelinedStatement(sql: $0, opensTransaction: true) }
-        defer { pending = [] }
+        ahead = []
+        defer {
+            pending = []
+            ahead = []
+        }
         let result: T
         do {
             result = try body()

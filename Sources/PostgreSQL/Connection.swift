@@ -19,6 +19,9 @@ public final class Connection {
     /// Statements queued to go with the next one sent: a transaction's BEGIN and setup, and
     /// deferred statements (`executeDeferred`).
     var pending: [PipelinedStatement] = []
+    /// The answers of `executeAhead` statements, oldest first, until taken; emptied when a
+    /// transaction starts and ends.
+    var ahead: [Rows] = []
 
     /// Connects to the server `url` names: a `postgres://user:password@host:port/database?...`
     /// URL or a `host=... dbname=...` string, as libpq reads them.

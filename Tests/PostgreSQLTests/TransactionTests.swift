@@ -152,6 +152,27 @@ private struct Abandon: Error {}
         #expect(db.transactionStatus == .idle && !db.isInTransaction)
     }
 
+    /// A read queued ahead goes after the writes deferred before it and before the next
+    /// statement, and its rows wait for `takeAhead`, within its transaction only.
+    @Test func aReadQueuedAheadSeesTheWritesBeforeItAndWaitsToBeTaken() throws {
+        let db = try connect()
+        let table = uniqueName("ahead")
+        try db.execute("CREATE TABLE \(table) (i int)")
+        defer { _ = try? db.execute("DROP TABLE \(table)") }
+        try db.transaction {
+            try db.executeDeferred("INSERT INTO \(table) VALUES (1), (2)")
+            try db.executeAhead("DELETE FROM \(table) RETURNING i")
+            #expect(db.takeAhead() == nil)  // not sent yet
+            #expect(try db.execute("SELECT count(*) FROM \(table)")[0].int(0) == 0)
+            #expect(try db.takeAhead()?.map { try $0.int(0) }.sorted() == [1, 2])
+            #expect(db.takeAhead() == nil)
+            try db.executeAhead("SELECT 7")
+        }
+        // Sent with the COMMIT, never taken: gone with its transaction.
+        try db.transaction { #expect(db.takeAhead() == nil) }
+        #expect(throws: PostgresError.self) { try db.executeAhead("SELECT 1") }  // outside a transaction
+    }
+
     /// Reads that do not depend on one another, in one round trip, each with its own rows.
     @Test func aBatchAnswersEachStatementWithItsOwnRows() throws {
         let db = try connect()
