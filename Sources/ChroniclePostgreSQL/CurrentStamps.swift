@@ -30,7 +30,7 @@ final class CurrentStamps: @unchecked Sendable {  // its state is guarded by `mu
     private var stamps: [Key: RecordStamp] = [:]
     /// The head the stamps are current through; nil before the first look.
     private var synced: Head?
-    private var looks: SharedRounds<Void, Head>!
+    private var looks: SharedRounds<Head>!
 
     /// feed_head has no row.
     private struct NotMigrated: Error {}
@@ -57,7 +57,7 @@ final class CurrentStamps: @unchecked Sendable {  // its state is guarded by `mu
 
     /// The head as a look that started after this call found it, with the stamps brought up
     /// to it; nil when that look failed (the caller asks the database itself, and hears why).
-    func look() -> Head? { try? looks.join(()).get() }
+    func look() -> Head? { try? looks.join().get() }
 
     private func locked<T>(_ body: () throws -> T) rethrows -> T {
         pthread_mutex_lock(&mutex)

@@ -3,10 +3,9 @@ import Glibc
 /// Work that any number of callers share: a caller returns once a round that started after it
 /// called has finished, and has that round's result. One round runs at a time; callers that
 /// come while it runs wait for the next, which one of them runs for all. So a thousand callers
-/// at once cost two rounds, and none gets an answer older than its call. The caller that runs
-/// a round lends it its `Input` (a connection it holds, say).
-final class SharedRounds<Input, Value: Sendable>: @unchecked Sendable {  // its state is guarded by `mutex`
-    private let round: (Input) throws -> Value
+/// at once cost two rounds, and none gets an answer older than its call.
+final class SharedRounds<Value: Sendable>: @unchecked Sendable {  // its state is guarded by `mutex`
+    private let round: () throws -> Value
     private var mutex = pthread_mutex_t()
     private var roundDone = pthread_cond_t()
     /// Rounds started and finished, numbered from 1; `running` while one runs.
@@ -14,7 +13,7 @@ final class SharedRounds<Input, Value: Sendable>: @unchecked Sendable {  // its 
     private var running = false
     private var last: Result<Value, any Error>?
 
-    init(_ round: @escaping (Input) throws -> Value) {
+    init(_ round: @escaping () throws -> Value) {
         self.round = round
         pthread_mutex_init(&mutex, nil)
         pthread_cond_init(&roundDone, nil)
@@ -26,7 +25,7 @@ final class SharedRounds<Input, Value: Sendable>: @unchecked Sendable {  // its 
     }
 
     /// The result of a round that started after this call: run here, or by another caller.
-    func join(_ input: Input) -> Result<Value, any Error> {
+    func join() -> Result<Value, any Error> {
         pthread_mutex_lock(&mutex)
         defer { pthread_mutex_unlock(&mutex) }
         let needed = started + 1
@@ -39,7 +38,7 @@ final class SharedRounds<Input, Value: Sendable>: @unchecked Sendable {  // its 
             started += 1
             let mine = started
             pthread_mutex_unlock(&mutex)
-            let result = Result { try round(input) }
+            let result = Result { try round() }
             pthread_mutex_lock(&mutex)
             running = false
             finished = mine

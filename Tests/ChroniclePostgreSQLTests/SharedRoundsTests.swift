@@ -7,7 +7,7 @@ import Testing
 @Suite struct SharedRoundsTests {
     @Test func everyCallerGetsARoundThatStartedAfterItsCall() {
         let started = Atomic<Int>(0)
-        let rounds = SharedRounds<Void, Int> {
+        let rounds = SharedRounds<Int> {
             let number = started.add(1, ordering: .sequentiallyConsistent).newValue
             usleep(2_000)  // long enough that others call meanwhile
             return number
@@ -18,7 +18,7 @@ import Testing
             Thread {
                 for _ in 0..<25 {
                     let before = started.load(ordering: .sequentiallyConsistent)
-                    let round = (try? rounds.join(()).get()) ?? 0
+                    let round = (try? rounds.join().get()) ?? 0
                     calls.add(1, ordering: .relaxed)
                     if round <= before { stale.add(1, ordering: .relaxed) }
                 }
@@ -34,11 +34,11 @@ import Testing
     @Test func aFailedRoundFailsItsCallersAndTheNextRunsAgain() throws {
         let attempts = Atomic<Int>(0)
         struct Down: Error {}
-        let rounds = SharedRounds<Void, Int> {
+        let rounds = SharedRounds<Int> {
             if attempts.add(1, ordering: .relaxed).newValue == 1 { throw Down() }
             return 7
         }
-        #expect(throws: Down.self) { try rounds.join(()).get() }
-        #expect(try rounds.join(()).get() == 7)
+        #expect(throws: Down.self) { try rounds.join().get() }
+        #expect(try rounds.join().get() == 7)
     }
 }
