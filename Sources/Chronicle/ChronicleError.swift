@@ -23,6 +23,9 @@ public enum ChronicleError: Error, Sendable, Equatable, CustomStringConvertible 
     case stillReferenced(RecordKind, id: String, references: [String])
     /// Answering took longer than the store allows one request's reads, and was stopped.
     case timeLimit(seconds: Double)
+    /// The token a write was let through on was revoked before the write committed; nothing
+    /// of the write was kept.
+    case tokenRevoked
 
     public var description: String {
         switch self {
@@ -37,6 +40,8 @@ public enum ChronicleError: Error, Sendable, Equatable, CustomStringConvertible 
             let limit = seconds < 0.001 ? "\(Int((seconds * 1e6).rounded())) µs"
                 : seconds < 1 ? "\(Int((seconds * 1000).rounded())) ms" : "\(seconds.formatted(fractionDigits: 1)) s"
             return "answering took longer than the \(limit) this server allows one request and was stopped; narrow the request (more words in q, a type, a date range, a smaller limit, no count=true) and try again"
+        case .tokenRevoked:
+            return "the token is unknown or revoked; nothing was written"
         }
     }
 }

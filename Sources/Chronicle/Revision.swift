@@ -9,10 +9,15 @@ public struct Attribution: Sendable, Equatable {
     public var author: String
     /// The writer's own words on the change ("corrected the date from the court record").
     public var note: String?
+    /// The token the write was let through on when its store answered from memory
+    /// (`TokenRepository.authenticateForWrite`): the store confirms it in the write's own
+    /// transaction, so a token revoked meanwhile writes nothing. Nil: nothing to confirm.
+    public var tokenID: String?
 
-    public init(author: String, note: String? = nil) {
+    public init(author: String, note: String? = nil, tokenID: String? = nil) {
         self.author = author
         self.note = note
+        self.tokenID = tokenID
     }
 
     public static let cli = Attribution(author: "cli")

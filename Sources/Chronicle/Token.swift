@@ -32,4 +32,14 @@ public protocol TokenRepository: Sendable {
     func revoke(_ idOrName: String) throws -> APIToken
     /// The live token whose secret this is, if any.
     func authenticate(secret: String) throws -> APIToken?
+    /// `authenticate`, for a write that carries the token's id in its `Attribution`: a store
+    /// may answer from tokens it has seen live, without asking its database, because it
+    /// confirms the token again in the write's own transaction and refuses the write there
+    /// (`ChronicleError.tokenRevoked`) when it was revoked meanwhile.
+    func authenticateForWrite(secret: String) throws -> APIToken?
+}
+
+extension TokenRepository {
+    /// Stores whose lookup costs no more than a write's check ask every time.
+    public func authenticateForWrite(secret: String) throws -> APIToken? { try authenticate(secret: secret) }
 }

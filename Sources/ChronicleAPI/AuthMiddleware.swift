@@ -25,7 +25,11 @@ struct AuthMiddleware: Middleware {
         guard parts.count == 2, parts[0].lowercased() == "bearer" else {
             return challenge(request, "the Authorization header must be 'Bearer <token>'", error: "invalid_request")
         }
-        guard let token = try tokens.authenticate(secret: String(parts[1]).trimmingWhitespace) else {
+        // A write may be let through on a token its store remembers: the write confirms the
+        // token where it commits (`Attribution.tokenID`) and is refused there if it was revoked.
+        let secret = String(parts[1]).trimmingWhitespace
+        let confirmedByWrite = needed == .write
+        guard let token = try confirmedByWrite ? tokens.authenticateForWrite(secret: secret) : tokens.authenticate(secret: secret) else {
             return challenge(request, "the token is unknown or revoked", error: "invalid_token")
         }
         guard token.scope >= needed else {
@@ -33,6 +37,7 @@ struct AuthMiddleware: Middleware {
         }
         var authenticated = request
         authenticated.user = token.name
+        if confirmedByWrite { authenticated.credential = token.id }
         return try next(authenticated)
     }
 

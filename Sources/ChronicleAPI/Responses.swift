@@ -116,6 +116,9 @@ enum Reply {
                 return problem(409, error.description, request: request)
             case .timeLimit:
                 return problem(503, error.description, request: request)
+            case .tokenRevoked:
+                return problem(401, error.description, request: request,
+                               headers: ["WWW-Authenticate": "Bearer realm=\"chronicle\", error=\"invalid_token\""])
             }
         case let error as JSONSyntaxError:
             return problem(400, "the body is not valid JSON: \(error.description)", request: request)

@@ -13,7 +13,7 @@ extension ChronicleAPI {
         if let note, note.count > Attribution.maxNoteLength {
             throw ChronicleError.validation([FieldError(Self.noteHeader, "is \(note.count) characters; at most \(Attribution.maxNoteLength) are kept")])
         }
-        return Attribution(author: request.user ?? "anonymous", note: note?.isEmpty == false ? note : nil)
+        return Attribution(author: request.user ?? "anonymous", note: note?.isEmpty == false ? note : nil, tokenID: request.credential)
     }
 
     /// `find`, except that a record that was deleted answers 410 Gone with who deleted it and

@@ -23,6 +23,7 @@ struct PostgresImport {
         if mode == .atomic || dryRun {
             do {
                 try pool.transaction { db in
+                    try pool.rememberedTokens.confirm(db, attribution)
                     let now = Timestamp.now()
                     cache.clear()
                     while let line = try next() { apply(db, line, now: now, to: &report) }
@@ -48,6 +49,7 @@ struct PostgresImport {
             }
             if batch.isEmpty { break }
             report = try pool.transaction { db in
+                try pool.rememberedTokens.confirm(db, attribution)
                 let now = Timestamp.now()
                 // Another write may come between batches: what a batch resolved is not kept.
                 cache.clear()

@@ -167,6 +167,10 @@ struct PostgresDatabase: Sendable {
     let readTimeLimit: Double?
     /// Where reads may go instead of `connections`; nil: none.
     let standby: Standby?
+    /// Tokens writes may be let through on without asking (shared by the store's repositories).
+    let rememberedTokens = RememberedTokens()
+    /// Writes committed together (shared by the store's repositories).
+    let writeGroups = WriteGroups()
 
     init(_ connections: ConnectionPool, readTimeLimit: Double? = nil, standby: Standby? = nil) {
         self.connections = connections

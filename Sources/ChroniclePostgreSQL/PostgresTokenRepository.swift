@@ -40,14 +40,30 @@ public struct PostgresTokenRepository: TokenRepository {
             guard let token = try db.executeCached("SELECT \(Self.columns) FROM api_tokens WHERE id = $1 OR name = $1", [.text(idOrName)]).first.map(Self.decode) else {
                 throw ChronicleError.validation([FieldError("token", "no token has id or name '\(idOrName)'")])
             }
+            pool.rememberedTokens.forget(id: token.id)
             return token
         }
     }
 
     public func authenticate(secret: String) throws -> APIToken? {
         guard secret.hasPrefix("chr_"), secret.count < 100 else { return nil }
-        return try pool.withConnection { db in
-            try db.executeCached("SELECT \(Self.columns) FROM api_tokens WHERE secret_hash = $1 AND revoked_at IS NULL", [.text(SHA256.hex(secret))])
+        return try lookUp(hash: SHA256.hex(secret))
+    }
+
+    /// From memory when the token was found live before: the write confirms it in its own
+    /// transaction (`RememberedTokens`).
+    public func authenticateForWrite(secret: String) throws -> APIToken? {
+        guard secret.hasPrefix("chr_"), secret.count < 100 else { return nil }
+        let hash = SHA256.hex(secret)
+        if let remembered = pool.rememberedTokens.token(hash: hash) { return remembered }
+        guard let token = try lookUp(hash: hash) else { return nil }
+        pool.rememberedTokens.remember(token, hash: hash)
+        return token
+    }
+
+    private func lookUp(hash: String) throws -> APIToken? {
+        try pool.withConnection { db in
+            try db.executeCached("SELECT \(Self.columns) FROM api_tokens WHERE secret_hash = $1 AND revoked_at IS NULL", [.text(hash)])
                 .first.map(Self.decode)
         }
     }

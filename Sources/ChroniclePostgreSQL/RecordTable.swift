@@ -160,7 +160,9 @@ extension PostgresRecordRepository {
 
     /// `body` in a write transaction (READ COMMITTED: the version guards in the statements,
     /// not the isolation level, keep writers from overwriting each other), with the revisions
-    /// of everything it changed written, attributed to `attribution`, before it commits.
+    /// of everything it changed written, attributed to `attribution`, before it commits. The
+    /// transaction may be shared with other writes that arrived with it (`WriteGroups`), `body`
+    /// in a savepoint of its own.
     ///
     /// Run again (at most 5 times in all) when the server aborted it for a deadlock with another
     /// writer, or, with `retryingReferences`, when a row referring to the record committed after
@@ -170,11 +172,10 @@ extension PostgresRecordRepository {
         var attempt = 1
         while true {
             do {
-                return try pool.transaction { db in
+                return try pool.writeGroups.write(tokenID: attribution.tokenID, pool: pool) { db in
                     let now = Timestamp.now()
                     let result = try body(db, now)
-                    try RevisionLog.drain(db, attribution, now: now, pool: pool, known: (result as? Record).map(RecordState.init))
-                    return result
+                    return (result, try RevisionLog.collect(db, attribution, now: now, pool: pool, known: (result as? Record).map(RecordState.init)))
                 }
             } catch let error as PostgresError where attempt < 5 && (error.isDeadlock || (retryingReferences && error.isForeignKeyViolation)) {
                 attempt += 1

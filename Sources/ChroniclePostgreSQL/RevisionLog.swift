@@ -9,14 +9,33 @@ import PostgreSQL
 /// rules as SQLite's RevisionLog: one revision per record and transaction, in the order of each
 /// record's last change, nothing for a record created and deleted in one transaction.
 enum RevisionLog {
-    /// `known` is a record the write already read back after it, so it is not read again.
+    /// One revision waiting for its feed position: made by `collect` inside a write, written by
+    /// `publish` when the write's transaction (or its group's) commits.
+    struct PendingRevision {
+        let kind: RecordKind
+        let id: String
+        let number: Int
+        let operation: ChangeOperation
+        let state: String?
+        let at: String
+        let attribution: Attribution
+    }
+
+    /// `collect` and `publish` for a transaction of one write (an import's batch).
     static func drain(_ db: Connection, _ attribution: Attribution, now: String, pool: PostgresDatabase, known: RecordState? = nil) throws {
+        let rows = try collect(db, attribution, now: now, pool: pool, known: known)
+        if !rows.isEmpty { try publish(db, rows, pool: pool) }
+    }
+
+    /// Empties the queue of what the write changed into the revisions it makes. `known` is a
+    /// record the write already read back after it, so it is not read again.
+    static func collect(_ db: Connection, _ attribution: Attribution, now: String, pool: PostgresDatabase, known: RecordState? = nil) throws -> [PendingRevision] {
         // Read with the write's read-back when it was queued there (`readQueueAhead`).
         let queue = try db.takeAhead() ?? db.executeCached(queueSQL)
         let queued = try queue.map {
             (seq: try $0.int(0), kind: try $0.string(1), id: try $0.string(2), operation: try $0.string(3), version: try $0.int(4))
         }.sorted { $0.seq < $1.seq }
-        guard !queued.isEmpty else { return }
+        guard !queued.isEmpty else { return [] }
         var last: [String: Int] = [:]
         var created = Set<String>()
         for (index, entry) in queued.enumerated() {
@@ -39,18 +58,24 @@ enum RevisionLog {
         for (kind, ids) in live {
             for state in try load(db, kind, ids, pool: pool) { states[kind.rawValue + "/" + state.id] = state }
         }
-        var rows: [(kind: RecordKind, id: String, number: Int, operation: ChangeOperation, state: String?)] = []
+        var rows: [PendingRevision] = []
         for (index, entry) in queued.enumerated() {
             let key = entry.kind + "/" + entry.id
             guard last[key] == index, let kind = RecordKind(rawValue: entry.kind) else { continue }
             if entry.operation == "delete" {
                 if created.contains(key) { continue }
-                rows.append((kind, entry.id, entry.version + 1, .delete, nil))
+                rows.append(PendingRevision(kind: kind, id: entry.id, number: entry.version + 1, operation: .delete, state: nil, at: now, attribution: attribution))
                 continue
             }
             guard let state = states[key] else { continue }
-            rows.append((kind, entry.id, state.version, created.contains(key) ? .create : .update, try state.storedJSON()))
+            rows.append(PendingRevision(kind: kind, id: entry.id, number: state.version, operation: created.contains(key) ? .create : .update,
+                            state: try state.storedJSON(), at: now, attribution: attribution))
         }
+        return rows
+    }
+
+    /// Writes `rows` (in order, each write's together) at the next feed positions and commits.
+    static func publish(_ db: Connection, _ rows: [PendingRevision], pool: PostgresDatabase) throws {
         // Last, and with the COMMIT in the same round trip: feed_head's row lock hands out the
         // positions of both logs and is held to the commit (see migrations/postgresql/0002,
         // 0003), so every other writer waits for this statement, the commit and its flush. The
@@ -66,17 +91,17 @@ enum RevisionLog {
                 RETURNING position, embedded_position
             ), logged AS (
                 INSERT INTO revisions (position, kind, record_id, number, operation, at, author, note, state)
-                SELECT head.position - $1 + t.ordinality, t.kind, t.record_id, t.number, t.operation, $5, $6, $7, t.state
-                FROM head, unnest($2::text[], $3::text[], $4::int[], $8::text[], $9::text[])
-                     WITH ORDINALITY AS t (kind, record_id, number, operation, state, ordinality)
+                SELECT head.position - $1 + t.ordinality, t.kind, t.record_id, t.number, t.operation, t.at, t.author, t.note, t.state
+                FROM head, unnest($2::text[], $3::text[], $4::int[], $5::text[], $6::text[], $7::text[], $8::text[], $9::text[])
+                     WITH ORDINALITY AS t (kind, record_id, number, at, author, note, operation, state, ordinality)
             ), kept AS (
                 INSERT INTO embedded_changes (seq, record_id)
                 SELECT head.embedded_position - e.total + e.n, e.record_id FROM head, embedded e
             )
             SELECT embedded_position, (SELECT count(*) FROM queued), pg_notify('\(ChangeNotifications.channel)', '') FROM head
             """, [.integer(Int64(rows.count)), textArray(rows.map(\.kind.rawValue)), textArray(rows.map(\.id)),
-                  textArray(rows.map { String($0.number) }), .text(now), .text(attribution.author), attribution.note.postgres,
-                  textArray(rows.map(\.operation.rawValue)), textArray(rows.map(\.state))])[0]
+                  textArray(rows.map { String($0.number) }), textArray(rows.map(\.at)), textArray(rows.map(\.attribution.author)),
+                  textArray(rows.map(\.attribution.note)), textArray(rows.map(\.operation.rawValue)), textArray(rows.map(\.state))])[0]
         let embeddedEnd = Int64(try ends.int(0)), embeddedCount = Int64(try ends.int(1)), first = embeddedEnd - embeddedCount + 1
         // Pruned now and then (when the log crosses a multiple of 256), a range at its start,
         // after the commit: the write stands whether or not this succeeds, and the next

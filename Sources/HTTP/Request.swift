@@ -31,6 +31,9 @@ public struct Request: Sendable {
     /// Who the request acts for, as authentication middleware established it (a token's
     /// name), so that handlers can attribute what they do; nil when nobody authenticated.
     public var user: String?
+    /// The id of what established `user` (a token's), for handlers that hand it on to be
+    /// checked again where the work commits.
+    public var credential: String?
     /// What `Responder.prepare` noted for this request, if anything.
     public var preparedTag: Int?
     /// When the server had the whole request, on the monotonic clock; with `secondsSinceReceived`

@@ -92,6 +92,21 @@ extension Connection {
         pending.removeAll { !$0.opensTransaction }
     }
 
+    /// How many statements are queued unsent: a mark to undo to with `discardDeferred(from:)`.
+    /// What is queued is sent all at once, so a statement queued at `mark` is still unsent
+    /// exactly while more than `mark` are queued.
+    public var queuedCount: Int { pending.count }
+
+    /// Drops the statements queued since `mark` (a `queuedCount`), still unsent.
+    public func discardDeferred(from mark: Int) {
+        if pending.count > mark { pending.removeSubrange(mark...) }
+    }
+
+    /// Drops the answered `executeAhead` reads nobody took (a savepoint's work being undone).
+    public func discardAhead() {
+        ahead.removeAll()
+    }
+
     /// Runs `statements` (each prepared, as `executeCached` runs it) in one round trip, with
     /// anything queued before them, and returns the rows of each: for reads that do not depend
     /// on one another, such as a page of records and their dependents by the same ids.

@@ -183,6 +183,56 @@ import Testing
         #expect(try a.get("/v1/actors/\(id)").json["version"] == .number(9))
         #expect(try b.get("/v1/actors/\(id)").json["version"] == .number(9))
     }
+
+    /// A write is let through on a token its instance remembers, and confirms it as it commits:
+    /// revoked through the other instance, the token's next write is refused there, nothing of
+    /// it kept, and the one after is refused before it runs.
+    @Test func aTokenRevokedThroughOneInstanceWritesNothingThroughTheOther() throws {
+        let (database, a, b) = try Self.pair()
+        _ = database
+        let kept = try b.request("POST", "/v1/actors", json: #"{"kind":"person","name":"Before Revoke"}"#)
+        #expect(kept.status == 201)
+        let id = try #require(kept.json["id"].flatMap(string))
+        _ = try a.store.tokens.revoke("writer")
+
+        let refused = try b.request("POST", "/v1/actors", json: #"{"kind":"person","name":"After Revoke"}"#)
+        #expect(refused.status == 401)
+        #expect(refused.headers["WWW-Authenticate"]?.contains(#"error="invalid_token""#) == true)
+        #expect(refused.json["detail"].flatMap(string)?.contains("nothing was written") == true, "refused where it committed")
+        let again = try b.request("PATCH", "/v1/actors/\(id)", json: #"{"description":"after revoke"}"#)
+        #expect(again.status == 401)
+        #expect(again.json["detail"].flatMap(string)?.contains("nothing was written") == false, "refused before it ran")
+        for instance in [a, b] {
+            #expect(try instance.get("/v1/actors").json["data"].map(items)?.compactMap { $0["name"].flatMap(string) } == ["Before Revoke"])
+            #expect(try instance.get("/v1/actors/\(id)").json["version"] == .number(1))
+        }
+    }
+
+    /// The store's own confirmation, for writes that take no feed position (a change to
+    /// nothing, an import that writes nothing) and for imports.
+    @Test func aRevokedTokenIsRefusedByEveryKindOfWrite() throws {
+        let database = try TestDatabase()
+        let store = try database.store()
+        let (token, _) = try store.tokens.create(name: "writer", scope: .write)
+        let live = Attribution(author: "writer", tokenID: token.id)
+        let actor = try store.actors.create(ActorDraft(kind: .person, name: "Anna Mediator"), by: live)
+        _ = try store.tokens.revoke(token.id)
+        let revoked = live
+
+        #expect(throws: ChronicleError.tokenRevoked) { _ = try store.actors.create(ActorDraft(kind: .person, name: "Other"), by: revoked) }
+        #expect(throws: ChronicleError.tokenRevoked) { _ = try store.actors.update(actor.id, expectedVersion: 1, with: actor.draft, by: revoked) }
+        #expect(throws: ChronicleError.tokenRevoked) { try store.actors.delete(actor.id, cascade: true, by: revoked) }
+        for (mode, dryRun) in [(ImportMode.atomic, false), (.atomic, true), (.bestEffort, false)] {
+            var lines = [ImportLine(line: 1, kind: .actor, id: nil, content: .success(.actor(ActorDraft(kind: .person, name: "Imported"))))]
+            #expect(throws: ChronicleError.tokenRevoked, "\(mode) dryRun=\(dryRun)") {
+                _ = try store.importLines({ lines.popLast() }, mode: mode, dryRun: dryRun, by: revoked)
+            }
+        }
+        #expect(try store.actors.find(actor.id).version == 1)
+        #expect(try store.actors.find(actor.id).name == "Anna Mediator")
+        // Without a token to confirm (the command line, the seed) writes go on.
+        _ = try store.actors.create(ActorDraft(kind: .person, name: "By the command line"), by: .cli)
+    }
 }
 
 private func string(_ json: JSON) -> String? { if case .string(let text) = json { text } else { nil } }
