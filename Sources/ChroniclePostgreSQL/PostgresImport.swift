@@ -38,7 +38,8 @@ struct PostgresImport {
             return report
         }
         var unreadable: ChronicleError?
-        while unreadable == nil {
+        var revoked = false
+        while unreadable == nil && !revoked {
             var batch: [ImportLine] = []
             do {
                 while batch.count < Self.batchSize, let line = try next() { batch.append(line) }
@@ -48,15 +49,21 @@ struct PostgresImport {
                 unreadable = error
             }
             if batch.isEmpty { break }
-            report = try pool.transaction { db in
-                try pool.rememberedTokens.confirm(db, attribution)
-                let now = Timestamp.now()
-                // Another write may come between batches: what a batch resolved is not kept.
-                cache.clear()
-                var tentative = report
-                for line in batch { apply(db, line, now: now, to: &tentative) }
-                try RevisionLog.drain(db, attribution, now: now, pool: pool)
-                return tentative
+            do {
+                report = try pool.transaction { db in
+                    try pool.rememberedTokens.confirm(db, attribution)
+                    let now = Timestamp.now()
+                    // Another write may come between batches: what a batch resolved is not kept.
+                    cache.clear()
+                    var tentative = report
+                    for line in batch { apply(db, line, now: now, to: &tentative) }
+                    try RevisionLog.drain(db, attribution, now: now, pool: pool)
+                    return tentative
+                }
+            } catch ChronicleError.tokenRevoked where report.created + report.updated + report.unchanged + report.failed > 0 {
+                // Revoked while earlier batches were written: they stay, and the report says so.
+                revoked = true
+                report.fail(batch[0], [FieldError("token", "was revoked during the import: the lines before this one were written, this one and those after it were not")])
             }
         }
         if let unreadable { report.fail(ImportLine(line: 0, kind: nil, id: nil, content: .failure(unreadable)), Self.fieldErrors(unreadable)) }

@@ -126,7 +126,8 @@ extension PostgresRecordRepository {
     public func restore(_ id: String, to draft: Record.Draft, createdAt: String, expectedVersion: Int?, by attribution: Attribution) throws -> Record {
         try draft.validate()
         do {
-            return try writing(attribution) { db, now in
+            // Alone: it numbers on from the revisions log, which holds only what committed.
+            return try writing(attribution, alone: true) { db, now in
                 if let current = try load(db, id), current.id == id {
                     // Live: only at the version the caller read; nil expected it deleted (another
                     // restore won the race).
@@ -168,11 +169,13 @@ extension PostgresRecordRepository {
     /// writer, or, with `retryingReferences`, when a row referring to the record committed after
     /// the write looked for such rows (a delete racing a create that cites the record: run
     /// again, it sees the new reference and cascades to it or refuses, as the caller asked).
-    func writing<T>(_ attribution: Attribution, retryingReferences: Bool = false, _ body: (Connection, String) throws -> T) throws -> T {
+    /// `alone`: not in a group (`WriteGroups.write`).
+    func writing<T>(_ attribution: Attribution, retryingReferences: Bool = false, alone: Bool = false,
+                    _ body: (Connection, String) throws -> T) throws -> T {
         var attempt = 1
         while true {
             do {
-                return try pool.writeGroups.write(tokenID: attribution.tokenID, pool: pool) { db in
+                return try pool.writeGroups.write(tokenID: attribution.tokenID, alone: alone, pool: pool) { db in
                     let now = Timestamp.now()
                     let result = try body(db, now)
                     return (result, try RevisionLog.collect(db, attribution, now: now, pool: pool, known: (result as? Record).map(RecordState.init)))

@@ -6,8 +6,9 @@ import Synchronization
 /// the database before it runs: that question was one of a quote write's four round trips.
 /// A write let through on a remembered token carries its id (`Attribution.tokenID`), and the
 /// token is confirmed live in the write's own transaction before the write runs (once for a
-/// group of writes: `WriteGroups`), so a token revoked through any instance writes nothing
-/// once the revoke has committed; as before, a write already under way may still land.
+/// group of writes: `WriteGroups`), so a token revoked through any instance writes nothing in
+/// a group that begins after the revoke committed; as before, a write already under way may
+/// still land.
 /// Reads and administrative requests ask the database every time.
 final class RememberedTokens: Sendable {
     /// Most tokens kept; past it the memory starts again (a newsroom has tens, not thousands).

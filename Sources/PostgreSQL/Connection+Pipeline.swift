@@ -28,6 +28,7 @@ extension Connection {
     /// its caller to roll back.
     func runPipelined(_ wanted: [PipelinedStatement], thenCommit: Bool) throws -> [Rows] {
         let queued = pending
+        if !queued.isEmpty { queuedSends += 1 }
         pending = []
         let statements = queued + wanted + (thenCommit ? [PipelinedStatement(sql: "COMMIT")] : [])
         let results = try pipeline(statements)
@@ -93,11 +94,14 @@ extension Connection {
     }
 
     /// How many statements are queued unsent: a mark to undo to with `discardDeferred(from:)`.
-    /// What is queued is sent all at once, so a statement queued at `mark` is still unsent
-    /// exactly while more than `mark` are queued.
     public var queuedCount: Int { pending.count }
 
-    /// Drops the statements queued since `mark` (a `queuedCount`), still unsent.
+    /// How many times what was queued has been taken to be sent. What is queued goes all at
+    /// once, so a statement queued when this read n is still unsent exactly while it reads n.
+    public var sendsOfQueued: Int { queuedSends }
+
+    /// Drops the statements queued since `mark` (a `queuedCount` read when nothing queued since
+    /// has been sent).
     public func discardDeferred(from mark: Int) {
         if pending.count > mark { pending.removeSubrange(mark...) }
     }

@@ -22,6 +22,8 @@ public final class Connection {
     /// The answers of `executeAhead` statements, oldest first, until taken; emptied when a
     /// transaction starts and ends.
     var ahead: [Rows] = []
+    /// How many times queued statements were taken to be sent (`sendsOfQueued`).
+    var queuedSends = 0
 
     /// Connects to the server `url` names: a `postgres://user:password@host:port/database?...`
     /// URL or a `host=... dbname=...` string, as libpq reads them.
@@ -110,6 +112,7 @@ public final class Connection {
             _ = try runPipelined([], thenCommit: false)
         }
         let script = (pending.map(\.sql) + [sql]).joined(separator: "; ")
+        if !pending.isEmpty { queuedSends += 1 }
         pending = []
         return try rows(PQexec(handle, script), sql: script)
     }

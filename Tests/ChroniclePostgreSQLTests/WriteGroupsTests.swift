@@ -14,13 +14,15 @@ import Testing
         let database = try TestDatabase()
         let store = try database.store(poolSize: 8)
         try store.pool.withConnection { db in _ = try db.execute("CREATE TABLE scratch (n integer PRIMARY KEY)") }
+        // Half the writes on a token, so that a group's token check goes before its first write.
+        let token = try store.tokens.create(name: "writer", scope: .write).token
         let outcomes = Locked<[Int: String]>([:])
-        onThreads(96) { n in
+        onThreads(100) { n in
             let outcome: String
             do {
-                _ = try store.database.writeGroups.write(tokenID: nil, pool: store.database) { db -> (Int, [RevisionLog.PendingRevision]) in
+                _ = try store.database.writeGroups.write(tokenID: n % 2 == 0 ? token.id : nil, pool: store.database) { db -> (Int, [RevisionLog.PendingRevision]) in
                     try db.executeDeferred("INSERT INTO scratch VALUES ($1)", [.integer(Int64(n))])
-                    switch n % 4 {
+                    switch n % 5 {
                     case 1:  // its insert sent, then refused: rolled back to its savepoint
                         try db.flush()
                         throw Refused()
@@ -29,6 +31,10 @@ import Testing
                     case 3:  // the server refuses a statement: a key taken by the write itself
                         try db.executeDeferred("INSERT INTO scratch VALUES ($1)", [.integer(Int64(n))])
                         try db.flush()
+                    case 4:  // sent, then more queued than were queued before it, then refused
+                        try db.flush()
+                        for offset in [1000, 2000, 3000] { try db.executeDeferred("INSERT INTO scratch VALUES ($1)", [.integer(Int64(n + offset))]) }
+                        throw Refused()
                     default: break
                     }
                     return (n, [])
@@ -43,11 +49,75 @@ import Testing
             }
             outcomes.update { $0[n] = outcome }
         }
-        for n in 0..<96 {
-            #expect(outcomes.value[n] == [0: "written", 1: "refused", 2: "refused", 3: "taken"][n % 4], "write \(n)")
+        for n in 0..<100 {
+            #expect(outcomes.value[n] == [0: "written", 1: "refused", 2: "refused", 3: "taken", 4: "refused"][n % 5], "write \(n)")
         }
         let stored = try store.pool.withConnection { db in try db.execute("SELECT n FROM scratch ORDER BY n").map { try $0.int(0) } }
-        #expect(stored == Array(stride(from: 0, to: 96, by: 4)))
+        #expect(stored == Array(stride(from: 0, to: 100, by: 5)))
+    }
+
+    /// A restore numbers on from the revisions log, which holds only what committed: queued
+    /// behind a delete of the same record, it must not share the delete's group.
+    @Test func aRestoreQueuedBehindADeleteOfItsRecordWaitsForItsCommit() throws {
+        let database = try TestDatabase()
+        let store = try database.store(poolSize: 8)
+        let actor = try store.actors.create(ActorDraft(kind: .person, name: "Anna Mediator"), by: .cli)
+        // Both groups' leaders held inside a write, so that what comes next queues behind them.
+        let release = DispatchSemaphore(value: 0), holding = DispatchSemaphore(value: 0)
+        let outcomes = Locked<[String: String]>([:])
+        let holders = DispatchGroup(), writes = DispatchGroup()
+        func run(_ name: String, in finished: DispatchGroup, _ body: @escaping @Sendable () throws -> Void) {
+            finished.enter()
+            Thread {
+                do { try body(); outcomes.update { $0[name] = "ok" } } catch { outcomes.update { $0[name] = "\(error)" } }
+                finished.leave()
+            }.start()
+        }
+        for index in 0..<WriteGroups.leaders {
+            run("holder \(index)", in: holders) {
+                _ = try store.database.writeGroups.write(tokenID: nil, pool: store.database) { _ -> (Int, [RevisionLog.PendingRevision]) in
+                    holding.signal()
+                    release.wait()
+                    return (0, [])
+                }
+            }
+        }
+        for _ in 0..<WriteGroups.leaders { holding.wait() }
+        run("delete", in: writes) { try store.actors.delete(actor.id, cascade: false, by: .cli) }
+        Thread.sleep(forTimeInterval: 0.3)  // queued first
+        run("restore", in: writes) { _ = try store.actors.restore(actor.id, to: actor.draft, createdAt: actor.createdAt, expectedVersion: 1, by: .cli) }
+        Thread.sleep(forTimeInterval: 0.3)
+        // One leader let go: it hands the lead to the delete, which leads the groups behind it
+        // while the other leader still holds its place.
+        release.signal()
+        writes.wait()
+        for _ in 1..<WriteGroups.leaders { release.signal() }
+        holders.wait()
+        #expect(outcomes.value["delete"] == "ok")
+        #expect(outcomes.value["restore"] == "ok")
+        let restored = try store.actors.find(actor.id)
+        #expect(restored.version == 3, "created, deleted, restored")
+        #expect(try store.revisions.latest(of: .actor, id: actor.id)?.number == 3)
+    }
+
+    /// A token revoked while a best-effort import runs: the batches written before stay, and
+    /// the report says where writing stopped.
+    @Test func aTokenRevokedDuringABestEffortImportStopsItWithAReport() throws {
+        let database = try TestDatabase()
+        let store = try database.store(), other = try database.store()
+        let token = try store.tokens.create(name: "importer", scope: .write).token
+        var number = 0
+        let report = try store.importLines({
+            number += 1
+            if number == PostgresImport.batchSize + 1 { _ = try other.tokens.revoke(token.id) }
+            guard number <= PostgresImport.batchSize + 10 else { return nil }
+            return ImportLine(line: number, kind: .actor, id: nil, content: .success(.actor(ActorDraft(kind: .person, name: "Person \(number)"))))
+        }, mode: .bestEffort, dryRun: false, by: Attribution(author: "importer", tokenID: token.id))
+        #expect(report.created == PostgresImport.batchSize)
+        #expect(report.failed == 1)
+        #expect(report.failures.first?.line == PostgresImport.batchSize + 1)
+        #expect(report.failures.first?.field == "token")
+        #expect(try store.pool.withConnection { db in try db.execute("SELECT count(*) FROM actors")[0].int(0) } == PostgresImport.batchSize)
     }
 
     @Test func eachWriteOfAGroupKeepsItsOwnAttribution() throws {
