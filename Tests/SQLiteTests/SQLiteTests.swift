@@ -199,6 +199,43 @@ func temporaryDatabasePath() -> String {
         #expect(stored == expected)
         #expect(outcomes.committed == expected)
     }
+
+    /// The write that leads a group returns once its own group has committed: it hands the
+    /// lead to a write that arrived meanwhile instead of committing every group that follows
+    /// (its caller waited for as long as writes kept coming).
+    @Test func aLeaderReturnsOnceItsOwnGroupHasCommitted() throws {
+        let path = temporaryDatabasePath()
+        try Connection(path: path).execute("CREATE TABLE t (x INTEGER)")
+        let pool = try DatabasePool(path: path)
+        let inFirst = DispatchSemaphore(value: 0), releaseFirst = DispatchSemaphore(value: 0)
+        let releaseNext = DispatchSemaphore(value: 0), firstDone = DispatchSemaphore(value: 0), allDone = DispatchGroup()
+        Thread {
+            _ = try? pool.writeTransaction { db in
+                inFirst.signal()
+                releaseFirst.wait()
+                try db.run("INSERT INTO t VALUES (0)")
+            }
+            firstDone.signal()
+        }.start()
+        inFirst.wait()  // the first write leads, inside its own group
+        for i in 1...4 {
+            allDone.enter()
+            Thread {
+                _ = try? pool.writeTransaction { db in
+                    if i == 1 { releaseNext.wait() }  // the next group, held until the first write has returned
+                    try db.run("INSERT INTO t VALUES (?)", [.integer(Int64(i))])
+                }
+                allDone.leave()
+            }.start()
+        }
+        Thread.sleep(forTimeInterval: 0.2)  // the four queued behind it
+        releaseFirst.signal()
+        // Not a time limit on the write: a leader that led on would wait here until released below.
+        #expect(firstDone.wait(timeout: .now() + 30) == .success, "the first write returned while the next group was still held")
+        releaseNext.signal()
+        allDone.wait()
+        #expect(try pool.read { try $0.first("SELECT count(*) FROM t") { $0.int(0) } } == 5)
+    }
 }
 
 final class Outcomes: @unchecked Sendable {
