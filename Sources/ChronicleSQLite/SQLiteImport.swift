@@ -76,17 +76,22 @@ struct SQLiteImport {
                     let now = Timestamp.now()
                     var tentative = report
                     var clean = true
+                    // Quotes' index rows go in together at the batch's end (`SearchIndex.Held`).
+                    let held = SearchIndex.Held()
                     for line in batch {
                         guard case .success(let draft) = line.content else {
                             if case .failure(let error) = line.content { tentative.fail(line, Self.fieldErrors(error)) }
                             continue
                         }
-                        do { tentative.count(try upsert(db, draft, id: line.id, now: now)) } catch {
+                        do { tentative.count(try upsert(db, draft, id: line.id, now: now, holding: held)) } catch {
                             clean = false
                             break
                         }
                     }
-                    if !clean {
+                    if clean {
+                        try held.put(db)
+                    } else {
+                        held.discard()
                         try db.run("ROLLBACK")
                         cache.clear()
                         try db.run("BEGIN IMMEDIATE")
@@ -172,7 +177,8 @@ struct SQLiteImport {
 
     // MARK: Records
 
-    private func upsert(_ db: Connection, _ draft: AnyDraft, id: String?, now: String) throws -> Outcome {
+    /// `holding`: where a quote leaves its index row for the batch to put in at its end.
+    private func upsert(_ db: Connection, _ draft: AnyDraft, id: String?, now: String, holding held: SearchIndex.Held? = nil) throws -> Outcome {
         switch draft {
         case .actor(let draft):
             let repository = SQLiteActorRepository(pool: pool)
@@ -212,6 +218,7 @@ struct SQLiteImport {
             try references.finish()
             var repository = SQLiteQuoteRepository(pool: pool)
             repository.checksReferences = false
+            repository.heldIndexRows = held
             return try write(db, repository, draft, id: id, plain: { $0.ownFields }, now: now)
         }
     }

@@ -9,6 +9,9 @@ public struct SQLiteQuoteRepository: QuoteRepository, SQLiteRecordRepository {
     /// Whether a write checks that what it refers to exists; an import that resolved every
     /// reference in the same transaction does not ask twice.
     var checksReferences = true
+    /// Where a write leaves its search-index row to go in with its batch's (an import's), instead
+    /// of writing it at once; nil: at once.
+    var heldIndexRows: SearchIndex.Held?
 
     public init(pool: DatabasePool) { self.init(pool: pool, names: NameDirectory(capacity: 0)) }
 
@@ -58,7 +61,11 @@ public struct SQLiteQuoteRepository: QuoteRepository, SQLiteRecordRepository {
                 """, values, now: now)
         }
         try CitationTable.quotes.replace(db, owner: id, with: draft.citations, replacing: current != nil)
-        try index(db, id: id, title: draft.text, body: draft.context ?? "", isNew: current == nil)
+        if let heldIndexRows, let seq = try Self.table.seq(db, id) {
+            heldIndexRows.hold(kind: .quote, seq: seq, id: id, title: draft.text, body: draft.context ?? "", replacing: current != nil)
+        } else {
+            try index(db, id: id, title: draft.text, body: draft.context ?? "", isNew: current == nil)
+        }
         // The event it left and the event it joined both show their quotes.
         for event in Set([current?.eventID, draft.eventID].compactMap({ $0 })) { try EmbeddedVersions.logEmbeddedChange(db, id: event) }
     }
