@@ -23,8 +23,8 @@ public enum ChronicleError: Error, Sendable, Equatable, CustomStringConvertible 
     case stillReferenced(RecordKind, id: String, references: [String])
     /// Answering took longer than the store allows one request's reads, and was stopped.
     case timeLimit(seconds: Double)
-    /// The token a write was let through on was revoked before the write committed; nothing
-    /// of the write was kept.
+    /// The token a write was let through on from memory was found revoked in the write's own
+    /// transaction; nothing of the write was kept.
     case tokenRevoked
 
     public var description: String {

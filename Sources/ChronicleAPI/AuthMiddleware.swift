@@ -25,8 +25,8 @@ struct AuthMiddleware: Middleware {
         guard parts.count == 2, parts[0].lowercased() == "bearer" else {
             return challenge(request, "the Authorization header must be 'Bearer <token>'", error: "invalid_request")
         }
-        // A write may be let through on a token its store remembers: the write confirms the
-        // token where it commits (`Attribution.tokenID`) and is refused there if it was revoked.
+        // A write may be let through on a token its store remembers: the store confirms the
+        // token in the write's own transaction (`Attribution.tokenID`) and refuses it there.
         let secret = String(parts[1]).trimmingWhitespace
         let confirmedByWrite = needed == .write
         guard let token = try confirmedByWrite ? tokens.authenticateForWrite(secret: secret) : tokens.authenticate(secret: secret) else {

@@ -3,7 +3,7 @@ import PostgreSQL
 import Synchronization
 
 /// Tokens this instance has found live, by their secrets' hashes, so that a write need not ask
-/// the database before it runs: that question was one of a quote write's four round trips.
+/// the database before it runs: that question was one of a quote write's three round trips.
 /// A write let through on a remembered token carries its id (`Attribution.tokenID`), and the
 /// token is confirmed live in the write's own transaction before the write runs (once for a
 /// group of writes: `WriteGroups`), so a token revoked through any instance writes nothing in

@@ -86,10 +86,7 @@ enum SearchIndex {
         func put(_ db: Connection) throws {
             try SearchIndex.changed(db, rows: rows.map { $0.seq * 4 + SearchIndex.tag($0.kind) })
             for row in rows {
-                let rowid = row.seq * 4 + SearchIndex.tag(row.kind)
-                if row.replacing { try db.run("DELETE FROM search_index WHERE rowid = ?", [.integer(rowid)]) }
-                try db.run("INSERT INTO search_index (rowid, kind, record_id, title, body) VALUES (?, ?, ?, ?, ?)",
-                           [.integer(rowid), .text(row.kind.rawValue), .text(row.id), .text(row.title), .text(row.body)])
+                try SearchIndex.write(db, kind: row.kind, seq: row.seq, id: row.id, title: row.title, body: row.body, replacing: row.replacing)
             }
             rows.removeAll(keepingCapacity: true)
         }
@@ -115,8 +112,13 @@ enum SearchIndex {
     }
 
     static func put(_ db: Connection, kind: RecordKind, seq: Int64, id: String, title: String, body: String, replacing: Bool = true) throws {
+        try changed(db, row: seq * 4 + tag(kind))
+        try write(db, kind: kind, seq: seq, id: id, title: title, body: body, replacing: replacing)
+    }
+
+    /// The index's row itself, without the generation (`put` moves it, `Held` for many at once).
+    private static func write(_ db: Connection, kind: RecordKind, seq: Int64, id: String, title: String, body: String, replacing: Bool) throws {
         let rowid = seq * 4 + tag(kind)
-        try changed(db, row: rowid)
         if replacing { try db.run("DELETE FROM search_index WHERE rowid = ?", [.integer(rowid)]) }
         try db.run("INSERT INTO search_index (rowid, kind, record_id, title, body) VALUES (?, ?, ?, ?, ?)",
                    [.integer(rowid), .text(kind.rawValue), .text(id), .text(title), .text(body)])
