@@ -136,6 +136,7 @@ extension RecordState {
     /// The state as both stores keep it in a revision: the record's Codable JSON, so a revision
     /// reads back the same whichever engine wrote it (and an export moves it unchanged).
     public func storedJSON() throws -> String {
+        if case .quote(let quote) = self { return StateJSON.quote(quote) }
         let encoder = JSONEncoder()
         let data: Data
         switch self {

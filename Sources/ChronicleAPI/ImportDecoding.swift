@@ -191,8 +191,9 @@ public enum BulkImport {
     /// Imports `lines`; validation errors about the file as a whole (a bad CSV header) are thrown.
     static func run(_ lines: LineSource, format: ImportFormat, kind: RecordKind?, mode: ImportMode, dryRun: Bool,
                     into importer: any Importing, by attribution: Attribution) throws -> ImportReport {
-        var reader = try ImportReader(lines, format: format, kind: kind)
-        return try importer.importLines({ try reader.next() }, mode: mode, dryRun: dryRun, by: attribution)
+        let lines = ReadAhead(try ImportReader(lines, format: format, kind: kind))
+        defer { lines.finish() }
+        return try importer.importLines({ try lines.next() }, mode: mode, dryRun: dryRun, by: attribution)
     }
 
     /// The import of a file on disk, for the command line; the report as JSON text.

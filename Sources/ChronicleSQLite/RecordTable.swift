@@ -23,10 +23,14 @@ struct RecordTable<Record: VersionedRecord>: Sendable {
     }
 
     /// Inserts a new record at version 1: `id`, the draft's `columns` with `values`, and the times.
-    func insert(_ db: Connection, id: String, columns: String, _ values: [SQLiteValue], now: String) throws {
+    /// Returns the new row's `seq` (which numbers its search-index row), so nothing reads it back.
+    @discardableResult
+    func insert(_ db: Connection, id: String, columns: String, _ values: [SQLiteValue], now: String) throws -> Int64 {
         let placeholders = Array(repeating: "?", count: values.count + 3).joined(separator: ", ")
         try db.run("INSERT INTO \(name) (id, \(columns), created_at, updated_at, version) VALUES (\(placeholders), 1)",
                    [.text(id)] + values + [.text(now), .text(now)])
+        // The row's own: SQLite restores the last rowid after its triggers' inserts.
+        return db.lastInsertRowID
     }
 
     /// Sets the draft's columns (`assignments`, e.g. `title = ?, url = ?`) and moves the version

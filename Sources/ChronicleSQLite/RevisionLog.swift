@@ -8,8 +8,11 @@ import SQLite
 /// savepoint is released, so a write and its revisions commit together or not at all.
 enum RevisionLog {
     /// Empties the queue into `revisions`, attributed to `attribution`, stamped `now`.
-    /// `known` is a record the write already read back after it, so it is not read again.
-    static func drain(_ db: Connection, _ attribution: Attribution, now: String, pool: DatabasePool, known: RecordState? = nil) throws {
+    /// `known` is a record the write already read back after it, so it is not read again;
+    /// `newQuotes`, quotes the write created under new ids, as it wrote them (an import's batch):
+    /// their speakers' names and sources' titles are read here, for all of them at once.
+    static func drain(_ db: Connection, _ attribution: Attribution, now: String, pool: DatabasePool, known: RecordState? = nil,
+                      newQuotes: [String: Quote] = [:]) throws {
         var queued: [(kind: String, id: String, operation: String, version: Int)] = []
         try db.query("SELECT kind, record_id, operation, version FROM revision_queue ORDER BY rowid") {
             queued.append(($0.string(0), $0.string(1), $0.string(2), $0.int(3)))
@@ -26,6 +29,7 @@ enum RevisionLog {
             last[key] = index
             if entry.operation == "create" { created.insert(key) }
         }
+        let named = try name(db, newQuotes)
         for (index, entry) in queued.enumerated() {
             let key = entry.kind + "/" + entry.id
             guard last[key] == index, let kind = RecordKind(rawValue: entry.kind) else { continue }
@@ -36,11 +40,21 @@ enum RevisionLog {
                 continue
             }
             let loaded: (version: Int, state: RecordState)?
-            if let known, known.kind == kind, known.id == entry.id { loaded = (known.version, known) } else { loaded = try load(db, kind, entry.id, pool: pool) }
+            if let known, known.kind == kind, known.id == entry.id { loaded = (known.version, known) }
+            else if kind == .quote, let quote = named[entry.id] { loaded = (quote.version, .quote(quote)) }
+            else { loaded = try load(db, kind, entry.id, pool: pool) }
             guard let state = loaded else { continue }
             try append(db, kind: kind, id: entry.id, number: state.version, operation: created.contains(key) ? .create : .update,
                        at: now, attribution, state: state.state.storedJSON())
         }
+    }
+
+    /// The quotes with the names and titles they show, by id: one lookup of each kind for all.
+    private static func name(_ db: Connection, _ quotes: [String: Quote]) throws -> [String: Quote] {
+        guard !quotes.isEmpty else { return [:] }
+        var list = Array(quotes.values)
+        try NameDirectory(capacity: 0).name(db, quotes: &list)
+        return Dictionary(list.map { ($0.id, $0) }, uniquingKeysWith: { first, _ in first })
     }
 
     /// The record as its repository reads it, with the names and titles it shows.

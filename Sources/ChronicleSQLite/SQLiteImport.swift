@@ -12,6 +12,34 @@ struct SQLiteImport {
     let pool: DatabasePool
     /// References already resolved in this transaction.
     let cache = ReferenceCache()
+    /// What a best-effort batch's first pass writes at its end (see `Batch`).
+    let batch: Batch
+    /// Quotes written at once, and quotes whose index rows wait for the batch's end.
+    private let quotes: SQLiteQuoteRepository, batchQuotes: SQLiteQuoteRepository
+
+    init(pool: DatabasePool) {
+        self.pool = pool
+        let batch = Batch()
+        self.batch = batch
+        var quotes = SQLiteQuoteRepository(pool: pool)
+        quotes.checksReferences = false  // resolved by the import first, in the same transaction
+        self.quotes = quotes
+        quotes.heldIndexRows = batch.indexRows
+        batchQuotes = quotes
+    }
+
+    /// What a batch's first pass leaves for its end: quotes' index rows, which go in together
+    /// (`SearchIndex.Held`), and the quotes it created under new ids, as written, whose
+    /// revisions are then made without reading them back.
+    final class Batch: @unchecked Sendable {  // used by the one thread writing the import
+        let indexRows = SearchIndex.Held()
+        var newQuotes: [String: Quote] = [:]
+
+        func discard() {
+            indexRows.discard()
+            newQuotes.removeAll(keepingCapacity: true)
+        }
+    }
     static let batchSize = 5000
     /// Lines written under one savepoint (see `apply(_:_:now:to:)`).
     static let groupSize = 100
@@ -55,16 +83,16 @@ struct SQLiteImport {
         // a line at a time in savepoints of its own.
         var unreadable: ChronicleError?
         while unreadable == nil {
-            var batch: [ImportLine] = []
-            batch.reserveCapacity(Self.batchSize)
+            var lines: [ImportLine] = []
+            lines.reserveCapacity(Self.batchSize)
             do {
-                while batch.count < Self.batchSize, let line = try next() { batch.append(line) }
+                while lines.count < Self.batchSize, let line = try next() { lines.append(line) }
             } catch let error as ChronicleError {
                 // The file cannot be read on (a line too long): what came before is still
                 // written, and the report says where reading stopped.
                 unreadable = error
             }
-            if batch.isEmpty { break }
+            if lines.isEmpty { break }
             try pool.write { db in
                 // Statement journals in memory: with no savepoint open each lasts one statement.
                 try db.execute("PRAGMA temp_store = MEMORY")
@@ -76,32 +104,32 @@ struct SQLiteImport {
                     let now = Timestamp.now()
                     var tentative = report
                     var clean = true
-                    // Quotes' index rows go in together at the batch's end (`SearchIndex.Held`).
-                    let held = SearchIndex.Held()
-                    for line in batch {
+                    for line in lines {
                         guard case .success(let draft) = line.content else {
                             if case .failure(let error) = line.content { tentative.fail(line, Self.fieldErrors(error)) }
                             continue
                         }
-                        do { tentative.count(try upsert(db, draft, id: line.id, now: now, holding: held)) } catch {
+                        do { tentative.count(try upsert(db, draft, id: line.id, now: now, inBatch: true)) } catch {
                             clean = false
                             break
                         }
                     }
                     if clean {
-                        try held.put(db)
+                        try batch.indexRows.put(db)
                     } else {
-                        held.discard()
+                        batch.discard()
                         try db.run("ROLLBACK")
                         cache.clear()
                         try db.run("BEGIN IMMEDIATE")
                         tentative = report
-                        for line in batch { apply(db, line, now: now, to: &tentative) }
+                        for line in lines { apply(db, line, now: now, to: &tentative) }
                     }
-                    try RevisionLog.drain(db, attribution, now: now, pool: pool)
+                    try RevisionLog.drain(db, attribution, now: now, pool: pool, newQuotes: batch.newQuotes)
+                    batch.discard()
                     try db.run("COMMIT")
                     report = tentative
                 } catch {
+                    batch.discard()
                     if db.isInTransaction { _ = try? db.run("ROLLBACK") }
                     throw error
                 }
@@ -177,8 +205,9 @@ struct SQLiteImport {
 
     // MARK: Records
 
-    /// `holding`: where a quote leaves its index row for the batch to put in at its end.
-    private func upsert(_ db: Connection, _ draft: AnyDraft, id: String?, now: String, holding held: SearchIndex.Held? = nil) throws -> Outcome {
+    /// `inBatch`: in a best-effort batch's first pass, which leaves quotes' index rows and new
+    /// quotes' states to `batch`.
+    private func upsert(_ db: Connection, _ draft: AnyDraft, id: String?, now: String, inBatch: Bool = false) throws -> Outcome {
         switch draft {
         case .actor(let draft):
             let repository = SQLiteActorRepository(pool: pool)
@@ -216,10 +245,15 @@ struct SQLiteImport {
             draft.eventID = draft.eventID.map { references.event($0, "eventId") }
             draft.citations = references.citations(draft.citations)
             try references.finish()
-            var repository = SQLiteQuoteRepository(pool: pool)
-            repository.checksReferences = false
-            repository.heldIndexRows = held
-            return try write(db, repository, draft, id: id, plain: { $0.ownFields }, now: now)
+            if inBatch, id == nil {
+                // A new quote under a new id: the state its revision keeps is the draft as written.
+                try draft.validate()
+                let newID = Identifier.make(.quote)
+                try batchQuotes.write(db, id: newID, draft, current: nil, now: now)
+                batch.newQuotes[newID] = Quote(id: newID, draft: draft, speakerName: nil, createdAt: now, updatedAt: now, version: 1)
+                return .created
+            }
+            return try write(db, inBatch ? batchQuotes : quotes, draft, id: id, plain: { $0.ownFields }, now: now)
         }
     }
 

@@ -50,18 +50,19 @@ public struct SQLiteQuoteRepository: QuoteRepository, SQLiteRecordRepository {
             draft.said.map { .text($0.latest) } ?? .null, draft.eventID.sqliteValue, draft.context.sqliteValue, .text(draft.verification.rawValue),
             InlineDependents.text(draft.citations),
         ]
+        var inserted: Int64?
         if let current {
             try Self.table.update(db, id: id, expectedVersion: current.version, set: """
                 text = ?, language = ?, speaker_id = ?, said_date = ?, said_precision = ?, said_earliest = ?, said_latest = ?,
                 event_id = ?, context = ?, verification = ?, citation_list = ?
                 """, values, now: now)
         } else {
-            try Self.table.insert(db, id: id, columns: """
+            inserted = try Self.table.insert(db, id: id, columns: """
                 text, language, speaker_id, said_date, said_precision, said_earliest, said_latest, event_id, context, verification, citation_list
                 """, values, now: now)
         }
         try CitationTable.quotes.replace(db, owner: id, with: draft.citations, replacing: current != nil)
-        if let heldIndexRows, let seq = try Self.table.seq(db, id) {
+        if let heldIndexRows, let seq = try inserted ?? Self.table.seq(db, id) {
             heldIndexRows.hold(kind: .quote, seq: seq, id: id, title: draft.text, body: draft.context ?? "", replacing: current != nil)
         } else {
             try index(db, id: id, title: draft.text, body: draft.context ?? "", isNew: current == nil)

@@ -25,7 +25,7 @@ final class Lock: @unchecked Sendable {
 
 /// Starts a detached thread running `body`, named `name` (at most 15 bytes) so that `top -H`,
 /// `perf` and `/proc/PID/task/*/comm` tell the event loops from the readers.
-func startThread(named name: String, _ body: @escaping () -> Void) {
+public func startThread(named name: String, _ body: @escaping () -> Void) {
     final class Box {
         let name: String, body: () -> Void
         init(_ name: String, _ body: @escaping () -> Void) { (self.name, self.body) = (name, body) }
