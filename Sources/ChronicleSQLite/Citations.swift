@@ -48,6 +48,27 @@ struct CitationTable {
         return grouped
     }
 
+    /// The citations of new owners, in statements of many rows each (see `RecordTable.insert`).
+    func insert(_ db: Connection, owners: [(id: String, citations: [Citation])]) throws {
+        var rows: [SQLiteValue] = []
+        var count = 0
+        func flush() throws {
+            guard count > 0 else { return }
+            try db.run("INSERT INTO \(table) (\(ownerColumn), position, source_id, excerpt) VALUES "
+                       + Array(repeating: "(?, ?, ?, ?)", count: count).joined(separator: ", "), rows)
+            rows.removeAll(keepingCapacity: true)
+            count = 0
+        }
+        for owner in owners {
+            for (position, citation) in owner.citations.enumerated() {
+                rows += [.text(owner.id), .integer(Int64(position)), .text(citation.sourceID), citation.excerpt.sqliteValue]
+                count += 1
+                if count == 64 { try flush() }
+            }
+        }
+        try flush()
+    }
+
     /// The owner's citations; `replacing` false for a new owner, which has none to delete.
     func replace(_ db: Connection, owner: String, with citations: [Citation], replacing: Bool = true) throws {
         if replacing { try db.run("DELETE FROM \(table) WHERE \(ownerColumn) = ?", [.text(owner)]) }

@@ -33,6 +33,29 @@ struct RecordTable<Record: VersionedRecord>: Sendable {
         return db.lastInsertRowID
     }
 
+    /// Inserts new records at version 1 in one statement, as `insert` does each, and returns
+    /// their `seq`s in order: one statement for many rows costs SQLite one statement's set-up and
+    /// one statement journal instead of one each. Each row's `values` match `columns`.
+    func insert(_ db: Connection, rows: [(id: String, values: [SQLiteValue])], columns: String, now: String) throws -> [Int64] {
+        guard let width = rows.first?.values.count else { return [] }
+        // The numbers SQLite would give them one by one (one past the largest), given here so
+        // that they are known without a read-back.
+        let first = try db.first("SELECT coalesce(max(seq), 0) + 1 FROM \(name)") { $0.int64(0) } ?? 1
+        let row = "(" + Array(repeating: "?", count: width + 4).joined(separator: ", ") + ", 1)"
+        var values: [SQLiteValue] = []
+        values.reserveCapacity((width + 4) * rows.count)
+        for (offset, row) in rows.enumerated() {
+            values.append(.integer(first + Int64(offset)))
+            values.append(.text(row.id))
+            values += row.values
+            values.append(.text(now))
+            values.append(.text(now))
+        }
+        try db.run("INSERT INTO \(name) (seq, id, \(columns), created_at, updated_at, version) VALUES "
+                   + Array(repeating: row, count: rows.count).joined(separator: ", "), values)
+        return (0..<Int64(rows.count)).map { first + $0 }
+    }
+
     /// Sets the draft's columns (`assignments`, e.g. `title = ?, url = ?`) and moves the version
     /// on, only while the record is still at `expectedVersion`: the guard is in the statement
     /// itself, so no path can write over a version it did not read.

@@ -22,21 +22,26 @@ enum RevisionLog {
         // One revision per record and transaction: its state when the transaction ends, in the
         // order of each record's last change (a cascade's quotes go before the actor they
         // referred to, so a mirror applying the feed in order never meets a dangling reference).
-        var last: [String: Int] = [:]
-        var created = Set<String>()
+        struct Key: Hashable {
+            let kind: String, id: String
+        }
+        var last: [Key: Int] = [:]
+        var created = Set<Key>()
+        last.reserveCapacity(queued.count)
         for (index, entry) in queued.enumerated() {
-            let key = entry.kind + "/" + entry.id
+            let key = Key(kind: entry.kind, id: entry.id)
             last[key] = index
             if entry.operation == "create" { created.insert(key) }
         }
         let named = try name(db, newQuotes)
+        var rows = Rows(db)
         for (index, entry) in queued.enumerated() {
-            let key = entry.kind + "/" + entry.id
+            let key = Key(kind: entry.kind, id: entry.id)
             guard last[key] == index, let kind = RecordKind(rawValue: entry.kind) else { continue }
             if entry.operation == "delete" {
                 // A record created and deleted in one transaction was never seen: nothing to keep.
                 if created.contains(key) { continue }
-                try append(db, kind: kind, id: entry.id, number: entry.version + 1, operation: .delete, at: now, attribution, state: nil)
+                try rows.append(kind: kind, id: entry.id, number: entry.version + 1, operation: .delete, at: now, attribution, state: nil)
                 continue
             }
             let loaded: (version: Int, state: RecordState)?
@@ -44,9 +49,10 @@ enum RevisionLog {
             else if kind == .quote, let quote = named[entry.id] { loaded = (quote.version, .quote(quote)) }
             else { loaded = try load(db, kind, entry.id, pool: pool) }
             guard let state = loaded else { continue }
-            try append(db, kind: kind, id: entry.id, number: state.version, operation: created.contains(key) ? .create : .update,
-                       at: now, attribution, state: state.state.storedJSON())
+            try rows.append(kind: kind, id: entry.id, number: state.version, operation: created.contains(key) ? .create : .update,
+                            at: now, attribution, state: state.state.storedJSON())
         }
+        try rows.finish()
     }
 
     /// The quotes with the names and titles they show, by id: one lookup of each kind for all.
@@ -67,13 +73,38 @@ enum RevisionLog {
         }
     }
 
-    private static func append(_ db: Connection, kind: RecordKind, id: String, number: Int, operation: ChangeOperation, at: String,
-                               _ attribution: Attribution, state: String?) throws {
-        try db.run("""
-            INSERT INTO revisions (kind, record_id, number, operation, at, author, note, state) VALUES (?, ?, ?, ?, ?, ?, ?, ?)
-            ON CONFLICT (kind, record_id, number) DO NOTHING
-            """, [.text(kind.rawValue), .text(id), .integer(Int64(number)), .text(operation.rawValue), .text(at), .text(attribution.author),
-                  attribution.note.sqliteValue, state.sqliteValue])
+    /// Revision rows going in, in order, `atOnce` to a statement (one statement's set-up for
+    /// many rows: an import's batch writes thousands), the rest one at a time.
+    private struct Rows {
+        static let atOnce = 64
+        static let one = "(?, ?, ?, ?, ?, ?, ?, ?)"
+        static let many = Array(repeating: one, count: atOnce).joined(separator: ", ")
+        let db: Connection
+        var values: [SQLiteValue] = []
+
+        init(_ db: Connection) { self.db = db }
+
+        mutating func append(kind: RecordKind, id: String, number: Int, operation: ChangeOperation, at: String,
+                             _ attribution: Attribution, state: String?) throws {
+            values += [.text(kind.rawValue), .text(id), .integer(Int64(number)), .text(operation.rawValue), .text(at), .text(attribution.author),
+                       attribution.note.sqliteValue, state.sqliteValue]
+            if values.count == 8 * Self.atOnce {
+                try insert(Self.many, values)
+                values.removeAll(keepingCapacity: true)
+            }
+        }
+
+        mutating func finish() throws {
+            for start in stride(from: 0, to: values.count, by: 8) { try insert(Self.one, Array(values[start..<start + 8])) }
+            values.removeAll()
+        }
+
+        private func insert(_ rows: String, _ values: [SQLiteValue]) throws {
+            try db.run("""
+                INSERT INTO revisions (kind, record_id, number, operation, at, author, note, state) VALUES \(rows)
+                ON CONFLICT (kind, record_id, number) DO NOTHING
+                """, values)
+        }
     }
 
     /// Revision rows as `Revision`s: the columns every query below selects, in this order.

@@ -28,17 +28,29 @@ struct SQLiteImport {
         batchQuotes = quotes
     }
 
-    /// What a batch's first pass leaves for its end: quotes' index rows, which go in together
-    /// (`SearchIndex.Held`), and the quotes it created under new ids, as written, whose
-    /// revisions are then made without reading them back.
+    /// What a batch's first pass leaves for later: new quotes, written `rowsAtOnce` at a time
+    /// in one statement (or sooner, before a line of another sort, so that what the file says
+    /// is written in its order); their index rows, which go in together at the batch's end
+    /// (`SearchIndex.Held`); and the quotes it created, as written, whose revisions are then
+    /// made without reading them back.
     final class Batch: @unchecked Sendable {  // used by the one thread writing the import
+        static let rowsAtOnce = 64
         let indexRows = SearchIndex.Held()
         var newQuotes: [String: Quote] = [:]
+        var unwritten: [(id: String, draft: QuoteDraft)] = []
 
         func discard() {
             indexRows.discard()
             newQuotes.removeAll(keepingCapacity: true)
+            unwritten.removeAll(keepingCapacity: true)
         }
+    }
+
+    /// Writes the batch's new quotes not yet written.
+    private func writeUnwritten(_ db: Connection, now: String) throws {
+        guard !batch.unwritten.isEmpty else { return }
+        defer { batch.unwritten.removeAll(keepingCapacity: true) }
+        try batchQuotes.insert(db, batch.unwritten, now: now)
     }
     static let batchSize = 5000
     /// Lines written under one savepoint (see `apply(_:_:now:to:)`).
@@ -113,6 +125,9 @@ struct SQLiteImport {
                             clean = false
                             break
                         }
+                    }
+                    if clean {
+                        do { try writeUnwritten(db, now: now) } catch { clean = false }
                     }
                     if clean {
                         try batch.indexRows.put(db)
@@ -208,6 +223,9 @@ struct SQLiteImport {
     /// `inBatch`: in a best-effort batch's first pass, which leaves quotes' index rows and new
     /// quotes' states to `batch`.
     private func upsert(_ db: Connection, _ draft: AnyDraft, id: String?, now: String, inBatch: Bool = false) throws -> Outcome {
+        if inBatch {  // a line of another sort: the quotes before it are written first
+            if case .quote = draft, id == nil {} else { try writeUnwritten(db, now: now) }
+        }
         switch draft {
         case .actor(let draft):
             let repository = SQLiteActorRepository(pool: pool)
@@ -249,8 +267,9 @@ struct SQLiteImport {
                 // A new quote under a new id: the state its revision keeps is the draft as written.
                 try draft.validate()
                 let newID = Identifier.make(.quote)
-                try batchQuotes.write(db, id: newID, draft, current: nil, now: now)
+                batch.unwritten.append((newID, draft))
                 batch.newQuotes[newID] = Quote(id: newID, draft: draft, speakerName: nil, createdAt: now, updatedAt: now, version: 1)
+                if batch.unwritten.count == Batch.rowsAtOnce { try writeUnwritten(db, now: now) }
                 return .created
             }
             return try write(db, inBatch ? batchQuotes : quotes, draft, id: id, plain: { $0.ownFields }, now: now)

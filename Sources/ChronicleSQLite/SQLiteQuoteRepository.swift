@@ -44,12 +44,7 @@ public struct SQLiteQuoteRepository: QuoteRepository, SQLiteRecordRepository {
         try check.require(db, draft.eventID, in: "events", kind: .event, field: "eventId")
         try check.citations(db, draft.citations)
         try check.finish()
-        let values: [SQLiteValue] = [
-            .text(draft.text), .text(draft.language), draft.speakerID.sqliteValue, draft.said.storedText,
-            draft.said.map { .text($0.precision.rawValue) } ?? .null, draft.said.map { .text($0.earliest) } ?? .null,
-            draft.said.map { .text($0.latest) } ?? .null, draft.eventID.sqliteValue, draft.context.sqliteValue, .text(draft.verification.rawValue),
-            InlineDependents.text(draft.citations),
-        ]
+        let values = Self.values(draft)
         var inserted: Int64?
         if let current {
             try Self.table.update(db, id: id, expectedVersion: current.version, set: """
@@ -57,9 +52,7 @@ public struct SQLiteQuoteRepository: QuoteRepository, SQLiteRecordRepository {
                 event_id = ?, context = ?, verification = ?, citation_list = ?
                 """, values, now: now)
         } else {
-            inserted = try Self.table.insert(db, id: id, columns: """
-                text, language, speaker_id, said_date, said_precision, said_earliest, said_latest, event_id, context, verification, citation_list
-                """, values, now: now)
+            inserted = try Self.table.insert(db, id: id, columns: Self.columns, values, now: now)
         }
         try CitationTable.quotes.replace(db, owner: id, with: draft.citations, replacing: current != nil)
         if let heldIndexRows, let seq = try inserted ?? Self.table.seq(db, id) {
@@ -69,6 +62,34 @@ public struct SQLiteQuoteRepository: QuoteRepository, SQLiteRecordRepository {
         }
         // The event it left and the event it joined both show their quotes.
         for event in Set([current?.eventID, draft.eventID].compactMap({ $0 })) { try EmbeddedVersions.logEmbeddedChange(db, id: event) }
+    }
+
+    /// The columns a draft sets, in the order of `values`.
+    static let columns = "text, language, speaker_id, said_date, said_precision, said_earliest, said_latest, event_id, context, verification, citation_list"
+
+    static func values(_ draft: QuoteDraft) -> [SQLiteValue] {
+        [.text(draft.text), .text(draft.language), draft.speakerID.sqliteValue, draft.said.storedText,
+         draft.said.map { .text($0.precision.rawValue) } ?? .null, draft.said.map { .text($0.earliest) } ?? .null,
+         draft.said.map { .text($0.latest) } ?? .null, draft.eventID.sqliteValue, draft.context.sqliteValue, .text(draft.verification.rawValue),
+         InlineDependents.text(draft.citations)]
+    }
+
+    /// New quotes, validated and with references checked by the caller, written as `write`
+    /// writes each but in statements of many rows (an import's batch): the rows, their
+    /// citations, their index rows (held for the batch when `heldIndexRows` is set) and the
+    /// events they joined.
+    func insert(_ db: Connection, _ quotes: [(id: String, draft: QuoteDraft)], now: String) throws {
+        guard !quotes.isEmpty else { return }
+        let seqs = try Self.table.insert(db, rows: quotes.map { ($0.id, Self.values($0.draft)) }, columns: Self.columns, now: now)
+        try CitationTable.quotes.insert(db, owners: quotes.map { ($0.id, $0.draft.citations) })
+        for (quote, seq) in zip(quotes, seqs) {
+            if let heldIndexRows {
+                heldIndexRows.hold(kind: .quote, seq: seq, id: quote.id, title: quote.draft.text, body: quote.draft.context ?? "", replacing: false)
+            } else {
+                try SearchIndex.put(db, kind: .quote, seq: seq, id: quote.id, title: quote.draft.text, body: quote.draft.context ?? "", replacing: false)
+            }
+            if let event = quote.draft.eventID { try EmbeddedVersions.logEmbeddedChange(db, id: event) }
+        }
     }
 
     func detach(_ db: Connection, _ quote: Quote, cascade: Bool) throws {
@@ -100,7 +121,8 @@ public struct SQLiteQuoteRepository: QuoteRepository, SQLiteRecordRepository {
         if let speaker = filter.speakerID { query.filter("q.speaker_id = ?", .text(speaker)) }
         if let event = filter.eventID { query.filter("q.event_id = ?", .text(event)) }
         if let from = filter.from { query.filter("q.said_latest >= ?", .text(from.earliest)) }
-        if let to = filter.to { query.filter("q.said_earliest <= ?", .text(to.latest)) }
+        // The same as said_earliest <= ?, said so that quotes_said_order serves it (migration 0012).
+        if let to = filter.to { query.filter("coalesce(q.said_earliest, '') > '' AND coalesce(q.said_earliest, '') <= ?", .text(to.latest)) }
         if let language = filter.language { query.filter("q.language = ?", .text(language)) }
         if let verification = filter.verification { query.filter("q.verification = ?", .text(verification.rawValue)) }
         query.matching(filter.text, kind: .quote)
