@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Interchange benchmark: a generated file of 1,000,000 quotes (QUOTES) imported through
 # POST /v1/import (NDJSON, best-effort, so other writes go on between batches) into a store
-# holding the built-in dataset, while wrk reads single events at 8 connections; then the store
+# holding the built-in dataset: once alone, then again into another store while wrk reads
+# single events at 8 connections (on two cores the reads take about one); then the store
 # exported through GET /v1/export?type=quote, three times, to a client that keeps up. Each is
 # reported as records/s and the server's peak memory (a fresh server for each). The baseline,
 # in the same run on the same rows: sqlite3's own .import of them as CSV into a plain table,
@@ -76,12 +77,31 @@ start() {  # database, port; sets $pid
 }
 trap 'kill ${pid:-} 2>/dev/null || true; kill ${reader:-} 2>/dev/null || true' EXIT
 
-db=out/interchange.sqlite
-rm -f "$db" "$db-wal" "$db-shm"
-"$bin" seed --db "$db" > /dev/null 2>&1
-token=$("$bin" token create --db "$db" --name bench --scope write 2>/dev/null)
-sqlite3 "$db" "SELECT id FROM events" > "$db.event-ids"
+fresh() {  # database: the built-in dataset and a write token ($token)
+  rm -f "$1" "$1-wal" "$1-shm"
+  "$bin" seed --db "$1" > /dev/null 2>&1
+  token=$("$bin" token create --db "$1" --name bench --scope write 2>/dev/null)
+}
 port=18190
+
+# The import alone first, into a store of its own: what the writer does with the machine to itself.
+alone=out/interchange-alone.sqlite
+fresh "$alone"
+start "$alone" "$port"
+watch_memory $pid out/interchange-alone.rss
+began=$(date +%s.%N)
+curl -sf -X POST "http://127.0.0.1:$port/v1/import?mode=best-effort" -H "Authorization: Bearer $token" \
+  -H "Content-Type: application/x-ndjson" --data-binary @"$file" -o out/interchange-report.json
+ended=$(date +%s.%N)
+stop_watching out/interchange-alone.rss
+printf "import   alone: %s records in %.1f s: %.0f records/s, %s\n" "$((count + 2))" "$(calc "$ended - $began")" \
+  "$(calc "($count + 2) / ($ended - $began)")" "$(peak $pid out/interchange-alone.rss)"
+kill $pid; wait $pid 2>/dev/null || true
+rm -f "$alone" "$alone-wal" "$alone-shm"
+
+db=out/interchange.sqlite
+fresh "$db"
+sqlite3 "$db" "SELECT id FROM events" > "$db.event-ids"
 start "$db" "$port"
 watch_memory $pid out/interchange-import.rss
 # Single-event reads beside the import, for its whole length.
@@ -97,7 +117,7 @@ reader=
 created=$(python3 -c 'import json,sys; r=json.load(open(sys.argv[1])); print(r["created"], r["failed"])' out/interchange-report.json)
 stop_watching out/interchange-import.rss
 seconds=$(calc "$ended - $began")
-printf "import   %s records in %.1f s: %.0f records/s, %s (created, failed: %s)\n" "$((count + 2))" "$seconds" \
+printf "import   beside reads: %s records in %.1f s: %.0f records/s, %s (created, failed: %s)\n" "$((count + 2))" "$seconds" \
   "$(calc "($count + 2) / $seconds")" "$(peak $pid out/interchange-import.rss)" "$created"
 awk '/Requests\/sec/ {rps=$2} $1=="50%" {p50=$2} $1=="99%" {p99=$2} END {printf "         GET /v1/events/{id} during it: %s req/s, p50 %s, p99 %s\n", rps, p50, p99}' out/interchange-reads.txt
 kill $pid; wait $pid 2>/dev/null || true
