@@ -94,8 +94,9 @@ curl -sf -X POST "http://127.0.0.1:$port/v1/import?mode=best-effort" -H "Authori
   -H "Content-Type: application/x-ndjson" --data-binary @"$file" -o out/interchange-report.json
 ended=$(date +%s.%N)
 stop_watching out/interchange-alone.rss
-printf "import   alone: %s records in %.1f s: %.0f records/s, %s\n" "$((count + 2))" "$(calc "$ended - $began")" \
-  "$(calc "($count + 2) / ($ended - $began)")" "$(peak $pid out/interchange-alone.rss)"
+created=$(python3 -c 'import json,sys; r=json.load(open(sys.argv[1])); print(r["created"], r["failed"])' out/interchange-report.json)
+printf "import   alone: %s records in %.1f s: %.0f records/s, %s (created, failed: %s)\n" "$((count + 2))" "$(calc "$ended - $began")" \
+  "$(calc "($count + 2) / ($ended - $began)")" "$(peak $pid out/interchange-alone.rss)" "$created"
 kill $pid; wait $pid 2>/dev/null || true
 rm -f "$alone" "$alone-wal" "$alone-shm"
 

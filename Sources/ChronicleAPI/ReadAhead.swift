@@ -6,10 +6,12 @@ import Synchronization
 /// An import file's lines read and decoded on a thread of their own, a few chunks ahead of the
 /// store writing them: parsing a line's JSON and decoding its draft cost the writer about a
 /// tenth of a record's time, and the machine has a second core. At most `chunks` chunks of
-/// `chunkSize` lines wait, so memory stays bounded however fast the file reads; what the reader
-/// throws (a line too long) reaches the writer in its place in the file.
-final class ReadAhead: @unchecked Sendable {  // `current` and `position`: the writer's thread only
-    static let chunkSize = 1000, chunks = 4
+/// `chunkSize` lines wait, so memory stays bounded however fast the file reads: enough for a
+/// store's next batch (SQLite's best-effort batches are 10,000 lines) to be read while the one
+/// before it is written. What the reader throws (a line too long) reaches the writer in its
+/// place in the file.
+final class ReadAhead: @unchecked Sendable {  // `current`, `position`, `inline`: the writer's thread only
+    static let chunkSize = 1000, chunks = 10
 
     private struct Chunk {
         var lines: [ImportLine]
@@ -29,12 +31,14 @@ final class ReadAhead: @unchecked Sendable {  // `current` and `position`: the w
     private let finished = DispatchSemaphore(value: 0)
     private var current: Chunk?
     private var position = 0
+    /// The reader, read on the writer's own thread, when no thread could be started for it.
+    private var inline: ImportReader?
 
     /// Starts reading `reader` on a thread of its own.
     init(_ reader: ImportReader) {
         var reader = reader
         for _ in 0..<Self.chunks { room.signal() }
-        startThread(named: "import-read") { [self] in
+        let started = startThread(named: "import-read") { [self] in
             defer { finished.signal() }
             while true {
                 room.wait()
@@ -59,10 +63,15 @@ final class ReadAhead: @unchecked Sendable {  // `current` and `position`: the w
                 if last { return }
             }
         }
+        if !started {
+            inline = reader
+            finished.signal()
+        }
     }
 
     /// The next line, in the file's order; nil at the end.
     func next() throws -> ImportLine? {
+        if inline != nil { return try inline!.next() }
         while true {
             if let chunk = current {
                 if position < chunk.lines.count {

@@ -63,7 +63,7 @@ struct CitationTable {
             for (position, citation) in owner.citations.enumerated() {
                 rows += [.text(owner.id), .integer(Int64(position)), .text(citation.sourceID), citation.excerpt.sqliteValue]
                 count += 1
-                if count == 64 { try flush() }
+                if count == rowsPerStatement { try flush() }
             }
         }
         try flush()

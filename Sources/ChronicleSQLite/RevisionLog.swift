@@ -73,12 +73,12 @@ enum RevisionLog {
         }
     }
 
-    /// Revision rows going in, in order, `atOnce` to a statement (one statement's set-up for
-    /// many rows: an import's batch writes thousands), the rest one at a time.
+    /// Revision rows going in, in order, `rowsPerStatement` to a statement (an import's batch
+    /// writes thousands), the rest one at a time: two statements in all, which the connection's
+    /// statement cache keeps, where one for each count left over would crowd it.
     private struct Rows {
-        static let atOnce = 64
         static let one = "(?, ?, ?, ?, ?, ?, ?, ?)"
-        static let many = Array(repeating: one, count: atOnce).joined(separator: ", ")
+        static let many = Array(repeating: one, count: rowsPerStatement).joined(separator: ", ")
         let db: Connection
         var values: [SQLiteValue] = []
 
@@ -88,7 +88,7 @@ enum RevisionLog {
                              _ attribution: Attribution, state: String?) throws {
             values += [.text(kind.rawValue), .text(id), .integer(Int64(number)), .text(operation.rawValue), .text(at), .text(attribution.author),
                        attribution.note.sqliteValue, state.sqliteValue]
-            if values.count == 8 * Self.atOnce {
+            if values.count == 8 * rowsPerStatement {
                 try insert(Self.many, values)
                 values.removeAll(keepingCapacity: true)
             }

@@ -79,6 +79,7 @@ public struct SQLiteQuoteRepository: QuoteRepository, SQLiteRecordRepository {
     /// citations, their index rows (held for the batch when `heldIndexRows` is set) and the
     /// events they joined.
     func insert(_ db: Connection, _ quotes: [(id: String, draft: QuoteDraft)], now: String) throws {
+        precondition(!checksReferences, "insert(_:_:now:) is for writers that checked references themselves")
         guard !quotes.isEmpty else { return }
         let seqs = try Self.table.insert(db, rows: quotes.map { ($0.id, Self.values($0.draft)) }, columns: Self.columns, now: now)
         try CitationTable.quotes.insert(db, owners: quotes.map { ($0.id, $0.draft.citations) })

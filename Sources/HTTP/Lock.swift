@@ -24,19 +24,25 @@ final class Lock: @unchecked Sendable {
 }
 
 /// Starts a detached thread running `body`, named `name` (at most 15 bytes) so that `top -H`,
-/// `perf` and `/proc/PID/task/*/comm` tell the event loops from the readers.
-public func startThread(named name: String, _ body: @escaping () -> Void) {
+/// `perf` and `/proc/PID/task/*/comm` tell the event loops from the readers. False when no
+/// thread could be made (the system's limit reached): `body` will not run.
+@discardableResult
+public func startThread(named name: String, _ body: @escaping () -> Void) -> Bool {
     final class Box {
         let name: String, body: () -> Void
         init(_ name: String, _ body: @escaping () -> Void) { (self.name, self.body) = (name, body) }
     }
     let box = Unmanaged.passRetained(Box(name, body)).toOpaque()
     var thread = pthread_t()
-    pthread_create(&thread, nil, { argument in
+    guard pthread_create(&thread, nil, { argument in
         let box = Unmanaged<Box>.fromOpaque(argument!).takeRetainedValue()
         csystem_name_thread(box.name)
         box.body()
         return nil
-    }, box)
+    }, box) == 0 else {
+        Unmanaged<Box>.fromOpaque(box).release()
+        return false
+    }
     pthread_detach(thread)
+    return true
 }

@@ -43,7 +43,7 @@ import Testing
     }
 }
 
-/// A batch's new quotes go in `Batch.rowsAtOnce` to a statement: a statement that fails sends
+/// A batch's new quotes go in `rowsPerStatement` to a statement: a statement that fails sends
 /// the batch to be written again line by line, where only the line at fault fails; the quotes
 /// before a line of another sort are written before it, so the feed keeps the file's order.
 @Suite struct ImportRowsAtOnceTests {
@@ -51,7 +51,7 @@ import Testing
         let db = try makeDatabase()
         try db.pool.write { try $0.execute("CREATE TRIGGER refuse_boom BEFORE INSERT ON quotes WHEN NEW.text = 'boom' BEGIN SELECT RAISE(ABORT, 'boom refused'); END") }
         let speaker = try db.actors.create(ActorDraft(kind: .person, name: "Anna Speaker"))
-        let count = SQLiteImport.Batch.rowsAtOnce * 2 + 5, failing = SQLiteImport.Batch.rowsAtOnce + 6
+        let count = rowsPerStatement * 2 + 5, failing = rowsPerStatement + 6
         var number = 0
         let report = try db.importLines({
             number += 1
