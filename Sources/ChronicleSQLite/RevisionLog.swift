@@ -46,7 +46,11 @@ enum RevisionLog {
             }
             let loaded: (version: Int, state: RecordState)?
             if let known, known.kind == kind, known.id == entry.id { loaded = (known.version, known) }
-            else if kind == .quote, let quote = named[entry.id] { loaded = (quote.version, .quote(quote)) }
+            // A new quote whose last change was its creation: still as written (anything after
+            // would have queued an update, and is read back).
+            else if kind == .quote, entry.operation == "create", let quote = named[entry.id], quote.version == entry.version {
+                loaded = (quote.version, .quote(quote))
+            }
             else { loaded = try load(db, kind, entry.id, pool: pool) }
             guard let state = loaded else { continue }
             try rows.append(kind: kind, id: entry.id, number: state.version, operation: created.contains(key) ? .create : .update,
