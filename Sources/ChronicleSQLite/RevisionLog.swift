@@ -13,51 +13,51 @@ enum RevisionLog {
     /// their speakers' names and sources' titles are read here, for all of them at once.
     static func drain(_ db: Connection, _ attribution: Attribution, now: String, pool: DatabasePool, known: RecordState? = nil,
                       newQuotes: [String: Quote] = [:]) throws {
-        var queued: [(kind: String, id: String, operation: String, version: Int)] = []
-        try db.query("SELECT kind, record_id, operation, version FROM revision_queue ORDER BY rowid") {
-            queued.append(($0.string(0), $0.string(1), $0.string(2), $0.int(3)))
-        }
-        guard !queued.isEmpty else { return }
-        try db.run("DELETE FROM revision_queue")
         // One revision per record and transaction: its state when the transaction ends, in the
         // order of each record's last change (a cascade's quotes go before the actor they
         // referred to, so a mirror applying the feed in order never meets a dangling reference).
-        struct Key: Hashable {
-            let kind: String, id: String
-        }
-        var last: [Key: Int] = [:]
-        var created = Set<Key>()
-        last.reserveCapacity(queued.count)
-        for (index, entry) in queued.enumerated() {
-            let key = Key(kind: entry.kind, id: entry.id)
-            last[key] = index
-            if entry.operation == "create" { created.insert(key) }
-        }
+        // SQLite picks each record's last entry and whether it was created here, streaming them
+        // in order: an atomic import queues an entry for every line, and holding them all here
+        // (with a dictionary of every record) cost it hundreds of megabytes at a million lines.
         let named = try name(db, newQuotes)
         var rows = Rows(db)
-        for (index, entry) in queued.enumerated() {
-            let key = Key(kind: entry.kind, id: entry.id)
-            guard last[key] == index, let kind = RecordKind(rawValue: entry.kind) else { continue }
-            if entry.operation == "delete" {
+        var queued = false
+        try db.query(Self.lastChanges) { entry in
+            queued = true
+            let kindName = entry.string(0), id = entry.string(1), operation = entry.string(2), version = entry.int(3), created = entry.int(4) == 1
+            guard let kind = RecordKind(rawValue: kindName) else { return }
+            if operation == "delete" {
                 // A record created and deleted in one transaction was never seen: nothing to keep.
-                if created.contains(key) { continue }
-                try rows.append(kind: kind, id: entry.id, number: entry.version + 1, operation: .delete, at: now, attribution, state: nil)
-                continue
+                if created { return }
+                try rows.append(kind: kind, id: id, number: version + 1, operation: .delete, at: now, attribution, state: nil)
+                return
             }
             let loaded: (version: Int, state: RecordState)?
-            if let known, known.kind == kind, known.id == entry.id { loaded = (known.version, known) }
+            if let known, known.kind == kind, known.id == id { loaded = (known.version, known) }
             // A new quote whose last change was its creation: still as written (anything after
             // would have queued an update, and is read back).
-            else if kind == .quote, entry.operation == "create", let quote = named[entry.id], quote.version == entry.version {
+            else if kind == .quote, operation == "create", let quote = named[id], quote.version == version {
                 loaded = (quote.version, .quote(quote))
             }
-            else { loaded = try load(db, kind, entry.id, pool: pool) }
-            guard let state = loaded else { continue }
-            try rows.append(kind: kind, id: entry.id, number: state.version, operation: created.contains(key) ? .create : .update,
+            else { loaded = try load(db, kind, id, pool: pool) }
+            guard let state = loaded else { return }
+            try rows.append(kind: kind, id: id, number: state.version, operation: created ? .create : .update,
                             at: now, attribution, state: state.state.storedJSON())
         }
+        guard queued else { return }
         try rows.finish()
+        try db.run("DELETE FROM revision_queue")
     }
+
+    /// Each queued record's last entry, in the order of the queue, with whether the record was
+    /// created in this transaction (1 or 0).
+    static let lastChanges = """
+        SELECT kind, record_id, operation, version, created FROM (
+            SELECT rowid AS position, kind, record_id, operation, version,
+                   max(operation = 'create') OVER queued AS created, rowid = max(rowid) OVER queued AS last
+            FROM revision_queue WINDOW queued AS (PARTITION BY kind, record_id))
+        WHERE last ORDER BY position
+        """
 
     /// The quotes with the names and titles they show, by id: one lookup of each kind for all.
     private static func name(_ db: Connection, _ quotes: [String: Quote]) throws -> [String: Quote] {
