@@ -26,7 +26,7 @@ struct StateJSON {
 
     mutating func field(_ name: StaticString, _ value: String) {
         key(name)
-        string(value)
+        appendJSONString(value, to: &bytes)
         bytes.append(UInt8(ascii: ","))
     }
 
@@ -41,32 +41,6 @@ struct StateJSON {
         bytes.append(UInt8(ascii: ","))
     }
 
-    /// A JSON string: `"` and `\` escaped, and every control character (RFC 8259 §7).
-    mutating func string(_ value: String) {
-        bytes.append(UInt8(ascii: "\""))
-        var value = value
-        value.withUTF8 { utf8 in
-            var start = 0
-            for index in 0..<utf8.count {
-                let byte = utf8[index]
-                guard byte < 0x20 || byte == UInt8(ascii: "\"") || byte == UInt8(ascii: "\\") else { continue }
-                bytes.append(contentsOf: UnsafeBufferPointer(rebasing: utf8[start..<index]))
-                start = index + 1
-                switch byte {
-                case UInt8(ascii: "\""): bytes.append(contentsOf: [92, 34])
-                case UInt8(ascii: "\\"): bytes.append(contentsOf: [92, 92])
-                case 0x0A: bytes.append(contentsOf: [92, UInt8(ascii: "n")])
-                case 0x0D: bytes.append(contentsOf: [92, UInt8(ascii: "r")])
-                case 0x09: bytes.append(contentsOf: [92, UInt8(ascii: "t")])
-                default:
-                    let hex = Array("0123456789abcdef".utf8)
-                    bytes.append(contentsOf: [92, UInt8(ascii: "u"), 48, 48, hex[Int(byte >> 4)], hex[Int(byte & 15)]])
-                }
-            }
-            bytes.append(contentsOf: UnsafeBufferPointer(rebasing: utf8[start..<utf8.count]))
-        }
-        bytes.append(UInt8(ascii: "\""))
-    }
 
     /// A quote as `JSONEncoder` would encode it (keys in `Quote`'s declaration order).
     static func quote(_ quote: Quote) -> String {
@@ -100,4 +74,20 @@ struct StateJSON {
         json.close()
         return json.text
     }
+}
+
+/// A JSON string literal (RFC 8259 §7): quotes, backslashes and control characters escaped, the
+/// rest as it is. Shared by the stores' inline JSON columns and the revision states above.
+public func appendJSONString(_ string: String, to bytes: inout [UInt8]) {
+    bytes.append(34)
+    for byte in string.utf8 {
+        switch byte {
+        case 34, 92: bytes += [92, byte]
+        case 0..<32:
+            let low = byte & 15
+            bytes += [92, 117, 48, 48, 48 + (byte >> 4), low < 10 ? 48 + low : 87 + low]  // \u00XX, lower-case hex
+        default: bytes.append(byte)
+        }
+    }
+    bytes.append(34)
 }

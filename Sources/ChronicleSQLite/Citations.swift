@@ -136,20 +136,6 @@ func jsonArray(_ strings: [String]) -> SQLiteValue {
     return .text(String(decoding: bytes, as: UTF8.self))
 }
 
-/// A JSON string literal: quotes, backslashes and control characters escaped, the rest as it is.
-func appendJSONString(_ string: String, to bytes: inout [UInt8]) {
-    let hex = Array("0123456789abcdef".utf8)
-    bytes.append(34)
-    for byte in string.utf8 {
-        switch byte {
-        case 34, 92: bytes += [92, byte]
-        case 0..<32: bytes += [92, 117, 48, 48, hex[Int(byte >> 4)], hex[Int(byte & 15)]]
-        default: bytes.append(byte)
-        }
-    }
-    bytes.append(34)
-}
-
 extension PartialDate {
     init(stored text: String) {
         // Stored dates were validated on the way in.
