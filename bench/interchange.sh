@@ -95,8 +95,9 @@ curl -sf -X POST "http://127.0.0.1:$port/v1/import?mode=best-effort" -H "Authori
 ended=$(date +%s.%N)
 stop_watching out/interchange-alone.rss
 created=$(python3 -c 'import json,sys; r=json.load(open(sys.argv[1])); print(r["created"], r["failed"])' out/interchange-report.json)
+alone_rate=$(calc "($count + 2) / ($ended - $began)")
 printf "import   alone: %s records in %.1f s: %.0f records/s, %s (created, failed: %s)\n" "$((count + 2))" "$(calc "$ended - $began")" \
-  "$(calc "($count + 2) / ($ended - $began)")" "$(peak $pid out/interchange-alone.rss)" "$created"
+  "$alone_rate" "$(peak $pid out/interchange-alone.rss)" "$created"
 kill $pid; wait $pid 2>/dev/null || true
 rm -f "$alone" "$alone-wal" "$alone-shm"
 
@@ -150,3 +151,58 @@ began=$(date +%s.%N)
 sqlite3 "$plain" ".mode json" "SELECT * FROM quotes" > /dev/null
 ended=$(date +%s.%N)
 printf "sqlite3 .mode json          %.0f records/s\n" "$(calc "$count / ($ended - $began)")"
+
+# The floor for what a quote stores: the sqlite3 shell alone writes the same rows into a store of
+# the built-in dataset as Chronicle stores them, with the server's pragmas, in transactions of
+# 10,000 (the import's batches), set-based (INSERT ... SELECT from a staging table): each quote's
+# row and its indexes, its citation, its search index row and generation, and its revision with
+# the state JSON. No HTTP, no parsing, no validation: no import can write these rows faster.
+floor=out/interchange-floor.sqlite
+staging=out/interchange-staging.sqlite
+fresh "$floor"
+rm -f "$staging"
+sqlite3 "$staging" "CREATE TABLE staging (text, language, speakerId, said, context, verification, citations)" \
+  ".import --csv --skip 1 $csv staging"
+python3 - "$count" "$(sqlite3 "$floor" "SELECT id FROM actors LIMIT 1")" "$(sqlite3 "$floor" "SELECT id FROM sources LIMIT 1")" \
+  "$staging" > out/interchange-floor.sql <<'PY'
+import sys
+count, actor, source, staging = int(sys.argv[1]), sys.argv[2], sys.argv[3], sys.argv[4]
+now = "'2026-01-01T00:00:00.000Z'"
+print("PRAGMA journal_mode = WAL; PRAGMA journal_size_limit = 67108864; PRAGMA wal_autocheckpoint = 200;")
+print("PRAGMA synchronous = FULL; PRAGMA foreign_keys = ON; PRAGMA mmap_size = 2147483648; PRAGMA temp_store = MEMORY;")
+print(f"ATTACH '{staging}' AS st;")
+for low in range(1, count + 1, 10_000):
+    rows = f"st.staging s WHERE s.rowid BETWEEN {low} AND {min(count, low + 9_999)}"
+    excerpt = "substr(s.citations, instr(s.citations, ' | ') + 3)"
+    print(f"""BEGIN IMMEDIATE;
+INSERT INTO quotes (id, text, language, speaker_id, said_date, said_precision, said_earliest, said_latest, context,
+                    verification, created_at, updated_at, citation_list)
+  SELECT printf('quo_%026d', s.rowid), s.text, s.language, '{actor}', s.said, 'day', s.said, s.said, s.context, s.verification,
+         {now}, {now}, json_array(json_object('sourceID', '{source}', 'excerpt', {excerpt})) FROM {rows};
+INSERT INTO quote_citations (quote_id, position, source_id, excerpt) SELECT printf('quo_%026d', s.rowid), 0, '{source}', {excerpt} FROM {rows};
+INSERT INTO search_index_changes (generation, row)
+  SELECT (SELECT value FROM search_index_generation) + row_number() OVER (ORDER BY q.seq), q.seq * 4 + 2
+  FROM revision_queue r JOIN quotes q ON q.id = r.record_id;
+UPDATE search_index_generation SET value = value + (SELECT count(*) FROM revision_queue);
+DELETE FROM search_index_changes WHERE generation <= (SELECT value FROM search_index_generation) - 100000;
+INSERT INTO search_index (rowid, kind, record_id, title, body)
+  SELECT q.seq * 4 + 2, 'quote', q.id, q.text, coalesce(q.context, '') FROM revision_queue r JOIN quotes q ON q.id = r.record_id;
+INSERT INTO revisions (kind, record_id, number, operation, at, author, note, state)
+  SELECT 'quote', q.id, 1, 'create', {now}, 'bench', NULL,
+         json_object('id', q.id, 'text', q.text, 'language', q.language, 'speakerID', q.speaker_id, 'speakerName', 'Bench Speaker',
+                     'said', q.said_date, 'context', q.context, 'verification', q.verification, 'citations',
+                     json_array(json_object('sourceID', '{source}', 'excerpt', json_extract(q.citation_list, '$[0].excerpt'),
+                                            'sourceTitle', 'Bench source', 'sourceURL', 'https://example.org/bench')),
+                     'createdAt', q.created_at, 'updatedAt', q.updated_at, 'version', 1)
+  FROM revision_queue r JOIN quotes q ON q.id = r.record_id;
+DELETE FROM revision_queue;
+COMMIT;""")
+PY
+began=$(date +%s.%N)
+sqlite3 "$floor" < out/interchange-floor.sql > /dev/null
+ended=$(date +%s.%N)
+stored=$(sqlite3 "$floor" "SELECT (SELECT count(*) FROM quotes) || ' quotes, ' || (SELECT count(*) FROM revisions) || ' revisions'")
+floor_rate=$(calc "$count / ($ended - $began)")
+printf "sqlite3 into Chronicle's schema  %.0f records/s (%s stored): the floor for what a quote stores\n" "$floor_rate" "$stored"
+printf "         the import alone is %.2f of that floor\n" "$(calc "$alone_rate / $floor_rate")"
+rm -f "$floor" "$floor-wal" "$floor-shm" "$staging" out/interchange-floor.sql
