@@ -4,7 +4,7 @@ import HTTP
 /// The lines of a request body, from memory or from the file it was spooled to, one at a time
 /// without their line ends (LF or CRLF), so that an import of any size holds one line at a time.
 final class LineSource {
-    /// A longer line is refused: one record never needs more.
+    /// A longer line (its bytes without the line end) is refused: one record never needs more.
     static let maxLineBytes = 1 << 20
 
     struct LineTooLong: Error { let line: Int }
@@ -60,6 +60,8 @@ final class LineSource {
                 var end = newline
                 lastLineEndedWithCR = end > start && buffer[end - 1] == 13
                 if lastLineEndedWithCR { end -= 1 }
+                // A line whose end came in the same read as its start is measured here.
+                if end - start > Self.maxLineBytes { throw LineTooLong(line: linesRead + 1) }
                 let line = Array(buffer[start..<end])
                 start = newline + 1
                 linesRead += 1
