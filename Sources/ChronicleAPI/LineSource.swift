@@ -60,14 +60,16 @@ final class LineSource {
                 var end = newline
                 lastLineEndedWithCR = end > start && buffer[end - 1] == 13
                 if lastLineEndedWithCR { end -= 1 }
-                // A line whose end came in the same read as its start is measured here.
+                // A line whose end is in the buffer is measured here; one still without it, below.
                 if end - start > Self.maxLineBytes { throw LineTooLong(line: linesRead + 1) }
                 let line = Array(buffer[start..<end])
                 start = newline + 1
                 linesRead += 1
                 return line
             }
-            if buffer.count - start > Self.maxLineBytes { throw LineTooLong(line: linesRead + 1) }
+            // A CR last in the buffer may be the start of the line's CRLF, not part of the line.
+            let unended = buffer.count - start - (buffer.last == 13 ? 1 : 0)
+            if unended > Self.maxLineBytes { throw LineTooLong(line: linesRead + 1) }
             if atEnd {
                 guard start < buffer.count else { return nil }
                 var line = Array(buffer[start...])

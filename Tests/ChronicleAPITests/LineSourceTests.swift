@@ -20,8 +20,8 @@ import Testing
     /// The same bytes through a file, read 256 KB at a time.
     static func fromFile(_ bytes: [UInt8]) throws -> LineSource {
         let path = FileManager.default.temporaryDirectory.appendingPathComponent("lines-\(UUID().uuidString)").path
-        try Data(bytes).write(to: URL(fileURLWithPath: path))
         defer { try? FileManager.default.removeItem(atPath: path) }
+        try Data(bytes).write(to: URL(fileURLWithPath: path))
         return try #require(LineSource(path: path))  // open: the file's removal leaves it readable
     }
 
@@ -30,6 +30,19 @@ import Testing
         let file = Self.bytes([10, Self.limit, 3], end: end)
         #expect(try Self.lines(LineSource(bytes: file)) == [10, Self.limit, 3])
         #expect(try Self.lines(Self.fromFile(file)) == [10, Self.limit, 3])
+    }
+
+    /// A file is read 256 KB at a time: a line of the limit whose CR is the last byte of a read
+    /// (its LF in the next) is still read, and so is a last line of the limit ending in a bare CR.
+    @Test func aLineOfTheLimitWithItsCRAtTheEndOfARead() throws {
+        let read = 256 << 10
+        let first = read - 3  // with its CRLF, the second line starts at read - 1
+        let file = Self.bytes([first, Self.limit, 2], end: "\r\n")
+        #expect(first + 2 + Self.limit == 5 * read - 1)  // the second line's CR ends the fifth read
+        #expect(try Self.lines(Self.fromFile(file)) == [first, Self.limit, 2])
+        let bareCR = Self.bytes([3]) + Array(repeating: UInt8(ascii: "x"), count: Self.limit) + [13]
+        #expect(try Self.lines(LineSource(bytes: bareCR)) == [3, Self.limit])
+        #expect(try Self.lines(Self.fromFile(bareCR)) == [3, Self.limit])
     }
 
     @Test func aLineOneByteOverIsRefusedWhereverItEnds() throws {
