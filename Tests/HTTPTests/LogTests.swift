@@ -148,9 +148,28 @@ import Testing
     @Test func aLogNobodyReadsNeverBlocksTheWriterAndSaysWhatItDropped() throws {
         var fds: [Int32] = [0, 0]
         #expect(pipe(&fds) == 0)
-        defer { close(fds[0]); close(fds[1]) }
         let sink = LogSink(fd: fds[1], maxBufferedBytes: 256 * 1024)
-        defer { sink.flush() }  // nothing left to write once its pipe is closed: the number may be reused
+        defer {
+            // The sink's own flush may still be writing what it holds into the full pipe, holding
+            // its flush lock: the pipe is read to its end while the last flush runs, so neither
+            // waits for ever, and the write end is closed only once nothing is left to write
+            // (its number may be reused).
+            let reader = fds[0], drained = DispatchSemaphore(value: 0)
+            Thread.detachNewThread {
+                var scratch = [UInt8](repeating: 0, count: 65536)
+                while true {
+                    let count = read(reader, &scratch, scratch.count)
+                    if count == 0 { break }  // the write end closed, and everything was read
+                    if count < 0 && errno != EAGAIN && errno != EINTR { break }
+                    if count < 0 { usleep(1_000) }
+                }
+                drained.signal()
+            }
+            sink.flush()
+            close(fds[1])
+            drained.wait()
+            close(fds[0])
+        }
         let logger = Logger(label: "http") { BufferedLogHandler(label: $0, sink: sink) }
         // 10 MB of lines into a 64 KiB pipe that nobody reads: an event loop writing access
         // lines must not stall, so the writes must return, dropping what does not fit.
