@@ -148,16 +148,21 @@ import Testing
     @Test func aLogNobodyReadsNeverBlocksTheWriterAndSaysWhatItDropped() throws {
         var fds: [Int32] = [0, 0]
         #expect(pipe(&fds) == 0)
+        // Not inherited by a server another test starts meanwhile, which would hold the write
+        // end open and keep the end of the pipe from coming (below).
+        for fd in fds { _ = fcntl(fd, F_SETFD, FD_CLOEXEC) }
         let sink = LogSink(fd: fds[1], maxBufferedBytes: 256 * 1024)
         defer {
             // The sink's own flush may still be writing what it holds into the full pipe, holding
             // its flush lock: the pipe is read to its end while the last flush runs, so neither
             // waits for ever, and the write end is closed only once nothing is left to write
-            // (its number may be reused).
+            // (its number may be reused). The reading gives up after 30 s.
             let reader = fds[0], drained = DispatchSemaphore(value: 0)
+            _ = fcntl(reader, F_SETFL, fcntl(reader, F_GETFL) | O_NONBLOCK)
             Thread.detachNewThread {
                 var scratch = [UInt8](repeating: 0, count: 65536)
-                while true {
+                let deadline = Date().addingTimeInterval(30)
+                while Date() < deadline {
                     let count = read(reader, &scratch, scratch.count)
                     if count == 0 { break }  // the write end closed, and everything was read
                     if count < 0 && errno != EAGAIN && errno != EINTR { break }
