@@ -2,7 +2,8 @@
 # Interchange benchmark: a generated file of 1,000,000 quotes (QUOTES) imported through
 # POST /v1/import (NDJSON, best-effort, so other writes go on between batches) into a store
 # holding the built-in dataset: once alone, then again into another store while wrk reads
-# single events at 8 connections (on two cores the reads take about one); then the store
+# single events at 8 connections (on two cores the reads take about one) and a quote is posted
+# every half second, each write timed; then the store
 # exported through GET /v1/export?type=quote, three times, to a client that keeps up. Each is
 # reported as records/s and the server's peak memory (a fresh server for each). The baseline,
 # in the same run on the same rows: sqlite3's own .import of them as CSV into a plain table,
@@ -76,7 +77,7 @@ start() {  # database, port; sets $pid
   pid=$!
   for _ in $(seq 1 100); do curl -sf "http://127.0.0.1:$2/healthz" >/dev/null && break; sleep 0.1; done
 }
-trap 'kill ${pid:-} 2>/dev/null || true; kill ${reader:-} 2>/dev/null || true; rm -f out/interchange-floor.sqlite* out/interchange-staging.sqlite out/interchange-floor.sql' EXIT
+trap 'kill ${pid:-} 2>/dev/null || true; kill ${reader:-} 2>/dev/null || true; kill ${writer:-} 2>/dev/null || true; rm -f out/interchange-floor.sqlite* out/interchange-staging.sqlite out/interchange-floor.sql' EXIT
 
 fresh() {  # database: the built-in dataset and a write token ($token)
   rm -f "$1" "$1-wal" "$1-shm"
@@ -111,18 +112,46 @@ watch_memory $pid out/interchange-import.rss
 EVENT_IDS="$PWD/$db.event-ids" wrk -t1 -c8 -d600s --latency -s lua/get-event.lua "http://127.0.0.1:$port" > out/interchange-reads.txt &
 reader=$!
 sleep 1
+# And a newsroom's own writes: a quote posted every half second, each timed, for as long as the
+# import runs (they wait for the writer between the import's batches).
+rm -f out/interchange-writes.txt out/interchange-writes.stop
+(
+  n=0
+  while [ ! -e out/interchange-writes.stop ]; do
+    curl -s -o /dev/null -w '%{http_code} %{time_total}\n' -X POST "http://127.0.0.1:$port/v1/quotes" \
+      -H "Authorization: Bearer $token" -H "Content-Type: application/json" \
+      -d "{\"text\": \"Said during the import, $n\", \"language\": \"en\"}" >> out/interchange-writes.txt || true
+    n=$((n + 1))
+    sleep 0.5
+  done
+) &
+writer=$!
 began=$(date +%s.%N)
 curl -sf -X POST "http://127.0.0.1:$port/v1/import?mode=best-effort" -H "Authorization: Bearer $token" \
   -H "Content-Type: application/x-ndjson" --data-binary @"$file" -o out/interchange-report.json
 ended=$(date +%s.%N)
 kill -INT $reader; wait $reader 2>/dev/null || true
 reader=
+touch out/interchange-writes.stop; wait $writer 2>/dev/null || true
+writer=
 created=$(python3 -c 'import json,sys; r=json.load(open(sys.argv[1])); print(r["created"], r["failed"])' out/interchange-report.json)
 stop_watching out/interchange-import.rss
 seconds=$(calc "$ended - $began")
-printf "import   beside reads: %s records in %.1f s: %.0f records/s, %s (created, failed: %s)\n" "$((count + 2))" "$seconds" \
+printf "import   beside reads and writes: %s records in %.1f s: %.0f records/s, %s (created, failed: %s)\n" "$((count + 2))" "$seconds" \
   "$(calc "($count + 2) / $seconds")" "$(peak $pid out/interchange-import.rss)" "$created"
 awk '/Requests\/sec/ {rps=$2} $1=="50%" {p50=$2} $1=="99%" {p99=$2} END {printf "         GET /v1/events/{id} during it: %s req/s, p50 %s, p99 %s\n", rps, p50, p99}' out/interchange-reads.txt
+python3 - out/interchange-writes.txt <<'PY'
+import sys
+rows = [line.split() for line in open(sys.argv[1]) if line.strip()]
+took = sorted(float(t) * 1000 for code, t in rows if code == "201")
+others = len(rows) - len(took)
+pick = lambda q: took[min(len(took) - 1, int(q * len(took)))]
+if took:
+    print(f"         POST /v1/quotes during it, one every 0.5 s: {len(took)} written ({others} not), "
+          f"p50 {pick(0.5):.1f} ms, p99 {pick(0.99):.1f} ms, max {took[-1]:.1f} ms")
+else:
+    print(f"         POST /v1/quotes during it: none written ({others} refused or failed)")
+PY
 kill $pid; wait $pid 2>/dev/null || true
 
 # Export: three runs on one server (the first reads the file from disk into the OS's cache).
