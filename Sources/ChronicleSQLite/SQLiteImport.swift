@@ -5,13 +5,18 @@ import SQLite
 /// import (and a dry run) is one transaction, written in groups of lines under savepoints and
 /// rolled back unless every line succeeded (always, for a dry run). A best-effort import
 /// commits every `batchSize` lines in a transaction of its own, letting other writes in between
-/// (a batch of 10,000 quotes holds the writer for about 0.6 s). Each commit writes again every
+/// (a batch of 10,000 quotes holds the writer for about 0.6 s), and sooner, after
+/// `linesBeforeYielding` lines, when a write waits for the writer. Each commit writes again every
 /// page the batch touched, and a quote touches a page at a random place in `quotes_said_order`,
 /// so fewer, larger batches cost less a record: into a million quotes, batches of 10,000 gave
 /// 14,978 records/s against 13,754 for 5,000 (and 1,000 were a quarter slower still); 20,000
 /// gave 16,044 but held 80 MB, over the import's budget of 64.
 struct SQLiteImport {
     static let batchSize = 10_000
+    /// Lines a best-effort transaction writes before it gives way to a write that waits for the
+    /// writer (committing what it wrote and taking the writer again for the rest of its batch):
+    /// at a million quotes, about 70 ms of the import's work.
+    static let linesBeforeYielding = 1_000
     /// Lines written under one savepoint (see `apply(_:_:now:to:)`).
     static let groupSize = 100
 
@@ -107,48 +112,60 @@ struct SQLiteImport {
                 unreadable = error
             }
             if lines.isEmpty { break }
-            try pool.write { db in
-                // Statement journals in memory: with no savepoint open each lasts one statement.
-                try db.execute("PRAGMA temp_store = MEMORY")
-                defer { try? db.execute("PRAGMA temp_store = DEFAULT") }
-                try db.run("BEGIN IMMEDIATE")
-                do {
-                    // Another write may come between batches: what a batch resolved is not kept.
-                    cache.clear()
-                    let now = Timestamp.now()
-                    var tentative = report
-                    var clean = true
-                    for line in lines {
-                        guard case .success(let draft) = line.content else {
-                            if case .failure(let error) = line.content { tentative.fail(line, Self.fieldErrors(error)) }
-                            continue
-                        }
-                        do { tentative.count(try upsert(db, draft, id: line.id, now: now, inBatch: true)) } catch {
-                            clean = false
-                            break
-                        }
-                    }
-                    if clean {
-                        do { try writeUnwritten(db, now: now) } catch { clean = false }
-                    }
-                    if clean {
-                        try batch.indexRows.put(db)
-                    } else {
-                        batch.discard()
-                        try db.run("ROLLBACK")
+            var start = 0
+            while start < lines.count {
+                if start > 0 { pool.letAwaitingWritersIn() }  // this batch gave way to them
+                start = try pool.write { db -> Int in
+                    // Statement journals in memory: with no savepoint open each lasts one statement.
+                    try db.execute("PRAGMA temp_store = MEMORY")
+                    defer { try? db.execute("PRAGMA temp_store = DEFAULT") }
+                    try db.run("BEGIN IMMEDIATE")
+                    do {
+                        // Another write may come between batches: what a batch resolved is not kept.
                         cache.clear()
-                        try db.run("BEGIN IMMEDIATE")
-                        tentative = report
-                        for line in lines { apply(db, line, now: now, to: &tentative) }
+                        let now = Timestamp.now()
+                        var tentative = report
+                        var clean = true
+                        var end = start
+                        for line in lines[start...] {
+                            // A write waiting for the writer ends this part of the batch early.
+                            let done = end - start
+                            if done >= Self.linesBeforeYielding, done % rowsPerStatement == 0, pool.writerIsAwaited { break }
+                            end += 1
+                            guard case .success(let draft) = line.content else {
+                                if case .failure(let error) = line.content { tentative.fail(line, Self.fieldErrors(error)) }
+                                continue
+                            }
+                            do { tentative.count(try upsert(db, draft, id: line.id, now: now, inBatch: true)) } catch {
+                                clean = false
+                                break
+                            }
+                        }
+                        if clean {
+                            do { try writeUnwritten(db, now: now) } catch { clean = false }
+                        }
+                        if clean {
+                            try batch.indexRows.put(db)
+                        } else {
+                            // The rest of the batch, a line at a time, without giving way.
+                            batch.discard()
+                            try db.run("ROLLBACK")
+                            cache.clear()
+                            try db.run("BEGIN IMMEDIATE")
+                            tentative = report
+                            for line in lines[start...] { apply(db, line, now: now, to: &tentative) }
+                            end = lines.count
+                        }
+                        try RevisionLog.drain(db, attribution, now: now, pool: pool, newQuotes: batch.newQuotes)
+                        batch.discard()
+                        try db.run("COMMIT")
+                        report = tentative
+                        return end
+                    } catch {
+                        batch.discard()
+                        if db.isInTransaction { _ = try? db.run("ROLLBACK") }
+                        throw error
                     }
-                    try RevisionLog.drain(db, attribution, now: now, pool: pool, newQuotes: batch.newQuotes)
-                    batch.discard()
-                    try db.run("COMMIT")
-                    report = tentative
-                } catch {
-                    batch.discard()
-                    if db.isInTransaction { _ = try? db.run("ROLLBACK") }
-                    throw error
                 }
             }
         }

@@ -22,6 +22,8 @@ public final class DatabasePool: @unchecked Sendable {
     private let queueLock = DispatchSemaphore(value: 1)
     private var pending: [PendingWrite] = []
     private var leaderActive = false
+    private let waitingLock = DispatchSemaphore(value: 1)
+    private var waiting = 0
 
     public init(path: String, configuration: Configuration = Configuration()) throws {
         self.path = path
@@ -40,9 +42,36 @@ public final class DatabasePool: @unchecked Sendable {
 
     /// Runs `body` with exclusive use of the writer connection.
     public func write<T>(_ body: (Connection) throws -> T) throws -> T {
-        writerLock.wait()
+        takeWriter()
         defer { writerLock.signal() }
         return try body(writer)
+    }
+
+    /// Whether a write waits for the writer connection while the caller holds it: a long
+    /// writer (an import's batch) ends its transaction early then, so that the write waits for
+    /// part of the batch instead of all of it.
+    public var writerIsAwaited: Bool {
+        waitingLock.wait()
+        defer { waitingLock.signal() }
+        return waiting > 0
+    }
+
+    /// Waits, without the writer, until the writes that wait for it have taken it (or `timeout`
+    /// seconds have passed): a long writer that gave way calls this before it takes the writer
+    /// again, which it would otherwise win back before a waiting thread is even awake.
+    public func letAwaitingWritersIn(timeout: Double = 0.05) {
+        let deadline = DispatchTime.now() + timeout
+        while writerIsAwaited && DispatchTime.now() < deadline { usleep(100) }
+    }
+
+    private func takeWriter() {
+        waitingLock.wait()
+        waiting += 1
+        waitingLock.signal()
+        writerLock.wait()
+        waitingLock.wait()
+        waiting -= 1
+        waitingLock.signal()
     }
 
     /// Runs `body` in a write transaction and returns once it is durably committed.
@@ -111,7 +140,7 @@ public final class DatabasePool: @unchecked Sendable {
     }
 
     private func commit(_ group: [PendingWrite]) {
-        writerLock.wait()
+        takeWriter()
         var failure: (any Error)?
         do {
             try writer.run("BEGIN IMMEDIATE")
