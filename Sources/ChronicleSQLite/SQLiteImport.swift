@@ -25,7 +25,7 @@ struct SQLiteImport {
     let cache = ReferenceCache()
     /// What a best-effort batch's first pass leaves for later (see `Batch`).
     let batch: Batch
-    /// Quotes written at once, and quotes whose index rows wait for the batch's end.
+    /// Quotes written at once, and quotes whose index rows wait for the transaction's end.
     private let quotes: SQLiteQuoteRepository, batchQuotes: SQLiteQuoteRepository
 
     init(pool: DatabasePool) {
@@ -41,7 +41,8 @@ struct SQLiteImport {
 
     /// What a batch's first pass leaves for later: new quotes, written `rowsPerStatement` at a
     /// time in one statement (or sooner, before a line of another sort, so that what the file
-    /// says is written in its order); their index rows, which go in together at the batch's end
+    /// says is written in its order); their index rows, which go in together at the end of the
+    /// transaction
     /// (`SearchIndex.Held`); and the quotes it created, as written, whose revisions are then
     /// made without reading them back.
     final class Batch: @unchecked Sendable {  // used by the one thread writing the import
@@ -97,10 +98,11 @@ struct SQLiteImport {
         // transaction of its own with no savepoint open, so that SQLite's statement journals
         // last one statement each and stay in memory (an open savepoint makes them grow for the
         // whole batch; in a file, the default, that was a write for every page every statement
-        // touched, 20 a record; 100,000 quotes went from 16 s to 11). A batch
-        // with a line that fails once it has begun to write is rolled back and written again,
-        // a line at a time in savepoints of its own.
+        // touched, 20 a record; 100,000 quotes went from 16 s to 11). A transaction with a line
+        // that fails once it has begun to write is rolled back and the rest of its batch written
+        // again, a line at a time in savepoints of their own.
         var unreadable: ChronicleError?
+        var wroteBefore = false
         while unreadable == nil {
             var lines: [ImportLine] = []
             lines.reserveCapacity(Self.batchSize)
@@ -114,8 +116,10 @@ struct SQLiteImport {
             if lines.isEmpty { break }
             var start = 0
             while start < lines.count {
-                if start > 0 { pool.letAwaitingWritersIn() }  // this batch gave way to them
-                start = try pool.write { db -> Int in
+                // Writes that waited while the import last held the writer have it first.
+                if wroteBefore { pool.letAwaitingWritersIn() }
+                wroteBefore = true
+                start = try pool.writeGivingWay { db -> Int in
                     // Statement journals in memory: with no savepoint open each lasts one statement.
                     try db.execute("PRAGMA temp_store = MEMORY")
                     defer { try? db.execute("PRAGMA temp_store = DEFAULT") }
@@ -147,14 +151,18 @@ struct SQLiteImport {
                         if clean {
                             try batch.indexRows.put(db)
                         } else {
-                            // The rest of the batch, a line at a time, without giving way.
+                            // The rest of the batch again, a line at a time, still giving way.
                             batch.discard()
                             try db.run("ROLLBACK")
                             cache.clear()
                             try db.run("BEGIN IMMEDIATE")
                             tentative = report
-                            for line in lines[start...] { apply(db, line, now: now, to: &tentative) }
-                            end = lines.count
+                            end = start
+                            for line in lines[start...] {
+                                if end - start >= Self.linesBeforeYielding, pool.writerIsAwaited { break }
+                                apply(db, line, now: now, to: &tentative)
+                                end += 1
+                            }
                         }
                         try RevisionLog.drain(db, attribution, now: now, pool: pool, newQuotes: batch.newQuotes)
                         batch.discard()

@@ -47,6 +47,15 @@ public final class DatabasePool: @unchecked Sendable {
         return try body(writer)
     }
 
+    /// `write` for a writer that gives way to others (an import): while it waits for the writer
+    /// it is not counted in `writerIsAwaited`, so that two such writers do not keep giving way
+    /// to each other.
+    public func writeGivingWay<T>(_ body: (Connection) throws -> T) throws -> T {
+        writerLock.wait()
+        defer { writerLock.signal() }
+        return try body(writer)
+    }
+
     /// Whether a write waits for the writer connection while the caller holds it: a long
     /// writer (an import's batch) ends its transaction early then, so that the write waits for
     /// part of the batch instead of all of it.
