@@ -42,9 +42,8 @@ struct SQLiteImport {
     /// What a batch's first pass leaves for later: new quotes, written `rowsPerStatement` at a
     /// time in one statement (or sooner, before a line of another sort, so that what the file
     /// says is written in its order); their index rows, which go in together at the end of the
-    /// transaction
-    /// (`SearchIndex.Held`); and the quotes it created, as written, whose revisions are then
-    /// made without reading them back.
+    /// transaction (`SearchIndex.Held`); and the quotes it created, as written, whose revisions
+    /// are then made without reading them back.
     final class Batch: @unchecked Sendable {  // used by the one thread writing the import
         let indexRows = SearchIndex.Held()
         var newQuotes: [String: Quote] = [:]
@@ -119,67 +118,72 @@ struct SQLiteImport {
                 // Writes that waited while the import last held the writer have it first.
                 if wroteBefore { pool.letAwaitingWritersIn() }
                 wroteBefore = true
-                start = try pool.writeGivingWay { db -> Int in
-                    // Statement journals in memory: with no savepoint open each lasts one statement.
-                    try db.execute("PRAGMA temp_store = MEMORY")
-                    defer { try? db.execute("PRAGMA temp_store = DEFAULT") }
-                    try db.run("BEGIN IMMEDIATE")
-                    do {
-                        // Another write may come between batches: what a batch resolved is not kept.
-                        cache.clear()
-                        let now = Timestamp.now()
-                        var tentative = report
-                        var clean = true
-                        var end = start
-                        for line in lines[start...] {
-                            // A write waiting for the writer ends this part of the batch early.
-                            let done = end - start
-                            if done >= Self.linesBeforeYielding, done % rowsPerStatement == 0, pool.writerIsAwaited { break }
-                            end += 1
-                            guard case .success(let draft) = line.content else {
-                                if case .failure(let error) = line.content { tentative.fail(line, Self.fieldErrors(error)) }
-                                continue
-                            }
-                            do { tentative.count(try upsert(db, draft, id: line.id, now: now, inBatch: true)) } catch {
-                                clean = false
-                                break
-                            }
-                        }
-                        if clean {
-                            do { try writeUnwritten(db, now: now) } catch { clean = false }
-                        }
-                        if clean {
-                            try batch.indexRows.put(db)
-                        } else {
-                            // The rest of the batch again, a line at a time, still giving way.
-                            batch.discard()
-                            try db.run("ROLLBACK")
-                            cache.clear()
-                            try db.run("BEGIN IMMEDIATE")
-                            tentative = report
-                            end = start
-                            for line in lines[start...] {
-                                if end - start >= Self.linesBeforeYielding, pool.writerIsAwaited { break }
-                                apply(db, line, now: now, to: &tentative)
-                                end += 1
-                            }
-                        }
-                        try RevisionLog.drain(db, attribution, now: now, pool: pool, newQuotes: batch.newQuotes)
-                        batch.discard()
-                        try db.run("COMMIT")
-                        report = tentative
-                        return end
-                    } catch {
-                        batch.discard()
-                        if db.isInTransaction { _ = try? db.run("ROLLBACK") }
-                        throw error
-                    }
-                }
+                start = try pool.writeGivingWay { db in try writePart(db, lines, from: start, by: attribution, to: &report) }
             }
         }
         if let unreadable { report.fail(ImportLine(line: 0, kind: nil, id: nil, content: .failure(unreadable)), Self.fieldErrors(unreadable)) }
         report.written = report.created + report.updated > 0
         return report
+    }
+
+    /// Writes `lines` from `start` in one transaction, as far as the batch's end or, once it
+    /// has taken `linesBeforeYielding` lines, until a write waits for the writer; returns where
+    /// it stopped. A line that fails once writing began rolls it back, and the rest of the batch
+    /// is written again a line at a time (still giving way).
+    private func writePart(_ db: Connection, _ lines: [ImportLine], from start: Int, by attribution: Attribution,
+                           to report: inout ImportReport) throws -> Int {
+        // Statement journals in memory: with no savepoint open each lasts one statement.
+        try db.execute("PRAGMA temp_store = MEMORY")
+        defer { try? db.execute("PRAGMA temp_store = DEFAULT") }
+        try db.run("BEGIN IMMEDIATE")
+        do {
+            // Another write may come between transactions: what one resolved is not kept.
+            cache.clear()
+            let now = Timestamp.now()
+            var tentative = report
+            var clean = true
+            var end = start
+            for line in lines[start...] {
+                let done = end - start
+                if done >= Self.linesBeforeYielding, done % rowsPerStatement == 0, pool.writerIsAwaited { break }
+                end += 1
+                guard case .success(let draft) = line.content else {
+                    if case .failure(let error) = line.content { tentative.fail(line, Self.fieldErrors(error)) }
+                    continue
+                }
+                do { tentative.count(try upsert(db, draft, id: line.id, now: now, inBatch: true)) } catch {
+                    clean = false
+                    break
+                }
+            }
+            if clean {
+                do { try writeUnwritten(db, now: now) } catch { clean = false }
+            }
+            if clean {
+                try batch.indexRows.put(db)
+            } else {
+                batch.discard()
+                try db.run("ROLLBACK")
+                cache.clear()
+                try db.run("BEGIN IMMEDIATE")
+                tentative = report
+                end = start
+                for line in lines[start...] {
+                    if end - start >= Self.linesBeforeYielding, pool.writerIsAwaited { break }
+                    apply(db, line, now: now, to: &tentative)
+                    end += 1
+                }
+            }
+            try RevisionLog.drain(db, attribution, now: now, pool: pool, newQuotes: batch.newQuotes)
+            batch.discard()
+            try db.run("COMMIT")
+            report = tentative
+            return end
+        } catch {
+            batch.discard()
+            if db.isInTransaction { _ = try? db.run("ROLLBACK") }
+            throw error
+        }
     }
 
     /// A group of lines in one savepoint, each counted or reported. Lines are written without
