@@ -51,6 +51,12 @@ final class ServerProcess {
         process.standardOutput = output
         process.standardError = FileHandle.nullDevice
         try process.run()
+        // A server that never says where it listens is killed after a minute, which ends the
+        // pipe and this wait, so that it fails its test instead of hanging the run.
+        let child = process
+        let deadline = DispatchWorkItem { if child.isRunning { kill(child.processIdentifier, SIGKILL) } }
+        DispatchQueue.global().asyncAfter(deadline: .now() + 60, execute: deadline)
+        defer { deadline.cancel() }
         var text = ""
         var found: Int?
         while found == nil {
@@ -75,9 +81,13 @@ final class ServerProcess {
     }
 
     func kill9() {
+        guard process.isRunning else { return }
         kill(process.processIdentifier, SIGKILL)
         process.waitUntilExit()
     }
+
+    /// A test that throws before it stops its server does not leave it running.
+    deinit { kill9() }
 
     /// SIGTERM, and SIGKILL if it has not exited 15 s later (its drain takes 10 s at most), so
     /// that a server broken by a bug fails its test instead of hanging the run.

@@ -68,9 +68,10 @@ import Testing
         let writes = 40
         // Eight readers on threads of their own, while this thread writes.
         let finished = DispatchSemaphore(value: 0)
+        let writing = Atomic<Bool>(true)
         for _ in 0..<8 {
             Thread {
-                while acknowledged.load(ordering: .sequentiallyConsistent) <= writes {
+                while writing.load(ordering: .sequentiallyConsistent) {
                     let before = acknowledged.load(ordering: .sequentiallyConsistent)
                     guard let seen = try? reader.embeddedChanges.current(.event, created.id).stamp.version else { continue }
                     reads.add(1, ordering: .relaxed)
@@ -79,11 +80,17 @@ import Testing
                 finished.signal()
             }.start()
         }
-        for version in 1..<(writes + 1) {
-            _ = try writer.events.update(created.id, expectedVersion: version, with: EventDraft(title: "Version \(version + 1)", start: created.start))
-            acknowledged.store(version + 1, ordering: .sequentiallyConsistent)
+        do {
+            // The readers stop however the writes end, a thrown error included.
+            defer {
+                writing.store(false, ordering: .sequentiallyConsistent)
+                for _ in 0..<8 { finished.wait() }
+            }
+            for version in 1..<(writes + 1) {
+                _ = try writer.events.update(created.id, expectedVersion: version, with: EventDraft(title: "Version \(version + 1)", start: created.start))
+                acknowledged.store(version + 1, ordering: .sequentiallyConsistent)
+            }
         }
-        for _ in 0..<8 { finished.wait() }
         #expect(acknowledged.load(ordering: .relaxed) == writes + 1)
         #expect(reads.load(ordering: .relaxed) > writes)
         #expect(stale.load(ordering: .relaxed) == 0)
