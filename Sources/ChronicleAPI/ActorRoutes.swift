@@ -8,7 +8,7 @@ extension ChronicleAPI {
         var query = QueryParameters(request, allowed: QueryParameters.paging + ["kind", "country", "wikidataId"])
         let format = query.format(accept: request.headers["Accept"], among: ResponseFormat.allCases)
         let filter = ActorFilter(kind: query.enumeration("kind", as: ActorKind.self), country: query.formatted("country") { $0.country($1, $2) },
-                                 wikidataID: query.formatted("wikidataId") { $0.wikidata($1, $2) }, text: query.text("q"))
+                                 wikidataID: query.formatted("wikidataId") { $0.wikidata($1, $2) }, text: query.search("q"))
         let sort = query.sort(as: ActorSortField.self)
         let page = query.page()
         let fields = query.fields(of: Self.actorFields)

@@ -42,6 +42,11 @@ struct QueryParameters {
         return value
     }
 
+    /// A full-text query, its punctuated words made phrases (see `SearchText`).
+    mutating func search(_ name: String) -> String? {
+        text(name).map(SearchText.normalized)
+    }
+
     mutating func date(_ name: String) -> PartialDate? {
         guard let text = string(name) else { return nil }
         do { return try PartialDate(parsing: text) } catch {

@@ -9,7 +9,7 @@ extension ChronicleAPI {
         let format = query.format(accept: request.headers["Accept"], among: ResponseFormat.allCases)
         var filter = QuoteFilter(eventID: query.text("event", max: 100), from: query.date("from"), to: query.date("to"),
                                  language: query.formatted("language") { $0.language($1, $2) }, verification: query.enumeration("verification", as: VerificationStatus.self),
-                                 text: query.text("q"))
+                                 text: query.search("q"))
         let speaker = query.text("speaker", max: 100)
         let source = query.text("source", max: 100)
         let sort = query.sort(as: QuoteSortField.self)

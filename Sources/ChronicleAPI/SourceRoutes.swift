@@ -7,7 +7,7 @@ extension ChronicleAPI {
     func listSources(_ request: Request) throws -> Response {
         var query = QueryParameters(request, allowed: QueryParameters.paging + ["publisher"])
         let format = query.format(accept: request.headers["Accept"], among: ResponseFormat.allCases)
-        let filter = SourceFilter(publisher: query.text("publisher", max: 300), text: query.text("q"))
+        let filter = SourceFilter(publisher: query.text("publisher", max: 300), text: query.search("q"))
         let sort = query.sort(as: SourceSortField.self)
         let page = query.page()
         let fields = query.fields(of: Self.sourceFields)

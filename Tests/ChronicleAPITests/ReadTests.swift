@@ -51,6 +51,23 @@ import Testing
     }
 
     /// The search caches show on /metrics: what they keep, and their hits and misses.
+    /// Words of the article that FTS5's syntax would read as operators or column names are
+    /// searched for as phrases, in the ranked search and in every list's `q`.
+    @Test func punctuatedWordsAreSearchedForAsWritten() throws {
+        let api = try TestAPI()
+        for query in ["anti-war", "Kassym-Jomart", "20-30%25", "Belarus:%20anti-war", "anti-wa*"] {
+            let found = try api.get("/v1/search?q=\(query)")
+            #expect(found.status == 200, "\(query): \(found.text)")
+            #expect(found.json.data.count > 0, "\(query)")
+        }
+        #expect(try api.get("/v1/events?q=anti-war").json.data.count > 0)
+        #expect(try api.get("/v1/actors?q=Kassym-Jomart").json.data.first?["slug"]?.stringValue == "kassym-jomart-tokayev")
+        // Punctuation alone finds nothing to search for, and says so.
+        let nothing = try api.get("/v1/search?q=-")
+        #expect(nothing.status == 422)
+        #expect(nothing.text.contains("not a valid search"))
+    }
+
     @Test func theSearchCacheIsCountedOnMetrics() throws {
         let api = try TestAPI()
         let first = try api.get("/v1/search?q=Lukashenko%20OR%20Putin")
