@@ -24,13 +24,29 @@ public struct ImportLine: Sendable {
     /// The record to update (or to create under this id).
     public var id: String?
     public var content: Result<AnyDraft, ChronicleError>
+    /// For a line that names a record it may update but leaves some of its fields out (a CSV
+    /// of ids and descriptions): what the line says laid over that record, so that an update
+    /// changes the fields the line gives and keeps the rest. `content` then serves only to
+    /// find the record (by its slug, Wikidata id or URL). nil for a line that says every field.
+    public var overlay: DraftOverlay?
 
-    public init(line: Int, kind: RecordKind?, id: String?, content: Result<AnyDraft, ChronicleError>) {
+    public init(line: Int, kind: RecordKind?, id: String?, content: Result<AnyDraft, ChronicleError>, overlay: DraftOverlay? = nil) {
         self.line = line
         self.kind = kind
         self.id = id
         self.content = content
+        self.overlay = overlay
     }
+}
+
+/// A line's fields laid over a stored record's own fields (as `PATCH` lays a body), one case a
+/// kind. Given nil (no such record yet), the line alone as a new record, its required fields
+/// checked.
+public enum DraftOverlay: Sendable {
+    case actor(@Sendable (ActorDraft?) throws -> ActorDraft)
+    case event(@Sendable (EventDraft?) throws -> EventDraft)
+    case quote(@Sendable (QuoteDraft?) throws -> QuoteDraft)
+    case source(@Sendable (SourceDraft?) throws -> SourceDraft)
 }
 
 /// Why one line was not imported: the field at fault and how to fix it.

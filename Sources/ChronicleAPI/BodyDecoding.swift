@@ -114,8 +114,54 @@ struct BodyFields {
 
 /// Applies a JSON body to a draft: every field for POST (`creating`), any subset for PATCH.
 enum DraftDecoder {
+    /// The fields a body may set on a record of `kind`.
+    static func writable(_ kind: RecordKind) -> [String] {
+        switch kind {
+        case .actor: return ["slug", "kind", "name", "aliases", "description", "country", "wikidataId"]
+        case .event: return ["title", "summary", "start", "end", "locationName", "locationCountry", "category", "participants", "citations"]
+        case .quote: return ["text", "language", "speakerId", "said", "eventId", "context", "verification", "citations"]
+        case .source: return ["url", "title", "publisher", "author", "published", "accessed"]
+        }
+    }
+
+    /// A body as a new record of `kind` (`onto` nil: its required fields checked), or laid over
+    /// `base`.
+    static func draft(_ kind: RecordKind, _ json: JSON, onto base: AnyDraft?) throws -> AnyDraft {
+        switch (kind, base) {
+        case (.actor, .actor(let base)?): return .actor(try actor(json, onto: base))
+        case (.event, .event(let base)?): return .event(try event(json, onto: base))
+        case (.quote, .quote(let base)?): return .quote(try quote(json, onto: base))
+        case (.source, .source(let base)?): return .source(try source(json, onto: base))
+        case (.actor, _): return .actor(try actor(json, onto: nil))
+        case (.event, _): return .event(try event(json, onto: nil))
+        case (.quote, _): return .quote(try quote(json, onto: nil))
+        case (.source, _): return .source(try source(json, onto: nil))
+        }
+    }
+
+    /// What a record of `kind` is before a body sets anything: a body laid over it has its own
+    /// fields checked, and none required.
+    static func blank(_ kind: RecordKind) -> AnyDraft {
+        switch kind {
+        case .actor: return .actor(ActorDraft(kind: .person, name: ""))
+        case .event: return .event(EventDraft(title: "", start: try! PartialDate(year: 1)))
+        case .quote: return .quote(QuoteDraft(text: "", language: "en"))
+        case .source: return .source(SourceDraft(url: nil, title: ""))
+        }
+    }
+
+    /// The body laid over a stored record of `kind`, for an import line that leaves fields out.
+    static func overlay(_ kind: RecordKind, _ json: JSON) -> DraftOverlay {
+        switch kind {
+        case .actor: return .actor { try actor(json, onto: $0) }
+        case .event: return .event { try event(json, onto: $0) }
+        case .quote: return .quote { try quote(json, onto: $0) }
+        case .source: return .source { try source(json, onto: $0) }
+        }
+    }
+
     static func actor(_ json: JSON, onto base: ActorDraft?) throws -> ActorDraft {
-        var body = BodyFields(json, allowed: ["slug", "kind", "name", "aliases", "description", "country", "wikidataId"])
+        var body = BodyFields(json, allowed: writable(.actor))
         if base == nil { body.require("kind", "name") }
         var draft = base ?? ActorDraft(kind: .person, name: "")
         if let slug = body.nullableString("slug") { draft.slug = slug }
@@ -134,7 +180,7 @@ enum DraftDecoder {
     }
 
     static func event(_ json: JSON, onto base: EventDraft?) throws -> EventDraft {
-        var body = BodyFields(json, allowed: ["title", "summary", "start", "end", "locationName", "locationCountry", "category", "participants", "citations"])
+        var body = BodyFields(json, allowed: writable(.event))
         if base == nil { body.require("title", "start") }
         var draft = base ?? EventDraft(title: "", start: try! PartialDate(year: 1))
         if let title = body.string("title") { draft.title = title }
@@ -158,7 +204,7 @@ enum DraftDecoder {
     }
 
     static func quote(_ json: JSON, onto base: QuoteDraft?) throws -> QuoteDraft {
-        var body = BodyFields(json, allowed: ["text", "language", "speakerId", "said", "eventId", "context", "verification", "citations"])
+        var body = BodyFields(json, allowed: writable(.quote))
         if base == nil { body.require("text", "language") }
         var draft = base ?? QuoteDraft(text: "", language: "en")
         if let text = body.string("text") { draft.text = text }
@@ -174,7 +220,7 @@ enum DraftDecoder {
     }
 
     static func source(_ json: JSON, onto base: SourceDraft?) throws -> SourceDraft {
-        var body = BodyFields(json, allowed: ["url", "title", "publisher", "author", "published", "accessed"])
+        var body = BodyFields(json, allowed: writable(.source))
         if base == nil { body.require("title") }
         var draft = base ?? SourceDraft(url: nil, title: "")
         if let url = body.nullableString("url") { draft.url = url }

@@ -154,15 +154,17 @@ struct ImportReader {
             }
         }
         let body = JSON.object(fields)
+        // A line that may update a record and leaves fields out changes only what it gives: its
+        // fields are checked now and laid over the record once the store has found it.
+        func given(_ key: String) -> Bool { fields.contains { $0.0 == key && $0.1 != .null } }
+        let mayUpdate = id != nil || (lineKind == .actor && (given("slug") || given("wikidataId"))) || (lineKind == .source && given("url"))
+        let partial = DraftDecoder.writable(lineKind).contains { key in !fields.contains { $0.0 == key } }
         do {
-            let draft: AnyDraft
-            switch lineKind {
-            case .actor: draft = .actor(try DraftDecoder.actor(body, onto: nil))
-            case .event: draft = .event(try DraftDecoder.event(body, onto: nil))
-            case .quote: draft = .quote(try DraftDecoder.quote(body, onto: nil))
-            case .source: draft = .source(try DraftDecoder.source(body, onto: nil))
+            if mayUpdate && partial {
+                let found = try DraftDecoder.draft(lineKind, body, onto: DraftDecoder.blank(lineKind))
+                return ImportLine(line: line, kind: lineKind, id: id, content: .success(found), overlay: DraftDecoder.overlay(lineKind, body))
             }
-            return ImportLine(line: line, kind: lineKind, id: id, content: .success(draft))
+            return ImportLine(line: line, kind: lineKind, id: id, content: .success(try DraftDecoder.draft(lineKind, body, onto: nil)))
         } catch let error as ChronicleError {
             return ImportLine(line: line, kind: lineKind, id: id, content: .failure(error))
         } catch {

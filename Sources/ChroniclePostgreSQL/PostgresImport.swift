@@ -83,7 +83,7 @@ struct PostgresImport {
         do {
             try db.execute("SAVEPOINT import_line")
             do {
-                report.count(try upsert(db, draft, id: line.id, now: now))
+                report.count(try upsert(db, draft, id: line.id, overlay: line.overlay, now: now))
                 try db.execute("RELEASE import_line")
             } catch {
                 db.discardDeferred()  // the line's, not sent: undone with it
@@ -108,7 +108,7 @@ struct PostgresImport {
         }
     }
 
-    private func upsert(_ db: Connection, _ draft: AnyDraft, id: String?, now: String) throws -> Outcome {
+    private func upsert(_ db: Connection, _ draft: AnyDraft, id: String?, overlay: DraftOverlay?, now: String) throws -> Outcome {
         switch draft {
         case .actor(let draft):
             let repository = PostgresActorRepository(pool: pool)
@@ -119,6 +119,7 @@ struct PostgresImport {
                 current = try firstID(db, "SELECT id FROM actors WHERE wikidata_id = $1", wikidata).flatMap { try repository.load(db, $0) }
             }
             var wanted = draft
+            if case .actor(let overlay)? = overlay { wanted = try overlay(current?.draft) }
             if wanted.slug == nil { wanted.slug = current?.slug }
             return try write(db, repository, wanted, id: id, current: current, same: { $0 == wanted }, now: now)
         case .source(let draft):
@@ -128,8 +129,14 @@ struct PostgresImport {
             else if let url = draft.url {
                 current = try firstID(db, "SELECT id FROM sources WHERE url = $1 ORDER BY created_at, id LIMIT 1", url).flatMap { try repository.load(db, $0) }
             }
-            return try write(db, repository, draft, id: id, current: current, same: { $0 == draft }, now: now)
+            var wanted = draft
+            if case .source(let overlay)? = overlay { wanted = try overlay(current?.draft) }
+            return try write(db, repository, wanted, id: id, current: current, same: { $0 == wanted }, now: now)
         case .event(var draft):
+            var repository = PostgresEventRepository(pool: pool)
+            repository.checksReferences = false  // resolved below, in this transaction
+            let current = try id.map { try repository.load(db, try Identifier.importable($0, .event)) } ?? nil
+            if case .event(let overlay)? = overlay { draft = try overlay(current?.draft.ownFields) }
             var references = References(db: db, cache: cache)
             for index in draft.participants.indices {
                 draft.participants[index] = Participant(actorID: try references.actor(draft.participants[index].actorID, "participants[\(index)].actorId"),
@@ -137,19 +144,17 @@ struct PostgresImport {
             }
             draft.citations = try references.citations(draft.citations)
             try references.finish()
-            var repository = PostgresEventRepository(pool: pool)
-            repository.checksReferences = false  // resolved above, in this transaction
-            let current = try id.map { try repository.load(db, try Identifier.importable($0, .event)) } ?? nil
             return try write(db, repository, draft, id: id, current: current, same: { $0.ownFields == draft }, now: now)
         case .quote(var draft):
+            var repository = PostgresQuoteRepository(pool: pool)
+            repository.checksReferences = false  // resolved below, in this transaction
+            let current = try id.map { try repository.load(db, try Identifier.importable($0, .quote)) } ?? nil
+            if case .quote(let overlay)? = overlay { draft = try overlay(current?.draft.ownFields) }
             var references = References(db: db, cache: cache)
             draft.speakerID = try draft.speakerID.map { try references.actor($0, "speakerId") }
             draft.eventID = try draft.eventID.map { try references.event($0, "eventId") }
             draft.citations = try references.citations(draft.citations)
             try references.finish()
-            var repository = PostgresQuoteRepository(pool: pool)
-            repository.checksReferences = false
-            let current = try id.map { try repository.load(db, try Identifier.importable($0, .quote)) } ?? nil
             return try write(db, repository, draft, id: id, current: current, same: { $0.ownFields == draft }, now: now)
         }
     }

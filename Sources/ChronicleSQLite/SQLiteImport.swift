@@ -151,7 +151,7 @@ struct SQLiteImport {
                     if case .failure(let error) = line.content { tentative.fail(line, Self.fieldErrors(error)) }
                     continue
                 }
-                do { tentative.count(try upsert(db, draft, id: line.id, now: now, inBatch: true)) } catch {
+                do { tentative.count(try upsert(db, draft, id: line.id, overlay: line.overlay, now: now, inBatch: true)) } catch {
                     clean = false
                     break
                 }
@@ -202,7 +202,7 @@ struct SQLiteImport {
                     if case .failure(let error) = line.content { tentative.fail(line, Self.fieldErrors(error)) }
                     continue
                 }
-                tentative.count(try upsert(db, draft, id: line.id, now: now))
+                tentative.count(try upsert(db, draft, id: line.id, overlay: line.overlay, now: now))
             }
             try db.run("RELEASE import_group")
             report = tentative
@@ -227,7 +227,7 @@ struct SQLiteImport {
         do {
             try db.run("SAVEPOINT import_line")
             do {
-                report.count(try upsert(db, draft, id: line.id, now: now))
+                report.count(try upsert(db, draft, id: line.id, overlay: line.overlay, now: now))
                 try db.run("RELEASE import_line")
             } catch {
                 try db.run("ROLLBACK TO import_line")
@@ -253,7 +253,7 @@ struct SQLiteImport {
 
     /// `inBatch`: in a best-effort batch's first pass, which leaves quotes' index rows and new
     /// quotes' states to `batch`.
-    private func upsert(_ db: Connection, _ draft: AnyDraft, id: String?, now: String, inBatch: Bool = false) throws -> Outcome {
+    private func upsert(_ db: Connection, _ draft: AnyDraft, id: String?, overlay: DraftOverlay?, now: String, inBatch: Bool = false) throws -> Outcome {
         if inBatch {  // a line of another sort: the quotes before it are written first
             if case .quote = draft, id == nil {} else { try writeUnwritten(db, now: now) }
         }
@@ -267,6 +267,7 @@ struct SQLiteImport {
                 current = try db.first("SELECT id FROM actors WHERE wikidata_id = ?", [.text(wikidata)]) { $0.string(0) }.flatMap { try repository.load(db, $0) }
             }
             var wanted = draft
+            if case .actor(let overlay)? = overlay { wanted = try overlay(current?.draft) }
             if wanted.slug == nil { wanted.slug = current?.slug }
             return try write(db, repository, wanted, id: id, current: current, same: { $0 == wanted }, now: now)
         case .source(let draft):
@@ -276,8 +277,14 @@ struct SQLiteImport {
             else if let url = draft.url {
                 current = try db.first("SELECT id FROM sources WHERE url = ? ORDER BY seq LIMIT 1", [.text(url)]) { $0.string(0) }.flatMap { try repository.load(db, $0) }
             }
-            return try write(db, repository, draft, id: id, current: current, same: { $0 == draft }, now: now)
+            var wanted = draft
+            if case .source(let overlay)? = overlay { wanted = try overlay(current?.draft) }
+            return try write(db, repository, wanted, id: id, current: current, same: { $0 == wanted }, now: now)
         case .event(var draft):
+            if case .event(let overlay)? = overlay {
+                let stored = try id.map { try SQLiteEventRepository(pool: pool).load(db, try Identifier.importable($0, .event)) } ?? nil
+                draft = try overlay(stored?.draft.ownFields)
+            }
             var references = References(db, cache: cache)
             for index in draft.participants.indices {
                 draft.participants[index] = Participant(actorID: references.actor(draft.participants[index].actorID, "participants[\(index)].actorId"),
@@ -289,6 +296,10 @@ struct SQLiteImport {
             repository.checksReferences = false  // resolved above, in this transaction
             return try write(db, repository, draft, id: id, plain: { $0.ownFields }, now: now)
         case .quote(var draft):
+            if case .quote(let overlay)? = overlay {
+                let stored = try id.map { try quotes.load(db, try Identifier.importable($0, .quote)) } ?? nil
+                draft = try overlay(stored?.draft.ownFields)
+            }
             var references = References(db, cache: cache)
             draft.speakerID = draft.speakerID.map { references.actor($0, "speakerId") }
             draft.eventID = draft.eventID.map { references.event($0, "eventId") }

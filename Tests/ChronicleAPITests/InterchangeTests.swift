@@ -128,6 +128,40 @@ import Testing
         #expect(try api.get("/v1/sources?q=report").json.data.first?["version"]?.intValue == 1)
     }
 
+    /// A spreadsheet of ids and one column corrects that column: an update changes the fields a
+    /// line gives (null clears one) and keeps the rest, in CSV and NDJSON alike.
+    @Test func anUpdateChangesTheFieldsALineGivesAndKeepsTheRest() throws {
+        let api = try TestAPI()
+        let putin = try api.get("/v1/actors/vladimir-putin").json
+        let id = try #require(putin["id"]?.stringValue)
+        let csv = try api.importFile("id,description\r\n\(id),Russian president\r\n", query: "type=actor", contentType: "text/csv").json
+        #expect(csv["updated"]?.intValue == 1, "\(csv)")
+        let described = try api.get("/v1/actors/vladimir-putin").json
+        #expect(described["description"]?.stringValue == "Russian president")
+        for field in ["slug", "kind", "name", "aliases", "country", "wikidataId"] { #expect(described[field] == putin[field], "\(field)") }
+
+        let line = #"{"type":"actor","slug":"vladimir-putin","country":null}"#
+        #expect(try api.importFile(line).json["updated"]?.intValue == 1)
+        let cleared = try api.get("/v1/actors/vladimir-putin").json
+        #expect(cleared["country"] == .null && cleared["description"]?.stringValue == "Russian president" && cleared["aliases"] == putin["aliases"])
+        let again = try api.importFile(line).json
+        #expect(again["unchanged"]?.intValue == 1 && again["updated"]?.intValue == 0)
+        #expect(try api.get("/v1/actors/vladimir-putin").json["version"] == cleared["version"])
+
+        // A list exported with some fields imports back as it is: nothing else is cleared.
+        let before = try api.allPages("/v1/events")
+        let events = try api.streamed("/v1/events?format=csv&fields=id,title,start").text
+        let rows = events.split(separator: "\r\n").count - 1
+        let round = try api.importFile(events, query: "type=event", contentType: "text/csv").json
+        #expect(rows > 30 && round["unchanged"]?.intValue == rows && round["updated"]?.intValue == 0, "\(round)")
+        #expect(try api.allPages("/v1/events") == before)
+
+        // A line that names no stored record is a new one, and must say what a new one needs.
+        let missing = try api.importFile(#"{"type":"actor","slug":"not-yet-here","description":"Someone"}"#)
+        #expect(missing.status == 422)
+        #expect(missing.json["failures"]?.arrayValue.compactMap { $0["field"]?.stringValue }.contains("name") == true, "\(missing.text)")
+    }
+
     @Test func reportsSayWhatHappenedToEachLineInEachMode() throws {
         let api = try TestAPI()
         let before = try api.streamed("/v1/export").text

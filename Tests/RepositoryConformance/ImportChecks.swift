@@ -46,6 +46,40 @@ extension RepositoryConformance {
             let after = try db.actors.find(actor.id)
             #expect(third.updated == 1 && after.description == "president" && after.slug == actor.slug)
         },
+        ConformanceCheck("import: a line that leaves fields out changes only the fields it gives") { db in
+            let source = try db.source("Kept title", url: "https://example.org/kept")
+            let quote = try db.quote("Kept words", said: "2022-02-24", citations: [Citation(sourceID: source.id, excerpt: "kept")])
+            // What ImportReader gives for `{"id": …, "publisher": "Desk"}` and `{"id": …, "context": "Added"}`.
+            let publisher = DraftOverlay.source { stored in
+                guard var draft = stored else { throw ChronicleError.validation([FieldError("title", "is required")]) }
+                draft.publisher = "Desk"
+                return draft
+            }
+            let context = DraftOverlay.quote { stored in
+                guard var draft = stored else { throw ChronicleError.validation([FieldError("text", "is required")]) }
+                draft.context = "Added"
+                return draft
+            }
+            func lines() -> [ImportLine] {
+                [ImportLine(line: 1, kind: .source, id: source.id, content: .success(.source(SourceDraft(url: nil, title: ""))), overlay: publisher),
+                 ImportLine(line: 2, kind: .quote, id: quote.id, content: .success(.quote(QuoteDraft(text: "", language: "en"))), overlay: context)]
+            }
+            var next = lines().makeIterator()
+            let report = try db.importer.importLines({ next.next() }, mode: .atomic, dryRun: false, by: .cli)
+            #expect(report.written && report.updated == 2 && report.failed == 0, "\(report)")
+            let kept = try db.sources.find(source.id), words = try db.quotes.find(quote.id)
+            #expect(kept.title == "Kept title" && kept.url == "https://example.org/kept" && kept.publisher == "Desk")
+            #expect(words.text == "Kept words" && words.said == quote.said && words.context == "Added" && words.citations.map(\.excerpt) == ["kept"])
+            // The same lines again say nothing new.
+            next = lines().makeIterator()
+            let again = try db.importer.importLines({ next.next() }, mode: .atomic, dryRun: false, by: .cli)
+            #expect(try again.unchanged == 2 && again.updated == 0 && db.sources.find(source.id).version == 2)
+            // A line naming no stored record is a new one: the overlay alone, its required fields asked for.
+            next = [ImportLine(line: 1, kind: .source, id: Identifier.make(.source), content: .success(.source(SourceDraft(url: nil, title: ""))),
+                               overlay: publisher)].makeIterator()
+            let new = try db.importer.importLines({ next.next() }, mode: .bestEffort, dryRun: false, by: .cli)
+            #expect(new.failed == 1 && new.failures.map(\.field) == ["title"])
+        },
         ConformanceCheck("import: atomic and dry runs write nothing unless every line succeeds") { db in
             let good = ImportLine(line: 1, kind: .source, id: nil, content: .success(.source(SourceDraft(url: nil, title: "Kept?"))))
             let bad = ImportLine(line: 2, kind: .event, id: nil, content: .success(.event(EventDraft(title: "E", start: date("2022"),
