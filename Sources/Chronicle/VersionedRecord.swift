@@ -26,9 +26,21 @@ extension Source: VersionedRecord { public static var kind: RecordKind { .source
 /// What a client sends to create or change a record; checked before anything is stored.
 public protocol RecordDraft: Sendable {
     func validate() throws(ChronicleError)
+    /// Whether a record with this draft's own fields would say what `stored` says: an update
+    /// that changes nothing is not a change (no new version, no revision, no webhook).
+    func saysTheSame(as stored: Self) -> Bool
 }
 
-extension ActorDraft: RecordDraft {}
-extension EventDraft: RecordDraft {}
-extension QuoteDraft: RecordDraft {}
-extension SourceDraft: RecordDraft {}
+extension ActorDraft: RecordDraft {
+    public func saysTheSame(as stored: ActorDraft) -> Bool { self == stored }
+}
+extension EventDraft: RecordDraft {
+    /// Compared without the names and titles read with a stored event.
+    public func saysTheSame(as stored: EventDraft) -> Bool { ownFields == stored.ownFields }
+}
+extension QuoteDraft: RecordDraft {
+    public func saysTheSame(as stored: QuoteDraft) -> Bool { ownFields == stored.ownFields }
+}
+extension SourceDraft: RecordDraft {
+    public func saysTheSame(as stored: SourceDraft) -> Bool { self == stored }
+}

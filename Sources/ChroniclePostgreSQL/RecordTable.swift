@@ -102,6 +102,7 @@ extension PostgresRecordRepository {
             guard current.version == expectedVersion else {
                 throw ChronicleError.versionConflict(Record.kind, id: current.id, expected: expectedVersion, current: current.version)
             }
+            if draft.saysTheSame(as: current.draft) { return current }
             try write(db, id: current.id, draft, current: current, now: now)
             return try readBack(db, current.id)
         }

@@ -150,6 +150,7 @@ extension SQLiteRecordRepository {
             guard current.version == expectedVersion else {
                 throw ChronicleError.versionConflict(Record.kind, id: current.id, expected: expectedVersion, current: current.version)
             }
+            if draft.saysTheSame(as: current.draft) { return current }
             try write(db, id: current.id, draft, current: current, now: now)
             return try load(db, current.id)!
         }

@@ -21,25 +21,51 @@ extension RepositoryConformance {
             #expect(try db.actors.find(actor.id).description == "first")
 
             let source = try db.source("Article")
-            _ = try db.sources.update(source.id, expectedVersion: 1, with: source.draft)
+            _ = try db.sources.update(source.id, expectedVersion: 1, with: SourceDraft(url: nil, title: "Article", publisher: "Desk"))
             #expect(throws: ChronicleError.versionConflict(.source, id: source.id, expected: 1, current: 2)) {
                 try db.sources.update(source.id, expectedVersion: 1, with: SourceDraft(url: nil, title: "other"))
             }
             #expect(try db.sources.find(source.id).title == "Article")
 
             let event = try db.event("E", "2022")
-            _ = try db.events.update(event.id, expectedVersion: 1, with: event.draft)
-            _ = try db.events.update(event.id, expectedVersion: 2, with: event.draft)
+            var summarised = event.draft
+            summarised.summary = "once"
+            _ = try db.events.update(event.id, expectedVersion: 1, with: summarised)
+            summarised.summary = "twice"
+            _ = try db.events.update(event.id, expectedVersion: 2, with: summarised)
             #expect(throws: ChronicleError.versionConflict(.event, id: event.id, expected: 2, current: 3)) {
                 try db.events.update(event.id, expectedVersion: 2, with: event.draft)
             }
 
             let quote = try db.quote("q")
-            _ = try db.quotes.update(quote.id, expectedVersion: 1, with: quote.draft)
+            _ = try db.quotes.update(quote.id, expectedVersion: 1, with: QuoteDraft(text: "q", language: "en", context: "said once"))
             #expect(throws: ChronicleError.versionConflict(.quote, id: quote.id, expected: 1, current: 2)) {
                 try db.quotes.update(quote.id, expectedVersion: 1, with: QuoteDraft(text: "changed", language: "en"))
             }
             #expect(try db.quotes.find(quote.id).text == "q")
+        },
+        ConformanceCheck("updates: one that says what the record says is no change: no version, no revision") { db in
+            let actor = try db.person("Vladimir Putin")
+            let source = try db.source("Article")
+            let event = try db.event("Talks", "2022-02", participants: [Participant(actorID: actor.id, role: .host)],
+                                     citations: [Citation(sourceID: source.id, excerpt: "talks")])
+            let quote = try db.quote("Words", speaker: actor.id, citations: [Citation(sourceID: source.id)])
+            let head = try db.revisions.head()
+            #expect(try db.actors.update(actor.id, expectedVersion: 1, with: actor.draft) == actor)
+            #expect(try db.sources.update(source.id, expectedVersion: 1, with: source.draft) == source)
+            // As a PATCH sends them: the stored draft, names and titles included, or its own fields alone.
+            #expect(try db.events.update(event.id, expectedVersion: 1, with: event.draft).version == 1)
+            #expect(try db.events.update(event.id, expectedVersion: 1, with: event.draft.ownFields).version == 1)
+            #expect(try db.quotes.update(quote.id, expectedVersion: 1, with: quote.draft.ownFields).version == 1)
+            #expect(try db.revisions.head() == head)
+            // A stale version is still refused, and a real change still counts.
+            #expect(throws: ChronicleError.versionConflict(.actor, id: actor.id, expected: 2, current: 1)) {
+                try db.actors.update(actor.id, expectedVersion: 2, with: actor.draft)
+            }
+            var described = actor.draft
+            described.description = "President of Russia"
+            #expect(try db.actors.update(actor.id, expectedVersion: 1, with: described).version == 2)
+            #expect(try db.revisions.head() > head)
         },
         ConformanceCheck("conflicts: of concurrent updates from the same version exactly one wins") { db in
             let actor = try db.person("Contested")
