@@ -62,7 +62,7 @@ extension ChronicleAPI {
                 response.headers.addVary("Accept")
                 return response
             } catch ChronicleError.notFound(let recordKind, let key) {
-                if let latest = try repositories.revisions.latest(of: recordKind, id: key), latest.operation == .delete { throw gone(latest) }
+                if let tombstone = try tombstone(recordKind, key) { throw gone(tombstone) }
                 throw ChronicleError.notFound(recordKind, key)
             }
         }

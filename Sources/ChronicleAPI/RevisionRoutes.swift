@@ -22,11 +22,19 @@ extension ChronicleAPI {
         do {
             return try kind.repository.find(id)
         } catch ChronicleError.notFound(let recordKind, let key) {
-            if let latest = try repositories.revisions.latest(of: recordKind, id: key), latest.operation == .delete {
-                throw gone(latest)
-            }
+            if let tombstone = try tombstone(recordKind, key) { throw gone(tombstone) }
             throw ChronicleError.notFound(recordKind, key)
         }
+    }
+
+    /// The deletion that explains why `key` finds no record: the record's own, or for an
+    /// actor's slug, that of the actor last known by it (a deleted actor keeps no slug).
+    func tombstone(_ kind: RecordKind, _ key: String) throws -> Revision? {
+        if let latest = try repositories.revisions.latest(of: kind, id: key), latest.operation == .delete { return latest }
+        guard kind == .actor, !key.hasPrefix(Identifier.prefix(.actor)),
+              let id = try repositories.revisions.actorLastKnown(bySlug: key),
+              let latest = try repositories.revisions.latest(of: .actor, id: id), latest.operation == .delete else { return nil }
+        return latest
     }
 
     func gone(_ tombstone: Revision) -> APIError {
@@ -123,7 +131,7 @@ extension ChronicleAPI {
     /// Ids as given; an actor's slug stands for its id while the actor exists.
     private func recordID(_ kind: RecordKind, _ given: String) throws -> String {
         guard kind == .actor, (try? repositories.revisions.latest(of: .actor, id: given)) == nil else { return given }
-        return (try? repositories.actors.find(given).id) ?? given
+        return (try? repositories.actors.find(given).id) ?? (try? tombstone(.actor, given))?.id ?? given
     }
 }
 

@@ -178,6 +178,15 @@ public struct PostgresRevisionRepository: RevisionRepository {
         try revisions(of: kind, id: id, before: nil, limit: 1).first
     }
 
+    public func actorLastKnown(bySlug slug: String) throws -> String? {
+        try pool.withConnection { db in
+            try db.execute("""
+                SELECT record_id FROM revisions WHERE kind = 'actor' AND state IS NOT NULL AND state::jsonb ->> 'slug' = $1
+                ORDER BY position DESC LIMIT 1
+                """, [.text(slug)]).first.map { try $0.string(0) }
+        }
+    }
+
     public func changes(after position: Int64, filter: ChangeFilter, limit: Int) throws -> (changes: [Revision], reached: Int64) {
         try pool.reading(in: nil) { db in
             // Read a bounded stretch of the log: a filter that matches little still answers soon,

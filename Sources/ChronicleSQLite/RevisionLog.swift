@@ -147,6 +147,15 @@ public struct SQLiteRevisionRepository: RevisionRepository {
         try revisions(of: kind, id: id, before: nil, limit: 1).first
     }
 
+    public func actorLastKnown(bySlug slug: String) throws -> String? {
+        try pool.readWithinLimit { db in
+            try db.first("""
+                SELECT record_id FROM revisions WHERE kind = 'actor' AND state IS NOT NULL AND json_extract(state, '$.slug') = ?
+                ORDER BY position DESC LIMIT 1
+                """, [.text(slug)]) { $0.string(0) }
+        }
+    }
+
     public func changes(after position: Int64, filter: ChangeFilter, limit: Int) throws -> (changes: [Revision], reached: Int64) {
         try pool.readWithinLimit { db in
             // Read a bounded stretch of the log: a filter that matches little still answers soon,

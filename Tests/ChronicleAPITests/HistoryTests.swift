@@ -81,6 +81,27 @@ import Testing
         #expect(try api.get("/v1/quotes/quo_neverexisted").status == 404)
     }
 
+    /// The README deletes an actor by its slug: the slug still says the actor is gone, and
+    /// leads to its history and back.
+    @Test func aDeletedActorIsGoneByTheSlugItHadToo() throws {
+        let api = try TestAPI()
+        let actor = try api.get("/v1/actors/belarus").json
+        let id = try #require(actor["id"]?.stringValue)
+        #expect(try api.request("DELETE", "/v1/actors/belarus?cascade=true", token: api.writeToken).status == 204)
+        let gone = try api.get("/v1/actors/belarus")
+        #expect(gone.status == 410, "\(gone.text)")
+        #expect(gone.text.contains("/v1/actors/\(id)/revisions"))
+        #expect(try api.request("PATCH", "/v1/actors/belarus", json: #"{"name":"x"}"#, token: api.writeToken).status == 410)
+        let history = try api.get("/v1/actors/belarus/revisions").json.data
+        #expect(history.first?["operation"]?.stringValue == "delete" && history.first?["id"]?.stringValue == id)
+        let back = try api.request("POST", "/v1/actors/belarus/revisions/1/restore", token: api.writeToken)
+        #expect(back.status == 201 && back.json["id"]?.stringValue == id && back.json["slug"]?.stringValue == "belarus")
+        // A slug an actor gave up for another is not a deleted actor's; one never used is not found.
+        #expect(try api.request("PATCH", "/v1/actors/belarus", json: #"{"slug":"republic-of-belarus"}"#, token: api.writeToken).status == 200)
+        #expect(try api.get("/v1/actors/belarus").status == 404)
+        #expect(try api.get("/v1/actors/never-was-here").status == 404)
+    }
+
     @Test func restoringMakesAnEarlierStateCurrentOrBringsARecordBack() throws {
         let api = try TestAPI(seed: false)
         let actor = try #require(try api.request("POST", "/v1/actors", json: #"{"kind":"person","name":"Speaker"}"#, token: api.writeToken).json["id"]?.stringValue)
