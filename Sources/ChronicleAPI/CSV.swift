@@ -56,13 +56,28 @@ struct CSVReader {
 
     init(_ source: LineSource) { bytes = source }
 
-    /// The next row and the line it started on; nil at the end.
-    mutating func next() throws -> (line: Int, cells: [String])? {
+    /// A row's cells and the line it started on; `isUTF8` false when some cell's bytes were not
+    /// UTF-8 (they are read with U+FFFD in their place, and the row must be refused).
+    struct Row {
+        let line: Int
+        let cells: [String]
+        let isUTF8: Bool
+    }
+
+    /// The next row; nil at the end.
+    mutating func next() throws -> Row? {
         guard var text = try bytes.nextLine() else { return nil }
         let start = line
         line += 1
         var cells: [String] = []
         var cell: [UInt8] = []
+        var isUTF8 = true
+        func take(_ cell: [UInt8]) {
+            if let text = String(validating: cell, as: UTF8.self) { cells.append(text) } else {
+                cells.append(String(decoding: cell, as: UTF8.self))
+                isUTF8 = false
+            }
+        }
         var index = 0
         var inQuotes = false
         var wasQuoted = false
@@ -81,8 +96,8 @@ struct CSVReader {
                     index = 0
                     continue
                 }
-                cells.append(String(decoding: cell, as: UTF8.self))
-                return (start, cells)
+                take(cell)
+                return Row(line: start, cells: cells, isUTF8: isUTF8)
             }
             let byte = text[index]
             index += 1
@@ -98,7 +113,7 @@ struct CSVReader {
                     cell.append(byte)
                 }
             } else if byte == 44 {
-                cells.append(String(decoding: cell, as: UTF8.self))
+                take(cell)
                 cell.removeAll(keepingCapacity: true)
                 wasQuoted = false
             } else if byte == 34 {

@@ -9,7 +9,15 @@ extension ChronicleAPI {
         guard accepted.contains(type) else {
             throw APIError(status: 415, detail: "send the body as \(accepted.joined(separator: " or ")), with a Content-Type header saying so")
         }
+        try refuseEncodedBody(request)
         return try JSON.parse(request.body)
+    }
+
+    /// Bodies are read as sent: one compressed (`Content-Encoding: gzip`) would be read as
+    /// garbage, so it is refused with 415 and told how to send it (RFC 9110, 15.5.16).
+    func refuseEncodedBody(_ request: Request) throws {
+        guard let coding = request.headers["Content-Encoding"]?.trimmingWhitespace.lowercased(), !coding.isEmpty, coding != "identity" else { return }
+        throw APIError(status: 415, detail: "the body is sent with Content-Encoding: \(coding), which this server does not decode; send it uncompressed (leave out Content-Encoding)")
     }
 
     /// A list page in JSON: `{"data": [...], "next": cursor, "total": n}`, with a

@@ -40,6 +40,10 @@ struct ImportReader {
         } catch is LineSource.LineTooLong {
             throw ChronicleError.validation([FieldError("body", "the CSV header row is longer than \(LineSource.maxLineBytes) bytes")])
         }
+        let repeated = header.enumerated().filter { index, name in header[..<index].contains(name) }.map(\.element)
+        if !repeated.isEmpty {
+            throw ChronicleError.validation([FieldError("body", "the CSV header names \(Set(repeated).sorted().joined(separator: ", ")) more than once; keep one column of each")])
+        }
         let unknown = header.filter { !known.contains($0) }
         if !unknown.isEmpty {
             throw ChronicleError.validation([FieldError("body", "the CSV header names column\(unknown.count == 1 ? "" : "s") \(unknown.joined(separator: ", ")) that \(kind.rawValue)s do not have; use: \(known.joined(separator: ", "))")])
@@ -84,7 +88,7 @@ struct ImportReader {
     /// The next CSV row as a line; after a row that cannot be split, nothing more is read.
     private mutating func nextRow() throws -> ImportLine? {
         while var reader = csv {
-            let row: (line: Int, cells: [String])?
+            let row: CSVReader.Row?
             do {
                 row = try reader.next()
                 csv = reader
@@ -112,7 +116,14 @@ struct ImportReader {
             guard row.cells.count == header.count else {
                 return ImportLine(line: row.line, kind: kind, id: nil, content: .failure(.validation([FieldError("line", "has \(row.cells.count) cells; the header has \(header.count) (quote cells that hold commas)")])))
             }
-            return decode(RecordCSV.json(kind!, header: header, cells: row.cells), line: row.line)
+            guard row.isUTF8 else {
+                return ImportLine(line: row.line, kind: kind, id: nil, content: .failure(.validation([FieldError("line", "is not valid UTF-8; save the file as CSV UTF-8")])))
+            }
+            do {
+                return decode(try RecordCSV.json(kind!, header: header, cells: row.cells), line: row.line)
+            } catch {
+                return ImportLine(line: row.line, kind: kind, id: nil, content: .failure(error))
+            }
         }
         return nil
     }
@@ -126,6 +137,9 @@ struct ImportReader {
         if case .string(let name)? = json["type"] {
             guard let named = RecordKind(rawValue: name) else {
                 return ImportLine(line: line, kind: nil, id: nil, content: .failure(.validation([FieldError("type", "'\(name)' is not one of: \(RecordKind.allowedValues)")])))
+            }
+            if let kind, kind != named {
+                return ImportLine(line: line, kind: named, id: nil, content: .failure(.validation([FieldError("type", "is '\(name)', but type=\(kind.rawValue) was given for the whole file; leave one of them out")])))
             }
             lineKind = named
         }

@@ -13,6 +13,7 @@ extension ChronicleAPI {
         if kinds.count > 1 { query.fail("type", "names one kind of record, not \(kinds.count)") }
         try query.finish()
         let format = try importFormat(request)
+        try refuseEncodedBody(request)
         let lines = LineSource(request)
         let report = try BulkImport.run(lines, format: format, kind: kinds.first, mode: mode, dryRun: dryRun, into: repositories.importer,
                                         by: try attribution(request))

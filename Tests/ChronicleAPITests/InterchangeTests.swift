@@ -57,7 +57,7 @@ import Testing
     @Test func csvCellsKeepQuotesCommasLineBreaksScriptsAndFormulasThroughARoundTrip() throws {
         let api = try TestAPI()
         let source = try api.request("POST", "/v1/sources", json: #"{"title":"=HYPERLINK(\"http://x\"), \"quoted\"\nsecond line","publisher":"-minus","author":"'apostrophe","url":"https://example.org/a,b"}"#, token: api.writeToken).json
-        let actor = try api.request("POST", "/v1/actors", json: #"{"kind":"person","name":"@handle, Jr.","aliases":[{"name":"Аляксандр | Лукашэнка","language":"be"},{"name":"back\\slash\nand line","language":null},{"name":"لوكاشينكو","language":"ar"}]}"#, token: api.writeToken).json
+        let actor = try api.request("POST", "/v1/actors", json: #"{"kind":"person","name":"@handle, Jr.","aliases":[{"name":"Аляксандр | Лукашэнка","language":"be"},{"name":"back\\slash\nand line","language":null},{"name":"لوكاشينكو","language":"ar"},{"name":"\t padded ","language":"en"}]}"#, token: api.writeToken).json
         let actorID = try #require(actor["id"]?.stringValue), sourceID = try #require(source["id"]?.stringValue)
         let putin = try #require(try api.get("/v1/actors/vladimir-putin").json["id"]?.stringValue)
         let event = try api.request("POST", "/v1/events", json: #"{"title":"+1 vote, \"yes\"","start":"2022-03","participants":[{"actorId":"\#(actorID)","role":"participant"},{"actorId":"\#(putin)","role":"target"}],"citations":[{"sourceId":"\#(sourceID)","excerpt":"a | b \\ c\nd"}]}"#, token: api.writeToken).json
@@ -71,7 +71,7 @@ import Testing
         #expect(row[header.firstIndex(of: "publisher")!] == "'-minus")
         #expect(row[header.firstIndex(of: "author")!] == "''apostrophe", "a leading apostrophe is doubled, so reading drops exactly one")
         let actors = try pythonCSV(try api.streamed("/v1/actors?format=csv&fields=id,aliases").text)
-        #expect(actors.first { $0[0] == actorID }?[1] == "Аляксандр \\| Лукашэнка | be\nback\\\\slash\\nand line\nلوكاشينكو | ar")
+        #expect(actors.first { $0[0] == actorID }?[1] == "Аляксандр \\| Лукашэнка | be\nback\\\\slash\\nand line\nلوكاشينكو | ar\n\\\t padded\\  | en")
 
         // Every kind out as CSV and into an empty store: the same records come back.
         let copy = try TestAPI(seed: false)
@@ -81,6 +81,41 @@ import Testing
             #expect(report["failed"]?.intValue == 0 && report["created"]?.intValue ?? 0 > 0, "\(kind): \(report)")
         }
         #expect(Self.timeless(try copy.ndjson("/v1/export")) == Self.timeless(try api.ndjson("/v1/export")))
+    }
+
+    /// What cannot be read as it was written is refused, line by line or whole, never guessed at.
+    @Test func csvAndLinesThatCannotBeReadAsWrittenAreRefused() throws {
+        let api = try TestAPI()
+        func failures(_ reply: TestAPI.Reply) -> [String] {
+            reply.json["failures"]?.arrayValue.map { "\($0["line"]?.intValue ?? 0):\($0["field"]?.stringValue ?? "")" } ?? []
+        }
+        var bytes = Array("slug,kind,name\nutf-ok,person,Fine\nutf-bad,person,".utf8) + [0xFF, 0xFE] + Array("\n".utf8)
+        let notUTF8 = try api.request("POST", "/v1/import?type=actor&mode=best-effort", body: bytes, token: api.writeToken, headers: ["Content-Type": "text/csv"])
+        #expect(failures(notUTF8) == ["3:line"] && notUTF8.json["created"]?.intValue == 1, "\(notUTF8.text)")
+        #expect(try notUTF8.text.contains("UTF-8") && api.get("/v1/actors/utf-bad").status == 404)
+
+        let twice = try api.importFile("slug,kind,name,name\ntwice,person,A,B\n", query: "type=actor", contentType: "text/csv")
+        #expect(twice.status == 422 && twice.refusedFields == ["body"] && twice.text.contains("name more than once"), "\(twice.text)")
+
+        let nested = [
+            "title,start,participants,citations",
+            "Extra part,2022,vladimir-putin | host | extra,",
+            #"Unknown escape,2022,,https://example.org/x | a \x b"#,
+            "Good,2022,vladimir-putin | host,",
+        ].joined(separator: "\n")
+        let nestedReply = try api.importFile(nested, query: "type=event&mode=best-effort", contentType: "text/csv")
+        #expect(failures(nestedReply) == ["2:participants", "3:citations"] && nestedReply.json["created"]?.intValue == 1, "\(nestedReply.text)")
+
+        bytes = Array(#"{"type":"source","title":"Said to be a source"}"#.utf8)
+        let conflict = try api.request("POST", "/v1/import?type=actor&dryRun=true", body: bytes, token: api.writeToken, headers: ["Content-Type": "application/x-ndjson"])
+        #expect(failures(conflict) == ["1:type"], "\(conflict.text)")
+
+        // A compressed body is refused, not read as garbage.
+        for (target, type) in [("/v1/import", "application/x-ndjson"), ("/v1/actors", "application/json")] {
+            let gzipped = try api.request("POST", target, body: Array(#"{"kind":"person","name":"Zipped"}"#.utf8), token: api.writeToken,
+                                          headers: ["Content-Type": type, "Content-Encoding": "gzip"])
+            #expect(gzipped.status == 415 && gzipped.text.contains("Content-Encoding"), "\(target): \(gzipped.text)")
+        }
     }
 
     @Test func theBuiltInDatasetGoesThroughAnEmptyStoreUnchanged() throws {

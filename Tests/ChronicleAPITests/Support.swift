@@ -68,14 +68,18 @@ final class TestAPI {
 
     /// One request on its own connection; the body is JSON text when given.
     func request(_ method: String, _ target: String, json: String? = nil, token: String? = nil, headers: [String: String] = [:]) throws -> Reply {
-        var head = "\(method) \(target) HTTP/1.1\r\nHost: test\r\nConnection: close\r\n"
-        if let token { head += "Authorization: Bearer \(token)\r\n" }
         var allHeaders = headers
         if json != nil && allHeaders["Content-Type"] == nil { allHeaders["Content-Type"] = "application/json" }
-        for (name, value) in allHeaders { head += "\(name): \(value)\r\n" }
-        let body = Array((json ?? "").utf8)
-        if json != nil { head += "Content-Length: \(body.count)\r\n" }
-        let raw = try exchange(Array((head + "\r\n").utf8) + body)
+        return try request(method, target, body: json.map { Array($0.utf8) }, token: token, headers: allHeaders)
+    }
+
+    /// A request whose body is any bytes (not UTF-8, compressed), with the headers given.
+    func request(_ method: String, _ target: String, body: [UInt8]?, token: String? = nil, headers: [String: String] = [:]) throws -> Reply {
+        var head = "\(method) \(target) HTTP/1.1\r\nHost: test\r\nConnection: close\r\n"
+        if let token { head += "Authorization: Bearer \(token)\r\n" }
+        for (name, value) in headers { head += "\(name): \(value)\r\n" }
+        if let body { head += "Content-Length: \(body.count)\r\n" }
+        let raw = try exchange(Array((head + "\r\n").utf8) + (body ?? []))
         return try parse(raw, isHead: method == "HEAD")
     }
 
