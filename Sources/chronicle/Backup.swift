@@ -14,6 +14,7 @@ struct Backup: ParsableCommand {
     @OptionGroup var database: DatabaseOptions
 
     func run() throws {
+        try database.requireExistingDatabase()
         let db = try openSQLiteOnly(database, command: "backup")
         let start = DispatchTime.now().uptimeNanoseconds
         try db.backup(to: destination)

@@ -21,7 +21,7 @@ struct ChronicleCommand: ParsableCommand {
 
 /// Options every subcommand that opens the database shares.
 struct DatabaseOptions: ParsableArguments {
-    @Option(name: .customLong("db"), help: "Path of the SQLite database file, created if missing. [env: CHRONICLE_DB]")
+    @Option(name: .customLong("db"), help: "Path of the SQLite database file; serve, migrate, seed, import and token create create it if missing, the other commands refuse a missing one. [env: CHRONICLE_DB]")
     var path: String = environment("CHRONICLE_DB") ?? "chronicle.sqlite"
 
     @Option(help: "Folder of numbered .sql migrations; found next to the binary when not given. [env: CHRONICLE_MIGRATIONS]")
@@ -35,6 +35,15 @@ struct DatabaseOptions: ParsableArguments {
 
     /// The PostgreSQL database, when one was given.
     var url: String? { databaseURL.isEmpty ? nil : databaseURL }
+
+    /// Refuses a SQLite file that is not there. Opening one creates it, as `serve`, `migrate`,
+    /// `seed` and `import` want; a command that reads or keeps up an existing store would
+    /// otherwise succeed at a mistyped path, on the empty store it had just made (a cron backup
+    /// reporting success forever).
+    func requireExistingDatabase() throws {
+        guard url == nil, !FileManager.default.fileExists(atPath: path) else { return }
+        throw ValidationError("no database at \(path); check --db (or CHRONICLE_DB), or create one with `chronicle migrate --db \(path)`")
+    }
 }
 
 func environment(_ name: String) -> String? {

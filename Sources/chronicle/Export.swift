@@ -14,6 +14,7 @@ struct Export: ParsableCommand {
     @OptionGroup var database: DatabaseOptions
 
     func run() throws {
+        try database.requireExistingDatabase()
         var kinds: [RecordKind] = []
         for name in (type ?? "").split(separator: ",") {
             guard let kind = RecordKind(rawValue: String(name)) else {

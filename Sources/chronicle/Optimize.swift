@@ -10,6 +10,7 @@ struct Optimize: ParsableCommand {
     @OptionGroup var database: DatabaseOptions
 
     func run() throws {
+        try database.requireExistingDatabase()
         let db = try openSQLiteOnly(database, command: "optimize")
         let start = DispatchTime.now().uptimeNanoseconds
         try db.optimize()

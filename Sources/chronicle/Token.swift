@@ -25,6 +25,7 @@ struct Token: ParsableCommand {
         @OptionGroup var database: DatabaseOptions
 
         func run() throws {
+            try database.requireExistingDatabase()
             for token in try openStore(database).repositories.tokens.list() {
                 let state = token.revokedAt.map { "revoked \($0)" } ?? "active"
                 print("\(token.id)  \(padded(token.scope.rawValue, 6))  \(token.name)  created \(token.createdAt)  \(state)")
@@ -38,6 +39,7 @@ struct Token: ParsableCommand {
         @Argument(help: "The token's id or name.") var token: String
 
         func run() throws {
+            try database.requireExistingDatabase()
             let revoked = try openStore(database).repositories.tokens.revoke(token)
             print("revoked \(revoked.id) (\(revoked.name))")
         }

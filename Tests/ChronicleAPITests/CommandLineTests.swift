@@ -1,0 +1,72 @@
+import Foundation
+import Testing
+
+/// A `chronicle` run to its end, whatever its exit status: for commands that should fail, and
+/// say why on standard error.
+struct CommandRun {
+    let status: Int32
+    let output: String
+    let errors: String
+}
+
+func runChronicleToEnd(_ arguments: [String]) throws -> CommandRun {
+    let process = Process()
+    process.executableURL = try chronicleBinary()
+    process.arguments = arguments
+    let output = Pipe(), errors = Pipe()
+    process.standardOutput = output
+    process.standardError = errors
+    try process.run()
+    // Both pipes are drained at once, so that neither fills up while the other is read.
+    let errorText = LockedText()
+    let drained = DispatchGroup()
+    DispatchQueue.global().async(group: drained) { errorText.value = String(decoding: errors.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self) }
+    let outputText = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+    drained.wait()
+    process.waitUntilExit()
+    return CommandRun(status: process.terminationStatus, output: outputText, errors: errorText.value)
+}
+
+private final class LockedText: @unchecked Sendable {
+    private let lock = NSLock()
+    private var text = ""
+    var value: String {
+        get { lock.withLock { text } }
+        set { lock.withLock { text = newValue } }
+    }
+}
+
+/// The command line outside `serve`: what it refuses, and that it says so.
+@Suite struct CommandLineTests {
+    let directory: URL
+
+    init() throws {
+        directory = FileManager.default.temporaryDirectory.appendingPathComponent("chronicle-cli-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+    }
+
+    /// A mistyped `--db` must not pass for an empty store: a cron backup of it would report
+    /// success forever. Commands that make a store (`import` here) still make one.
+    @Test func commandsOnAnExistingStoreRefuseAMissingDatabaseWithoutCreatingIt() throws {
+        let missing = directory.appendingPathComponent("mistyped.sqlite").path
+        let commands: [[String]] = [
+            ["backup", directory.appendingPathComponent("copy.sqlite").path],
+            ["export"], ["optimize"], ["token", "list"], ["token", "revoke", "reporter"],
+        ]
+        for command in commands {
+            let run = try runChronicleToEnd(command + ["--db", missing])
+            #expect(run.status != 0, "chronicle \(command) at a missing database exited 0")
+            #expect(run.errors.contains("no database at \(missing)"), "chronicle \(command) said: \(run.errors)")
+            #expect(!FileManager.default.fileExists(atPath: missing), "chronicle \(command) created \(missing)")
+        }
+        #expect(!FileManager.default.fileExists(atPath: directory.appendingPathComponent("copy.sqlite").path))
+
+        let file = directory.appendingPathComponent("one.ndjson")
+        try Data(#"{"type":"actor","slug":"new-actor","kind":"person","name":"New Actor"}"#.utf8).write(to: file)
+        let fresh = directory.appendingPathComponent("fresh.sqlite").path
+        let imported = try runChronicleToEnd(["import", file.path, "--db", fresh])
+        #expect(imported.status == 0, "import into a new database: \(imported.errors)")
+        #expect(try runChronicle(["export", "--db", fresh]).contains("new-actor"))
+    }
+
+}
