@@ -84,6 +84,9 @@ public struct ImportReport: Sendable {
         self.dryRun = dryRun
     }
 
+    /// No line was read as a record, good or bad: the file is refused, not reported as imported.
+    public var holdsNoRecords: Bool { created + updated + unchanged + failed == 0 }
+
     /// Counts a failed line with its field errors.
     public mutating func fail(_ line: ImportLine, _ errors: [FieldError]) {
         failed += 1

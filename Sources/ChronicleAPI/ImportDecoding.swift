@@ -1,4 +1,5 @@
 import Chronicle
+import Glibc
 import HTTP
 
 /// Reads an import file's lines into `ImportLine`s: NDJSON in the export's form (one record a
@@ -212,11 +213,21 @@ public enum BulkImport {
         return try importer.importLines({ try lines.next() }, mode: mode, dryRun: dryRun, by: attribution)
     }
 
+    /// Why a file with no records is refused rather than reported as an import of nothing: it
+    /// is the wrong file, or an export that failed. `POST /v1/import` and the command line say the same.
+    static let holdsNoRecords = "holds no records: an import takes one record a line (NDJSON), or a header row and then rows (CSV)"
+
     /// The import of a file on disk, for the command line; the report as JSON text.
     public static func run(file path: String, format: ImportFormat, kind: RecordKind?, mode: ImportMode, dryRun: Bool,
                            into importer: any Importing, by attribution: Attribution) throws -> (report: ImportReport, json: String) {
+        // A directory opens, and reads as no lines at all: say what it is instead.
+        var status = stat()
+        if stat(path, &status) == 0, status.st_mode & S_IFMT == S_IFDIR {
+            throw ChronicleError.validation([FieldError("file", "\(path) is a directory; name the file to import")])
+        }
         guard let lines = LineSource(path: path) else { throw ChronicleError.validation([FieldError("file", "cannot open \(path)")]) }
         let report = try run(lines, format: format, kind: kind, mode: mode, dryRun: dryRun, into: importer, by: attribution)
+        if report.holdsNoRecords { throw ChronicleError.validation([FieldError("file", "\(path) \(holdsNoRecords)")]) }
         return (report, String(decoding: json(report).serialized(pretty: true), as: UTF8.self))
     }
 

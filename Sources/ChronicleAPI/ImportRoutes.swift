@@ -18,10 +18,8 @@ extension ChronicleAPI {
         let report = try BulkImport.run(lines, format: format, kind: kinds.first, mode: mode, dryRun: dryRun, into: repositories.importer,
                                         by: try attribution(request))
         if report.written { wroteChanges() }
+        guard !report.holdsNoRecords else { throw ChronicleError.validation([FieldError("body", BulkImport.holdsNoRecords)]) }
         let imported = report.created + report.updated + report.unchanged
-        guard report.failed > 0 || imported > 0 else {
-            throw ChronicleError.validation([FieldError("body", "holds no records: send one record a line (NDJSON) or a header row and then rows (CSV)")])
-        }
         // Best effort answers 200 when it imported anything; when every line failed, as the others do.
         guard report.failed == 0 || (mode == .bestEffort && !dryRun && imported > 0) else {
             let detail = "\(report.failed) line\(report.failed == 1 ? "" : "s") could not be imported, so \(dryRun ? "this dry run would write nothing" : "nothing was written"); fix them (see failures) and send the file again"

@@ -9,7 +9,8 @@ struct Import: ParsableCommand {
         discussion: """
             Each line creates a record or updates one, found by id or by a natural key (an actor's slug or Wikidata id, a \
             source's URL); unchanged records keep their version. References may name actors and sources by id, slug, \
-            Wikidata id or URL, including records earlier in the file. Exits with status 1 when any line failed.
+            Wikidata id or URL, including records earlier in the file. Exits with status 1 when any line failed; a file \
+            with no records (or a directory) is refused, as POST /v1/import refuses it.
             """)
 
     @Argument(help: "The file to import.") var file: String

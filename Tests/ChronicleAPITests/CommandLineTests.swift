@@ -69,4 +69,21 @@ private final class LockedText: @unchecked Sendable {
         #expect(try runChronicle(["export", "--db", fresh]).contains("new-actor"))
     }
 
+    /// As `POST /v1/import` answers 422: a file with no records is a mistake (the wrong file, an
+    /// export that failed), not an import of nothing; nor is a directory a file.
+    @Test func importingNoRecordsOrADirectoryFailsAndSaysWhy() throws {
+        let db = directory.appendingPathComponent("store.sqlite").path
+        try runChronicle(["migrate", "--db", db])
+        let empty = directory.appendingPathComponent("empty.ndjson"), headerOnly = directory.appendingPathComponent("header.csv")
+        try Data().write(to: empty)
+        try Data("text,language\n".utf8).write(to: headerOnly)
+        for arguments in [[empty.path], [headerOnly.path, "--type", "quote"], [empty.path, "--dry-run"]] {
+            let run = try runChronicleToEnd(["import"] + arguments + ["--db", db])
+            #expect(run.status != 0, "chronicle import \(arguments) exited 0: \(run.output)")
+            #expect(run.errors.contains("holds no records"), "chronicle import \(arguments) said: \(run.errors)")
+        }
+        let folder = try runChronicleToEnd(["import", directory.path, "--db", db])
+        #expect(folder.status != 0, "importing a directory exited 0: \(folder.output)")
+        #expect(folder.errors.contains("\(directory.path) is a directory"), "importing a directory said: \(folder.errors)")
+    }
 }
