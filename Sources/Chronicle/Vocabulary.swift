@@ -17,6 +17,16 @@ public enum VerificationStatus: String, Sendable, Codable, CaseIterable { case u
 /// The record types Chronicle stores; used by search and by error messages.
 public enum RecordKind: String, Sendable, Codable, CaseIterable { case actor, event, quote, source }
 
+extension RecordKind {
+    /// A kind as people name it, `quote` or `quotes`: the paths say `/v1/quotes`, records say
+    /// `"type": "quote"`, so every place that takes a kind by name reads both.
+    public init?(named name: some StringProtocol) {
+        if let kind = RecordKind(rawValue: String(name)) { self = kind; return }
+        guard name.hasSuffix("s"), let kind = RecordKind(rawValue: String(name.dropLast())) else { return nil }
+        self = kind
+    }
+}
+
 extension CaseIterable where Self: RawRepresentable, RawValue == String {
     /// The allowed values, for error messages: `person, organization, country, group`.
     public static var allowedValues: String { allCases.map(\.rawValue).joined(separator: ", ") }

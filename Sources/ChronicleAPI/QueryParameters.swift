@@ -115,8 +115,7 @@ struct QueryParameters {
         guard let text = string(name) else { return [] }
         var kinds: [RecordKind] = []
         for part in text.split(separator: ",", omittingEmptySubsequences: false) {
-            // `quotes` reads as well as `quote`: both are taken.
-            guard let kind = RecordKind(rawValue: String(part)) ?? (part.hasSuffix("s") ? RecordKind(rawValue: String(part.dropLast())) : nil) else {
+            guard let kind = RecordKind(named: part) else {
                 fail(name, "'\(part)' is not one of: \(RecordKind.allowedValues)")
                 return []
             }

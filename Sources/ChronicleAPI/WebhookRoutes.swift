@@ -29,8 +29,8 @@ extension ChronicleAPI {
         case nil, .null?: break
         case .array(let items)?:
             for item in items {
-                guard case .string(let name) = item, let kind = RecordKind(rawValue: name) else {
-                    errors.append(FieldError("types", "lists kinds: actor, event, quote, source"))
+                guard case .string(let name) = item, let kind = RecordKind(named: name) else {
+                    errors.append(FieldError("types", "lists kinds: actor, event, quote, source (or actors, events, quotes, sources)"))
                     break
                 }
                 filter.kinds.insert(kind)

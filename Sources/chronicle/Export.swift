@@ -9,7 +9,7 @@ struct Export: ParsableCommand {
         abstract: "Write the store to standard output as NDJSON, one record a line with its type (or one kind as CSV).",
         discussion: "In the order an import can replay: sources, actors, events, quotes. From one snapshot, while a server keeps writing.")
 
-    @Option(help: "Only these kinds, comma-separated: source, actor, event, quote.") var type: String?
+    @Option(help: "Only these kinds, comma-separated: source, actor, event, quote (or their plurals).") var type: String?
     @Option(help: "ndjson (the default) or csv (with one --type).") var format: String = "ndjson"
     @OptionGroup var database: DatabaseOptions
 
@@ -17,8 +17,8 @@ struct Export: ParsableCommand {
         try database.requireExistingDatabase()
         var kinds: [RecordKind] = []
         for name in (type ?? "").split(separator: ",") {
-            guard let kind = RecordKind(rawValue: String(name)) else {
-                throw ValidationError("'\(name)' is not a kind; choose from source, actor, event, quote")
+            guard let kind = RecordKind(named: name) else {
+                throw ValidationError("'\(name)' is not a kind; choose from source, actor, event, quote (or their plurals)")
             }
             kinds.append(kind)
         }

@@ -22,8 +22,7 @@ struct Import: ParsableCommand {
 
     func run() throws {
         let kind = try type.map { name -> RecordKind in
-            let singular = name.hasSuffix("s") ? String(name.dropLast()) : name
-            guard let kind = RecordKind(rawValue: singular) else { throw ValidationError("'\(name)' is not a kind; choose from actor, event, quote, source") }
+            guard let kind = RecordKind(named: name) else { throw ValidationError("'\(name)' is not a kind; choose from actor, event, quote, source") }
             return kind
         }
         let chosen = format ?? (file.lowercased().hasSuffix(".csv") ? "csv" : "ndjson")

@@ -157,6 +157,17 @@ import Testing
         #expect(!WebhookFilter(kinds: [.quote], actorID: "act_a").admits(.event, id: event.id, state: .event(event)))
     }
 
+    /// A webhook's kinds are named as `/v1/changes?type=` names them: `events` as well as `event`.
+    @Test func aWebhooksTypesTakeKindsSingularOrPlural() throws {
+        let api = try TestAPI(seed: false)
+        let admin = try api.database.tokens.create(name: "hooks-admin", scope: .admin).secret
+        let created = try api.request("POST", "/v1/webhooks", json: #"{"url":"http://127.0.0.1:9/hook","types":["events","quote","quotes"]}"#, token: admin)
+        #expect(created.status == 201, "\(created.text)")
+        #expect(created.json["types"] == .array([.string("event"), .string("quote")]))
+        let refused = try api.request("POST", "/v1/webhooks", json: #"{"url":"http://127.0.0.1:9/hook","types":["eventz"]}"#, token: admin)
+        #expect(refused.status == 422 && refused.refusedFields == ["types"])
+    }
+
     /// Stopping the server ends open event streams at once instead of waiting out the drain.
     @Test func stoppingTheServerEndsEventStreams() throws {
         let api = try TestAPI(seed: false)

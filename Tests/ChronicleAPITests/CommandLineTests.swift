@@ -1,3 +1,4 @@
+@testable import ChronicleAPI
 import Foundation
 import Testing
 
@@ -85,5 +86,16 @@ private final class LockedText: @unchecked Sendable {
         let folder = try runChronicleToEnd(["import", directory.path, "--db", db])
         #expect(folder.status != 0, "importing a directory exited 0: \(folder.output)")
         #expect(folder.errors.contains("\(directory.path) is a directory"), "importing a directory said: \(folder.errors)")
+    }
+
+    /// `--type quotes` reads as well as `--type quote`, as on `/v1/export` and `chronicle import`.
+    @Test func exportTakesKindsSingularOrPlural() throws {
+        let db = directory.appendingPathComponent("seeded.sqlite").path
+        try runChronicle(["seed", "--db", db])
+        let lines = try runChronicle(["export", "--type", "quotes,actor", "--db", db]).split(separator: "\n")
+        let types = Set(lines.compactMap { line in try? JSON.parse(Array(line.utf8))["type"]?.stringValue })
+        #expect(types == ["quote", "actor"])
+        #expect(try runChronicle(["export", "--type", "quotes", "--format", "csv", "--db", db]).hasPrefix("id,text,"))
+        #expect(try runChronicleToEnd(["export", "--type", "quotess", "--db", db]).status != 0)
     }
 }
