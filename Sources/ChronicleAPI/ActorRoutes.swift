@@ -27,7 +27,7 @@ extension ChronicleAPI {
         var query = QueryParameters(request, allowed: ["limit", "cursor", "sort", "count", "role", "from", "to", "category", "format"])
         let format = query.format(accept: request.headers["Accept"], among: ResponseFormat.allCases)
         let role = query.enumeration("role", as: ParticipantRole.self)
-        let from = query.date("from"), to = query.date("to")
+        let (from, to) = query.dateRange()
         let category = query.enumeration("category", as: EventCategory.self)
         let sort = query.sort(as: EventSortField.self)
         let page = query.page()
@@ -45,7 +45,7 @@ extension ChronicleAPI {
     func quotesOfActor(_ request: Request) throws -> Response {
         var query = QueryParameters(request, allowed: ["limit", "cursor", "sort", "count", "from", "to", "language", "verification", "format"])
         let format = query.format(accept: request.headers["Accept"], among: ResponseFormat.allCases)
-        let from = query.date("from"), to = query.date("to")
+        let (from, to) = query.dateRange()
         let language = query.formatted("language") { $0.language($1, $2) }
         let verification = query.enumeration("verification", as: VerificationStatus.self)
         let sort = query.sort(as: QuoteSortField.self)

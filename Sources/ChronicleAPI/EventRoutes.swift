@@ -8,8 +8,9 @@ extension ChronicleAPI {
     func listEvents(_ request: Request) throws -> Response {
         var query = QueryParameters(request, allowed: QueryParameters.paging + ["actor", "role", "category", "country", "source", "from", "to"])
         let format = query.format(accept: request.headers["Accept"], among: ResponseFormat.allCases)
+        let dates = query.dateRange()
         var filter = EventFilter(role: query.enumeration("role", as: ParticipantRole.self), category: query.enumeration("category", as: EventCategory.self),
-                                 country: query.formatted("country") { $0.country($1, $2) }, from: query.date("from"), to: query.date("to"), text: query.search("q"))
+                                 country: query.formatted("country") { $0.country($1, $2) }, from: dates.from, to: dates.to, text: query.search("q"))
         let actor = query.text("actor", max: 100)
         let source = query.text("source", max: 100)
         let sort = query.sort(as: EventSortField.self)

@@ -55,6 +55,17 @@ struct QueryParameters {
         }
     }
 
+    /// `from` and `to`. A range whose `from` begins after its `to` ends selects nothing (and a
+    /// timeline would title itself "2022–2020"): a mistake to point out, not to answer with an
+    /// empty list. Ends that may share a day, such as `from=2022-03&to=2022`, are a range.
+    mutating func dateRange() -> (from: PartialDate?, to: PartialDate?) {
+        let from = date("from"), to = date("to")
+        if let from, let to, from.earliest > to.latest {
+            fail("from", "from (\(from)) is after to (\(to)); swap them")
+        }
+        return (from, to)
+    }
+
     mutating func enumeration<E: RawRepresentable & CaseIterable>(_ name: String, as type: E.Type) -> E? where E.RawValue == String {
         guard let text = string(name) else { return nil }
         guard let value = E(rawValue: text) else {

@@ -7,7 +7,8 @@ extension ChronicleAPI {
     func listQuotes(_ request: Request) throws -> Response {
         var query = QueryParameters(request, allowed: QueryParameters.paging + ["speaker", "event", "source", "from", "to", "language", "verification"])
         let format = query.format(accept: request.headers["Accept"], among: ResponseFormat.allCases)
-        var filter = QuoteFilter(eventID: query.text("event", max: 100), from: query.date("from"), to: query.date("to"),
+        let dates = query.dateRange()
+        var filter = QuoteFilter(eventID: query.text("event", max: 100), from: dates.from, to: dates.to,
                                  language: query.formatted("language") { $0.language($1, $2) }, verification: query.enumeration("verification", as: VerificationStatus.self),
                                  text: query.search("q"))
         let speaker = query.text("speaker", max: 100)

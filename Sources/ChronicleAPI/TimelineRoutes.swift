@@ -13,7 +13,7 @@ extension ChronicleAPI {
     func timeline(_ request: Request) throws -> Response {
         var query = QueryParameters(request, allowed: ["actor", "category", "from", "to", "limit"])
         let category = query.enumeration("category", as: EventCategory.self)
-        let from = query.date("from"), to = query.date("to")
+        let (from, to) = query.dateRange()
         let actor = query.text("actor", max: 100)
         let limit = timelineLimit(&query)
         if query.string("fields") != nil { query.fail("fields", "does not apply to a timeline, whose slides have TimelineJS's fields") }

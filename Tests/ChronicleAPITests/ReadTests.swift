@@ -229,6 +229,25 @@ import Testing
         #expect(try api.get("/v1/events?source=src_nothing").refusedFields == ["source"])
     }
 
+    /// `from` after `to` selects nothing (and a timeline would title itself "2022–2020"): it is a
+    /// mistake to point out, on every route that takes both. A range whose ends overlap is not.
+    @Test func aRangeWhoseFromIsAfterItsToIsRefused() throws {
+        let api = try TestAPI()
+        let routes = ["/v1/events", "/v1/quotes", "/v1/timeline", "/v1/actors/alexander-lukashenko/events", "/v1/actors/alexander-lukashenko/quotes"]
+        for route in routes {
+            for (query, from, to) in [("from=2023&to=2022", "2023", "2022"), ("from=2022-03-05&to=2022-03-04", "2022-03-05", "2022-03-04"), ("to=2022-02&from=2022-03", "2022-03", "2022-02")] {
+                let reply = try api.get("\(route)?\(query)")
+                #expect(reply.status == 422 && reply.refusedFields == ["from"], "\(route)?\(query): \(reply.status)")
+                #expect(reply.json["errors"]?.arrayValue.first?["message"]?.stringValue == "from (\(from)) is after to (\(to)); swap them")
+            }
+            // Ends that may share a day are a range: March 2022 within 2022, one day.
+            for query in ["from=2022-03&to=2022", "from=2022&to=2022-03", "from=2022-03-04&to=2022-03-04", "from=2022&to=2022"] {
+                #expect(try api.get("\(route)?\(query)").status == 200, "\(route)?\(query)")
+            }
+        }
+        #expect(try api.get("/v1/events?from=2023&to=2022&format=ndjson").refusedFields == ["from"])
+    }
+
     @Test func pagesFollowTheNextCursorAndLinkHeader() throws {
         let api = try TestAPI()
         var seen: [String] = []
