@@ -1,6 +1,6 @@
 import Chronicle
 
-/// A list filter naming another record (`actor=`, `speaker=`, `source=`) is looked up before the
+/// A list filter naming another record (`actor=`, `speaker=`, `source=`, `event=`) is looked up before the
 /// list is read: an unknown one is a field error that says what was not found, not an empty list
 /// that looks like an answer.
 extension ChronicleAPI {
@@ -15,6 +15,13 @@ extension ChronicleAPI {
     func existingSource(_ id: String) throws -> String {
         do { return try repositories.sources.find(id).id } catch ChronicleError.notFound {
             throw ChronicleError.validation([FieldError("source", "no source has id '\(id)'; ids look like src_… (GET /v1/sources lists them)")])
+        }
+    }
+
+    /// The id of the event a filter names.
+    func existingEvent(_ id: String) throws -> String {
+        do { return try repositories.events.find(id).id } catch ChronicleError.notFound {
+            throw ChronicleError.validation([FieldError("event", "no event has id '\(id)'; ids look like evt_… (GET /v1/events lists them)")])
         }
     }
 }

@@ -8,9 +8,10 @@ extension ChronicleAPI {
         var query = QueryParameters(request, allowed: QueryParameters.paging + ["speaker", "event", "source", "from", "to", "language", "verification"])
         let format = query.format(accept: request.headers["Accept"], among: ResponseFormat.allCases)
         let dates = query.dateRange()
-        var filter = QuoteFilter(eventID: query.text("event", max: 100), from: dates.from, to: dates.to,
+        var filter = QuoteFilter(from: dates.from, to: dates.to,
                                  language: query.formatted("language") { $0.language($1, $2) }, verification: query.enumeration("verification", as: VerificationStatus.self),
                                  text: query.search("q"))
+        let event = query.text("event", max: 100)
         let speaker = query.text("speaker", max: 100)
         let source = query.text("source", max: 100)
         let sort = query.sort(as: QuoteSortField.self)
@@ -19,6 +20,7 @@ extension ChronicleAPI {
         try query.finish()
         if let speaker { filter.speakerID = try existingActor(speaker, field: "speaker").id }
         if let source { filter.sourceID = try existingSource(source) }
+        if let event { filter.eventID = try existingEvent(event) }
         let quotes = repositories.quotes, chosen = filter
         return try listResponse(request, format: format, page: page, fields: fields, columns: Self.quoteFields,
                                 fetch: { try quotes.list(chosen, sort: sort, page: $0, in: $1) }, encode: Representation.quote, write: { CompactWriter.quote($0, into: &$1) })

@@ -248,6 +248,19 @@ import Testing
         #expect(try api.get("/v1/events?from=2023&to=2022&format=ndjson").refusedFields == ["from"])
     }
 
+    /// `event=` names an event, like `speaker=` an actor: an unknown one is a field error, not an
+    /// empty list that looks like an answer.
+    @Test func anUnknownEventFilterIsAFieldError() throws {
+        let api = try TestAPI()
+        for target in ["/v1/quotes?event=evt_nope", "/v1/quotes?event=evt_nope&format=csv"] {
+            let reply = try api.get(target)
+            #expect(reply.status == 422 && reply.refusedFields == ["event"], "\(target): \(reply.status)")
+            #expect(reply.json["errors"]?.arrayValue.first?["message"]?.stringValue?.hasPrefix("no event has id 'evt_nope'") == true)
+        }
+        let event = try #require(try api.get("/v1/events?q=capitulating&fields=id").json.data.first?["id"]?.stringValue)
+        #expect(try api.get("/v1/quotes?event=\(event)").status == 200)
+    }
+
     @Test func pagesFollowTheNextCursorAndLinkHeader() throws {
         let api = try TestAPI()
         var seen: [String] = []
