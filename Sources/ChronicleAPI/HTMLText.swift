@@ -16,9 +16,23 @@ func htmlEscaped(_ text: String) -> String {
     return out
 }
 
-/// True for an absolute http or https URL: the only addresses a timeline links or embeds (a
-/// `javascript:` address in a source record must not become a link a reader can click).
-func isWebAddress(_ url: String) -> Bool {
+/// An absolute http or https URL as a timeline links or embeds it; nil for any other scheme (a
+/// `javascript:` address in a source record must not become a link a reader can click). A
+/// source's URL may hold `"`, `<` or `>` (the API's URL check allows them), which no address in
+/// HTML or a TimelineJS media slot may: they, spaces and control characters are percent-encoded,
+/// so the source is still linked and shown rather than dropped.
+func webAddress(_ url: String) -> String? {
     let lowered = url.lowercased()
-    return (lowered.hasPrefix("https://") || lowered.hasPrefix("http://")) && !url.unicodeScalars.contains { $0.value <= 0x20 || $0 == "\"" || $0 == "<" || $0 == ">" }
+    guard lowered.hasPrefix("https://") || lowered.hasPrefix("http://") else { return nil }
+    let hexDigits = Array("0123456789ABCDEF")
+    var encoded = ""
+    encoded.reserveCapacity(url.utf8.count)
+    for scalar in url.unicodeScalars {
+        if scalar.value <= 0x20 || scalar.value == 0x7F || scalar == "\"" || scalar == "<" || scalar == ">" {
+            encoded += "%\(hexDigits[Int(scalar.value >> 4)])\(hexDigits[Int(scalar.value & 0xF)])"
+        } else {
+            encoded.unicodeScalars.append(scalar)
+        }
+    }
+    return encoded
 }

@@ -46,7 +46,7 @@ enum Timeline {
         var seen = Set<String>()
         let named = event.citations.filter { seen.insert($0.sourceID).inserted }.map { citation -> String in
             let title = htmlEscaped(citation.sourceTitle ?? sources[citation.sourceID]?.title ?? citation.sourceID)
-            let name = citation.sourceURL.flatMap { isWebAddress($0) ? "<a href=\"\(htmlEscaped($0))\">\(title)</a>" : nil } ?? title
+            let name = citation.sourceURL.flatMap(webAddress).map { "<a href=\"\(htmlEscaped($0))\">\(title)</a>" } ?? title
             let publisher = sources[citation.sourceID]?.publisher.map { ", " + htmlEscaped($0) } ?? ""
             return name + publisher
         }
@@ -56,7 +56,8 @@ enum Timeline {
 
     /// The first cited source with a web address, credited to its author and publisher where known.
     static func media(_ event: Event, sources: [String: Source]) -> JSON? {
-        guard let citation = event.citations.first(where: { $0.sourceURL.map(isWebAddress) ?? false }), let url = citation.sourceURL else { return nil }
+        guard let citation = event.citations.first(where: { $0.sourceURL.flatMap(webAddress) != nil }),
+              let url = citation.sourceURL.flatMap(webAddress) else { return nil }
         var fields: [(String, JSON)] = [("url", .string(url))]
         if let title = citation.sourceTitle { fields.append(("caption", .string(htmlEscaped(title)))) }
         let source = sources[citation.sourceID]

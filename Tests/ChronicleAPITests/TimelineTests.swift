@@ -127,7 +127,20 @@ import Testing
         let bare = try #require(slides(try api.get("/v1/timeline?from=2041")).first)
         #expect(bare["media"] == nil && bare["text"]?["text"]?.stringValue == "<p>Source: Notes without address</p>")
         // The API refuses other schemes; a timeline would not link one that reached the store otherwise.
-        #expect(!isWebAddress("javascript:alert(1)") && !isWebAddress("https://x\" onclick=\"y") && isWebAddress("HTTPS://example.org/a"))
+        #expect(webAddress("javascript:alert(1)") == nil && webAddress("HTTPS://example.org/a") == "HTTPS://example.org/a")
+        #expect(webAddress("https://x\" onclick=\"y") == "https://x%22%20onclick=%22y")
+    }
+
+    /// A source's address may hold characters that an address in HTML may not (the API takes
+    /// `"`, `<` and `>`): the slide's media and the text's link carry it percent-encoded.
+    @Test func aSourceAddressWithQuotesOrBracketsIsPercentEncodedNotDropped() throws {
+        let api = try TestAPI()
+        let source = try create(api, "/v1/sources", #"{"title":"Odd address","url":"https://example.org/a?q=\"x\"&t=<b>"}"#)
+        _ = try create(api, "/v1/events", #"{"title":"Cited","start":"2042","citations":[{"sourceId":"\#(source)"}]}"#)
+        let slide = try #require(slides(try api.get("/v1/timeline?from=2042")).first)
+        #expect(slide["media"]?["url"]?.stringValue == "https://example.org/a?q=%22x%22&t=%3Cb%3E", "\(slide)")
+        #expect(slide["text"]?["text"]?.stringValue == #"<p>Source: <a href="https://example.org/a?q=%22x%22&amp;t=%3Cb%3E">Odd address</a></p>"#)
+        #expect(webAddress("https://example.org/a b\u{1}\u{7F}") == "https://example.org/a%20b%01%7F")
     }
 
     @Test func limitCapsTheTimelineAndTheTitleSaysSo() throws {
