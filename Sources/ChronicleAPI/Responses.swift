@@ -112,8 +112,10 @@ enum Reply {
                 return problem(422, "the request has \(errors.count) invalid field\(errors.count == 1 ? "" : "s")", errors: errors, request: request)
             case .duplicate(_, let field, _):
                 return problem(409, error.description, errors: [FieldError(field, error.description)], request: request)
-            case .stillReferenced:
-                return problem(409, error.description, request: request)
+            case .stillReferenced(let kind, let id, let references):
+                // The domain's "delete with cascade" names no parameter; a client needs the one that does it.
+                let detail = "\(kind.rawValue) \(id) is still referred to by \(references.joined(separator: ", ")); remove those first or delete with ?cascade=true"
+                return problem(409, detail, request: request)
             case .timeLimit:
                 return problem(503, error.description, request: request)
             case .tokenRevoked:

@@ -110,6 +110,8 @@ import Testing
         let quote = try api.request("POST", "/v1/quotes", json: #"{"text":"x","language":"en","speakerId":"\#(actorID)"}"#, token: api.writeToken)
         let refused = try api.request("DELETE", "/v1/actors/\(actorID)", token: api.writeToken)
         #expect(refused.status == 409 && refused.json["detail"]?.stringValue?.contains("1 quote") == true)
+        // It names the parameter that does it.
+        #expect(refused.json["detail"]?.stringValue?.hasSuffix("remove those first or delete with ?cascade=true") == true, "\(refused.text)")
         #expect(try api.request("DELETE", "/v1/actors/\(actorID)?cascade=true", token: api.writeToken).status == 204)
         // The quote went with its speaker, and its tombstone says so.
         let gone = try api.get("/v1/quotes/\(quote.json["id"]?.stringValue ?? "")")
