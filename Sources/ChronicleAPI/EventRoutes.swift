@@ -31,7 +31,12 @@ extension ChronicleAPI {
 
     var eventEndpoints: RecordEndpoints<Event> {
         let quotes = repositories.quotes
-        return RecordEndpoints(repositories.events, fields: Self.eventFields + ["quotes"], decode: { try DraftDecoder.event($0, onto: $1) },
+        let actors = repositories.actors
+        return RecordEndpoints(repositories.events, fields: Self.eventFields + ["quotes"], decode: { json, base in
+                                   var draft = try DraftDecoder.event(json, onto: base)
+                                   draft.participants = draft.participants.map { Participant(actorID: Self.actorID($0.actorID, in: actors), role: $0.role) }
+                                   return draft
+                               },
                                represent: { event, snapshot in
                                    let embedded = try quotes.quotes(ofEvent: event.id, limit: PageRequest.maximumLimit, in: snapshot)
                                    // Shown by name or title: participants, speakers, cited sources; and

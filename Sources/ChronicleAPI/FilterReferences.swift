@@ -24,4 +24,11 @@ extension ChronicleAPI {
             throw ChronicleError.validation([FieldError("event", "no event has id '\(id)'; ids look like evt_… (GET /v1/events lists them)")])
         }
     }
+
+    /// An actor a body names by slug, as its id (a body may name actors as filters and imports
+    /// do); anything else as given, for the store's own check to refuse when nothing has it.
+    static func actorID(_ reference: String, in actors: any ActorRepository) -> String {
+        guard !reference.hasPrefix(Identifier.prefix(.actor)), let actor = try? actors.find(reference) else { return reference }
+        return actor.id
+    }
 }

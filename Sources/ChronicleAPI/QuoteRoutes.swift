@@ -27,7 +27,12 @@ extension ChronicleAPI {
     }
 
     var quoteEndpoints: RecordEndpoints<Quote> {
-        return RecordEndpoints(repositories.quotes, fields: Self.quoteFields, decode: { try DraftDecoder.quote($0, onto: $1) },
+        let actors = repositories.actors
+        return RecordEndpoints(repositories.quotes, fields: Self.quoteFields, decode: { json, base in
+                                   var draft = try DraftDecoder.quote(json, onto: base)
+                                   draft.speakerID = draft.speakerID.map { Self.actorID($0, in: actors) }
+                                   return draft
+                               },
                                represent: { quote, _ in Rendered(json: Representation.quote(quote)) })
     }
 }

@@ -104,6 +104,21 @@ import Testing
         }
     }
 
+    /// A body names actors by slug as filters and imports do; what names nothing is still refused.
+    @Test func bodiesNameActorsByIdOrSlug() throws {
+        let api = try TestAPI()
+        let lukashenko = try #require(try api.get("/v1/actors/alexander-lukashenko").json["id"]?.stringValue)
+        let quote = try api.request("POST", "/v1/quotes", json: #"{"text":"By slug.","language":"en","speakerId":"alexander-lukashenko"}"#, token: api.writeToken)
+        #expect(quote.status == 201 && quote.json["speaker"]?["id"]?.stringValue == lukashenko, "\(quote.text)")
+        let event = try api.request("POST", "/v1/events", json: #"{"title":"By slug","start":"2022","participants":[{"actorId":"alexander-lukashenko","role":"host"}]}"#, token: api.writeToken)
+        #expect(event.status == 201 && event.json["participants"]?.arrayValue.first?["actorId"]?.stringValue == lukashenko, "\(event.text)")
+        let id = try #require(quote.json["id"]?.stringValue)
+        let patched = try api.request("PATCH", "/v1/quotes/\(id)", json: #"{"speakerId":"vladimir-putin"}"#, token: api.writeToken)
+        #expect(patched.status == 200 && patched.json["speaker"]?["name"]?.stringValue == "Vladimir Putin")
+        let unknown = try api.request("POST", "/v1/quotes", json: #"{"text":"Nobody.","language":"en","speakerId":"no-such-slug"}"#, token: api.writeToken)
+        #expect(unknown.status == 422 && unknown.refusedFields == ["speakerId"], "\(unknown.text)")
+    }
+
     @Test func cascadeDeletesWhatReferstoTheRecord() throws {
         let api = try TestAPI(seed: false)
         let actorID = try #require(try api.request("POST", "/v1/actors", json: #"{"kind":"group","name":"Opposition"}"#, token: api.writeToken).json["id"]?.stringValue)
