@@ -24,7 +24,7 @@ extension ChronicleAPI {
     }
 
     func eventsOfActor(_ request: Request) throws -> Response {
-        var query = QueryParameters(request, allowed: ["limit", "cursor", "sort", "count", "role", "from", "to", "category", "format"])
+        var query = QueryParameters(request, allowed: ["limit", "cursor", "sort", "count", "role", "from", "to", "category", "fields", "format"])
         let format = query.format(accept: request.headers["Accept"], among: ResponseFormat.allCases)
         let role = query.enumeration("role", as: ParticipantRole.self)
         let (from, to) = query.dateRange()
@@ -43,7 +43,7 @@ extension ChronicleAPI {
     }
 
     func quotesOfActor(_ request: Request) throws -> Response {
-        var query = QueryParameters(request, allowed: ["limit", "cursor", "sort", "count", "from", "to", "language", "verification", "format"])
+        var query = QueryParameters(request, allowed: ["limit", "cursor", "sort", "count", "from", "to", "language", "verification", "fields", "format"])
         let format = query.format(accept: request.headers["Accept"], among: ResponseFormat.allCases)
         let (from, to) = query.dateRange()
         let language = query.formatted("language") { $0.language($1, $2) }

@@ -49,7 +49,7 @@ extension ChronicleAPI {
     }
 
     func quotesOfEvent(_ request: Request) throws -> Response {
-        var query = QueryParameters(request, allowed: ["limit", "cursor", "sort", "count", "format"])
+        var query = QueryParameters(request, allowed: ["limit", "cursor", "sort", "count", "fields", "format"])
         let format = query.format(accept: request.headers["Accept"], among: ResponseFormat.allCases)
         let sort = query.sort(as: QuoteSortField.self)
         let page = query.page()

@@ -7,20 +7,22 @@ struct QueryParameters {
     private let request: Request
     private(set) var errors: [FieldError] = []
 
-    /// Accepted on every list and record endpoint.
-    static let common = ["pretty", "fields"]
-    /// Accepted on every list of records: paging, search, and `format` (the representation).
-    static let paging = ["limit", "cursor", "sort", "count", "q", "format"]
+    /// Accepted everywhere: indenting JSON (ignored by bodies that are not JSON).
+    static let common = ["pretty"]
+    /// Accepted on every list of records: paging, search, `fields` and `format` (the representation).
+    static let paging = ["limit", "cursor", "sort", "count", "q", "fields", "format"]
 
     init(_ request: Request, allowed: [String]) {
         self.request = request
         // Most requests have no parameters at all; the check below is for those that do.
         guard !request.query.isEmpty else { return }
-        let known = Set(allowed + QueryParameters.common)
+        var names = allowed
+        for name in QueryParameters.common where !names.contains(name) { names.append(name) }
+        let known = Set(names)
         var seen = Set<String>()
         for item in request.query {
             if !known.contains(item.name) {
-                errors.append(FieldError(item.name, "is not a parameter here; use one of: \((allowed + QueryParameters.common).joined(separator: ", "))"))
+                errors.append(FieldError(item.name, "is not a parameter here; use one of: \(names.joined(separator: ", "))"))
             } else if !seen.insert(item.name).inserted {
                 errors.append(FieldError(item.name, "is given more than once"))
             }

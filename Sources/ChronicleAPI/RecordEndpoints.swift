@@ -48,7 +48,7 @@ extension ChronicleAPI {
     /// the answer says that it depends on `Accept`.
     func getHandler<Record: LinkedDataRepresentable>(_ kind: RecordEndpoints<Record>) -> Handler {
         handling { request in
-            var query = QueryParameters(request, allowed: ["format"])
+            var query = QueryParameters(request, allowed: ["fields", "format"])
             let fields = query.fields(of: kind.fields)
             let format = query.format(accept: request.headers["Accept"], among: ResponseFormat.recordFormats)
             if format == .jsonld && fields != nil { query.fail("fields", Self.fieldsInLinkedData.message) }

@@ -4,7 +4,7 @@ import HTTP
 extension ChronicleAPI {
     /// One ranked list across kinds: `GET /v1/search?q=...&type=event,actor`.
     func search(_ request: Request) throws -> Response {
-        var query = QueryParameters(request, allowed: ["q", "type", "limit"])
+        var query = QueryParameters(request, allowed: ["q", "type", "limit", "fields"])
         let text = query.search("q")
         if text == nil && !query.errors.contains(where: { $0.field == "q" }) { query.fail("q", "is required, e.g. q=Lukashenko") }
         let kinds = Set(query.kinds())

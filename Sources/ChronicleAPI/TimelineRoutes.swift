@@ -11,7 +11,7 @@ extension ChronicleAPI {
     /// `/v1/events` has them: an actor by id or slug (an unknown one is a field error, not an
     /// empty timeline), a category, and a date range that keeps every event it may overlap.
     func timeline(_ request: Request) throws -> Response {
-        var query = QueryParameters(request, allowed: ["actor", "category", "from", "to", "limit"])
+        var query = QueryParameters(request, allowed: ["actor", "category", "from", "to", "limit", "fields"])
         let category = query.enumeration("category", as: EventCategory.self)
         let (from, to) = query.dateRange()
         let actor = query.text("actor", max: 100)

@@ -68,6 +68,23 @@ import Testing
         #expect(nothing.text.contains("not a valid search"))
     }
 
+    /// `fields` is taken where it selects something; elsewhere it is refused, not ignored.
+    @Test func fieldsIsRefusedWhereItSelectsNothing() throws {
+        let api = try TestAPI()
+        let actor = try #require(try api.get("/v1/actors/belarus").json["id"]?.stringValue)
+        for target in ["/v1/export?type=source&fields=id", "/v1/changes?fields=id", "/v1/actors/\(actor)/revisions?fields=id",
+                       "/v1/actors/\(actor)/revisions/1?fields=id"] {
+            let reply = try api.get(target)
+            #expect(reply.status == 422 && reply.refusedFields == ["fields"], "\(target): \(reply.text)")
+        }
+        #expect(try api.get("/v1/actors?fields=id").status == 200)
+        #expect(try api.get("/v1/actors/belarus?fields=id").json["id"]?.stringValue == actor)
+        #expect(try api.get("/v1/search?q=Belarus&fields=id").status == 200)
+        // Each name once in the list of what is taken.
+        let message = try api.get("/v1/changes?nope=1").json["errors"]?.arrayValue.first?["message"]?.stringValue ?? ""
+        #expect(message.components(separatedBy: "pretty").count == 2, "\(message)")
+    }
+
     @Test func theSearchCacheIsCountedOnMetrics() throws {
         let api = try TestAPI()
         let first = try api.get("/v1/search?q=Lukashenko%20OR%20Putin")
