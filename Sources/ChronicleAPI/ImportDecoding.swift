@@ -18,6 +18,8 @@ struct ImportReader {
     private let lines: LineSource
     private var csv: CSVReader?
     private var header: [String] = []
+    /// Set once a line could not be read: nothing after it is, as the line's end is unknown.
+    private var ended = false
 
     /// Fields a line may carry that the store sets, dropped before decoding.
     static let readOnly = ["type", "id", "createdAt", "updatedAt", "version", "startPrecision", "endPrecision", "roles", "quotes"]
@@ -65,14 +67,17 @@ struct ImportReader {
     /// The next line read; nil at the end. Blank lines are skipped.
     mutating func next() throws -> ImportLine? {
         if format == .csv { return try nextRow() }
-        guard format == .ndjson else { return nil }
+        guard format == .ndjson, !ended else { return nil }
         while true {
             let bytes: [UInt8]
             do {
                 guard let next = try lines.nextLine() else { return nil }
                 bytes = next
             } catch let tooLong as LineSource.LineTooLong {
-                throw ChronicleError.validation([FieldError("body", "line \(tooLong.line) is longer than \(LineSource.maxLineBytes) bytes; one record never needs that much")])
+                // Reported at its line, as a CSV row too long is; reading stops there.
+                ended = true
+                return ImportLine(line: tooLong.line, kind: kind, id: nil, content: .failure(.validation([FieldError("line",
+                    "is longer than \(LineSource.maxLineBytes) bytes (one record never needs that much); nothing after it was read")])))
             }
             let number = lines.linesRead
             var line = bytes

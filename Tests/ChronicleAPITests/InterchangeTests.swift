@@ -106,6 +106,13 @@ import Testing
         let nestedReply = try api.importFile(nested, query: "type=event&mode=best-effort", contentType: "text/csv")
         #expect(failures(nestedReply) == ["2:participants", "3:citations"] && nestedReply.json["created"]?.intValue == 1, "\(nestedReply.text)")
 
+        // A line over 1 MiB is reported at its line, in either format; nothing after it is read.
+        let long = [#"{"type":"source","title":"Before the long line"}"#, #"{"type":"source","title":""# + String(repeating: "x", count: LineSource.maxLineBytes) + #""}"#,
+                    #"{"type":"source","title":"After the long line"}"#].joined(separator: "\n")
+        let longReply = try api.importFile(long, query: "mode=best-effort")
+        #expect(failures(longReply) == ["2:line"] && longReply.json["created"]?.intValue == 1, "\(longReply.text.prefix(500))")
+        #expect(try api.get("/v1/sources?q=%22After%20the%20long%20line%22").json.data.isEmpty)
+
         bytes = Array(#"{"type":"source","title":"Said to be a source"}"#.utf8)
         let conflict = try api.request("POST", "/v1/import?type=actor&dryRun=true", body: bytes, token: api.writeToken, headers: ["Content-Type": "application/x-ndjson"])
         #expect(failures(conflict) == ["1:type"], "\(conflict.text)")
