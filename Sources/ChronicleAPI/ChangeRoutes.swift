@@ -20,7 +20,15 @@ extension ChronicleAPI {
         configuration.onWrite()
     }
 
+    /// `GET /v1/changes`: a page of changes, or an event stream for `Accept: text/event-stream`,
+    /// so the answer varies with `Accept`.
     func changes(_ request: Request) throws -> Response {
+        var response = try changeFeed(request)
+        response.headers.addVary("Accept")
+        return response
+    }
+
+    private func changeFeed(_ request: Request) throws -> Response {
         var query = QueryParameters(request, allowed: ["since", "limit", "type", "wait", "pretty"])
         let page = query.page()
         let since = query.string("since")

@@ -27,6 +27,8 @@ import Testing
         for _ in 0..<6 {
             let page = try api.get("/v1/changes?limit=3" + (cursor.map { "&since=\($0)" } ?? ""))
             #expect(page.status == 200 && page.headers["Cache-Control"] == "no-store")
+            let vary = page.headers["Vary"]?.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) } ?? []
+            #expect(vary.contains("Accept"), "JSON or an event stream, by Accept: \(vary)")
             for change in page.json.data {
                 seen.append((change["id"]?.stringValue ?? "", change["revision"]?.intValue ?? 0, change["operation"]?.stringValue ?? ""))
             }
