@@ -112,7 +112,9 @@ public struct Router: Responder {
     public enum Match {
         case found(Route, parameters: [String: String])
         case methodNotAllowed(allow: [String])
-        case notFound
+        /// `nearest`: the path a route would take that differs from the one asked for in one
+        /// word by a letter or two (`/v1/event` for `/v1/events`), to suggest.
+        case notFound(nearest: String?)
     }
 
     public func match(method: String, path: String) -> Match {
@@ -126,9 +128,46 @@ public struct Router: Responder {
             if route.method == lookup { return .found(route, parameters: parameters) }
             allowed.append(route.method)
         }
-        if allowed.isEmpty { return .notFound }
+        if allowed.isEmpty { return .notFound(nearest: nearestPath(to: parts)) }
         if allowed.contains("GET") { allowed.append("HEAD") }
         return .methodNotAllowed(allow: allowed)
+    }
+
+    /// A path a route takes that is `parts` with one literal word changed by at most two
+    /// letters (added, dropped or replaced); nil when there is none or more than one.
+    private func nearestPath(to parts: [Substring.UTF8View.SubSequence]) -> String? {
+        let words = parts.map { String(Substring($0)) }
+        var found: Set<String> = []
+        for route in table.routes where route.segments.count == words.count {
+            var changed: (Int, String)?
+            var fits = true
+            for (index, segment) in route.segments.enumerated() {
+                guard case .literal(let literal) = segment, literal != words[index] else { continue }
+                guard changed == nil, Router.distance(literal, words[index], atMost: 2) <= 2 else { fits = false; break }
+                changed = (index, literal)
+            }
+            guard fits, let (index, literal) = changed else { continue }
+            var suggestion = words
+            suggestion[index] = literal
+            found.insert("/" + suggestion.joined(separator: "/"))
+        }
+        return found.count == 1 ? found.first : nil
+    }
+
+    /// Levenshtein distance between two short words, or `limit + 1` once it is past `limit`.
+    static func distance(_ a: String, _ b: String, atMost limit: Int) -> Int {
+        let a = Array(a.utf8), b = Array(b.utf8)
+        guard abs(a.count - b.count) <= limit else { return limit + 1 }
+        guard !a.isEmpty, !b.isEmpty else { return min(max(a.count, b.count), limit + 1) }
+        var previous = Array(0...b.count)
+        for i in 1...a.count {
+            var current = [i] + Array(repeating: 0, count: b.count)
+            for j in 1...b.count {
+                current[j] = min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (a[i - 1] == b[j - 1] ? 0 : 1))
+            }
+            previous = current
+        }
+        return min(previous[b.count], limit + 1)
     }
 
     /// The route without parameters for this path and method. A scan of a few dozen byte strings,
@@ -207,7 +246,9 @@ public struct Router: Responder {
             var response = Response.problem(405, detail: "\(request.method) is not allowed on \(request.path); allowed: \(allow.joined(separator: ", "))")
             response.headers["Allow"] = allow.joined(separator: ", ")
             return response
-        case .notFound:
+        case .notFound(let nearest?):
+            return Response.problem(404, detail: "no route for \(request.path); did you mean \(nearest)?")
+        case .notFound(nil):
             return Response.problem(404, detail: "no route for \(request.path)")
         }
     }

@@ -51,6 +51,29 @@ import Testing
         if case .found(let route, _) = copy.match(method: "GET", path: "/a") { #expect(route.pattern == "/a") } else { Issue.record() }
     }
 
+    /// A path one word off a route, by a letter or two, is answered 404 with the path it likely meant.
+    @Test func aMistypedPathIsToldThePathItLikelyMeant() throws {
+        var router = Router()
+        for pattern in ["/v1/events", "/v1/events/:id", "/v1/actors", "/v1/actors/:id/quotes", "/v1/quotes"] {
+            router.get(pattern) { _ in Response(status: 204) }
+        }
+        func nearest(_ path: String) -> String? {
+            if case .notFound(let nearest) = router.match(method: "GET", path: path) { return nearest }
+            Issue.record("\(path) matched a route")
+            return nil
+        }
+        #expect(nearest("/v1/event") == "/v1/events")
+        #expect(nearest("/v1/evnts/evt_1") == "/v1/events/evt_1")
+        #expect(nearest("/v1/actors/act_1/quote") == "/v1/actors/act_1/quotes")
+        #expect(nearest("/v2/events") == "/v1/events")
+        #expect(nearest("/v1/timeline") == nil, "more than two letters off every route")
+        #expect(nearest("/v1/zzz") == nil)
+        #expect(nearest("/v1/event/evt_1/quotes") == nil, "two words off")
+        let reply = try router.respond(to: Request(method: "GET", target: "/v1/event"))
+        guard case .bytes(let bytes) = reply.body else { Issue.record("no body"); return }
+        #expect(reply.status == 404 && String(decoding: bytes, as: UTF8.self).contains("did you mean /v1/events?"))
+    }
+
     @Test func connectionsAreSpreadEvenlyOverTheLoops() throws {
         let server = try startServer(loops: 3)
         defer { server.shutdown(); server.wait() }
