@@ -178,9 +178,8 @@ struct ImportReader {
         // fields are checked now and laid over the record once the store has found it.
         func given(_ key: String) -> Bool { fields.contains { $0.0 == key && $0.1 != .null } }
         let mayUpdate = id != nil || (lineKind == .actor && (given("slug") || given("wikidataId"))) || (lineKind == .source && given("url"))
-        let partial = DraftDecoder.writable(lineKind).contains { key in !fields.contains { $0.0 == key } }
         do {
-            if mayUpdate && partial {
+            if mayUpdate, DraftDecoder.writable(lineKind).contains(where: { key in !fields.contains { $0.0 == key } }) {
                 let found = try DraftDecoder.draft(lineKind, body, onto: DraftDecoder.blank(lineKind))
                 return ImportLine(line: line, kind: lineKind, id: id, content: .success(found), overlay: DraftDecoder.overlay(lineKind, body))
             }
