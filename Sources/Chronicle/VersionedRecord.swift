@@ -32,15 +32,22 @@ public protocol RecordDraft: Sendable {
 }
 
 extension ActorDraft: RecordDraft {
-    public func saysTheSame(as stored: ActorDraft) -> Bool { self == stored }
+    public func saysTheSame(as stored: ActorDraft) -> Bool { identical(self, stored) }
 }
 extension EventDraft: RecordDraft {
     /// Compared without the names and titles read with a stored event.
-    public func saysTheSame(as stored: EventDraft) -> Bool { ownFields == stored.ownFields }
+    public func saysTheSame(as stored: EventDraft) -> Bool { identical(ownFields, stored.ownFields) }
 }
 extension QuoteDraft: RecordDraft {
-    public func saysTheSame(as stored: QuoteDraft) -> Bool { ownFields == stored.ownFields }
+    public func saysTheSame(as stored: QuoteDraft) -> Bool { identical(ownFields, stored.ownFields) }
 }
 extension SourceDraft: RecordDraft {
-    public func saysTheSame(as stored: SourceDraft) -> Bool { self == stored }
+    public func saysTheSame(as stored: SourceDraft) -> Bool { identical(self, stored) }
+}
+
+/// Equal, and equal byte for byte: `==` on text is canonical equivalence, under which a
+/// correction of decomposed accents to composed ones (text the store keeps, sorts and looks up
+/// by its bytes) would be no change.
+private func identical<Draft: Equatable>(_ a: Draft, _ b: Draft) -> Bool {
+    a == b && String(reflecting: a).utf8.elementsEqual(String(reflecting: b).utf8)
 }

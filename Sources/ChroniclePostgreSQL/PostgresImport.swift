@@ -121,7 +121,7 @@ struct PostgresImport {
             var wanted = draft
             if case .actor(let overlay)? = overlay { wanted = try overlay(current?.draft) }
             if wanted.slug == nil { wanted.slug = current?.slug }
-            return try write(db, repository, wanted, id: id, current: current, same: { $0 == wanted }, now: now)
+            return try write(db, repository, wanted, id: id, current: current, same: { wanted.saysTheSame(as: $0) }, now: now)
         case .source(let draft):
             let repository = PostgresSourceRepository(pool: pool)
             var current: Source?
@@ -131,7 +131,7 @@ struct PostgresImport {
             }
             var wanted = draft
             if case .source(let overlay)? = overlay { wanted = try overlay(current?.draft) }
-            return try write(db, repository, wanted, id: id, current: current, same: { $0 == wanted }, now: now)
+            return try write(db, repository, wanted, id: id, current: current, same: { wanted.saysTheSame(as: $0) }, now: now)
         case .event(var draft):
             var repository = PostgresEventRepository(pool: pool)
             repository.checksReferences = false  // resolved below, in this transaction
@@ -144,7 +144,7 @@ struct PostgresImport {
             }
             draft.citations = try references.citations(draft.citations)
             try references.finish()
-            return try write(db, repository, draft, id: id, current: current, same: { $0.ownFields == draft }, now: now)
+            return try write(db, repository, draft, id: id, current: current, same: { draft.saysTheSame(as: $0) }, now: now)
         case .quote(var draft):
             var repository = PostgresQuoteRepository(pool: pool)
             repository.checksReferences = false  // resolved below, in this transaction
@@ -155,7 +155,7 @@ struct PostgresImport {
             draft.eventID = try draft.eventID.map { try references.event($0, "eventId") }
             draft.citations = try references.citations(draft.citations)
             try references.finish()
-            return try write(db, repository, draft, id: id, current: current, same: { $0.ownFields == draft }, now: now)
+            return try write(db, repository, draft, id: id, current: current, same: { draft.saysTheSame(as: $0) }, now: now)
         }
     }
 

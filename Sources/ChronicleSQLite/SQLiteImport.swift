@@ -269,7 +269,7 @@ struct SQLiteImport {
             var wanted = draft
             if case .actor(let overlay)? = overlay { wanted = try overlay(current?.draft) }
             if wanted.slug == nil { wanted.slug = current?.slug }
-            return try write(db, repository, wanted, id: id, current: current, same: { $0 == wanted }, now: now)
+            return try write(db, repository, wanted, id: id, current: current, same: { wanted.saysTheSame(as: $0) }, now: now)
         case .source(let draft):
             let repository = SQLiteSourceRepository(pool: pool)
             var current: Source?
@@ -279,7 +279,7 @@ struct SQLiteImport {
             }
             var wanted = draft
             if case .source(let overlay)? = overlay { wanted = try overlay(current?.draft) }
-            return try write(db, repository, wanted, id: id, current: current, same: { $0 == wanted }, now: now)
+            return try write(db, repository, wanted, id: id, current: current, same: { wanted.saysTheSame(as: $0) }, now: now)
         case .event(var draft):
             if case .event(let overlay)? = overlay {
                 let stored = try id.map { try SQLiteEventRepository(pool: pool).load(db, try Identifier.importable($0, .event)) } ?? nil
@@ -294,7 +294,7 @@ struct SQLiteImport {
             try references.finish()
             var repository = SQLiteEventRepository(pool: pool)
             repository.checksReferences = false  // resolved above, in this transaction
-            return try write(db, repository, draft, id: id, plain: { $0.ownFields }, now: now)
+            return try write(db, repository, draft, id: id, now: now)
         case .quote(var draft):
             if case .quote(let overlay)? = overlay {
                 let stored = try id.map { try quotes.load(db, try Identifier.importable($0, .quote)) } ?? nil
@@ -314,17 +314,16 @@ struct SQLiteImport {
                 if batch.unwritten.count == rowsPerStatement { try writeUnwritten(db, now: now) }
                 return .created
             }
-            return try write(db, inBatch ? batchQuotes : quotes, draft, id: id, plain: { $0.ownFields }, now: now)
+            return try write(db, inBatch ? batchQuotes : quotes, draft, id: id, now: now)
         }
     }
 
-    /// An event or quote, found by its id alone: the same unless its own fields (`plain`: what
-    /// it says without the names and titles read with it) differ.
+    /// An event or quote, found by its id alone: the same unless its own fields differ (what it
+    /// says without the names and titles read with it; see `RecordDraft.saysTheSame`).
     private func write<Repository: SQLiteRecordRepository>(_ db: Connection, _ repository: Repository, _ draft: Repository.Record.Draft, id: String?,
-                                                           plain: (Repository.Record.Draft) -> Repository.Record.Draft, now: String) throws -> Outcome
-    where Repository.Record.Draft: Equatable {
+                                                           now: String) throws -> Outcome {
         let current = try id.map { try repository.load(db, try Identifier.importable($0, Repository.Record.kind)) } ?? nil
-        return try write(db, repository, draft, id: id, current: current, same: { plain($0) == draft }, now: now)
+        return try write(db, repository, draft, id: id, current: current, same: { draft.saysTheSame(as: $0) }, now: now)
     }
 
     /// Creates (under `id` when given) or updates, unless the record already says the same.

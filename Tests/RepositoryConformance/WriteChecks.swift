@@ -66,6 +66,13 @@ extension RepositoryConformance {
             described.description = "President of Russia"
             #expect(try db.actors.update(actor.id, expectedVersion: 1, with: described).version == 2)
             #expect(try db.revisions.head() > head)
+            // Composing an accent is a change: the store keeps, sorts and finds text by its bytes.
+            let decomposed = try db.person("Lukas\u{030C}enka")
+            var composed = decomposed.draft
+            composed.name = "Luka\u{0161}enka"
+            #expect(composed.name == decomposed.name, "equal as Swift compares text")
+            let corrected = try db.actors.update(decomposed.id, expectedVersion: 1, with: composed)
+            #expect(corrected.version == 2 && Array(corrected.name.utf8) == Array("Luka\u{0161}enka".utf8))
         },
         ConformanceCheck("conflicts: of concurrent updates from the same version exactly one wins") { db in
             let actor = try db.person("Contested")
