@@ -125,10 +125,11 @@ public protocol RevisionRepository: Sendable {
     func revision(of kind: RecordKind, id: String, number: Int) throws -> Revision?
     /// The record's last revision, live or deleted; nil when it never existed.
     func latest(of kind: RecordKind, id: String) throws -> Revision?
-    /// The id of the actor that was last known by `slug`, read from the revisions (nil when
-    /// none was): a slug no live actor has may name one that was deleted, which answers 410
-    /// with its history rather than 404. Reads every actor revision; for that rare answer only.
-    func actorLastKnown(bySlug slug: String) throws -> String?
+    /// The id of the deleted actor (deleted still) whose state before its deletion had `slug`,
+    /// the most recently deleted of them (nil when none):
+    /// a slug no live actor has may name one that was deleted, which answers 410 with its
+    /// history rather than 404. Reads every actor deletion; for that rare answer only.
+    func deletedActor(lastKnownAs slug: String) throws -> String?
     /// Changes after `position`, oldest first, at most `limit`, and the position the reader has
     /// got to (past changes the filter skipped, so a filtered reader moves on too).
     func changes(after position: Int64, filter: ChangeFilter, limit: Int) throws -> (changes: [Revision], reached: Int64)

@@ -28,11 +28,13 @@ extension ChronicleAPI {
     }
 
     /// The deletion that explains why `key` finds no record: the record's own, or for an
-    /// actor's slug, that of the actor last known by it (a deleted actor keeps no slug).
+    /// actor's slug, that of the actor known by it when it was deleted (a deleted actor keeps no
+    /// slug). The slug's search answers nothing rather than fail the request it explains.
     func tombstone(_ kind: RecordKind, _ key: String) throws -> Revision? {
         if let latest = try repositories.revisions.latest(of: kind, id: key), latest.operation == .delete { return latest }
-        guard kind == .actor, !key.hasPrefix(Identifier.prefix(.actor)),
-              let id = try repositories.revisions.actorLastKnown(bySlug: key),
+        guard kind == .actor, !key.hasPrefix(Identifier.prefix(.actor)), key.utf8.count <= 100,
+              key.utf8.allSatisfy({ (97...122).contains($0) || (48...57).contains($0) || $0 == 45 }),
+              let id = (try? repositories.revisions.deletedActor(lastKnownAs: key)) ?? nil,
               let latest = try repositories.revisions.latest(of: .actor, id: id), latest.operation == .delete else { return nil }
         return latest
     }

@@ -178,11 +178,15 @@ public struct PostgresRevisionRepository: RevisionRepository {
         try revisions(of: kind, id: id, before: nil, limit: 1).first
     }
 
-    public func actorLastKnown(bySlug slug: String) throws -> String? {
+    public func deletedActor(lastKnownAs slug: String) throws -> String? {
         try pool.withConnection { db in
             try db.execute("""
-                SELECT record_id FROM revisions WHERE kind = 'actor' AND state IS NOT NULL AND state::jsonb ->> 'slug' = $1
-                ORDER BY position DESC LIMIT 1
+                SELECT d.record_id FROM revisions d
+                WHERE d.kind = 'actor' AND d.operation = 'delete'
+                  AND d.number = (SELECT max(m.number) FROM revisions m WHERE m.kind = 'actor' AND m.record_id = d.record_id)
+                  AND (SELECT p.state FROM revisions p WHERE p.kind = 'actor' AND p.record_id = d.record_id AND p.number < d.number
+                       ORDER BY p.number DESC LIMIT 1)::jsonb ->> 'slug' = $1
+                ORDER BY d.position DESC LIMIT 1
                 """, [.text(slug)]).first.map { try $0.string(0) }
         }
     }

@@ -96,9 +96,12 @@ import Testing
         #expect(history.first?["operation"]?.stringValue == "delete" && history.first?["id"]?.stringValue == id)
         let back = try api.request("POST", "/v1/actors/belarus/revisions/1/restore", token: api.writeToken)
         #expect(back.status == 201 && back.json["id"]?.stringValue == id && back.json["slug"]?.stringValue == "belarus")
-        // A slug an actor gave up for another is not a deleted actor's; one never used is not found.
+        // A slug an actor gave up before it was deleted is not its; one never used is not found.
         #expect(try api.request("PATCH", "/v1/actors/belarus", json: #"{"slug":"republic-of-belarus"}"#, token: api.writeToken).status == 200)
         #expect(try api.get("/v1/actors/belarus").status == 404)
+        #expect(try api.request("DELETE", "/v1/actors/republic-of-belarus?cascade=true", token: api.writeToken).status == 204)
+        #expect(try api.get("/v1/actors/belarus").status == 404)
+        #expect(try api.get("/v1/actors/republic-of-belarus").status == 410)
         #expect(try api.get("/v1/actors/never-was-here").status == 404)
     }
 
