@@ -55,75 +55,89 @@ enum RecordCSV {
         return parts.map(escape).joined(separator: " | ")
     }
 
+    /// A part as an entry holds it. Escapes and padding are a matter of code points, not of
+    /// characters: a part may begin with a combining mark, which as a character would fuse with
+    /// the space before it.
     private static func escape(_ text: String) -> String {
-        let padded = text.first.map(isPadding) == true || text.last.map(isPadding) == true
-        guard padded || text.contains(where: { $0 == "\\" || $0 == "|" || $0 == "\n" || $0 == "\r" || $0 == "\r\n" }) else { return text }
-        var out = ""
-        let last = text.count - 1
-        for (offset, character) in text.enumerated() {
-            switch character {
-            case "\\": out += "\\\\"
-            case "|": out += "\\|"
-            case "\n": out += "\\n"
-            case "\r\n": out += "\\r\\n"
-            case "\r": out += "\\r"
-            case _ where isPadding(character) && (offset == 0 || offset == last):
+        let scalars = text.unicodeScalars
+        guard let first = scalars.first, let last = scalars.last else { return text }
+        guard isPadding(first) || isPadding(last) || scalars.contains(where: { $0 == "\\" || $0 == "|" || $0 == "\n" || $0 == "\r" }) else { return text }
+        var out = String.UnicodeScalarView()
+        let end = scalars.count - 1
+        for (offset, scalar) in scalars.enumerated() {
+            switch scalar {
+            case "\\": out.append(contentsOf: #"\\"#.unicodeScalars)
+            case "|": out.append(contentsOf: #"\|"#.unicodeScalars)
+            case "\n": out.append(contentsOf: #"\n"#.unicodeScalars)
+            case "\r": out.append(contentsOf: #"\r"#.unicodeScalars)
+            case _ where isPadding(scalar) && (offset == 0 || offset == end):
                 out.append("\\")
-                out.append(character)
-            default: out.append(character)
+                out.append(scalar)
+            default: out.append(scalar)
             }
         }
-        return out
+        return String(out)
     }
 
     /// What is dropped around a part as it is read.
-    private static func isPadding(_ character: Character) -> Bool { character == " " || character == "\t" }
+    private static func isPadding(_ scalar: Unicode.Scalar) -> Bool { scalar == " " || scalar == "\t" }
 
     /// Why a nested cell cannot be read: the field's name and how to fix it.
     struct EntryError: Error { let message: String }
 
-    /// A cell's entries, each split into its unescaped parts, at most `parts` of them (what the
-    /// field's entries hold); padding around a part is dropped unless escaped.
+    /// A cell's entries (one a line: LF, CRLF or CR), each split into its unescaped parts, at
+    /// most `parts` of them (what the field's entries hold); padding around a part is dropped
+    /// unless escaped.
     static func entries(_ cell: String, parts partCount: Int) throws(EntryError) -> [[String]] {
         var entries: [[String]] = []
-        for (number, line) in cell.split(separator: "\n", omittingEmptySubsequences: true).enumerated() {
-            var parts: [String] = []
-            var current: [(character: Character, escaped: Bool)] = []
-            func endPart() {
-                // Padding goes from both ends, up to the first and last escaped character.
-                var start = 0, end = current.count
-                while start < end, !current[start].escaped, isPadding(current[start].character) { start += 1 }
-                while end > start, !current[end - 1].escaped, isPadding(current[end - 1].character) { end -= 1 }
-                parts.append(String(current[start..<end].map(\.character)))
-                current.removeAll()
-            }
-            var escaping = false
-            for character in line {
-                if escaping {
-                    switch character {
-                    case "n": current.append(("\n", true))
-                    case "r": current.append(("\r", true))
-                    case "\\", "|", " ", "\t": current.append((character, true))
-                    default:
-                        throw EntryError(message: "entry \(number + 1) has '\\\(character)', which stands for nothing: write a backslash as \\\\, a bar as \\|, a line break as \\n")
-                    }
-                    escaping = false
-                } else if character == "\\" {
-                    escaping = true
-                } else if character == "|" {
-                    endPart()
-                } else {
-                    current.append((character, false))
-                }
-            }
-            if escaping { throw EntryError(message: "entry \(number + 1) ends in a lone backslash: write a backslash as \\\\") }
+        var parts: [String] = []
+        var current: [(scalar: Unicode.Scalar, escaped: Bool)] = []
+        var number = 1
+        func endPart() {
+            // Padding goes from both ends, up to the first and last escaped code point.
+            var start = 0, end = current.count
+            while start < end, !current[start].escaped, isPadding(current[start].scalar) { start += 1 }
+            while end > start, !current[end - 1].escaped, isPadding(current[end - 1].scalar) { end -= 1 }
+            parts.append(String(String.UnicodeScalarView(current[start..<end].map(\.scalar))))
+            current.removeAll()
+        }
+        func endEntry() throws(EntryError) {
             endPart()
-            guard !parts.allSatisfy(\.isEmpty) else { continue }
+            defer { parts.removeAll(); number += 1 }
+            guard !parts.allSatisfy(\.isEmpty) else { return }
             guard parts.count <= partCount else {
-                throw EntryError(message: "entry \(number + 1) has \(parts.count) parts separated by |, at most \(partCount) are read: write a bar inside a part as \\|")
+                throw EntryError(message: "entry \(number) has \(parts.count) parts separated by |, at most \(partCount) are read: write a bar inside a part as \\|")
             }
             entries.append(parts)
         }
+        var escaping = false, afterCR = false
+        for scalar in cell.unicodeScalars {
+            let followsCR = afterCR
+            afterCR = false
+            if escaping {
+                switch scalar {
+                case "n": current.append(("\n", true))
+                case "r": current.append(("\r", true))
+                case "\\", "|", " ", "\t": current.append((scalar, true))
+                default:
+                    throw EntryError(message: "entry \(number) has '\\\(scalar)', which stands for nothing: write a backslash as \\\\, a bar as \\|, a line break as \\n")
+                }
+                escaping = false
+                continue
+            }
+            switch scalar {
+            case "\\": escaping = true
+            case "|": endPart()
+            case "\n" where followsCR: continue  // the end of a CRLF already taken
+            case "\n": try endEntry()
+            case "\r":
+                try endEntry()
+                afterCR = true
+            default: current.append((scalar, false))
+            }
+        }
+        if escaping { throw EntryError(message: "entry \(number) ends in a lone backslash: write a backslash as \\\\") }
+        try endEntry()
         return entries
     }
 
