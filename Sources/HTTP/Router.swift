@@ -117,7 +117,8 @@ public struct Router: Responder {
         case notFound(nearest: String?)
     }
 
-    public func match(method: String, path: String) -> Match {
+    /// `suggesting`: whether a path with no route looks for one it may have meant (`Match.notFound`).
+    public func match(method: String, path: String, suggesting: Bool = true) -> Match {
         let lookup = method == "HEAD" ? "GET" : method
         if let index = exactRoute(method: lookup, path: path) { return .found(table.routes[index], parameters: [:]) }
         // Split as bytes: splitting the String compares Characters, which cost more than the rest.
@@ -128,7 +129,7 @@ public struct Router: Responder {
             if route.method == lookup { return .found(route, parameters: parameters) }
             allowed.append(route.method)
         }
-        if allowed.isEmpty { return .notFound(nearest: nearestPath(to: parts)) }
+        if allowed.isEmpty { return .notFound(nearest: suggesting ? nearestPath(to: parts) : nil) }
         if allowed.contains("GET") { allowed.append("HEAD") }
         return .methodNotAllowed(allow: allowed)
     }
@@ -197,7 +198,7 @@ public struct Router: Responder {
     }
 
     public func prepare(method: String, path: String) -> Preparation {
-        if case .found(let route, let parameters) = match(method: method, path: path) {
+        if case .found(let route, let parameters) = match(method: method, path: path, suggesting: false) {
             // A route declared `.openOnLoop` runs on the loop, middleware and all; it is open, so
             // middleware has nothing to look up for it. Every other route runs off the loop.
             // Parameters read from a path without escapes are final (decoding changes nothing).
