@@ -196,6 +196,19 @@ import Testing
         #expect(again["unchanged"]?.intValue == 1 && again["updated"]?.intValue == 0)
         #expect(try api.get("/v1/actors/vladimir-putin").json["version"] == cleared["version"])
 
+        // A source found by its URL, and an event by its id: what the line leaves out is kept.
+        let source = try api.request("POST", "/v1/sources", json: #"{"title":"Kept title","url":"https://example.org/kept","publisher":"Desk"}"#, token: api.writeToken).json
+        let byURL = try api.importFile(#"{"type":"source","url":"https://example.org/kept","author":"A. Writer"}"#).json
+        #expect(byURL["updated"]?.intValue == 1, "\(byURL)")
+        let kept = try api.get("/v1/sources/\(source["id"]?.stringValue ?? "")").json
+        #expect(kept["title"]?.stringValue == "Kept title" && kept["publisher"]?.stringValue == "Desk" && kept["author"]?.stringValue == "A. Writer")
+        let event = try #require(try api.get("/v1/events?actor=alexander-lukashenko&limit=1").json.data.first)
+        let eventID = try #require(event["id"]?.stringValue)
+        #expect(try api.importFile(#"{"type":"event","id":"\#(eventID)","summary":"Summarised"}"#).json["updated"]?.intValue == 1)
+        let summarised = try api.get("/v1/events/\(eventID)").json
+        #expect(summarised["summary"]?.stringValue == "Summarised" && summarised["participants"] == event["participants"]
+                && summarised["citations"] == event["citations"] && summarised["title"] == event["title"])
+
         // A list exported with some fields imports back as it is: nothing else is cleared.
         let before = try api.allPages("/v1/events")
         let events = try api.streamed("/v1/events?format=csv&fields=id,title,start").text
