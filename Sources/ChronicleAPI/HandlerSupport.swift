@@ -13,11 +13,13 @@ extension ChronicleAPI {
         return try JSON.parse(request.body)
     }
 
-    /// Bodies are read as sent: one compressed (`Content-Encoding: gzip`) would be read as
-    /// garbage, so it is refused with 415 and told how to send it (RFC 9110, 15.5.16).
-    func refuseEncodedBody(_ request: Request) throws {
+    /// Bodies are read as sent, unless a route decodes a coding (`accepting`, the import's
+    /// gzip): one compressed otherwise would be read as garbage, so it is refused with 415 and
+    /// told how to send it (RFC 9110, 15.5.16).
+    func refuseEncodedBody(_ request: Request, accepting accepted: String? = nil) throws {
         guard let coding = request.headers["Content-Encoding"]?.trimmingWhitespace.lowercased(), !coding.isEmpty, coding != "identity" else { return }
-        throw APIError(status: 415, detail: "the body is sent with Content-Encoding: \(coding), which this server does not decode; send it uncompressed (leave out Content-Encoding)")
+        let instead = accepted.map { "send it uncompressed or as \($0)" } ?? "send it uncompressed (leave out Content-Encoding)"
+        throw APIError(status: 415, detail: "the body is sent with Content-Encoding: \(coding), which this route does not decode; \(instead)")
     }
 
     /// A list page in JSON: `{"data": [...], "next": cursor, "total": n}`, with a

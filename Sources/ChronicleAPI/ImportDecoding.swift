@@ -229,7 +229,9 @@ public enum BulkImport {
         if stat(path, &status) == 0, status.st_mode & S_IFMT == S_IFDIR {
             throw ChronicleError.validation([FieldError("file", "\(path) is a directory; name the file to import")])
         }
-        guard let lines = LineSource(path: path) else { throw ChronicleError.validation([FieldError("file", "cannot open \(path)")]) }
+        guard var lines = LineSource(path: path) else { throw ChronicleError.validation([FieldError("file", "cannot open \(path)")]) }
+        // A gzipped file (`quotes.ndjson.gz`) is read as gzip wherever it came from.
+        if try lines.startsWithGzipMagic() { lines = try LineSource(gunzipping: lines, limit: .max) }
         let report = try run(lines, format: format, kind: kind, mode: mode, dryRun: dryRun, into: importer, by: attribution)
         if report.holdsNoRecords { throw ChronicleError.validation([FieldError("file", "\(path) \(holdsNoRecords)")]) }
         return (report, String(decoding: json(report).serialized(pretty: true), as: UTF8.self))

@@ -13,8 +13,7 @@ extension ChronicleAPI {
         if kinds.count > 1 { query.fail("type", "names one kind of record, not \(kinds.count)") }
         try query.finish()
         let format = try importFormat(request)
-        try refuseEncodedBody(request)
-        let lines = LineSource(request)
+        let lines = try importLines(request)
         let report = try BulkImport.run(lines, format: format, kind: kinds.first, mode: mode, dryRun: dryRun, into: repositories.importer,
                                         by: try attribution(request))
         if report.written { wroteChanges() }
@@ -28,6 +27,17 @@ extension ChronicleAPI {
             return Reply.problem(422, detail, request: request, extra: members)
         }
         return Reply.json(request, BulkImport.json(report), headers: ["Cache-Control": "no-store"])
+    }
+
+    /// The body's lines, inflated when it is sent gzipped (`Content-Encoding: gzip`, the file as
+    /// `gzip` writes it), to no more than the import's size limit.
+    private func importLines(_ request: Request) throws -> LineSource {
+        let coding = request.headers["Content-Encoding"]?.trimmingWhitespace.lowercased() ?? ""
+        guard coding == "gzip" || coding == "x-gzip" else {
+            try refuseEncodedBody(request, accepting: "gzip")
+            return LineSource(request)
+        }
+        return try LineSource(gunzipping: LineSource(request), limit: configuration.maxImportBytes)
     }
 
     /// NDJSON or CSV, by the body's Content-Type.

@@ -1,3 +1,4 @@
+import Chronicle
 import Glibc
 import HTTP
 
@@ -10,7 +11,7 @@ final class LineSource {
     struct LineTooLong: Error { let line: Int }
 
     /// Reads the bytes at an offset into a buffer, giving the count (0 at the end).
-    private let read: ((UnsafeMutableRawBufferPointer, Int) -> Int)?
+    private let read: ((UnsafeMutableRawBufferPointer, Int) throws -> Int)?
     private var descriptor: Int32 = -1
     private var buffer: [UInt8]
     private var start = 0
@@ -46,11 +47,42 @@ final class LineSource {
         buffer = []
     }
 
+    /// The lines of another source's bytes inflated as gzip, at most `limit` bytes of them.
+    init(gunzipping compressed: LineSource, limit: Int) throws {
+        var offset = 0
+        let decoder = try GzipDecoder(limit: limit) { buffer in
+            let got: Int
+            if let read = compressed.read { got = (try? read(buffer, offset)) ?? 0 } else { got = compressed.takeBuffered(into: buffer) }
+            offset += got
+            return got
+        }
+        read = { buffer, _ in
+            do { return try decoder.read(into: buffer) } catch let failure as GzipDecoder.Failure {
+                throw ChronicleError.validation([FieldError("body", "\(failure); nothing after that was read")])
+            }
+        }
+        buffer = []
+    }
+
+    /// Bytes held in memory (a source made from bytes), handed out once.
+    private func takeBuffered(into target: UnsafeMutableRawBufferPointer) -> Int {
+        let count = min(target.count, buffer.count - start)
+        buffer.withUnsafeBytes { target.copyMemory(from: UnsafeRawBufferPointer(rebasing: $0[start..<(start + count)])) }
+        start += count
+        return count
+    }
+
     deinit { if descriptor >= 0 { close(descriptor) } }
 
     /// The request's body, wherever the server put it.
     convenience init(_ request: Request) {
         if let spooled = request.spooledBody { self.init(file: spooled) } else { self.init(bytes: request.body) }
+    }
+
+    /// Whether the next bytes are a gzip stream's magic number (a `.gz` file given to the CLI).
+    func startsWithGzipMagic() throws -> Bool {
+        if buffer.count - start < 2 && !atEnd { try refill() }
+        return buffer.count - start >= 2 && buffer[start] == 0x1f && buffer[start + 1] == 0x8b
     }
 
     /// The next line; nil at the end. A last line without a line end counts.
@@ -79,12 +111,12 @@ final class LineSource {
                 linesRead += 1
                 return line
             }
-            refill()
+            try refill()
         }
     }
 
     /// Moves what is left to the front and reads the next 256 KB from the file.
-    private func refill() {
+    private func refill() throws {
         guard let read else { atEnd = true; return }
         if start > 0 {
             buffer.removeFirst(start)
@@ -93,7 +125,13 @@ final class LineSource {
         let chunk = 256 << 10
         let old = buffer.count
         buffer += repeatElement(0, count: chunk)
-        let got = buffer.withUnsafeMutableBytes { raw in read(UnsafeMutableRawBufferPointer(rebasing: raw[old...]), fileOffset) }
+        let got: Int
+        do {
+            got = try buffer.withUnsafeMutableBytes { raw in try read(UnsafeMutableRawBufferPointer(rebasing: raw[old...]), fileOffset) }
+        } catch {
+            buffer.removeLast(chunk)
+            throw error
+        }
         buffer.removeLast(chunk - got)
         fileOffset += got
         if got == 0 { atEnd = true }

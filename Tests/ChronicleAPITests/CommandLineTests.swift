@@ -1,5 +1,6 @@
 @testable import ChronicleAPI
 import Foundation
+@testable import HTTP
 import Testing
 
 /// A `chronicle` run to its end, whatever its exit status: for commands that should fail, and
@@ -68,6 +69,17 @@ private final class LockedText: @unchecked Sendable {
         let imported = try runChronicleToEnd(["import", file.path, "--db", fresh])
         #expect(imported.status == 0, "import into a new database: \(imported.errors)")
         #expect(try runChronicle(["export", "--db", fresh]).contains("new-actor"))
+    }
+
+    /// A gzipped file is imported as the file it holds, known by its first bytes.
+    @Test func importReadsAGzippedFile() throws {
+        let plain = #"{"type":"actor","slug":"zipped-actor","kind":"person","name":"Zipped Actor"}"# + "\n"
+        let file = directory.appendingPathComponent("actors.ndjson.gz")
+        try Data(try GzipEncoder.compress(Array(plain.utf8), level: 6)).write(to: file)
+        let database = directory.appendingPathComponent("zipped.sqlite").path
+        let imported = try runChronicleToEnd(["import", file.path, "--db", database])
+        #expect(imported.status == 0 && imported.output.contains("\"created\": 1"), "\(imported.output) \(imported.errors)")
+        #expect(try runChronicle(["export", "--db", database]).contains("zipped-actor"))
     }
 
     /// As `POST /v1/import` answers 422: a file with no records is a mistake (the wrong file, an
