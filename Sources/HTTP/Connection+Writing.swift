@@ -34,6 +34,7 @@ extension Connection {
         if let stream {
             state = .streaming(stream)
             streamFinished = false
+            streamChunked = minor == 1
         } else if push != nil {
             // A pushed body may stay open for hours: the kernel keeps a small buffer for it, not
             // the megabytes autotuning grants a bulk transfer, so that a thousand followers cost
@@ -222,7 +223,8 @@ extension Connection {
                 }
                 guard let chunk else {
                     self.streamFinished = true
-                    self.write(Array("0\r\n\r\n".utf8), [])
+                    // HTTP/1.0: the body ends where the connection does (everything is written).
+                    if self.streamChunked { self.write(Array("0\r\n\r\n".utf8), []) } else { self.afterWrite() }
                     return
                 }
                 if chunk.isEmpty {
@@ -230,7 +232,11 @@ extension Connection {
                     return
                 }
                 self.current?.bytes += chunk.count
-                self.write(Array("\(String(chunk.count, radix: 16))\r\n".utf8), chunk + [13, 10])
+                if self.streamChunked {
+                    self.write(Array("\(String(chunk.count, radix: 16))\r\n".utf8), chunk + [13, 10])
+                } else {
+                    self.write([], chunk)
+                }
             }
         }
     }

@@ -50,6 +50,8 @@ final class Connection: @unchecked Sendable {
     var peerClosedInput = false
     var closeAfterWrite = false
     var streamFinished = false
+    /// Whether the streamed body is sent in chunks (HTTP/1.1) or as it is, ended by closing (1.0).
+    var streamChunked = true
     var pushFinished = false
     var pushClosing: [UInt8] = []
     /// Whether pushed parts are framed as chunks (HTTP/1.1) or written as they are (HTTP/1.0).

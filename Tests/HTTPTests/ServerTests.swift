@@ -348,5 +348,12 @@ import Testing
         #expect(reply.headers["Transfer-Encoding"] == "chunked" && reply.body.count == 500_000)
         client.send("GET /hello HTTP/1.1\r\nHost: x\r\n\r\n")
         #expect(try client.read().text == "hello")
+
+        // HTTP/1.0 has no chunks: the body as it is, ended by the end of the connection (what an
+        // nginx in front, which speaks 1.0 to its upstreams by default, hands on as the body).
+        let old = try RawClient(port: server.port)
+        old.send("GET /stream HTTP/1.0\r\n\r\n")
+        let whole = try old.read()
+        #expect(whole.headers["Transfer-Encoding"] == nil && whole.body.count == 500_000 && whole.body.allSatisfy { $0 == UInt8(ascii: "x") })
     }
 }
