@@ -152,14 +152,17 @@ public final class WebhookDispatcher: Sendable {
         store()
     }
 
-    /// Whether the hook wants the change; a deletion is judged by the state before it.
+    /// Whether the hook wants the change. For an actor's hook, a change concerns the actor when
+    /// the state after it or the one before does: a quote attributed to someone else, an event
+    /// it was taken off, a deletion, all reach the hook that heard of the record with the actor.
     private func wanted(_ change: Revision, by filter: WebhookFilter) -> Bool {
         guard filter.actorID != nil else { return filter.admits(change.kind, id: change.id, state: change.state) }
-        var state = change.state
-        if state == nil, change.number > 1 {
-            state = (try? revisions.revision(of: change.kind, id: change.id, number: change.number - 1))??.state
+        if change.state != nil, filter.admits(change.kind, id: change.id, state: change.state) { return true }
+        var before: RecordState?
+        if change.number > 1 {
+            before = (try? revisions.revision(of: change.kind, id: change.id, number: change.number - 1))??.state
         }
-        return filter.admits(change.kind, id: change.id, state: state)
+        return filter.admits(change.kind, id: change.id, state: before ?? change.state)
     }
 
     /// One attempt; true when the receiver acknowledged it.

@@ -295,6 +295,39 @@ import Testing
         #expect(try api.request("GET", "/v1/webhooks/\(hook)", token: admin).status == 404)
     }
 
+    /// An actor's hook hears of a record the actor is taken off, not only of those it is on:
+    /// a misattributed quote corrected, an event it is removed from.
+    @Test func anActorsHookHearsWhenTheActorIsTakenOffARecord() throws {
+        let receiver = try WebhookReceiver()
+        let dispatcherBox = Mutex<WebhookDispatcher?>(nil)
+        let api = try TestAPI(seed: false) { configuration in
+            configuration.onWrite = { dispatcherBox.withLock { $0?.poke() } }
+        }
+        let dispatcher = WebhookDispatcher(hooks: api.database.webhooks, revisions: api.database.revisions, poster: TestPoster(),
+                                           policy: WebhookRetryPolicy(initial: 0.05, maximum: 0.2, timeout: 5))
+        dispatcherBox.withLock { $0 = dispatcher }
+        dispatcher.start()
+        defer { dispatcher.stop() }
+        let admin = try api.database.tokens.create(name: "hooks-admin", scope: .admin).secret
+        for slug in ["said-it", "did-not"] {
+            _ = try api.request("POST", "/v1/actors", json: #"{"slug":"\#(slug)","kind":"person","name":"\#(slug)"}"#, token: api.writeToken)
+        }
+        #expect(try api.request("POST", "/v1/webhooks", json: #"{"url":"\#(receiver.url)","actor":"said-it"}"#, token: admin).status == 201)
+        let quote = try #require(try api.request("POST", "/v1/quotes", json: #"{"text":"Misattributed.","language":"en","speakerId":"said-it"}"#,
+                                                 token: api.writeToken).json["id"]?.stringValue)
+        #expect(try api.request("PATCH", "/v1/quotes/\(quote)", json: #"{"speakerId":"did-not"}"#, token: api.writeToken).status == 200)
+        #expect(try api.request("PATCH", "/v1/quotes/\(quote)", json: #"{"context":"Not about said-it any more."}"#, token: api.writeToken).status == 200)
+        let event = try #require(try api.request("POST", "/v1/events", json: #"{"title":"Talks","start":"2022","participants":[{"actorId":"said-it","role":"host"}]}"#,
+                                                 token: api.writeToken).json["id"]?.stringValue)
+        #expect(try api.request("PATCH", "/v1/events/\(event)", json: #"{"participants":[{"actorId":"did-not","role":"host"}]}"#, token: api.writeToken).status == 200)
+        let marker = try createSource(api, "After everything")  // not the actor's: delivered to no one
+        #expect(receiver.wait { $0.count >= 4 })
+        usleep(300_000)
+        let heard = receiver.deliveries.map { "\($0.json["change"]?["kind"]?.stringValue ?? "") \($0.json["change"]?["operation"]?.stringValue ?? "")" }
+        #expect(heard == ["quote create", "quote update", "event create", "event update"], "\(heard)")
+        #expect(!receiver.deliveries.contains { $0.json["change"]?["id"]?.stringValue == marker })
+    }
+
     /// Delivery survives a crash of the server: the restarted server resumes from the hook's
     /// stored position, and the change that was being retried keeps its delivery id.
     @Test func webhookDeliveryResumesAfterARestart() throws {
