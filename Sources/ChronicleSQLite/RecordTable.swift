@@ -174,6 +174,8 @@ extension SQLiteRecordRepository {
                 guard let expectedVersion, current.version == expectedVersion else {
                     throw ChronicleError.versionConflict(Record.kind, id: id, expected: expectedVersion ?? 0, current: current.version)
                 }
+                // Restoring what the record already says changes nothing, as a PATCH would not.
+                if draft.saysTheSame(as: current.draft) { return current }
                 try write(db, id: id, draft, current: current, now: now)
                 return try load(db, id)!
             }

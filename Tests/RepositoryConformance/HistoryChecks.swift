@@ -100,6 +100,10 @@ extension RepositoryConformance {
             }
             let updated = try db.sources.restore(source.id, to: draft, createdAt: source.createdAt, expectedVersion: 4, by: .cli)
             #expect(updated.version == 5 && updated.title == "Article, corrected")
+            // Restoring what it already says is no change: no version, no revision.
+            let head = try db.revisions.head()
+            #expect(try db.sources.restore(source.id, to: draft, createdAt: source.createdAt, expectedVersion: 5, by: .cli) == updated)
+            #expect(try db.revisions.head() == head)
             #expect(throws: ChronicleError.notFound(.source, "src_never")) {
                 try db.sources.restore("src_never", to: draft, createdAt: source.createdAt, expectedVersion: nil, by: .cli)
             }
