@@ -54,7 +54,7 @@ extension ChronicleAPI {
         }
         var start = try repositories.revisions.head()
         switch body["since"] {
-        case nil, .null?: break
+        case nil, .null?, .string("now")?: break  // from now, as the feed's since=now
         case .string(let cursor)?:
             do { start = try ChangeFeedCursor.decode(cursor, field: "since") } catch ChronicleError.validation(let list) { errors += list }
         default: errors.append(FieldError("since", "must be a change-feed cursor"))

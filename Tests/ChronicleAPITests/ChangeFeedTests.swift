@@ -312,7 +312,7 @@ import Testing
         for slug in ["said-it", "did-not"] {
             _ = try api.request("POST", "/v1/actors", json: #"{"slug":"\#(slug)","kind":"person","name":"\#(slug)"}"#, token: api.writeToken)
         }
-        #expect(try api.request("POST", "/v1/webhooks", json: #"{"url":"\#(receiver.url)","actor":"said-it"}"#, token: admin).status == 201)
+        #expect(try api.request("POST", "/v1/webhooks", json: #"{"url":"\#(receiver.url)","actor":"said-it","since":"now"}"#, token: admin).status == 201)
         let quote = try #require(try api.request("POST", "/v1/quotes", json: #"{"text":"Misattributed.","language":"en","speakerId":"said-it"}"#,
                                                  token: api.writeToken).json["id"]?.stringValue)
         #expect(try api.request("PATCH", "/v1/quotes/\(quote)", json: #"{"speakerId":"did-not"}"#, token: api.writeToken).status == 200)
