@@ -3,13 +3,16 @@
 public struct ChunkedDecoder: Sendable {
     enum State: Sendable, Equatable {
         case size(digits: Int, value: Int)
+        /// White space after the size: only a `;` (an extension) or the line's end may follow.
+        case sizeSpace
         case extensions
         case sizeLF
         case data(remaining: Int)
         case dataCR
         case dataLF
         case trailerLineStart
-        case trailerLine
+        /// A trailer field's line; `colon`: whether its name has ended.
+        case trailerLine(colon: Bool)
         case trailerLF(endsBlock: Bool)
         case done
     }
@@ -48,14 +51,25 @@ public struct ChunkedDecoder: Sendable {
                 } else if byte == 13 {
                     lastSize = value
                     state = .sizeLF
-                } else if byte == 59 || byte == 32 || byte == 9 {
+                } else if byte == 59 {
                     lastSize = value
                     state = .extensions
+                } else if byte == 32 || byte == 9 {
+                    lastSize = value
+                    state = .sizeSpace
                 } else {
                     return .failure(ParseError(400, "chunk size is not hexadecimal"))
                 }
                 if case .size(_, let v) = state, bodyCount + v > maxBody {
                     return .failure(ParseError(413, "the body is larger than \(maxBody) bytes"))
+                }
+                lineBytes += 1
+            case .sizeSpace:
+                switch byte {
+                case 32, 9: break
+                case 59: state = .extensions
+                case 13: state = .sizeLF
+                default: return .failure(ParseError(400, "a chunk size is followed by ';' and an extension, or the line's end"))
                 }
                 lineBytes += 1
             case .extensions:
@@ -81,10 +95,17 @@ public struct ChunkedDecoder: Sendable {
                 guard byte == 10 else { return .failure(ParseError(400, "bare CR after chunk data")) }
                 state = .size(digits: 0, value: 0)
             case .trailerLineStart:
-                state = byte == 13 ? .trailerLF(endsBlock: true) : .trailerLine
-                if byte == 10 { return .failure(ParseError(400, "bare LF in trailers")) }
-            case .trailerLine:
-                if byte == 13 { state = .trailerLF(endsBlock: false) } else if byte == 10 || byte == 0 { return .failure(ParseError(400, "bad trailer line")) }
+                if byte == 10 || byte == 0 || byte == 58 { return .failure(ParseError(400, "bad trailer line")) }
+                state = byte == 13 ? .trailerLF(endsBlock: true) : .trailerLine(colon: false)
+            case .trailerLine(let colon):
+                if byte == 13 {
+                    guard colon else { return .failure(ParseError(400, "a trailer line is a field, name: value")) }
+                    state = .trailerLF(endsBlock: false)
+                } else if byte == 10 || byte == 0 {
+                    return .failure(ParseError(400, "bad trailer line"))
+                } else if byte == 58 {
+                    state = .trailerLine(colon: true)
+                }
             case .trailerLF(let endsBlock):
                 guard byte == 10 else { return .failure(ParseError(400, "bare CR in trailers")) }
                 if endsBlock {

@@ -6,7 +6,8 @@ extension Connection {
     /// Serialises and writes a response; decides whether the connection stays open.
     func finish(_ response: Response, keepAlive requested: Bool, isHead: Bool, minor: Int) {
         if case .closed = state { return }
-        var keepAlive = requested && requestsServed < limits.maxRequestsPerConnection && !loop.draining && !peerClosedInput
+        // A client that half-closed after pipelining is still answered what it sent whole.
+        var keepAlive = requested && requestsServed < limits.maxRequestsPerConnection && !loop.draining && (!peerClosedInput || !inbound.isEmpty)
         var body: [UInt8] = []
         var stream: BodyStream?
         var push: PushStream?

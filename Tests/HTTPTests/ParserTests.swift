@@ -195,5 +195,13 @@ import Testing
         if case .failure(let e) = decode("zz\r\n").0 { #expect(e.status == 400) } else { Issue.record() }
         if case .failure(let e) = decode("3\r\nabcd\r\n").0 { #expect(e.status == 400) } else { Issue.record() }
         if case .failure(let e) = decode("3\nabc").0 { #expect(e.status == 400) } else { Issue.record() }
+        // After the size, white space may lead only to an extension or the line's end.
+        if case .failure(let e) = decode("5 garbage\r\nhello\r\n0\r\n\r\n").0 { #expect(e.status == 400) } else { Issue.record("5 garbage") }
+        #expect(decode("5 \t;ext\r\nhello\r\n0\r\n\r\n").1 == "hello")
+        #expect(decode("5 \r\nhello\r\n0\r\n\r\n").1 == "hello")
+        // A trailer is a field: a name, a colon, a value.
+        if case .failure(let e) = decode("0\r\nno colon\r\n\r\n").0 { #expect(e.status == 400) } else { Issue.record("no colon") }
+        if case .failure(let e) = decode("0\r\n\u{0}X: y\r\n\r\n").0 { #expect(e.status == 400) } else { Issue.record("NUL") }
+        if case .failure(let e) = decode("0\r\n: y\r\n\r\n").0 { #expect(e.status == 400) } else { Issue.record("no name") }
     }
 }

@@ -170,6 +170,20 @@ import Testing
         #expect(client.isClosedByServer())
     }
 
+    /// A client that pipelines and then half-closes (`nc -N`) is answered every request it sent
+    /// whole, the last with Connection: close.
+    @Test func pipelinedRequestsBeforeAHalfCloseAreAllAnswered() throws {
+        let server = try startServer()
+        defer { server.shutdown(); server.wait() }
+        let client = try RawClient(port: server.port)
+        client.send(String(repeating: "GET /slow?ms=20 HTTP/1.1\r\nHost: x\r\n\r\n", count: 3))
+        client.shutdownWrite()
+        var statuses: [Int] = []
+        for _ in 0..<3 { statuses.append(try client.read().status) }
+        #expect(statuses == [200, 200, 200])
+        #expect(client.isClosedByServer())
+    }
+
     @Test func http10ClosesUnlessKeepAliveIsAsked() throws {
         let server = try startServer()
         defer { server.shutdown(); server.wait() }

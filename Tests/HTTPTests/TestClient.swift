@@ -30,6 +30,9 @@ final class RawClient {
 
     func send(_ text: String) { send(Array(text.utf8)) }
 
+    /// Says the client will send nothing more (a FIN), still reading what comes back.
+    func shutdownWrite() { Glibc.shutdown(fd, Int32(SHUT_WR)) }
+
     func send(_ bytes: [UInt8]) {
         var offset = 0
         while offset < bytes.count {
