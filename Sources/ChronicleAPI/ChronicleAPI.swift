@@ -11,6 +11,8 @@ public struct ChronicleAPI: Sendable {
     /// Events as list pages show them (see `keptRowsPage`).
     let renderedRows: RenderedRecords
     let changeStreams: ChangeStreams
+    /// The exports and streamed lists reading now, at most `maxSnapshotStreams`.
+    let snapshotStreams: SnapshotStreams
     /// The web explorer's files, served at `/`, `/explore/…` and `/assets/…`.
     let explorer: ExplorerAssets
 
@@ -22,6 +24,7 @@ public struct ChronicleAPI: Sendable {
         changeStreams = ChangeStreams(revisions: repositories.revisions, maxPendingBytes: configuration.maxPendingStreamBytes,
                                       heartbeatSeconds: configuration.streamHeartbeatSeconds, stallSeconds: configuration.streamStallSeconds)
         explorer = ExplorerAssets(configuration.explorer)
+        snapshotStreams = SnapshotStreams(limit: configuration.maxSnapshotStreams)
     }
 
     /// Every route, one per line. Each call makes a router of its own (the server makes one per

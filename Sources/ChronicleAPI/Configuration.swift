@@ -62,6 +62,9 @@ public struct APIConfiguration: Sendable {
     /// The largest body `POST /v1/import` takes. Import bodies go to a temporary file as
     /// they arrive, not into memory, so this bounds disk, not RAM.
     public var maxImportBytes = 1 << 30
+    /// Streamed bodies (exports, lists as NDJSON or CSV) read at once, each from a snapshot on a
+    /// connection of its own (see `SnapshotStreams`); more are answered 503.
+    public var maxSnapshotStreams = 64
     /// Bytes of rendered event bodies kept for repeated reads (see `RenderedRecords`); 0 keeps none.
     public var renderedRecordBytes = 64 << 20
     /// Bytes of rendered list rows (an event as a list shows it) kept for repeated list pages;

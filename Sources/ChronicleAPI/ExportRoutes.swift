@@ -12,9 +12,12 @@ extension ChronicleAPI {
         let format = query.enumeration("format", as: ImportFormat.self) ?? .ndjson
         try query.finish()
         let encoder = try ExportEncoder(format: format, kinds: kinds)
+        let slot = try snapshotStreams.take()
         let export = ExportCursor(try repositories.exporter.export(kinds: kinds), encoder: encoder)
         let type = format == .csv ? ResponseFormat.csv.contentType : ResponseFormat.ndjson.contentType
-        return Response(status: 200, headers: ["Content-Type": type, "Cache-Control": "no-store"], stream: BodyStream { try export.nextChunk() })
+        // The slot is given back when the body is dropped, read to its end or not.
+        let held = (export: export, slot: slot)
+        return Response(status: 200, headers: ["Content-Type": type, "Cache-Control": "no-store"], stream: BodyStream { try held.export.nextChunk() })
     }
 }
 

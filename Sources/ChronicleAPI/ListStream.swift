@@ -71,6 +71,7 @@ extension ChronicleAPI {
         let columns = fields.map { chosen in columns.filter(chosen.contains) } ?? columns
         var header: [UInt8] = []
         if format == .csv { CSV.appendRow(columns, to: &header) }
+        let slot = try snapshotStreams.take()
         let stream = ListStream<T>(snapshot: try repositories.snapshots.heldSnapshot(), from: page.cursor, header: header, fetch: fetch) { item, out in
             if format == .csv {
                 CSV.appendRow(RecordCSV.cells(Representation.select(encode(item), fields: fields), columns: columns), to: &out)
@@ -83,6 +84,8 @@ extension ChronicleAPI {
             }
         }
         try stream.readAhead()
-        return Response(status: 200, headers: ["Content-Type": format.contentType, "Cache-Control": "no-store"], stream: BodyStream { try stream.nextChunk() })
+        // The slot is given back when the body is dropped, read to its end or not.
+        let held = (stream: stream, slot: slot)
+        return Response(status: 200, headers: ["Content-Type": format.contentType, "Cache-Control": "no-store"], stream: BodyStream { try held.stream.nextChunk() })
     }
 }

@@ -36,6 +36,34 @@ import Testing
 
     /// An export reads one snapshot: what is written while it runs is not in it, and it holds
     /// no reader the pool hands to requests.
+    /// Each streamed body holds a connection of its own while its client reads: at most so
+    /// many at once, the rest 503 with Retry-After, and a place is given back when a body ends.
+    @Test func streamedBodiesAreBoundedAndGiveTheirPlaceBack() throws {
+        let streams = SnapshotStreams(limit: 2)
+        var slots = [try streams.take(), try streams.take()]
+        do {
+            _ = try streams.take()
+            Issue.record("a third stream was let in")
+        } catch let error as APIError {
+            #expect(error.status == 503 && error.headers["Retry-After"] == "5")
+        }
+        slots.removeLast()
+        #expect(streams.count == 1)
+        slots.append(try streams.take())
+        #expect(streams.count == 2)
+
+        let one = try TestAPI { $0.maxSnapshotStreams = 1 }
+        for target in ["/v1/export", "/v1/export?type=source&format=csv", "/v1/events?format=ndjson", "/v1/quotes?format=csv", "/v1/export"] {
+            #expect(try one.streamed(target).status == 200, "\(target): the place of the body before was given back")
+        }
+        let none = try TestAPI { $0.maxSnapshotStreams = 0 }
+        for target in ["/v1/export", "/v1/actors?format=ndjson"] {
+            let refused = try none.get(target)
+            #expect(refused.status == 503 && refused.headers["Retry-After"] == "5", "\(target)")
+        }
+        #expect(try none.get("/v1/actors").status == 200, "a page is no stream")
+    }
+
     @Test func anExportIsOneSnapshot() throws {
         let api = try TestAPI()
         let export = try api.database.export(kinds: [.source])
