@@ -15,9 +15,7 @@ extension ChronicleAPI {
         let slot = try snapshotStreams.take()
         let export = ExportCursor(try repositories.exporter.export(kinds: kinds), encoder: encoder)
         let type = format == .csv ? ResponseFormat.csv.contentType : ResponseFormat.ndjson.contentType
-        // The slot is given back when the body is dropped, read to its end or not.
-        let held = (export: export, slot: slot)
-        return Response(status: 200, headers: ["Content-Type": type, "Cache-Control": "no-store"], stream: BodyStream { try held.export.nextChunk() })
+        return Response(status: 200, headers: ["Content-Type": type, "Cache-Control": "no-store"], stream: BodyStream { try slot.chunk(export.nextChunk) })
     }
 }
 

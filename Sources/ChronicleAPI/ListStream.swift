@@ -84,8 +84,6 @@ extension ChronicleAPI {
             }
         }
         try stream.readAhead()
-        // The slot is given back when the body is dropped, read to its end or not.
-        let held = (stream: stream, slot: slot)
-        return Response(status: 200, headers: ["Content-Type": format.contentType, "Cache-Control": "no-store"], stream: BodyStream { try held.stream.nextChunk() })
+        return Response(status: 200, headers: ["Content-Type": format.contentType, "Cache-Control": "no-store"], stream: BodyStream { try slot.chunk(stream.nextChunk) })
     }
 }

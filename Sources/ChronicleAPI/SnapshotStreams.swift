@@ -28,10 +28,25 @@ final class SnapshotStreams: Sendable {
 
     fileprivate func release() { open.subtract(1, ordering: .relaxed) }
 
-    /// One stream's place; given back when the stream that holds it is released.
+    /// One stream's place: given back once its body has given its last bytes (before they are
+    /// written, so that a client that reads to the end and asks again finds it free), or when
+    /// the stream is dropped unfinished.
     final class Slot: Sendable {
         private let streams: SnapshotStreams
+        private let given = Atomic<Bool>(false)
         fileprivate init(streams: SnapshotStreams) { self.streams = streams }
-        deinit { streams.release() }
+
+        func giveBack() {
+            if !given.exchange(true, ordering: .relaxed) { streams.release() }
+        }
+
+        /// A body's next chunk; the place is given back at its end.
+        func chunk(_ next: () throws -> [UInt8]?) rethrows -> [UInt8]? {
+            let chunk = try next()
+            if chunk == nil { giveBack() }
+            return chunk
+        }
+
+        deinit { giveBack() }
     }
 }
