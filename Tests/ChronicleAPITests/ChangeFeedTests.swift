@@ -237,10 +237,9 @@ import Testing
         #expect(page.data.compactMap { $0["id"]?.stringValue } == [id])
     }
 
-    /// Deliveries are signed, in feed order, retried while the receiver fails, and a webhook's
-    /// owner sees how they went.
-    @Test func webhooksAreSignedOrderedAndRetried() throws {
-        let receiver = try WebhookReceiver()
+    /// An empty store whose writes wake a running dispatcher that retries quickly, and an admin
+    /// token; the caller stops the dispatcher.
+    private static func deliveringAPI() throws -> (TestAPI, WebhookDispatcher, String) {
         let dispatcherBox = Mutex<WebhookDispatcher?>(nil)
         let api = try TestAPI(seed: false) { configuration in
             configuration.onWrite = { dispatcherBox.withLock { $0?.poke() } }
@@ -249,8 +248,15 @@ import Testing
                                            policy: WebhookRetryPolicy(initial: 0.05, maximum: 0.2, timeout: 5))
         dispatcherBox.withLock { $0 = dispatcher }
         dispatcher.start()
+        return (api, dispatcher, try api.database.tokens.create(name: "hooks-admin", scope: .admin).secret)
+    }
+
+    /// Deliveries are signed, in feed order, retried while the receiver fails, and a webhook's
+    /// owner sees how they went.
+    @Test func webhooksAreSignedOrderedAndRetried() throws {
+        let receiver = try WebhookReceiver()
+        let (api, dispatcher, admin) = try Self.deliveringAPI()
         defer { dispatcher.stop() }
-        let admin = try api.database.tokens.create(name: "hooks-admin", scope: .admin).secret
         #expect(try api.request("POST", "/v1/webhooks", json: #"{"url":"\#(receiver.url)"}"#, token: api.writeToken).status == 403)
         #expect(try api.request("GET", "/v1/webhooks", token: api.writeToken).status == 403)
         // However the path is spelled: the router reads //v1/webhooks as /v1/webhooks.
@@ -299,16 +305,8 @@ import Testing
     /// a misattributed quote corrected, an event it is removed from.
     @Test func anActorsHookHearsWhenTheActorIsTakenOffARecord() throws {
         let receiver = try WebhookReceiver()
-        let dispatcherBox = Mutex<WebhookDispatcher?>(nil)
-        let api = try TestAPI(seed: false) { configuration in
-            configuration.onWrite = { dispatcherBox.withLock { $0?.poke() } }
-        }
-        let dispatcher = WebhookDispatcher(hooks: api.database.webhooks, revisions: api.database.revisions, poster: TestPoster(),
-                                           policy: WebhookRetryPolicy(initial: 0.05, maximum: 0.2, timeout: 5))
-        dispatcherBox.withLock { $0 = dispatcher }
-        dispatcher.start()
+        let (api, dispatcher, admin) = try Self.deliveringAPI()
         defer { dispatcher.stop() }
-        let admin = try api.database.tokens.create(name: "hooks-admin", scope: .admin).secret
         for slug in ["said-it", "did-not"] {
             _ = try api.request("POST", "/v1/actors", json: #"{"slug":"\#(slug)","kind":"person","name":"\#(slug)"}"#, token: api.writeToken)
         }
